@@ -1,0 +1,18 @@
+// `npm run generate`: writes generated/ from spec/, schemas/, rules/ and the grammars under src/.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { compileGrammar, findGrammars, grammarOutputName } from "../generate/grammars.ts";
+
+const root = resolve(import.meta.dirname, "../..");
+
+function writeDir(dir: string, files: Map<string, string>): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) writeFileSync(join(dir, name), text);
+}
+
+const grammars = new Map<string, string>();
+for (const file of findGrammars(join(root, "src"))) grammars.set(grammarOutputName(file), compileGrammar(file, root));
+writeDir(join(root, "generated/grammars"), grammars);
+
+console.log(`generated: ${grammars.size} grammars`);
