@@ -1,7 +1,8 @@
-// `npm run generate`: writes generated/ from spec/, schemas/, rules/ and the grammars under src/.
+// `npm run generate`: writes generated/ from schemas/, rules/ and the grammars under src/.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compileGrammar, findGrammars, grammarOutputName } from "../generate/grammars.ts";
+import { generateTypes } from "../generate/types.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -15,4 +16,6 @@ const grammars = new Map<string, string>();
 for (const file of findGrammars(join(root, "src"))) grammars.set(grammarOutputName(file), compileGrammar(file, root));
 writeDir(join(root, "generated/grammars"), grammars);
 
-console.log(`generated: ${grammars.size} grammars`);
+writeDir(join(root, "generated/types"), new Map([["index.ts", await generateTypes(root)]]));
+
+console.log(`generated: ${grammars.size} grammars, types`);
