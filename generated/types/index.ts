@@ -30,10 +30,16 @@ export type TraceIds = [string, ...string[]];
  */
 export type TopLevelCondition =
   | {
-      all: Condition[];
+      /**
+       * @minItems 1
+       */
+      all: [Condition, ...Condition[]];
     }
   | {
-      any: Condition[];
+      /**
+       * @minItems 1
+       */
+      any: [Condition, ...Condition[]];
     }
   | {
       not: Condition;
@@ -53,6 +59,7 @@ export type Action =
   | ForwardResponseAction
   | RespondAction
   | SendCancelAction
+  | SendByeAction
   | SendAckAction
   | ReleaseTerminationAction
   | UpdateStateAction
@@ -125,6 +132,7 @@ export type Plan =
   | ForwardResponsePlan
   | SipResponsePlan
   | SipCancelPlan
+  | SipByePlan
   | SipAckPlan
   | H248SubtractPlan
   | StateUpdatePlan
@@ -362,6 +370,10 @@ export interface GmscEvent {
    */
   side?: "originating" | "destination";
   cause?: string;
+  /**
+   * For bye-response-received: whether the answered BYE was one the GMSC forwarded (§7.3.1 b.2) or one it initiated.
+   */
+  bye?: "forwarded" | "initiated";
 }
 /**
  * A SIP-I call through the GMSC server: the leg towards the preceding node, the leg towards the succeeding node, and the MGW terminations seized for it.
@@ -387,7 +399,7 @@ export interface CallState {
 export interface Leg {
   state: LegState;
   /**
-   * A provisional response (101–199) to the initial INVITE came on this leg.
+   * A provisional response (100–199) to the initial INVITE came on this leg (RFC 3261 §9.1: a CANCEL may follow).
    */
   provisionalReceived: boolean;
   /**
@@ -639,6 +651,18 @@ export interface SendCancelAction {
   headers?: HeaderField[];
 }
 /**
+ * End a B2BUA leg's confirmed dialog with a BYE the leg's own dialog builds (RFC 3261 §12.2.1.1, §15.1.1); headers are added to it.
+ *
+ * This interface was referenced by `RuleFile`'s JSON-Schema
+ * via the `definition` "SendByeAction".
+ */
+export interface SendByeAction {
+  type: "send-bye";
+  trace: TraceIds;
+  towards: Field;
+  headers?: HeaderField[];
+}
+/**
  * This interface was referenced by `RuleFile`'s JSON-Schema
  * via the `definition` "SendAckAction".
  */
@@ -816,6 +840,19 @@ export interface SipResponsePlan {
  */
 export interface SipCancelPlan {
   kind: "sip-cancel";
+  rule: string;
+  trace: PlanTrace;
+  towards: TracedString;
+  headers: PlannedHeader[];
+}
+/**
+ * A BYE on a B2BUA leg, built by that leg's dialog, with these headers added.
+ *
+ * This interface was referenced by `Decision`'s JSON-Schema
+ * via the `definition` "SipByePlan".
+ */
+export interface SipByePlan {
+  kind: "sip-bye";
   rule: string;
   trace: PlanTrace;
   towards: TracedString;

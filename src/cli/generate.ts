@@ -2,6 +2,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compileGrammar, findGrammars, grammarOutputName } from "../generate/grammars.ts";
+import { generateRuntime } from "../generate/runtime.ts";
 import { generateTypes } from "../generate/types.ts";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -18,4 +19,8 @@ writeDir(join(root, "generated/grammars"), grammars);
 
 writeDir(join(root, "generated/types"), new Map([["index.ts", await generateTypes(root)]]));
 
-console.log(`generated: ${grammars.size} grammars, types`);
+// Types first: the rule loader validates against the schemas, not the types, so the order is for readers only.
+const runtime = generateRuntime(root);
+writeDir(join(root, "generated/runtime"), runtime);
+
+console.log(`generated: ${grammars.size} grammars, types, ${runtime.size} runtime modules`);

@@ -1,0 +1,202 @@
+// Loads rules/: every file validated against rule-file.schema.json, then checked against spec/ and the
+// facts schema. Problems come back all at once, each as file:line:column (JSON pointer): expected …
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Extension, Recipe, Rule, RuleFile, Table } from "../../generated/types/index.ts";
+import type { Spec } from "../spec/clause-items.ts";
+import { JsonSyntaxError, jsonLocations, type Locations, locate } from "./json-locations.ts";
+import { RuleError, type RuleProblem, summariseSchemaErrors } from "./rule-problems.ts";
+import { schema, schemasAtPath, validator } from "./schema-registry.ts";
+
+export type FactsKind = RuleFile["facts"];
+
+export interface OrderedRule {
+  rule: Rule;
+  file: string;
+}
+
+/** The rules one node runs: all files of one facts kind, in evaluation order. */
+export interface RuleSet {
+  kind: FactsKind;
+  files: Array<{ file: string; doc: RuleFile }>;
+  rules: OrderedRule[];
+  tables: Record<string, Table>;
+  extensions: Extension[];
+}
+
+export type RuleSets = Record<FactsKind, RuleSet>;
+
+export interface RuleSource {
+  file: string;
+  text: string;
+}
+
+const rootDef: Record<FactsKind, string> = { scscf: "ScscfFacts", gmsc: "GmscFacts" };
+const stateRoot: Record<FactsKind, string> = { scscf: "dialog", gmsc: "call" };
+const policyKeys = Object.keys(
+  (schema("facts").$defs as Record<string, { properties: Record<string, unknown> }>).Policy.properties,
+);
+const nestedRecipeKeys = ["increment", "randomCSeqIfAbsent", "gruu", "key", "default", "join", "reason", "choose"];
+
+export function readRuleSources(root: string, dir = "rules"): RuleSource[] {
+  return readdirSync(join(root, dir))
+    .filter((f) => f.endsWith(".rules.json"))
+    .sort()
+    .map((f) => ({ file: `${dir}/${f}`, text: readFileSync(join(root, dir, f), "utf8") }));
+}
+
+/** Validates and orders rule files; throws RuleError listing every problem found. */
+export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
+  const problems: RuleProblem[] = [];
+  const parsed: Array<{ file: string; doc: RuleFile; locations: Locations }> = [];
+  const validate = validator("rule-file");
+  for (const { file, text } of sources) {
+    let locations: Locations;
+    let doc: unknown;
+    try {
+      locations = jsonLocations(text);
+      doc = JSON.parse(text);
+    } catch (err) {
+      const at = err instanceof JsonSyntaxError ? err : { line: 1, column: 1, message: String(err) };
+      problems.push({ file, line: at.line, column: at.column, pointer: "", message: `not JSON: ${at.message}` });
+      continue;
+    }
+    if (!validate(doc)) {
+      for (const { pointer, message } of summariseSchemaErrors(validate.errors ?? [])) {
+        problems.push({ file, ...locate(locations, pointer), pointer, message });
+      }
+      continue;
+    }
+    parsed.push({ file, doc: doc as RuleFile, locations });
+  }
+
+  const extensionIds = new Set(parsed.flatMap((p) => (p.doc.extensions ?? []).map((x) => x.id)));
+  const ruleIds = new Map<string, string>();
+  const tableOwners = new Map<string, string>();
+  const clauses = new Set(spec.items.keys());
+  const clauseDocs = new Set([...spec.documents].map((d) => d.clause).filter(Boolean) as string[]);
+
+  for (const { file, doc, locations } of parsed) {
+    const report = (pointer: string, message: string) => problems.push({ file, ...locate(locations, pointer), pointer, message });
+    const kind = doc.facts;
+    if (doc.clause.startsWith("x-")) {
+      if (!(doc.extensions ?? []).some((x) => x.id === doc.clause)) {
+        report("/clause", `expected the extension id ${doc.clause} to be declared in this file's "extensions"`);
+      }
+    } else if (![...clauseDocs].some((c) => c === doc.clause || c.startsWith(`${doc.clause}.`))) {
+      report("/clause", `expected a clause of spec/ (known: ${[...clauseDocs].sort().join(", ")})`);
+    }
+    for (const name of Object.keys(doc.tables ?? {})) {
+      const owner = tableOwners.get(`${kind}:${name}`);
+      if (owner) report(`/tables/${name}`, `expected a table name not already used (${owner} defines "${name}")`);
+      else tableOwners.set(`${kind}:${name}`, file);
+    }
+    doc.deviations?.forEach((dev, i) => {
+      if (!clauses.has(dev.item)) report(`/deviations/${i}/item`, `expected a clause item id of spec/, found "${dev.item}"`);
+      checkPolicy(dev.switch.policy, `/deviations/${i}/switch/policy`, report, [dev.switch.chosen, dev.switch.literal]);
+    });
+    walk(doc, "", (node, pointer, key) => {
+      if ((key === "trace" || key === "follows") && Array.isArray(node)) {
+        node.forEach((id, i) => {
+          if (typeof id === "string" && !clauses.has(id) && !extensionIds.has(id)) {
+            report(`${pointer}/${i}`, `expected a clause item id of spec/ or a declared extension id, found "${id}"`);
+          }
+        });
+      }
+    });
+    doc.rules.forEach((rule, r) => {
+      const at = `/rules/${r}`;
+      const prior = ruleIds.get(rule.id);
+      if (prior) report(`${at}/id`, `expected a unique rule id; "${rule.id}" is also defined in ${prior}`);
+      else ruleIds.set(rule.id, file);
+      walk(rule.conditions, `${at}/conditions`, (node, pointer) => {
+        const c = node as { fact?: string; path?: string; operator?: string };
+        if (typeof c.fact !== "string" || typeof c.operator !== "string") return;
+        const path = c.path ? `${c.fact}${c.path.slice(1)}` : c.fact;
+        if (schemasAtPath(rootDef[kind], path).length === 0) {
+          report(pointer, `expected a fact path of ${rootDef[kind]}, found "${path}"`);
+        }
+      });
+      rule.actions.forEach((action, a) => {
+        walkRecipes(action, `${at}/actions/${a}`, (recipe, pointer) => checkRecipe(recipe, pointer, kind, doc, report, parsed));
+        if (action.type === "update-state") {
+          action.set.forEach((s, i) => {
+            const p = `${at}/actions/${a}/set/${i}/path`;
+            if (!s.path.startsWith(`${stateRoot[kind]}.`)) report(p, `expected a path under "${stateRoot[kind]}."`);
+            else if (schemasAtPath(rootDef[kind], s.path).length === 0) report(p, `expected a state path of ${rootDef[kind]}, found "${s.path}"`);
+          });
+        }
+      });
+    });
+  }
+  if (problems.length > 0) throw new RuleError(problems);
+
+  const sets = {} as RuleSets;
+  for (const kind of ["scscf", "gmsc"] as const) {
+    const files = parsed.filter((p) => p.doc.facts === kind);
+    const ordered = files.flatMap((p, f) => p.doc.rules.map((rule, r) => ({ rule, file: p.file, f, r })));
+    ordered.sort((x, y) => (y.rule.priority ?? 1) - (x.rule.priority ?? 1) || x.f - y.f || x.r - y.r);
+    sets[kind] = {
+      kind,
+      files: files.map(({ file, doc }) => ({ file, doc })),
+      rules: ordered.map(({ rule, file }) => ({ rule, file })),
+      tables: Object.assign({}, ...files.map((p) => p.doc.tables ?? {})),
+      extensions: files.flatMap((p) => p.doc.extensions ?? []),
+    };
+  }
+  return sets;
+
+  function checkPolicy(key: string, pointer: string, report: (p: string, m: string) => void, values: string[] = []) {
+    if (!policyKeys.includes(key)) {
+      report(pointer, `expected a policy key (${policyKeys.join(", ")}), found "${key}"`);
+      return;
+    }
+    const allowed = schemasAtPath("ScscfFacts", `policy.${key}`)[0]?.enum as string[] | undefined;
+    for (const v of values) {
+      if (allowed && !allowed.includes(v)) report(pointer, `expected a value of policy "${key}" (${allowed.join(", ")}), found "${v}"`);
+    }
+  }
+
+  function checkRecipe(
+    recipe: Recipe,
+    pointer: string,
+    kind: FactsKind,
+    doc: RuleFile,
+    report: (p: string, m: string) => void,
+    all: typeof parsed,
+  ) {
+    if ("fact" in recipe && schemasAtPath(rootDef[kind], recipe.fact).length === 0) {
+      report(`${pointer}/fact`, `expected a fact path of ${rootDef[kind]}, found "${recipe.fact}"`);
+    }
+    if ("policy" in recipe) checkPolicy(recipe.policy, `${pointer}/policy`, report);
+    if ("table" in recipe) {
+      const known = all.filter((p) => p.doc.facts === kind).some((p) => p.doc.tables && recipe.table in p.doc.tables);
+      if (!known) report(`${pointer}/table`, `expected a table defined in a ${kind} rule file, found "${recipe.table}"`);
+    }
+    void doc;
+  }
+}
+
+function walk(node: unknown, pointer: string, visit: (node: unknown, pointer: string, key: string) => void, key = ""): void {
+  visit(node, pointer, key);
+  if (Array.isArray(node)) node.forEach((v, i) => walk(v, `${pointer}/${i}`, visit, String(i)));
+  else if (node && typeof node === "object") {
+    for (const [k, v] of Object.entries(node)) walk(v, `${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`, visit, k);
+  }
+}
+
+/** Calls back for every recipe (and nested recipe) inside an action. */
+export function walkRecipes(action: unknown, pointer: string, visit: (recipe: Recipe, pointer: string) => void): void {
+  const recipe = (r: Recipe, p: string): void => {
+    visit(r, p);
+    const rec = r as Record<string, unknown>;
+    for (const k of nestedRecipeKeys) if (rec[k] && typeof rec[k] === "object") recipe(rec[k] as Recipe, `${p}/${k}`);
+    if (Array.isArray(rec.concat)) rec.concat.forEach((c, i) => recipe(c as Recipe, `${p}/concat/${i}`));
+    if (rec.cases && typeof rec.cases === "object") {
+      for (const [k, c] of Object.entries(rec.cases as Record<string, Recipe>)) recipe(c, `${p}/cases/${k}`);
+    }
+  };
+  walk(action, pointer, (node, p, key) => {
+    if ((key === "recipe" || key === "message") && node && typeof node === "object" && !Array.isArray(node)) recipe(node as Recipe, p);
+  });
+}

@@ -1,0 +1,119 @@
+// The one pure function from a fired action and the facts to concrete plans. Both evaluators (json-rules-engine
+// and the generated runtime) call it, so they can differ only in which actions fire.
+import type {
+  Action,
+  FiredAction,
+  GmscFacts,
+  HeaderField,
+  Plan,
+  PlannedHeader,
+  TracedStatus,
+  TracedString,
+  Field as RecipeField,
+} from "../../generated/types/index.ts";
+import { evaluate, type Facts, RecipeError, type Tables } from "./recipes.ts";
+
+function text(field: RecipeField, facts: Facts, tables: Tables, what: string): TracedString {
+  const value = evaluate(field.recipe, facts, tables);
+  if (value === null || typeof value === "object") throw new RecipeError(`${what}: expected a value, the recipe gave ${JSON.stringify(value)}`);
+  return { value: String(value), trace: field.trace };
+}
+
+function status(field: RecipeField, facts: Facts, tables: Tables): TracedStatus {
+  const value = Number(evaluate(field.recipe, facts, tables));
+  if (!Number.isInteger(value) || value < 100 || value > 699) throw new RecipeError(`status: expected 100-699, found ${value}`);
+  return { value, trace: field.trace };
+}
+
+function headers(list: HeaderField[] | undefined, facts: Facts, tables: Tables): PlannedHeader[] {
+  const out: PlannedHeader[] = [];
+  for (const h of list ?? []) {
+    const value = evaluate(h.recipe, facts, tables);
+    if (value === null || value === "") {
+      if (h.omitIfEmpty) continue;
+      throw new RecipeError(`header ${h.name}: expected a value, the facts give none`);
+    }
+    out.push({ name: h.name, value: String(value), trace: h.trace });
+  }
+  return out;
+}
+
+export function materialise(fired: FiredAction, facts: Facts, tables: Tables): Plan[] {
+  const { rule } = fired;
+  const action: Action = fired.action;
+  const trace = action.trace;
+  switch (action.type) {
+    case "send-request": {
+      const towards = text(action.towards, facts, tables, "towards");
+      const uri = evaluate(action.requestUri.recipe, facts, tables);
+      if (uri === null) {
+        return [{ kind: "skipped", rule, trace: action.requestUri.trace, method: action.method, towards, why: "the stored Contact is a GRUU with no live binding and policy gruuWithoutBinding is skip-bye" }];
+      }
+      const planned = headers(action.headers, facts, tables);
+      if (action.furtherHeaders) {
+        const further = evaluate(action.furtherHeaders.recipe, facts, tables);
+        for (const h of (further ?? []) as Array<{ name: string; value: string }>) {
+          planned.push({ name: h.name, value: h.value, trace: action.furtherHeaders.trace });
+        }
+      }
+      return [
+        {
+          kind: "sip-request",
+          rule,
+          trace,
+          method: action.method,
+          towards,
+          routing: text(action.routing, facts, tables, "routing"),
+          requestUri: { value: String(uri), trace: action.requestUri.trace },
+          headers: planned,
+        },
+      ];
+    }
+    case "forward-request":
+      return [{ kind: "forward-request", rule, trace, towards: text(action.towards, facts, tables, "towards") }];
+    case "forward-response":
+      return [{ kind: "forward-response", rule, trace, towards: text(action.towards, facts, tables, "towards"), status: status(action.status, facts, tables) }];
+    case "respond":
+      return [
+        {
+          kind: "sip-response",
+          rule,
+          trace,
+          towards: text(action.towards, facts, tables, "towards"),
+          request: action.request,
+          status: status(action.status, facts, tables),
+          headers: headers(action.headers, facts, tables),
+        },
+      ];
+    case "send-cancel":
+      return [{ kind: "sip-cancel", rule, trace, towards: text(action.towards, facts, tables, "towards"), headers: headers(action.headers, facts, tables) }];
+    case "send-bye":
+      return [{ kind: "sip-bye", rule, trace, towards: text(action.towards, facts, tables, "towards"), headers: headers(action.headers, facts, tables) }];
+    case "send-ack":
+      return [{ kind: "sip-ack", rule, trace, towards: text(action.towards, facts, tables, "towards") }];
+    case "release-termination":
+      // TS 23.231 §7.3.4: one Subtract per termination still seized; none when nothing is.
+      return ((facts as GmscFacts).call?.terminations ?? [])
+        .filter((t) => t.seized)
+        .map((t) => ({ kind: "h248-subtract", rule, trace, contextId: t.contextId, terminationId: t.id, side: t.side }));
+    case "update-state":
+      return [
+        {
+          kind: "state-update",
+          rule,
+          trace,
+          set: action.set.map((s) => ({ path: s.path, value: evaluate(s.recipe, facts, tables) as string | number | boolean | null, trace: s.trace })),
+        },
+      ];
+    case "release-state":
+      return [{ kind: "state-release", rule, trace, entity: action.entity }];
+    case "log":
+      return [{ kind: "log", rule, trace, level: action.level, message: String(evaluate(action.message, facts, tables)) }];
+  }
+}
+
+export function materialiseAll(fired: FiredAction[], facts: Facts, tables: Tables): Plan[] {
+  const plans: Plan[] = [];
+  for (const f of fired) plans.push(...materialise(f, facts, tables));
+  return plans;
+}
