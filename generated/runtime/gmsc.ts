@@ -4,7 +4,7 @@
 // as the reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
 import type { FiredAction, GmscFacts, Table } from "../types/index.ts";
 
-export const ruleSetDigest = "67b262c8ff051b29";
+export const ruleSetDigest = "72b8b44e3696ac12";
 
 // 23.231:7.3.1/b.1#cancel-200-ok (rules/23.231-7.3.rules.json)
 const R0: FiredAction[] = [
@@ -617,8 +617,50 @@ const R8: FiredAction[] = [
     }
   }
 ];
-// 23.231:7.3.2/1#release-termination (rules/23.231-7.3.rules.json)
+// x-23.231:7.3.1/bye-during-clearing#answer-200 (rules/23.231-7.3.rules.json)
 const R9: FiredAction[] = [
+  {
+    "rule": "x-23.231:7.3.1/bye-during-clearing#answer-200",
+    "index": 0,
+    "action": {
+      "type": "respond",
+      "trace": [
+        "x-23.231:7.3.1/bye-during-clearing"
+      ],
+      "towards": {
+        "recipe": {
+          "fact": "event.from"
+        },
+        "trace": [
+          "x-23.231:7.3.1/bye-during-clearing"
+        ]
+      },
+      "request": "received",
+      "status": {
+        "recipe": {
+          "literal": 200
+        },
+        "trace": [
+          "x-23.231:7.3.1/bye-during-clearing"
+        ]
+      }
+    }
+  },
+  {
+    "rule": "x-23.231:7.3.1/bye-during-clearing#answer-200",
+    "index": 1,
+    "action": {
+      "type": "release-termination",
+      "trace": [
+        "x-23.231:7.3.1/bye-during-clearing",
+        "23.231:7.3.4/1",
+        "23.231:7.3.4/2"
+      ]
+    }
+  }
+];
+// 23.231:7.3.2/1#release-termination (rules/23.231-7.3.rules.json)
+const R10: FiredAction[] = [
   {
     "rule": "23.231:7.3.2/1#release-termination",
     "index": 0,
@@ -654,7 +696,7 @@ const R9: FiredAction[] = [
   }
 ];
 // 23.231:7.3.3/1#release-termination (rules/23.231-7.3.rules.json)
-const R10: FiredAction[] = [
+const R11: FiredAction[] = [
   {
     "rule": "23.231:7.3.3/1#release-termination",
     "index": 0,
@@ -693,7 +735,7 @@ const R10: FiredAction[] = [
   }
 ];
 // 23.231:7.3.1/b.1#cancel-downstream (rules/23.231-7.3.rules.json)
-const R11: FiredAction[] = [
+const R12: FiredAction[] = [
   {
     "rule": "23.231:7.3.1/b.1#cancel-downstream",
     "index": 0,
@@ -715,7 +757,7 @@ const R11: FiredAction[] = [
   }
 ];
 // 23.231:7.3.1/b.1#cancel-deferred (rules/23.231-7.3.rules.json)
-const R12: FiredAction[] = [
+const R13: FiredAction[] = [
   {
     "rule": "23.231:7.3.1/b.1#cancel-deferred",
     "index": 0,
@@ -741,7 +783,7 @@ const R12: FiredAction[] = [
   }
 ];
 // 23.231:7.3.1/b.1#deferred-cancel-sent (rules/23.231-7.3.rules.json)
-const R13: FiredAction[] = [
+const R14: FiredAction[] = [
   {
     "rule": "23.231:7.3.1/b.1#deferred-cancel-sent",
     "index": 0,
@@ -786,7 +828,7 @@ const R13: FiredAction[] = [
   }
 ];
 // x-23.231:7.3.1/cancel-before-forwarding#answer-487 (rules/23.231-7.3.rules.json)
-const R14: FiredAction[] = [
+const R15: FiredAction[] = [
   {
     "rule": "x-23.231:7.3.1/cancel-before-forwarding#answer-487",
     "index": 0,
@@ -828,7 +870,7 @@ const R14: FiredAction[] = [
   }
 ];
 // 23.231:7.3.2/2#destination-bye (rules/23.231-7.3.rules.json)
-const R15: FiredAction[] = [
+const R16: FiredAction[] = [
   {
     "rule": "23.231:7.3.2/2#destination-bye",
     "index": 0,
@@ -877,7 +919,7 @@ const R15: FiredAction[] = [
   }
 ];
 // 23.231:7.3.2/2#destination-cancel (rules/23.231-7.3.rules.json)
-const R16: FiredAction[] = [
+const R17: FiredAction[] = [
   {
     "rule": "23.231:7.3.2/2#destination-cancel",
     "index": 0,
@@ -926,7 +968,7 @@ const R16: FiredAction[] = [
   }
 ];
 // 23.231:7.3.2/2#destination-cancel-deferred (rules/23.231-7.3.rules.json)
-const R17: FiredAction[] = [
+const R18: FiredAction[] = [
   {
     "rule": "23.231:7.3.2/2#destination-cancel-deferred",
     "index": 0,
@@ -958,7 +1000,7 @@ const R17: FiredAction[] = [
   }
 ];
 // 23.231:7.3.3/2#originating-bye (rules/23.231-7.3.rules.json)
-const R18: FiredAction[] = [
+const R19: FiredAction[] = [
   {
     "rule": "23.231:7.3.3/2#originating-bye",
     "index": 0,
@@ -1007,7 +1049,7 @@ const R18: FiredAction[] = [
   }
 ];
 // 23.231:7.3.3/2#originating-failure-response (rules/23.231-7.3.rules.json)
-const R19: FiredAction[] = [
+const R20: FiredAction[] = [
   {
     "rule": "23.231:7.3.3/2#originating-failure-response",
     "index": 0,
@@ -1086,14 +1128,15 @@ export function decide(facts: GmscFacts): FiredAction[] {
   const v1 = (f_event !== null && typeof f_event === "object" ? f_event?.type : f_event);
   const v2 = (f_event !== null && typeof f_event === "object" ? f_event?.from : f_event);
   const v3 = (f_call !== null && typeof f_call === "object" ? f_call?.preceding?.finalResponseReceived : f_call);
-  const v4 = (f_event !== null && typeof f_event === "object" ? f_event?.bye : f_event);
-  const v5 = (f_event !== null && typeof f_event === "object" ? f_event?.status : f_event);
-  const v6 = (f_call !== null && typeof f_call === "object" ? f_call?.cancelRequested : f_call);
-  const v7 = (f_call !== null && typeof f_call === "object" ? f_call?.succeeding?.finalResponseReceived : f_call);
-  const v8 = (f_call !== null && typeof f_call === "object" ? f_call?.succeeding?.provisionalReceived : f_call);
-  const v9 = (f_call !== null && typeof f_call === "object" ? f_call?.succeeding?.state : f_call);
-  const v10 = (f_call !== null && typeof f_call === "object" ? f_call?.cancelPending : f_call);
-  const v11 = (f_call !== null && typeof f_call === "object" ? f_call?.preceding?.state : f_call);
+  const v4 = (f_call !== null && typeof f_call === "object" ? f_call?.clearing : f_call);
+  const v5 = (f_event !== null && typeof f_event === "object" ? f_event?.bye : f_event);
+  const v6 = (f_event !== null && typeof f_event === "object" ? f_event?.status : f_event);
+  const v7 = (f_call !== null && typeof f_call === "object" ? f_call?.cancelRequested : f_call);
+  const v8 = (f_call !== null && typeof f_call === "object" ? f_call?.succeeding?.finalResponseReceived : f_call);
+  const v9 = (f_call !== null && typeof f_call === "object" ? f_call?.succeeding?.provisionalReceived : f_call);
+  const v10 = (f_call !== null && typeof f_call === "object" ? f_call?.succeeding?.state : f_call);
+  const v11 = (f_call !== null && typeof f_call === "object" ? f_call?.cancelPending : f_call);
+  const v12 = (f_call !== null && typeof f_call === "object" ? f_call?.preceding?.state : f_call);
   const out: FiredAction[] = [];
   // rule 23.231:7.3.1/b.1#cancel-200-ok — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/intro, 23.231:7.3.1/b.1
@@ -1106,74 +1149,78 @@ export function decide(facts: GmscFacts): FiredAction[] {
   // rule 23.231:7.3.1/b.2#bye — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/intro, 23.231:7.3.1/b.2
   // "Option b, BYE from either side: Release Termination for every seized termination (7.3.4), then forward the BYE."
-  if ((v0 === "b" && v1 === "bye-received")) out.push(...R2);
+  if ((v0 === "b" && v1 === "bye-received" && v4 === false)) out.push(...R2);
   // rule 23.231:7.3.1/b.2#bye-response-back — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/b.2
   // "The final response to a forwarded BYE goes back to the side the BYE came from, body intact."
-  if ((v1 === "bye-response-received" && v4 === "forwarded" && (isNumeric(v5) && v5 >= 200))) out.push(...R3);
+  if ((v1 === "bye-response-received" && v5 === "forwarded" && (isNumeric(v6) && v6 >= 200))) out.push(...R3);
   // rule 23.231:7.3.1/a#bye-as-ua — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/intro, 23.231:7.3.1/a
   // "Option a, BYE from either side: 200 OK as the UAS, MGW resources released, a BYE of the GMSC's own towards the other side."
-  if ((v0 === "a" && v1 === "bye-received")) out.push(...R4);
+  if ((v0 === "a" && v1 === "bye-received" && v4 === false)) out.push(...R4);
   // rule 23.231:7.3.1/b.3#final-error — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/intro, 23.231:7.3.1/b.3
   // "Option b, final error response to the initial INVITE from the succeeding node: ACK, Release Termination, forward the received or the mapped response."
-  if ((v0 === "b" && v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v5) && v5 >= 400))) out.push(...R5);
+  if ((v0 === "b" && v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v6) && v6 >= 400))) out.push(...R5);
   // rule 23.231:7.3.1/a#final-error-as-ua — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/intro, 23.231:7.3.1/a
   // "Option a, final error response from the succeeding node: ACK it as the UAC, free the MGW, answer the preceding node with the received or mapped status as its UAS."
-  if ((v0 === "a" && v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v5) && v5 >= 400) && v3 === false)) out.push(...R6);
+  if ((v0 === "a" && v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v6) && v6 >= 400) && v3 === false)) out.push(...R6);
   // rule x-23.231:7.3.1/2xx-crossing-cancel#ack-and-bye — rules/23.231-7.3.rules.json
   // implements x-23.231:7.3.1/2xx-crossing-cancel, rfc3261:9.1
   // "A 2xx that crossed the CANCEL: ACK and BYE it towards the succeeding node, free the MGW."
-  if ((v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v5) && v5 < 300) && (isNumeric(v5) && v5 >= 200) && v6 === true)) out.push(...R7);
+  if ((v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v6) && v6 < 300) && (isNumeric(v6) && v6 >= 200) && v7 === true)) out.push(...R7);
   // rule x-23.231:7.3.1/2xx-crossing-cancel#answer-487 — rules/23.231-7.3.rules.json
   // implements x-23.231:7.3.1/2xx-crossing-cancel, 23.231:7.3.1/b.1
   // "Option b: the preceding node's INVITE is still unanswered; it gets the 487 its CANCEL asked for."
-  if ((v0 === "b" && v1 === "final-response-received" && (isNumeric(v5) && v5 < 300) && (isNumeric(v5) && v5 >= 200) && v6 === true && v3 === false)) out.push(...R8);
+  if ((v0 === "b" && v1 === "final-response-received" && (isNumeric(v6) && v6 < 300) && (isNumeric(v6) && v6 >= 200) && v7 === true && v3 === false)) out.push(...R8);
+  // rule x-23.231:7.3.1/bye-during-clearing#answer-200 — rules/23.231-7.3.rules.json
+  // implements x-23.231:7.3.1/bye-during-clearing, rfc3261:15.1.1
+  // "A BYE arriving while the call is already being cleared (it crossed the GMSC's own BYE): answered 200 OK, not forwarded; seized terminations still released."
+  if ((v1 === "bye-received" && v4 === true)) out.push(...R9);
   // rule 23.231:7.3.2/1#release-termination — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.2/1
   // "GMSC-initiated clearing: release the seized MGW resources (7.3.4)."
-  if ((v1 === "release-indication")) out.push(...R9);
+  if ((v1 === "release-indication")) out.push(...R10);
   // rule 23.231:7.3.3/1#release-termination — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.3/1, 23.231:7.3.3/2
   // "Bearer Released from the MGW, either side: release the MGW resources still seized (7.3.4)."
-  if ((v1 === "bearer-released")) out.push(...R10);
+  if ((v1 === "bearer-released")) out.push(...R11);
   // rule 23.231:7.3.1/b.1#cancel-downstream — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/b.1, 23.231:7.3.1/a, rfc3261:9.1
   // "No final response yet from the succeeding node, a provisional one has come: CANCEL towards it (options a and b)."
-  if ((v1 === "cancel-received" && v2 === "preceding" && v7 === false && v8 === true)) out.push(...R11);
+  if ((v1 === "cancel-received" && v2 === "preceding" && v8 === false && v9 === true)) out.push(...R12);
   // rule 23.231:7.3.1/b.1#cancel-deferred — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/b.1, 23.231:7.3.1/a, rfc3261:9.1
   // "No response at all yet from the succeeding node: the CANCEL waits for its first provisional response (RFC 3261 §9.1)."
-  if ((v1 === "cancel-received" && v2 === "preceding" && v7 === false && v8 === false && v9 !== "none")) out.push(...R12);
+  if ((v1 === "cancel-received" && v2 === "preceding" && v8 === false && v9 === false && v10 !== "none")) out.push(...R13);
   // rule 23.231:7.3.1/b.1#deferred-cancel-sent — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/b.1, rfc3261:9.1
   // "The first provisional response has come while a CANCEL waits: send it now."
-  if ((v1 === "provisional-received" && v2 === "succeeding" && v10 === true)) out.push(...R13);
+  if ((v1 === "provisional-received" && v2 === "succeeding" && v11 === true)) out.push(...R14);
   // rule x-23.231:7.3.1/cancel-before-forwarding#answer-487 — rules/23.231-7.3.rules.json
   // implements x-23.231:7.3.1/cancel-before-forwarding
   // "CANCEL before the INVITE was forwarded: nothing downstream to cancel; answer the INVITE 487 and free the MGW."
-  if ((v0 === "b" && v1 === "cancel-received" && v9 === "none" && v3 === false)) out.push(...R14);
+  if ((v0 === "b" && v1 === "cancel-received" && v10 === "none" && v3 === false)) out.push(...R15);
   // rule 23.231:7.3.2/2#destination-bye — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.2/2, 23.231:7.3.3/1, 23.231:7.3.3/3, 23.231:7.2.3.2
   // "Clearing towards the destination of an established call, as an originating MSC server (7.2.3.2): BYE."
-  if (((v1 === "release-indication" || v1 === "bearer-released") && v9 === "confirmed" && v6 === false)) out.push(...R15);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v10 === "confirmed" && v7 === false)) out.push(...R16);
   // rule 23.231:7.3.2/2#destination-cancel — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.2/2, 23.231:7.3.3/1, 23.231:7.3.3/3, 23.231:7.2.3.2, rfc3261:9.1
   // "Clearing towards a destination under establishment that has answered provisionally: CANCEL."
-  if (((v1 === "release-indication" || v1 === "bearer-released") && ["calling","proceeding","early"].indexOf(v9) > -1 && v7 === false && v8 === true && v6 === false)) out.push(...R16);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && ["calling","proceeding","early"].indexOf(v10) > -1 && v8 === false && v9 === true && v7 === false)) out.push(...R17);
   // rule 23.231:7.3.2/2#destination-cancel-deferred — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.2/2, 23.231:7.3.3/1, 23.231:7.3.3/3, 23.231:7.2.3.2, rfc3261:9.1
   // "Clearing towards a destination that has not answered at all yet: the CANCEL waits for a provisional response."
-  if (((v1 === "release-indication" || v1 === "bearer-released") && ["calling","proceeding","early"].indexOf(v9) > -1 && v7 === false && v8 === false && v6 === false)) out.push(...R17);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && ["calling","proceeding","early"].indexOf(v10) > -1 && v8 === false && v9 === false && v7 === false)) out.push(...R18);
   // rule 23.231:7.3.3/2#originating-bye — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.3/1, 23.231:7.3.3/2, 23.231:7.2.3.2, x-23.231:7.3.2/clear-originating-side
   // "Clearing towards the originating side of an answered call, as a terminating MSC server (7.2.3.2): BYE."
-  if (((v1 === "release-indication" || v1 === "bearer-released") && v11 === "confirmed")) out.push(...R18);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v12 === "confirmed")) out.push(...R19);
   // rule 23.231:7.3.3/2#originating-failure-response — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.3/1, 23.231:7.3.3/2, 23.231:7.2.3.2, x-23.231:7.3.2/clear-originating-side
   // "Clearing towards an originating side not yet answered: a final failure response to its INVITE."
-  if (((v1 === "release-indication" || v1 === "bearer-released") && v3 === false && v11 !== "terminated")) out.push(...R19);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v3 === false && v12 !== "terminated")) out.push(...R20);
   return out;
 }
