@@ -4,7 +4,7 @@
 // as the reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
 import type { FiredAction, GmscFacts, Table } from "../types/index.ts";
 
-export const ruleSetDigest = "72b8b44e3696ac12";
+export const ruleSetDigest = "5c29733012143348";
 
 // 23.231:7.3.1/b.1#cancel-200-ok (rules/23.231-7.3.rules.json)
 const R0: FiredAction[] = [
@@ -1114,113 +1114,120 @@ const R20: FiredAction[] = [
 ];
 export const tables: Record<string, Table> = {"oppositeSide":{"preceding":"succeeding","succeeding":"preceding"},"errorMapping":{},"clearingResponse":{"release-indication":480,"bearer-released":503},"clearingReason":{"default":{"protocol":"Q.850","cause":16,"text":"Normal call clearing"},"release-indication":{"protocol":"Q.850","cause":16,"text":"Normal call clearing"},"bearer-released":{"protocol":"Q.850","cause":38,"text":"Network out of order"}}};
 function isNumeric(x: unknown): boolean {
-  return Number.parseFloat(x as string).toString() !== "NaN";
+  // json-rules-engine's numeric check (parseFloat, then compare with NaN), skipping the string for numbers.
+  return typeof x === "number" ? x === x : Number.parseFloat(x as string).toString() !== "NaN";
 }
 
 export function decide(facts: GmscFacts): FiredAction[] {
   const f_event = (facts as unknown as Record<string, any>).event;
+  const o_event = f_event !== null && typeof f_event === "object";
   const f_dialog = (facts as unknown as Record<string, any>).dialog;
+  const o_dialog = f_dialog !== null && typeof f_dialog === "object";
   const f_bindings = (facts as unknown as Record<string, any>).bindings;
+  const o_bindings = f_bindings !== null && typeof f_bindings === "object";
   const f_policy = (facts as unknown as Record<string, any>).policy;
+  const o_policy = f_policy !== null && typeof f_policy === "object";
   const f_random = (facts as unknown as Record<string, any>).random;
+  const o_random = f_random !== null && typeof f_random === "object";
   const f_call = (facts as unknown as Record<string, any>).call;
-  const v0 = (f_policy !== null && typeof f_policy === "object" ? f_policy?.gmscOption : f_policy);
-  const v1 = (f_event !== null && typeof f_event === "object" ? f_event?.type : f_event);
-  const v2 = (f_event !== null && typeof f_event === "object" ? f_event?.from : f_event);
-  const v3 = (f_call !== null && typeof f_call === "object" ? f_call?.preceding?.finalResponseReceived : f_call);
-  const v4 = (f_call !== null && typeof f_call === "object" ? f_call?.clearing : f_call);
-  const v5 = (f_event !== null && typeof f_event === "object" ? f_event?.bye : f_event);
-  const v6 = (f_event !== null && typeof f_event === "object" ? f_event?.status : f_event);
-  const v7 = (f_call !== null && typeof f_call === "object" ? f_call?.cancelRequested : f_call);
-  const v8 = (f_call !== null && typeof f_call === "object" ? f_call?.succeeding?.finalResponseReceived : f_call);
-  const v9 = (f_call !== null && typeof f_call === "object" ? f_call?.succeeding?.provisionalReceived : f_call);
-  const v10 = (f_call !== null && typeof f_call === "object" ? f_call?.succeeding?.state : f_call);
-  const v11 = (f_call !== null && typeof f_call === "object" ? f_call?.cancelPending : f_call);
-  const v12 = (f_call !== null && typeof f_call === "object" ? f_call?.preceding?.state : f_call);
+  const o_call = f_call !== null && typeof f_call === "object";
+  const v0 = (o_policy ? f_policy?.gmscOption : f_policy);
+  const v1 = (o_event ? f_event?.type : f_event);
+  const v2 = (o_event ? f_event?.from : f_event);
+  const v3 = (o_call ? f_call?.preceding?.finalResponseReceived : f_call);
+  const v4 = (o_call ? f_call?.clearing : f_call);
+  const v5 = (o_event ? f_event?.bye : f_event);
+  const v6 = (o_event ? f_event?.status : f_event);
+  const v7 = (o_call ? f_call?.cancelRequested : f_call);
+  const v8 = (o_call ? f_call?.succeeding?.finalResponseReceived : f_call);
+  const v9 = (o_call ? f_call?.succeeding?.provisionalReceived : f_call);
+  const v10 = (o_call ? f_call?.succeeding?.state : f_call);
+  const v11 = (o_call ? f_call?.cancelPending : f_call);
+  const v12 = (o_call ? f_call?.preceding?.state : f_call);
   const out: FiredAction[] = [];
   // rule 23.231:7.3.1/b.1#cancel-200-ok — rules/23.231-7.3.rules.json
-  // implements 23.231:7.3.1/intro, 23.231:7.3.1/b.1
+  // implements 23.231:7.3.1/intro, 23.231:7.3.1/b, 23.231:7.3.1/b.1
   // "Option b, CANCEL from the preceding node: 200 OK (CANCEL) to it."
-  if ((v0 === "b" && v1 === "cancel-received" && v2 === "preceding")) out.push(...R0);
+  if ((v0 === "b" && v1 === "cancel-received" && v2 === "preceding")) out.push(R0[0], R0[1]);
   // rule 23.231:7.3.1/a#cancel-as-ua — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/intro, 23.231:7.3.1/a
   // "Option a, CANCEL from the preceding node: answered as a UAS (RFC 3261 §9.2): 200 OK (CANCEL), 487 to the INVITE, MGW resources released."
-  if ((v0 === "a" && v1 === "cancel-received" && v2 === "preceding" && v3 === false)) out.push(...R1);
+  if ((v0 === "a" && v1 === "cancel-received" && v2 === "preceding" && v3 === false)) out.push(R1[0], R1[1], R1[2], R1[3]);
   // rule 23.231:7.3.1/b.2#bye — rules/23.231-7.3.rules.json
-  // implements 23.231:7.3.1/intro, 23.231:7.3.1/b.2
+  // implements 23.231:7.3.1/intro, 23.231:7.3.1/b, 23.231:7.3.1/b.2
   // "Option b, BYE from either side: Release Termination for every seized termination (7.3.4), then forward the BYE."
-  if ((v0 === "b" && v1 === "bye-received" && v4 === false)) out.push(...R2);
+  if ((v0 === "b" && v1 === "bye-received" && v4 === false)) out.push(R2[0], R2[1], R2[2]);
   // rule 23.231:7.3.1/b.2#bye-response-back — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/b.2
   // "The final response to a forwarded BYE goes back to the side the BYE came from, body intact."
-  if ((v1 === "bye-response-received" && v5 === "forwarded" && (isNumeric(v6) && v6 >= 200))) out.push(...R3);
+  if ((v1 === "bye-response-received" && v5 === "forwarded" && (isNumeric(v6) && v6 >= 200))) out.push(R3[0]);
   // rule 23.231:7.3.1/a#bye-as-ua — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/intro, 23.231:7.3.1/a
   // "Option a, BYE from either side: 200 OK as the UAS, MGW resources released, a BYE of the GMSC's own towards the other side."
-  if ((v0 === "a" && v1 === "bye-received" && v4 === false)) out.push(...R4);
+  if ((v0 === "a" && v1 === "bye-received" && v4 === false)) out.push(R4[0], R4[1], R4[2], R4[3]);
   // rule 23.231:7.3.1/b.3#final-error — rules/23.231-7.3.rules.json
-  // implements 23.231:7.3.1/intro, 23.231:7.3.1/b.3
+  // implements 23.231:7.3.1/intro, 23.231:7.3.1/b, 23.231:7.3.1/b.3
   // "Option b, final error response to the initial INVITE from the succeeding node: ACK, Release Termination, forward the received or the mapped response."
-  if ((v0 === "b" && v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v6) && v6 >= 400))) out.push(...R5);
+  if ((v0 === "b" && v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v6) && v6 >= 400))) out.push(R5[0], R5[1], R5[2], R5[3]);
   // rule 23.231:7.3.1/a#final-error-as-ua — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/intro, 23.231:7.3.1/a
   // "Option a, final error response from the succeeding node: ACK it as the UAC, free the MGW, answer the preceding node with the received or mapped status as its UAS."
-  if ((v0 === "a" && v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v6) && v6 >= 400) && v3 === false)) out.push(...R6);
+  if ((v0 === "a" && v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v6) && v6 >= 400) && v3 === false)) out.push(R6[0], R6[1], R6[2], R6[3]);
   // rule x-23.231:7.3.1/2xx-crossing-cancel#ack-and-bye — rules/23.231-7.3.rules.json
   // implements x-23.231:7.3.1/2xx-crossing-cancel, rfc3261:9.1
   // "A 2xx that crossed the CANCEL: ACK and BYE it towards the succeeding node, free the MGW."
-  if ((v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v6) && v6 < 300) && (isNumeric(v6) && v6 >= 200) && v7 === true)) out.push(...R7);
+  if ((v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v6) && v6 < 300) && (isNumeric(v6) && v6 >= 200) && v7 === true)) out.push(R7[0], R7[1], R7[2], R7[3]);
   // rule x-23.231:7.3.1/2xx-crossing-cancel#answer-487 — rules/23.231-7.3.rules.json
   // implements x-23.231:7.3.1/2xx-crossing-cancel, 23.231:7.3.1/b.1
   // "Option b: the preceding node's INVITE is still unanswered; it gets the 487 its CANCEL asked for."
-  if ((v0 === "b" && v1 === "final-response-received" && (isNumeric(v6) && v6 < 300) && (isNumeric(v6) && v6 >= 200) && v7 === true && v3 === false)) out.push(...R8);
+  if ((v0 === "b" && v1 === "final-response-received" && (isNumeric(v6) && v6 < 300) && (isNumeric(v6) && v6 >= 200) && v7 === true && v3 === false)) out.push(R8[0]);
   // rule x-23.231:7.3.1/bye-during-clearing#answer-200 — rules/23.231-7.3.rules.json
   // implements x-23.231:7.3.1/bye-during-clearing, rfc3261:15.1.1
   // "A BYE arriving while the call is already being cleared (it crossed the GMSC's own BYE): answered 200 OK, not forwarded; seized terminations still released."
-  if ((v1 === "bye-received" && v4 === true)) out.push(...R9);
+  if ((v1 === "bye-received" && v4 === true)) out.push(R9[0], R9[1]);
   // rule 23.231:7.3.2/1#release-termination — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.2/1
   // "GMSC-initiated clearing: release the seized MGW resources (7.3.4)."
-  if ((v1 === "release-indication")) out.push(...R10);
+  if ((v1 === "release-indication")) out.push(R10[0], R10[1]);
   // rule 23.231:7.3.3/1#release-termination — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.3/1, 23.231:7.3.3/2
   // "Bearer Released from the MGW, either side: release the MGW resources still seized (7.3.4)."
-  if ((v1 === "bearer-released")) out.push(...R11);
+  if ((v1 === "bearer-released")) out.push(R11[0], R11[1]);
   // rule 23.231:7.3.1/b.1#cancel-downstream — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/b.1, 23.231:7.3.1/a, rfc3261:9.1
   // "No final response yet from the succeeding node, a provisional one has come: CANCEL towards it (options a and b)."
-  if ((v1 === "cancel-received" && v2 === "preceding" && v8 === false && v9 === true)) out.push(...R12);
+  if ((v1 === "cancel-received" && v2 === "preceding" && v8 === false && v9 === true)) out.push(R12[0]);
   // rule 23.231:7.3.1/b.1#cancel-deferred — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/b.1, 23.231:7.3.1/a, rfc3261:9.1
   // "No response at all yet from the succeeding node: the CANCEL waits for its first provisional response (RFC 3261 §9.1)."
-  if ((v1 === "cancel-received" && v2 === "preceding" && v8 === false && v9 === false && v10 !== "none")) out.push(...R13);
+  if ((v1 === "cancel-received" && v2 === "preceding" && v8 === false && v9 === false && v10 !== "none")) out.push(R13[0]);
   // rule 23.231:7.3.1/b.1#deferred-cancel-sent — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/b.1, rfc3261:9.1
   // "The first provisional response has come while a CANCEL waits: send it now."
-  if ((v1 === "provisional-received" && v2 === "succeeding" && v11 === true)) out.push(...R14);
+  if ((v1 === "provisional-received" && v2 === "succeeding" && v11 === true)) out.push(R14[0], R14[1]);
   // rule x-23.231:7.3.1/cancel-before-forwarding#answer-487 — rules/23.231-7.3.rules.json
   // implements x-23.231:7.3.1/cancel-before-forwarding
   // "CANCEL before the INVITE was forwarded: nothing downstream to cancel; answer the INVITE 487 and free the MGW."
-  if ((v0 === "b" && v1 === "cancel-received" && v10 === "none" && v3 === false)) out.push(...R15);
+  if ((v0 === "b" && v1 === "cancel-received" && v10 === "none" && v3 === false)) out.push(R15[0], R15[1]);
   // rule 23.231:7.3.2/2#destination-bye — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.2/2, 23.231:7.3.3/1, 23.231:7.3.3/3, 23.231:7.2.3.2
   // "Clearing towards the destination of an established call, as an originating MSC server (7.2.3.2): BYE."
-  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v10 === "confirmed" && v7 === false)) out.push(...R16);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v10 === "confirmed" && v7 === false)) out.push(R16[0]);
   // rule 23.231:7.3.2/2#destination-cancel — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.2/2, 23.231:7.3.3/1, 23.231:7.3.3/3, 23.231:7.2.3.2, rfc3261:9.1
   // "Clearing towards a destination under establishment that has answered provisionally: CANCEL."
-  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && ["calling","proceeding","early"].indexOf(v10) > -1 && v8 === false && v9 === true && v7 === false)) out.push(...R17);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && ["calling","proceeding","early"].indexOf(v10) > -1 && v8 === false && v9 === true && v7 === false)) out.push(R17[0]);
   // rule 23.231:7.3.2/2#destination-cancel-deferred — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.2/2, 23.231:7.3.3/1, 23.231:7.3.3/3, 23.231:7.2.3.2, rfc3261:9.1
   // "Clearing towards a destination that has not answered at all yet: the CANCEL waits for a provisional response."
-  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && ["calling","proceeding","early"].indexOf(v10) > -1 && v8 === false && v9 === false && v7 === false)) out.push(...R18);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && ["calling","proceeding","early"].indexOf(v10) > -1 && v8 === false && v9 === false && v7 === false)) out.push(R18[0]);
   // rule 23.231:7.3.3/2#originating-bye — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.3/1, 23.231:7.3.3/2, 23.231:7.2.3.2, x-23.231:7.3.2/clear-originating-side
   // "Clearing towards the originating side of an answered call, as a terminating MSC server (7.2.3.2): BYE."
-  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v12 === "confirmed")) out.push(...R19);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v12 === "confirmed")) out.push(R19[0]);
   // rule 23.231:7.3.3/2#originating-failure-response — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.3/1, 23.231:7.3.3/2, 23.231:7.2.3.2, x-23.231:7.3.2/clear-originating-side
   // "Clearing towards an originating side not yet answered: a final failure response to its INVITE."
-  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v3 === false && v12 !== "terminated")) out.push(...R20);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v3 === false && v12 !== "terminated")) out.push(R20[0]);
   return out;
 }

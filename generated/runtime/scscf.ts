@@ -4,7 +4,7 @@
 // as the reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
 import type { FiredAction, ScscfFacts, Table } from "../types/index.ts";
 
-export const ruleSetDigest = "87d3088765abc0dc";
+export const ruleSetDigest = "0f0f51a3c78068b2";
 
 // 24.229:5.4.5.1.2/closing#record-2xx-from-called (rules/24.229-5.4.5.1.2.rules.json)
 const R0: FiredAction[] = [
@@ -973,70 +973,77 @@ const R11: FiredAction[] = [
 ];
 export const tables: Record<string, Table> = {"reasonByCause":{"default":{"protocol":"SIP","cause":503,"text":"Session Terminated"},"administrative":{"protocol":"SIP","cause":503,"text":"Session Terminated"},"session-timer":{"protocol":"SIP","cause":408,"text":"Session Timer Expired"},"deregistration":{"protocol":"SIP","cause":480,"text":"User Deregistered"},"service-expiry":{"protocol":"SIP","cause":503,"text":"Service Expired"}}};
 function isNumeric(x: unknown): boolean {
-  return Number.parseFloat(x as string).toString() !== "NaN";
+  // json-rules-engine's numeric check (parseFloat, then compare with NaN), skipping the string for numbers.
+  return typeof x === "number" ? x === x : Number.parseFloat(x as string).toString() !== "NaN";
 }
 
 export function decide(facts: ScscfFacts): FiredAction[] {
   const f_event = (facts as unknown as Record<string, any>).event;
+  const o_event = f_event !== null && typeof f_event === "object";
   const f_dialog = (facts as unknown as Record<string, any>).dialog;
+  const o_dialog = f_dialog !== null && typeof f_dialog === "object";
   const f_bindings = (facts as unknown as Record<string, any>).bindings;
+  const o_bindings = f_bindings !== null && typeof f_bindings === "object";
   const f_policy = (facts as unknown as Record<string, any>).policy;
+  const o_policy = f_policy !== null && typeof f_policy === "object";
   const f_random = (facts as unknown as Record<string, any>).random;
+  const o_random = f_random !== null && typeof f_random === "object";
   const f_call = (facts as unknown as Record<string, any>).call;
-  const v0 = (f_event !== null && typeof f_event === "object" ? f_event?.type : f_event);
-  const v1 = (f_event !== null && typeof f_event === "object" ? f_event?.status : f_event);
-  const v2 = (f_event !== null && typeof f_event === "object" ? f_event?.towards : f_event);
-  const v3 = (f_dialog !== null && typeof f_dialog === "object" ? f_dialog?.state : f_dialog);
-  const v4 = (f_dialog !== null && typeof f_dialog === "object" ? f_dialog?.servedUser : f_dialog);
-  const v5 = (f_dialog !== null && typeof f_dialog === "object" ? f_dialog?.release?.byeToCalling : f_dialog);
-  const v6 = (f_dialog !== null && typeof f_dialog === "object" ? f_dialog?.release?.byeToCalled : f_dialog);
-  const v7 = (f_event !== null && typeof f_event === "object" ? f_event?.method : f_event);
+  const o_call = f_call !== null && typeof f_call === "object";
+  const v0 = (o_event ? f_event?.type : f_event);
+  const v1 = (o_event ? f_event?.status : f_event);
+  const v2 = (o_event ? f_event?.towards : f_event);
+  const v3 = (o_dialog ? f_dialog?.state : f_dialog);
+  const v4 = (o_dialog ? f_dialog?.servedUser : f_dialog);
+  const v5 = (o_dialog ? f_dialog?.release?.byeToCalling : f_dialog);
+  const v6 = (o_dialog ? f_dialog?.release?.byeToCalled : f_dialog);
+  const v7 = (o_event ? f_event?.method : f_event);
   const out: FiredAction[] = [];
   // rule 24.229:5.4.5.1.2/closing#record-2xx-from-called — rules/24.229-5.4.5.1.2.rules.json
   // implements 24.229:5.4.5.1.2/closing
   // "A 2xx to the BYE towards the called user is recorded."
-  if ((v0 === "bye-response" && (isNumeric(v1) && v1 >= 200) && (isNumeric(v1) && v1 < 300) && v2 === "called")) out.push(...R0);
+  if ((v0 === "bye-response" && (isNumeric(v1) && v1 >= 200) && (isNumeric(v1) && v1 < 300) && v2 === "called")) out.push(R0[0]);
   // rule 24.229:5.4.5.1.2/closing#record-2xx-from-calling — rules/24.229-5.4.5.1.2.rules.json
   // implements 24.229:5.4.5.1.2/closing
   // "A 2xx to the BYE towards the calling user is recorded."
-  if ((v0 === "bye-response" && (isNumeric(v1) && v1 >= 200) && (isNumeric(v1) && v1 < 300) && v2 === "calling")) out.push(...R1);
+  if ((v0 === "bye-response" && (isNumeric(v1) && v1 >= 200) && (isNumeric(v1) && v1 < 300) && v2 === "calling")) out.push(R1[0]);
   // rule x-24.229:5.4.5.1.2/bye-failure#record-failure-called — rules/x-24.229-5.4.5.1.2-bye-failure.rules.json
   // implements x-24.229:5.4.5.1.2/bye-failure, rfc3261:15.1.1
   // "The BYE towards the called user was answered 3xx-6xx (481, 408, …) or timed out (Timer F): it is done, as failed."
-  if ((((v0 === "bye-response" && (isNumeric(v1) && v1 >= 300)) || v0 === "bye-timeout") && v2 === "called")) out.push(...R2);
+  if ((((v0 === "bye-response" && (isNumeric(v1) && v1 >= 300)) || v0 === "bye-timeout") && v2 === "called")) out.push(R2[0], R2[1]);
   // rule x-24.229:5.4.5.1.2/bye-failure#record-failure-calling — rules/x-24.229-5.4.5.1.2-bye-failure.rules.json
   // implements x-24.229:5.4.5.1.2/bye-failure, rfc3261:15.1.1
   // "The BYE towards the calling user was answered 3xx-6xx (481, 408, …) or timed out (Timer F): it is done, as failed."
-  if ((((v0 === "bye-response" && (isNumeric(v1) && v1 >= 300)) || v0 === "bye-timeout") && v2 === "calling")) out.push(...R3);
+  if ((((v0 === "bye-response" && (isNumeric(v1) && v1 >= 300)) || v0 === "bye-timeout") && v2 === "calling")) out.push(R3[0], R3[1]);
   // rule 24.229:5.4.5.1.2/1#bye-to-called — rules/24.229-5.4.5.1.2.rules.json
   // implements 24.229:5.4.5.1.2/intro, 24.229:5.4.5.1.2/1
   // "Serving the calling user: BYE to the called user, through internal service control."
-  if ((v0 === "release-indication" && v3 === "confirmed" && v4 === "calling")) out.push(...R4);
+  if ((v0 === "release-indication" && v3 === "confirmed" && v4 === "calling")) out.push(R4[0], R4[1]);
   // rule 24.229:5.4.5.1.2/2#bye-to-calling — rules/24.229-5.4.5.1.2.rules.json
   // implements 24.229:5.4.5.1.2/intro, 24.229:5.4.5.1.2/2
   // "Serving the calling user: BYE straight to the calling user, its GRUU resolved."
-  if ((v0 === "release-indication" && v3 === "confirmed" && v4 === "calling")) out.push(...R5);
+  if ((v0 === "release-indication" && v3 === "confirmed" && v4 === "calling")) out.push(R5[0]);
   // rule 24.229:5.4.5.1.2/3#bye-to-called — rules/24.229-5.4.5.1.2.rules.json
   // implements 24.229:5.4.5.1.2/intro, 24.229:5.4.5.1.2/3
   // "Serving the called user: BYE straight to the called user, its GRUU resolved."
-  if ((v0 === "release-indication" && v3 === "confirmed" && v4 === "called")) out.push(...R6);
+  if ((v0 === "release-indication" && v3 === "confirmed" && v4 === "called")) out.push(R6[0], R6[1]);
   // rule 24.229:5.4.5.1.2/4#bye-to-calling — rules/24.229-5.4.5.1.2.rules.json
   // implements 24.229:5.4.5.1.2/intro, 24.229:5.4.5.1.2/4
   // "Serving the called user: BYE to the calling user, through internal service control. Request-URI per the recorded deviation."
-  if ((v0 === "release-indication" && v3 === "confirmed" && v4 === "called")) out.push(...R7);
+  if ((v0 === "release-indication" && v3 === "confirmed" && v4 === "called")) out.push(R7[0]);
   // rule 24.229:5.4.5.1.2/closing#release-dialog — rules/24.229-5.4.5.1.2.rules.json
   // implements 24.229:5.4.5.1.2/closing
   // "2xx responses to both BYEs: release all information of the dialog and the session."
-  if ((v0 === "bye-response" && (isNumeric(v1) && v1 >= 200) && (isNumeric(v1) && v1 < 300) && ((v2 === "called" && v5 === "2xx") || (v2 === "calling" && v6 === "2xx")))) out.push(...R8);
+  if ((v0 === "bye-response" && (isNumeric(v1) && v1 >= 200) && (isNumeric(v1) && v1 < 300) && ((v2 === "called" && v5 === "2xx") || (v2 === "calling" && v6 === "2xx")))) out.push(R8[0], R8[1]);
   // rule x-24.229:5.4.5.1.2/bye-failure#release-dialog — rules/x-24.229-5.4.5.1.2-bye-failure.rules.json
   // implements x-24.229:5.4.5.1.2/bye-failure, rfc3261:15.1.1
   // "Both BYEs done and at least one failed or skipped: release the dialog."
-  if (((((v0 === "bye-response" && (isNumeric(v1) && v1 >= 300)) || v0 === "bye-timeout") && v2 === "called" && ["2xx","failed","skipped"].indexOf(v5) > -1) || (((v0 === "bye-response" && (isNumeric(v1) && v1 >= 300)) || v0 === "bye-timeout") && v2 === "calling" && ["2xx","failed","skipped"].indexOf(v6) > -1) || ((v0 === "bye-response" && (isNumeric(v1) && v1 >= 200) && (isNumeric(v1) && v1 < 300)) && v2 === "called" && ["failed","skipped"].indexOf(v5) > -1) || ((v0 === "bye-response" && (isNumeric(v1) && v1 >= 200) && (isNumeric(v1) && v1 < 300)) && v2 === "calling" && ["failed","skipped"].indexOf(v6) > -1))) out.push(...R9);
+  if (((((v0 === "bye-response" && (isNumeric(v1) && v1 >= 300)) || v0 === "bye-timeout") && v2 === "called" && ["2xx","failed","skipped"].indexOf(v5) > -1) || (((v0 === "bye-response" && (isNumeric(v1) && v1 >= 300)) || v0 === "bye-timeout") && v2 === "calling" && ["2xx","failed","skipped"].indexOf(v6) > -1) || ((v0 === "bye-response" && (isNumeric(v1) && v1 >= 200) && (isNumeric(v1) && v1 < 300)) && v2 === "called" && ["failed","skipped"].indexOf(v5) > -1) || ((v0 === "bye-response" && (isNumeric(v1) && v1 >= 200) && (isNumeric(v1) && v1 < 300)) && v2 === "calling" && ["failed","skipped"].indexOf(v6) > -1))) out.push(R9[0], R9[1]);
   // rule x-24.229:5.4.5.1.2/early-dialog#cancel — rules/x-24.229-5.4.5.1.2-early-dialog.rules.json
   // implements x-24.229:5.4.5.1.2/early-dialog, 24.229:5.4.5.1.1
-  if ((v0 === "release-indication" && v3 === "early")) out.push(...R10);
+  if ((v0 === "release-indication" && v3 === "early")) out.push(R10[0], R10[1], R10[2]);
   // rule x-24.229:5.4.5.1.2/request-during-release#answer-481 — rules/x-24.229-5.4.5.1.2-request-during-release.rules.json
   // implements x-24.229:5.4.5.1.2/request-during-release
-  if ((v0 === "in-dialog-request" && v3 === "releasing" && v7 !== "ACK")) out.push(...R11);
+  if ((v0 === "in-dialog-request" && v3 === "releasing" && v7 !== "ACK")) out.push(R11[0]);
   return out;
 }

@@ -4,7 +4,6 @@ import { runtimeModule } from "../rules/compile-rules.ts";
 import { loadRuleSets, readRuleSources } from "../rules/load-rules.ts";
 import { loadSpec } from "../spec/clause-items.ts";
 
-
 export function generateRuntime(root: string): Map<string, string> {
   const sources = readRuleSources(root);
   const sets = loadRuleSets(sources, loadSpec(root));

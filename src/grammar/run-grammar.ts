@@ -36,12 +36,20 @@ export function runGrammar<T>(compiled: nearley.CompiledRules, text: string): Gr
     const { line, column } = lineColumn(text, offset);
     return {
       ok: false,
-      fault: { line, column, expected: expectedFrom(String((err as Error).message)), found: JSON.stringify(text[offset] ?? "") },
+      fault: {
+        line,
+        column,
+        expected: expectedFrom(String((err as Error).message)),
+        found: JSON.stringify(text[offset] ?? ""),
+      },
     };
   }
   if (parser.results.length === 0) {
     const { line, column } = lineColumn(text, text.length);
-    return { ok: false, fault: { line, column, expected: ["more input (the text ended early)"], found: "end of input" } };
+    return {
+      ok: false,
+      fault: { line, column, expected: ["more input (the text ended early)"], found: "end of input" },
+    };
   }
   return { ok: true, value: parser.results[0] as T };
 }

@@ -11,9 +11,13 @@ function access(c: FactCondition): string {
   const fact = `f_${c.fact}`;
   if (!c.path) return fact;
   // The schema limits paths to identifiers ($.a.b), so they are written as property accesses.
-  const props = c.path.slice(2).split(".").map((p) => `?.${p}`).join("");
+  const props = c.path
+    .slice(2)
+    .split(".")
+    .map((p) => `?.${p}`)
+    .join("");
   // json-rules-engine applies a path only to an object fact value; otherwise it compares the value itself.
-  return `(${fact} !== null && typeof ${fact} === "object" ? ${fact}${props} : ${fact})`;
+  return `(o_${c.fact} ? ${fact}${props} : ${fact})`;
 }
 
 function operator(c: FactCondition, x: string): string {
@@ -85,12 +89,14 @@ export function compileBody(set: RuleSet): CompiledBody {
       `  // rule ${rule.id} — ${file}\n` +
         `  // implements ${rule.trace.join(", ")}\n` +
         (rule.description ? `  // ${JSON.stringify(rule.description)}\n` : "") +
-        `  if (${test}) out.push(...R${n});`,
+        `  if (${test}) out.push(${fired.map((_, i) => `R${n}[${i}]`).join(", ")});`,
     );
   });
-  const reads = factNames.map((f) => `  const f_${f} = facts.${f};`).join("\n");
+  const reads = factNames
+    .map((f) => `  const f_${f} = facts.${f};\n  const o_${f} = f_${f} !== null && typeof f_${f} === "object";`)
+    .join("\n");
   return {
-    constants: `${constants.join("\n")}\nconst tables = ${JSON.stringify(set.tables)};\nfunction isNumeric(x) {\n  return Number.parseFloat(x).toString() !== "NaN";\n}`,
+    constants: `${constants.join("\n")}\nconst tables = ${JSON.stringify(set.tables)};\nfunction isNumeric(x) {\n  // json-rules-engine's numeric check (parseFloat, then compare with NaN), skipping the string for numbers.\n  return typeof x === "number" ? x === x : Number.parseFloat(x).toString() !== "NaN";\n}`,
     body: `${reads}\n${writer.lets.join("\n")}\n  const out = [];\n${branches.join("\n")}\n  return out;`,
   };
 }
@@ -125,7 +131,8 @@ export function runtimeModule(set: RuleSet, digest: string): string {
     "",
     `export function decide(facts: ${factsType[set.kind]}): FiredAction[] {`,
     body
-      .replace(/^ {2}const f_(\w+) = facts\.(\w+);$/gm, "  const f_$1 = (facts as unknown as Record<string, any>).$2;").replace("const out = [];", "const out: FiredAction[] = [];"),
+      .replace(/^ {2}const f_(\w+) = facts\.(\w+);$/gm, "  const f_$1 = (facts as unknown as Record<string, any>).$2;")
+      .replace("const out = [];", "const out: FiredAction[] = [];"),
     "}",
     "",
   ].join("\n");

@@ -18,7 +18,10 @@ function splitUri(uri: string): UriParts {
     params.set((eq === -1 ? p : p.slice(0, eq)).toLowerCase(), eq === -1 ? null : decodeURIComponent(p.slice(eq + 1)));
   }
   const at = base.lastIndexOf("@");
-  const normalised = at === -1 ? base.toLowerCase() : `${base.slice(0, at).replace(/^[^:]+:/, (s) => s.toLowerCase())}${base.slice(at).toLowerCase()}`;
+  const normalised =
+    at === -1
+      ? base.toLowerCase()
+      : `${base.slice(0, at).replace(/^[^:]+:/, (s) => s.toLowerCase())}${base.slice(at).toLowerCase()}`;
   return { base: normalised, params };
 }
 
@@ -42,7 +45,9 @@ export function contactBoundToGruu(uri: string, bindings: RegistrarBinding[]): s
   if (gr === undefined) return undefined;
   if (gr !== null) {
     const instance = stripAngles(gr);
-    return bindings.find((b) => b.instance !== undefined && stripAngles(b.instance) === instance && splitUri(b.aor).base === base)?.contact;
+    return bindings.find(
+      (b) => b.instance !== undefined && stripAngles(b.instance) === instance && splitUri(b.aor).base === base,
+    )?.contact;
   }
   return bindings.find((b) => b.tempGruus.some((t) => splitUri(t).base === base))?.contact;
 }

@@ -77,7 +77,8 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
   const clauseDocs = new Set([...spec.documents].map((d) => d.clause).filter(Boolean) as string[]);
 
   for (const { file, doc, locations } of parsed) {
-    const report = (pointer: string, message: string) => problems.push({ file, ...locate(locations, pointer), pointer, message });
+    const report = (pointer: string, message: string) =>
+      problems.push({ file, ...locate(locations, pointer), pointer, message });
     const kind = doc.facts;
     if (doc.clause.startsWith("x-")) {
       if (!(doc.extensions ?? []).some((x) => x.id === doc.clause)) {
@@ -92,7 +93,8 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
       else tableOwners.set(`${kind}:${name}`, file);
     }
     doc.deviations?.forEach((dev, i) => {
-      if (!clauses.has(dev.item)) report(`/deviations/${i}/item`, `expected a clause item id of spec/, found "${dev.item}"`);
+      if (!clauses.has(dev.item))
+        report(`/deviations/${i}/item`, `expected a clause item id of spec/, found "${dev.item}"`);
       checkPolicy(dev.switch.policy, `/deviations/${i}/switch/policy`, report, [dev.switch.chosen, dev.switch.literal]);
     });
     walk(doc, "", (node, pointer, key) => {
@@ -118,12 +120,15 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
         }
       });
       rule.actions.forEach((action, a) => {
-        walkRecipes(action, `${at}/actions/${a}`, (recipe, pointer) => checkRecipe(recipe, pointer, kind, doc, report, parsed));
+        walkRecipes(action, `${at}/actions/${a}`, (recipe, pointer) =>
+          checkRecipe(recipe, pointer, kind, doc, report, parsed),
+        );
         if (action.type === "update-state") {
           action.set.forEach((s, i) => {
             const p = `${at}/actions/${a}/set/${i}/path`;
             if (!s.path.startsWith(`${stateRoot[kind]}.`)) report(p, `expected a path under "${stateRoot[kind]}."`);
-            else if (schemasAtPath(rootDef[kind], s.path).length === 0) report(p, `expected a state path of ${rootDef[kind]}, found "${s.path}"`);
+            else if (schemasAtPath(rootDef[kind], s.path).length === 0)
+              report(p, `expected a state path of ${rootDef[kind]}, found "${s.path}"`);
           });
         }
       });
@@ -153,7 +158,8 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
     }
     const allowed = schemasAtPath("ScscfFacts", `policy.${key}`)[0]?.enum as string[] | undefined;
     for (const v of values) {
-      if (allowed && !allowed.includes(v)) report(pointer, `expected a value of policy "${key}" (${allowed.join(", ")}), found "${v}"`);
+      if (allowed && !allowed.includes(v))
+        report(pointer, `expected a value of policy "${key}" (${allowed.join(", ")}), found "${v}"`);
     }
   }
 
@@ -171,17 +177,25 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
     if ("policy" in recipe) checkPolicy(recipe.policy, `${pointer}/policy`, report);
     if ("table" in recipe) {
       const known = all.filter((p) => p.doc.facts === kind).some((p) => p.doc.tables && recipe.table in p.doc.tables);
-      if (!known) report(`${pointer}/table`, `expected a table defined in a ${kind} rule file, found "${recipe.table}"`);
+      if (!known)
+        report(`${pointer}/table`, `expected a table defined in a ${kind} rule file, found "${recipe.table}"`);
     }
     void doc;
   }
 }
 
-function walk(node: unknown, pointer: string, visit: (node: unknown, pointer: string, key: string) => void, key = ""): void {
+function walk(
+  node: unknown,
+  pointer: string,
+  visit: (node: unknown, pointer: string, key: string) => void,
+  key = "",
+): void {
   visit(node, pointer, key);
-  if (Array.isArray(node)) node.forEach((v, i) => walk(v, `${pointer}/${i}`, visit, String(i)));
-  else if (node && typeof node === "object") {
-    for (const [k, v] of Object.entries(node)) walk(v, `${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`, visit, k);
+  if (Array.isArray(node)) {
+    for (const [i, v] of node.entries()) walk(v, `${pointer}/${i}`, visit, String(i));
+  } else if (node && typeof node === "object") {
+    for (const [k, v] of Object.entries(node))
+      walk(v, `${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`, visit, k);
   }
 }
 
@@ -191,12 +205,15 @@ export function walkRecipes(action: unknown, pointer: string, visit: (recipe: Re
     visit(r, p);
     const rec = r as Record<string, unknown>;
     for (const k of nestedRecipeKeys) if (rec[k] && typeof rec[k] === "object") recipe(rec[k] as Recipe, `${p}/${k}`);
-    if (Array.isArray(rec.concat)) rec.concat.forEach((c, i) => recipe(c as Recipe, `${p}/concat/${i}`));
+    if (Array.isArray(rec.concat)) {
+      for (const [i, c] of rec.concat.entries()) recipe(c as Recipe, `${p}/concat/${i}`);
+    }
     if (rec.cases && typeof rec.cases === "object") {
       for (const [k, c] of Object.entries(rec.cases as Record<string, Recipe>)) recipe(c, `${p}/cases/${k}`);
     }
   };
   walk(action, pointer, (node, p, key) => {
-    if ((key === "recipe" || key === "message") && node && typeof node === "object" && !Array.isArray(node)) recipe(node as Recipe, p);
+    if ((key === "recipe" || key === "message") && node && typeof node === "object" && !Array.isArray(node))
+      recipe(node as Recipe, p);
   });
 }

@@ -7,21 +7,23 @@ import type {
   HeaderField,
   Plan,
   PlannedHeader,
+  Field as RecipeField,
   TracedStatus,
   TracedString,
-  Field as RecipeField,
 } from "../../generated/types/index.ts";
 import { evaluate, type Facts, RecipeError, type Tables } from "./recipes.ts";
 
 function text(field: RecipeField, facts: Facts, tables: Tables, what: string): TracedString {
   const value = evaluate(field.recipe, facts, tables);
-  if (value === null || typeof value === "object") throw new RecipeError(`${what}: expected a value, the recipe gave ${JSON.stringify(value)}`);
+  if (value === null || typeof value === "object")
+    throw new RecipeError(`${what}: expected a value, the recipe gave ${JSON.stringify(value)}`);
   return { value: String(value), trace: field.trace };
 }
 
 function status(field: RecipeField, facts: Facts, tables: Tables): TracedStatus {
   const value = Number(evaluate(field.recipe, facts, tables));
-  if (!Number.isInteger(value) || value < 100 || value > 699) throw new RecipeError(`status: expected 100-699, found ${value}`);
+  if (!Number.isInteger(value) || value < 100 || value > 699)
+    throw new RecipeError(`status: expected 100-699, found ${value}`);
   return { value, trace: field.trace };
 }
 
@@ -47,7 +49,16 @@ export function materialise(fired: FiredAction, facts: Facts, tables: Tables): P
       const towards = text(action.towards, facts, tables, "towards");
       const uri = evaluate(action.requestUri.recipe, facts, tables);
       if (uri === null) {
-        return [{ kind: "skipped", rule, trace: action.requestUri.trace, method: action.method, towards, why: "the stored Contact is a GRUU with no live binding and policy gruuWithoutBinding is skip-bye" }];
+        return [
+          {
+            kind: "skipped",
+            rule,
+            trace: action.requestUri.trace,
+            method: action.method,
+            towards,
+            why: "the stored Contact is a GRUU with no live binding and policy gruuWithoutBinding is skip-bye",
+          },
+        ];
       }
       const planned = headers(action.headers, facts, tables);
       if (action.furtherHeaders) {
@@ -72,7 +83,15 @@ export function materialise(fired: FiredAction, facts: Facts, tables: Tables): P
     case "forward-request":
       return [{ kind: "forward-request", rule, trace, towards: text(action.towards, facts, tables, "towards") }];
     case "forward-response":
-      return [{ kind: "forward-response", rule, trace, towards: text(action.towards, facts, tables, "towards"), status: status(action.status, facts, tables) }];
+      return [
+        {
+          kind: "forward-response",
+          rule,
+          trace,
+          towards: text(action.towards, facts, tables, "towards"),
+          status: status(action.status, facts, tables),
+        },
+      ];
     case "respond":
       return [
         {
@@ -86,29 +105,58 @@ export function materialise(fired: FiredAction, facts: Facts, tables: Tables): P
         },
       ];
     case "send-cancel":
-      return [{ kind: "sip-cancel", rule, trace, towards: text(action.towards, facts, tables, "towards"), headers: headers(action.headers, facts, tables) }];
+      return [
+        {
+          kind: "sip-cancel",
+          rule,
+          trace,
+          towards: text(action.towards, facts, tables, "towards"),
+          headers: headers(action.headers, facts, tables),
+        },
+      ];
     case "send-bye":
-      return [{ kind: "sip-bye", rule, trace, towards: text(action.towards, facts, tables, "towards"), headers: headers(action.headers, facts, tables) }];
+      return [
+        {
+          kind: "sip-bye",
+          rule,
+          trace,
+          towards: text(action.towards, facts, tables, "towards"),
+          headers: headers(action.headers, facts, tables),
+        },
+      ];
     case "send-ack":
       return [{ kind: "sip-ack", rule, trace, towards: text(action.towards, facts, tables, "towards") }];
     case "release-termination":
       // TS 23.231 §7.3.4: one Subtract per termination still seized; none when nothing is.
       return ((facts as GmscFacts).call?.terminations ?? [])
         .filter((t) => t.seized)
-        .map((t) => ({ kind: "h248-subtract", rule, trace, contextId: t.contextId, terminationId: t.id, side: t.side }));
+        .map((t) => ({
+          kind: "h248-subtract",
+          rule,
+          trace,
+          contextId: t.contextId,
+          terminationId: t.id,
+          side: t.side,
+        }));
     case "update-state":
       return [
         {
           kind: "state-update",
           rule,
           trace,
-          set: action.set.map((s) => ({ path: s.path, value: evaluate(s.recipe, facts, tables) as string | number | boolean | null, trace: s.trace })),
+          set: action.set.map((s) => ({
+            path: s.path,
+            value: evaluate(s.recipe, facts, tables) as string | number | boolean | null,
+            trace: s.trace,
+          })),
         },
       ];
     case "release-state":
       return [{ kind: "state-release", rule, trace, entity: action.entity }];
     case "log":
-      return [{ kind: "log", rule, trace, level: action.level, message: String(evaluate(action.message, facts, tables)) }];
+      return [
+        { kind: "log", rule, trace, level: action.level, message: String(evaluate(action.message, facts, tables)) },
+      ];
   }
 }
 

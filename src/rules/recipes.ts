@@ -1,7 +1,7 @@
 // Evaluates the closed recipe vocabulary of rule-file.schema.json against the facts. Pure: no clock, no
 // randomness of its own (the random CSeq is a fact), no I/O.
 import type { GmscFacts, ReasonValue, Recipe, ScscfFacts, Table } from "../../generated/types/index.ts";
-import { contactBoundToGruu } from "./gruu.ts";
+import { contactBoundToGruu, gruuKind } from "./gruu.ts";
 
 export type Facts = ScscfFacts | GmscFacts;
 export type Tables = Record<string, Table>;
@@ -10,70 +10,114 @@ type Value = string | number | boolean | null | unknown[] | object;
 /** Thrown when facts and rules cannot make a value the plan needs; names the recipe. */
 export class RecipeError extends Error {}
 
-export function factAt(facts: Facts, path: string): Value {
-  let node: unknown = facts;
-  for (const part of path.split(".")) {
-    if (node === null || typeof node !== "object") return null;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return (node ?? null) as Value;
-}
-
 export function formatReason(r: ReasonValue): string {
   return r.text === undefined ? `${r.protocol} ;cause=${r.cause}` : `${r.protocol} ;cause=${r.cause} ;text="${r.text}"`;
 }
 
+type Compiled = (facts: Facts, tables: Tables) => Value;
+const compiled = new WeakMap<Recipe, Compiled>();
+
+/** Evaluates a recipe. Each recipe object is turned into a closure once and reused (plans are made often). */
 export function evaluate(recipe: Recipe, facts: Facts, tables: Tables): Value {
-  if ("fact" in recipe) return factAt(facts, recipe.fact);
-  if ("literal" in recipe) return recipe.literal;
+  let fn = compiled.get(recipe);
+  if (fn === undefined) {
+    fn = compile(recipe);
+    compiled.set(recipe, fn);
+  }
+  return fn(facts, tables);
+}
+
+function compile(recipe: Recipe): Compiled {
+  if ("fact" in recipe) {
+    const parts = recipe.fact.split(".");
+    return (facts) => {
+      let node: unknown = facts;
+      for (const part of parts) {
+        if (node === null || typeof node !== "object") return null;
+        node = (node as Record<string, unknown>)[part];
+      }
+      return (node ?? null) as Value;
+    };
+  }
+  if ("literal" in recipe) {
+    const value = recipe.literal;
+    return () => value;
+  }
   if ("increment" in recipe) {
-    const v = evaluate(recipe.increment, facts, tables);
-    if (v === null) return null;
-    if (typeof v !== "number") throw new RecipeError(`increment: expected a number, found ${JSON.stringify(v)}`);
-    return v + 1;
+    const inner = recipe.increment;
+    return (facts, tables) => {
+      const v = evaluate(inner, facts, tables);
+      if (v === null) return null;
+      if (typeof v !== "number") throw new RecipeError(`increment: expected a number, found ${JSON.stringify(v)}`);
+      return v + 1;
+    };
   }
   if ("randomCSeqIfAbsent" in recipe) {
-    const v = evaluate(recipe.randomCSeqIfAbsent, facts, tables);
-    if (v !== null) return v;
-    const drawn = (facts as ScscfFacts).random?.cseq;
-    if (drawn === undefined) throw new RecipeError("randomCSeqIfAbsent: expected the fact random.cseq");
-    return drawn;
+    const inner = recipe.randomCSeqIfAbsent;
+    return (facts, tables) => {
+      const v = evaluate(inner, facts, tables);
+      if (v !== null) return v;
+      const drawn = (facts as ScscfFacts).random?.cseq;
+      if (drawn === undefined) throw new RecipeError("randomCSeqIfAbsent: expected the fact random.cseq");
+      return drawn;
+    };
   }
   if ("gruu" in recipe) {
-    const uri = evaluate(recipe.gruu, facts, tables);
-    if (typeof uri !== "string") return null;
-    const bound = contactBoundToGruu(uri, (facts as ScscfFacts).bindings ?? []);
-    if (bound !== undefined) return bound;
-    const isGruu = /;gr(=|;|$|\?)/i.test(uri);
-    return isGruu && facts.policy.gruuWithoutBinding === "skip-bye" ? null : uri;
+    const inner = recipe.gruu;
+    return (facts, tables) => {
+      const uri = evaluate(inner, facts, tables);
+      if (typeof uri !== "string") return null;
+      if (gruuKind(uri) === "none") return uri;
+      const bound = contactBoundToGruu(uri, (facts as ScscfFacts).bindings ?? []);
+      if (bound !== undefined) return bound;
+      return facts.policy.gruuWithoutBinding === "skip-bye" ? null : uri;
+    };
   }
-  if ("policy" in recipe) return (facts.policy as unknown as Record<string, Value>)[recipe.policy] ?? null;
+  if ("policy" in recipe) {
+    const key = recipe.policy;
+    return (facts) => (facts.policy as unknown as Record<string, Value>)[key] ?? null;
+  }
   if ("table" in recipe) {
-    const key = evaluate(recipe.key, facts, tables);
-    const table = tables[recipe.table];
-    const hit = table && key !== null ? table[String(key)] : undefined;
-    if (hit !== undefined) return hit;
-    return recipe.default ? evaluate(recipe.default, facts, tables) : null;
+    const { table: name, key, default: fallback } = recipe;
+    return (facts, tables) => {
+      const k = evaluate(key, facts, tables);
+      const table = tables[name];
+      const hit = table && k !== null ? table[String(k)] : undefined;
+      if (hit !== undefined) return hit;
+      return fallback ? evaluate(fallback, facts, tables) : null;
+    };
   }
   if ("concat" in recipe) {
-    let out = "";
-    for (const part of recipe.concat) {
-      const v = evaluate(part, facts, tables);
-      if (v === null) return null;
-      out += String(v);
-    }
-    return out;
+    const parts = recipe.concat;
+    return (facts, tables) => {
+      let out = "";
+      for (const part of parts) {
+        const v = evaluate(part, facts, tables);
+        if (v === null) return null;
+        out += String(v);
+      }
+      return out;
+    };
   }
   if ("join" in recipe) {
-    const v = evaluate(recipe.join, facts, tables);
-    return Array.isArray(v) ? v.join(recipe.separator) : v === null ? "" : String(v);
+    const { join: inner, separator } = recipe;
+    return (facts, tables) => {
+      const v = evaluate(inner, facts, tables);
+      return Array.isArray(v) ? v.join(separator) : v === null ? "" : String(v);
+    };
   }
   if ("reason" in recipe) {
-    const v = evaluate(recipe.reason, facts, tables);
-    return v !== null && typeof v === "object" ? formatReason(v as ReasonValue) : null;
+    const inner = recipe.reason;
+    return (facts, tables) => {
+      const v = evaluate(inner, facts, tables);
+      return v !== null && typeof v === "object" ? formatReason(v as ReasonValue) : null;
+    };
   }
-  const key = evaluate(recipe.choose, facts, tables);
-  const chosen = key === null ? undefined : recipe.cases[String(key)];
-  if (chosen) return evaluate(chosen, facts, tables);
-  return recipe.default ? evaluate(recipe.default, facts, tables) : null;
+  const { choose, cases, default: fallback } = recipe;
+  return (facts, tables) => {
+    const key = evaluate(choose, facts, tables);
+    const chosen = key === null ? undefined : cases[String(key)];
+    if (chosen) return evaluate(chosen, facts, tables);
+    return fallback ? evaluate(fallback, facts, tables) : null;
+  };
 }

@@ -32,8 +32,12 @@ export function summariseSchemaErrors(errors: ErrorObject[]): Array<{ pointer: s
   const out: Array<{ pointer: string; message: string }> = [];
   for (const [pointer, list] of byPath) {
     const required = [...new Set(list.filter((e) => e.keyword === "required").map((e) => e.params.missingProperty))];
-    const consts = [...new Set(list.filter((e) => e.keyword === "const").map((e) => JSON.stringify(e.params.allowedValue)))];
-    const extra = [...new Set(list.filter((e) => e.keyword === "additionalProperties").map((e) => e.params.additionalProperty))];
+    const consts = [
+      ...new Set(list.filter((e) => e.keyword === "const").map((e) => JSON.stringify(e.params.allowedValue))),
+    ];
+    const extra = [
+      ...new Set(list.filter((e) => e.keyword === "additionalProperties").map((e) => e.params.additionalProperty)),
+    ];
     if (consts.length > 1) out.push({ pointer, message: `expected one of ${consts.join(", ")}` });
     else if (required.length > 1 && list.some((e) => e.keyword === "required" && e.schemaPath.includes("oneOf"))) {
       out.push({ pointer, message: `expected an object with one of the properties ${required.join(", ")}` });
@@ -42,7 +46,10 @@ export function summariseSchemaErrors(errors: ErrorObject[]): Array<{ pointer: s
         if (e.keyword === "additionalProperties" && extra.length > 0) {
           out.push({ pointer, message: `expected no property "${e.params.additionalProperty}" here` });
         } else if (e.keyword === "enum") {
-          out.push({ pointer, message: `expected one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}` });
+          out.push({
+            pointer,
+            message: `expected one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
+          });
         } else out.push({ pointer, message: `expected a value that ${e.message}` });
       }
     }

@@ -53,7 +53,8 @@ export function parseClauseDocument(text: string, file: string): ClauseDocument 
   const clause = headerValue(header, "clause");
   const title = headerValue(header, "title");
   if (title === undefined) fail(0, "expected a @title line in the header");
-  if (kind === "clause" && clause === undefined) fail(0, "expected a @clause line in the header (e.g. @clause 24.229:5.4.5.1.2)");
+  if (kind === "clause" && clause === undefined)
+    fail(0, "expected a @clause line in the header (e.g. @clause 24.229:5.4.5.1.2)");
   const items: ClauseItem[] = [];
   const seen = new Set<string>();
   for (const entry of entries) {
@@ -66,9 +67,18 @@ export function parseClauseDocument(text: string, file: string): ClauseDocument 
       if (parent !== clause && !seen.has(parent)) fail(entry.at, `item ${id} comes before its parent ${parent}`);
       seen.add(id);
       const itemText = entry.text.join("\n");
-      items.push({ id, parent, text: itemText, normative: !entry.informative, quoted: true, hash: textHash(itemText), line });
+      items.push({
+        id,
+        parent,
+        text: itemText,
+        normative: !entry.informative,
+        quoted: true,
+        hash: textHash(itemText),
+        line,
+      });
     } else {
-      if (kind !== "referenced") fail(entry.at, "expected @item entries in a clause document (use @document referenced)");
+      if (kind !== "referenced")
+        fail(entry.at, "expected @item entries in a clause document (use @document referenced)");
       if (seen.has(entry.id)) fail(entry.at, `duplicate referenced id ${entry.id}`);
       seen.add(entry.id);
       const refTitle = headerValue(entry.header, "title") ?? fail(entry.at, "expected a @title line after @referenced");

@@ -18,7 +18,9 @@ for (const kind of ["scscf", "gmsc"] as const) {
     const reference = referenceEvaluator(ruleSets[kind]);
     const inProcess = buildDecider(ruleSets[kind]);
     const generated = runtimes[kind];
-    const arbitrary = (kind === "scscf" ? scscfFacts : gmscFacts) as fc.Arbitrary<Parameters<typeof generated.decide>[0]>;
+    const arbitrary = (kind === "scscf" ? scscfFacts : gmscFacts) as fc.Arbitrary<
+      Parameters<typeof generated.decide>[0]
+    >;
 
     it(`generated runtime = json-rules-engine = in-process compile on ${runs} fact sets; every plan schema-valid`, async () => {
       let fired = 0;

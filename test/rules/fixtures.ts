@@ -26,7 +26,10 @@ export function dialog(over: Partial<DialogState> = {}): DialogState {
   };
 }
 
-export function scscf(over: Partial<ScscfFacts> = {}, event: ScscfEvent = { type: "release-indication", cause: "administrative" }): ScscfFacts {
+export function scscf(
+  over: Partial<ScscfFacts> = {},
+  event: ScscfEvent = { type: "release-indication", cause: "administrative" },
+): ScscfFacts {
   return { event, dialog: dialog(), bindings: [], policy: defaultPolicy, random: { cseq: 1234567 }, ...over };
 }
 
@@ -46,12 +49,20 @@ export function call(over: Partial<CallState> = {}): CallState {
   };
 }
 
-export function gmsc(event: GmscFacts["event"], over: Partial<CallState> = {}, policy: Partial<Policy> = {}): GmscFacts {
+export function gmsc(
+  event: GmscFacts["event"],
+  over: Partial<CallState> = {},
+  policy: Partial<Policy> = {},
+): GmscFacts {
   return { event, call: call(over), policy: { ...defaultPolicy, ...policy } };
 }
 
 /** A call still being set up: INVITE forwarded, the succeeding node's answer not yet final. */
 export const establishing = (provisional: boolean): Partial<CallState> => ({
   preceding: { state: "early", provisionalReceived: false, finalResponseReceived: false },
-  succeeding: { state: provisional ? "early" : "calling", provisionalReceived: provisional, finalResponseReceived: false },
+  succeeding: {
+    state: provisional ? "early" : "calling",
+    provisionalReceived: provisional,
+    finalResponseReceived: false,
+  },
 });

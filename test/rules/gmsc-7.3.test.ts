@@ -16,7 +16,8 @@ const wire = (plans: Plan[]) =>
     .filter((p) => p.kind.startsWith("sip-") || p.kind.startsWith("forward-"))
     .map((p) => {
       const towards = "towards" in p ? p.towards.value : "";
-      if (p.kind === "sip-response" || p.kind === "forward-response") return `${p.kind} ${p.status.value} → ${towards}${p.kind === "sip-response" ? ` (${p.request})` : ""}`;
+      if (p.kind === "sip-response" || p.kind === "forward-response")
+        return `${p.kind} ${p.status.value} → ${towards}${p.kind === "sip-response" ? ` (${p.request})` : ""}`;
       return `${p.kind} → ${towards}`;
     });
 
@@ -28,7 +29,9 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node", () =
       [{ type: "final-response-received", from: "succeeding", status: 503 }, establishing(true)],
     ] as const) {
       const { plans } = await decideGmsc(gmsc(event, over));
-      expect(plansOf(plans, "state-update").flatMap((s) => s.set)).toContainEqual(expect.objectContaining({ path: "call.clearing", value: true }));
+      expect(plansOf(plans, "state-update").flatMap((s) => s.set)).toContainEqual(
+        expect.objectContaining({ path: "call.clearing", value: true }),
+      );
     }
   });
 
@@ -41,10 +44,20 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node", () =
     const bye = await decideGmsc(gmsc({ type: "bye-received", from: "succeeding" }, {}, { gmscOption: "a" }));
     expect(wire(bye.plans)).toEqual(["sip-response 200 → succeeding (received)", "sip-bye → preceding"]);
     expect(subtracts(bye.plans)).toEqual(both);
-    const cancel = await decideGmsc(gmsc({ type: "cancel-received", from: "preceding" }, establishing(true), { gmscOption: "a" }));
-    expect(wire(cancel.plans)).toEqual(["sip-response 200 → preceding (received)", "sip-response 487 → preceding (invite)", "sip-cancel → succeeding"]);
+    const cancel = await decideGmsc(
+      gmsc({ type: "cancel-received", from: "preceding" }, establishing(true), { gmscOption: "a" }),
+    );
+    expect(wire(cancel.plans)).toEqual([
+      "sip-response 200 → preceding (received)",
+      "sip-response 487 → preceding (invite)",
+      "sip-cancel → succeeding",
+    ]);
     expect(subtracts(cancel.plans)).toEqual(both);
-    const error = await decideGmsc(gmsc({ type: "final-response-received", from: "succeeding", status: 486 }, establishing(true), { gmscOption: "a" }));
+    const error = await decideGmsc(
+      gmsc({ type: "final-response-received", from: "succeeding", status: 486 }, establishing(true), {
+        gmscOption: "a",
+      }),
+    );
     expect(wire(error.plans)).toEqual(["sip-ack → succeeding", "sip-response 486 → preceding (invite)"]);
     expect(subtracts(error.plans)).toEqual(both);
   });
@@ -54,38 +67,66 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node", () =
     expect(wire(plans)).toEqual(["sip-response 200 → preceding (received)", "sip-cancel → succeeding"]);
     expect(plansOf(plans, "sip-response")[0].trace).toEqual(["23.231:7.3.1/b.1"]);
     // Final response already received from the succeeding node: 200 OK (CANCEL) only.
-    const late = await decideGmsc(gmsc({ type: "cancel-received", from: "preceding" }, { succeeding: { state: "confirmed", provisionalReceived: true, finalResponseReceived: true } }));
+    const late = await decideGmsc(
+      gmsc(
+        { type: "cancel-received", from: "preceding" },
+        { succeeding: { state: "confirmed", provisionalReceived: true, finalResponseReceived: true } },
+      ),
+    );
     expect(wire(late.plans)).toEqual(["sip-response 200 → preceding (received)"]);
   });
 
   it("23.231:7.3.1/b.1 CANCEL before any provisional response: deferred until one arrives (RFC 3261 §9.1)", async () => {
     const { plans } = await decideGmsc(gmsc({ type: "cancel-received", from: "preceding" }, establishing(false)));
     expect(wire(plans)).toEqual(["sip-response 200 → preceding (received)"]);
-    expect(plansOf(plans, "state-update").flatMap((s) => s.set)).toContainEqual(expect.objectContaining({ path: "call.cancelPending", value: true }));
-    const later = await decideGmsc(gmsc({ type: "provisional-received", from: "succeeding", status: 180 }, { ...establishing(true), cancelRequested: true, cancelPending: true }));
+    expect(plansOf(plans, "state-update").flatMap((s) => s.set)).toContainEqual(
+      expect.objectContaining({ path: "call.cancelPending", value: true }),
+    );
+    const later = await decideGmsc(
+      gmsc(
+        { type: "provisional-received", from: "succeeding", status: 180 },
+        { ...establishing(true), cancelRequested: true, cancelPending: true },
+      ),
+    );
     expect(wire(later.plans)).toEqual(["sip-cancel → succeeding"]);
-    expect(plansOf(later.plans, "state-update")[0].set).toContainEqual(expect.objectContaining({ path: "call.cancelPending", value: false }));
+    expect(plansOf(later.plans, "state-update")[0].set).toContainEqual(
+      expect.objectContaining({ path: "call.cancelPending", value: false }),
+    );
   });
 
   it("23.231:7.3.1/b.1 the 487 for the cancelled INVITE is relayed upstream when the downstream 487 comes", async () => {
-    const { plans } = await decideGmsc(gmsc({ type: "final-response-received", from: "succeeding", status: 487 }, { ...establishing(true), cancelRequested: true }));
+    const { plans } = await decideGmsc(
+      gmsc(
+        { type: "final-response-received", from: "succeeding", status: 487 },
+        { ...establishing(true), cancelRequested: true },
+      ),
+    );
     expect(wire(plans)).toEqual(["sip-ack → succeeding", "forward-response 487 → preceding"]);
   });
 
   it("23.231:7.3.1/b.2 BYE from either side: Release Termination of every seized termination, BYE forwarded, 200 OK (BYE) back", async () => {
-    for (const [from, other] of [["preceding", "succeeding"], ["succeeding", "preceding"]] as const) {
+    for (const [from, other] of [
+      ["preceding", "succeeding"],
+      ["succeeding", "preceding"],
+    ] as const) {
       const { plans } = await decideGmsc(gmsc({ type: "bye-received", from }));
       expect(subtracts(plans)).toEqual(both);
-      expect(plans.findIndex((p) => p.kind === "h248-subtract")).toBeLessThan(plans.findIndex((p) => p.kind === "forward-request"));
+      expect(plans.findIndex((p) => p.kind === "h248-subtract")).toBeLessThan(
+        plans.findIndex((p) => p.kind === "forward-request"),
+      );
       expect(wire(plans)).toEqual([`forward-request → ${other}`]);
-      const answer = await decideGmsc(gmsc({ type: "bye-response-received", from: other, status: 200, bye: "forwarded" }, { clearing: true }));
+      const answer = await decideGmsc(
+        gmsc({ type: "bye-response-received", from: other, status: 200, bye: "forwarded" }, { clearing: true }),
+      );
       expect(wire(answer.plans)).toEqual([`forward-response 200 → ${from}`]);
     }
   });
 
   it("23.231:7.3.1/b.3 final error response: ACK, Release Termination, the received response forwarded upstream", async () => {
     for (const status of [404, 486, 503, 603]) {
-      const { plans } = await decideGmsc(gmsc({ type: "final-response-received", from: "succeeding", status }, establishing(true)));
+      const { plans } = await decideGmsc(
+        gmsc({ type: "final-response-received", from: "succeeding", status }, establishing(true)),
+      );
       expect(wire(plans)).toEqual(["sip-ack → succeeding", `forward-response ${status} → preceding`]);
       expect(subtracts(plans)).toEqual(both);
     }
@@ -93,7 +134,9 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node", () =
 
   it("23.231:7.3.1/b.3 the error mapping table (data) replaces the forwarded status", async () => {
     const sources = readRuleSources(projectRoot).map((s) =>
-      s.file.endsWith("23.231-7.3.rules.json") ? { ...s, text: s.text.replace('"errorMapping": {}', '"errorMapping": { "503": 500 }') } : s,
+      s.file.endsWith("23.231-7.3.rules.json")
+        ? { ...s, text: s.text.replace('"errorMapping": {}', '"errorMapping": { "503": 500 }') }
+        : s,
     );
     const sets = loadRuleSets(sources, loadSpec(projectRoot));
     const decider = buildDecider(sets.gmsc);
@@ -111,12 +154,16 @@ describe("TS 23.231 §7.3.2 GMSC server initiated call clearing", () => {
   it("23.231:7.3.2/2 towards an established destination: BYE; under establishment: CANCEL, or deferred", async () => {
     const established = await decideGmsc(gmsc({ type: "release-indication", cause: "administrative" }));
     expect(wire(established.plans)).toEqual(["sip-bye → succeeding", "sip-bye → preceding"]);
-    expect(plansOf(established.plans, "sip-bye")[0].headers).toEqual([{ name: "Reason", value: 'Q.850 ;cause=16 ;text="Normal call clearing"', trace: ["rfc3326:2"] }]);
+    expect(plansOf(established.plans, "sip-bye")[0].headers).toEqual([
+      { name: "Reason", value: 'Q.850 ;cause=16 ;text="Normal call clearing"', trace: ["rfc3326:2"] },
+    ]);
     const ringing = await decideGmsc(gmsc({ type: "release-indication", cause: "administrative" }, establishing(true)));
     expect(wire(ringing.plans)).toEqual(["sip-cancel → succeeding", "sip-response 480 → preceding (invite)"]);
     const silent = await decideGmsc(gmsc({ type: "release-indication", cause: "administrative" }, establishing(false)));
     expect(wire(silent.plans)).toEqual(["sip-response 480 → preceding (invite)"]);
-    expect(plansOf(silent.plans, "state-update").flatMap((s) => s.set)).toContainEqual(expect.objectContaining({ path: "call.cancelPending", value: true }));
+    expect(plansOf(silent.plans, "state-update").flatMap((s) => s.set)).toContainEqual(
+      expect.objectContaining({ path: "call.cancelPending", value: true }),
+    );
   });
 });
 
@@ -130,14 +177,22 @@ describe("TS 23.231 §7.3.3 MGW-initiated call clearing", () => {
   it("23.231:7.3.3/2 Bearer Released on the originating side: clearing towards the originating side", async () => {
     const answered = await decideGmsc(gmsc({ type: "bearer-released", side: "originating" }));
     expect(wire(answered.plans)).toContain("sip-bye → preceding");
-    const notAnswered = await decideGmsc(gmsc({ type: "bearer-released", side: "originating" }, { ...establishing(true) }));
+    const notAnswered = await decideGmsc(
+      gmsc({ type: "bearer-released", side: "originating" }, { ...establishing(true) }),
+    );
     expect(wire(notAnswered.plans)).toContain("sip-response 503 → preceding (invite)");
   });
   it("23.231:7.3.3/3 ... and towards the destination only if established or under establishment there", async () => {
     const established = await decideGmsc(gmsc({ type: "bearer-released", side: "originating" }));
     expect(wire(established.plans)).toEqual(["sip-bye → succeeding", "sip-bye → preceding"]);
     const notYet = await decideGmsc(
-      gmsc({ type: "bearer-released", side: "originating" }, { preceding: { state: "early", provisionalReceived: false, finalResponseReceived: false }, succeeding: { state: "none", provisionalReceived: false, finalResponseReceived: false } }),
+      gmsc(
+        { type: "bearer-released", side: "originating" },
+        {
+          preceding: { state: "early", provisionalReceived: false, finalResponseReceived: false },
+          succeeding: { state: "none", provisionalReceived: false, finalResponseReceived: false },
+        },
+      ),
     );
     expect(wire(notYet.plans)).toEqual(["sip-response 503 → preceding (invite)"]);
   });
@@ -153,38 +208,68 @@ describe("TS 23.231 §7.3.4 release of MGW resources", () => {
     const none = await decideGmsc(gmsc({ type: "bye-received", from: "preceding" }, { terminations: [] }));
     expect(subtracts(none.plans)).toEqual([]);
     const oneLeft = call().terminations.map((t, i) => ({ ...t, seized: i === 1 }));
-    const { plans } = await decideGmsc(gmsc({ type: "bearer-released", side: "destination" }, { terminations: oneLeft }));
+    const { plans } = await decideGmsc(
+      gmsc({ type: "bearer-released", side: "destination" }, { terminations: oneLeft }),
+    );
     expect(subtracts(plans)).toEqual(["4711/ip/1/1/2"]);
-    expect(plansOf(plans, "h248-subtract")[0].trace).toEqual(["23.231:7.3.3/1", "23.231:7.3.3/2", "23.231:7.3.4/1", "23.231:7.3.4/2"]);
+    expect(plansOf(plans, "h248-subtract")[0].trace).toEqual([
+      "23.231:7.3.3/1",
+      "23.231:7.3.3/2",
+      "23.231:7.3.4/1",
+      "23.231:7.3.4/2",
+    ]);
   });
 });
 
 describe("extensions of TS 23.231 §7.3", () => {
   it("x-23.231:7.3.1/cancel-before-forwarding CANCEL before the INVITE went on: 487 upstream, MGW freed", async () => {
-    const { plans } = await decideGmsc(gmsc({ type: "cancel-received", from: "preceding" }, { preceding: { state: "early", provisionalReceived: false, finalResponseReceived: false }, succeeding: { state: "none", provisionalReceived: false, finalResponseReceived: false } }));
+    const { plans } = await decideGmsc(
+      gmsc(
+        { type: "cancel-received", from: "preceding" },
+        {
+          preceding: { state: "early", provisionalReceived: false, finalResponseReceived: false },
+          succeeding: { state: "none", provisionalReceived: false, finalResponseReceived: false },
+        },
+      ),
+    );
     expect(wire(plans)).toEqual(["sip-response 200 → preceding (received)", "sip-response 487 → preceding (invite)"]);
     expect(subtracts(plans)).toEqual(both);
   });
   it("x-23.231:7.3.1/2xx-crossing-cancel a 200 OK crossing the CANCEL: ACK and BYE downstream, 487 upstream, MGW freed", async () => {
-    const { plans } = await decideGmsc(gmsc({ type: "final-response-received", from: "succeeding", status: 200 }, { ...establishing(true), cancelRequested: true }));
-    expect(wire(plans)).toEqual(["sip-ack → succeeding", "sip-bye → succeeding", "sip-response 487 → preceding (invite)"]);
+    const { plans } = await decideGmsc(
+      gmsc(
+        { type: "final-response-received", from: "succeeding", status: 200 },
+        { ...establishing(true), cancelRequested: true },
+      ),
+    );
+    expect(wire(plans)).toEqual([
+      "sip-ack → succeeding",
+      "sip-bye → succeeding",
+      "sip-response 487 → preceding (invite)",
+    ]);
     expect(subtracts(plans)).toEqual(both);
   });
   it("x-23.231:7.3.2/clear-originating-side GMSC-initiated clearing also clears the originating side", async () => {
     const { plans } = await decideGmsc(gmsc({ type: "release-indication", cause: "administrative" }));
     expect(wire(plans)).toContain("sip-bye → preceding");
-    expect(plansOf(plans, "sip-bye").find((b) => b.towards.value === "preceding")!.trace).toContain("x-23.231:7.3.2/clear-originating-side");
+    expect(plansOf(plans, "sip-bye").find((b) => b.towards.value === "preceding")!.trace).toContain(
+      "x-23.231:7.3.2/clear-originating-side",
+    );
   });
 });
 
 describe("races around TS 23.231 §7.3 clearing", () => {
   it("x-23.231:7.3.1/bye-during-clearing a BYE crossing a Bearer Released: answered 200, nothing cleared twice", async () => {
     const cleared = call().terminations.map((t) => ({ ...t, seized: false }));
-    const { plans } = await decideGmsc(gmsc({ type: "bye-received", from: "preceding" }, { clearing: true, terminations: cleared }));
+    const { plans } = await decideGmsc(
+      gmsc({ type: "bye-received", from: "preceding" }, { clearing: true, terminations: cleared }),
+    );
     expect(wire(plans)).toEqual(["sip-response 200 → preceding (received)"]);
     expect(subtracts(plans)).toEqual([]);
     // And the other order: a Bearer Released after the BYE started the clearing plans no second BYE.
-    const late = await decideGmsc(gmsc({ type: "bearer-released", side: "destination" }, { clearing: true, terminations: cleared }));
+    const late = await decideGmsc(
+      gmsc({ type: "bearer-released", side: "destination" }, { clearing: true, terminations: cleared }),
+    );
     expect(wire(late.plans)).toEqual([]);
   });
 });

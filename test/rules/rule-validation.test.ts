@@ -49,13 +49,17 @@ describe("rule file validation", () => {
     const broken = main.text.replace('"24.229:5.4.5.1.2/1.a"', '"24.229:5.4.5.1.2/1.z"');
     const problems = problemsWith(broken);
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/\(\/rules\/\d+\/actions\/0\/requestUri\/trace\/0\): expected a clause item id of spec\/ or a declared extension id, found "24\.229:5\.4\.5\.1\.2\/1\.z"/);
+    expect(problems[0]).toMatch(
+      /\(\/rules\/\d+\/actions\/0\/requestUri\/trace\/0\): expected a clause item id of spec\/ or a declared extension id, found "24\.229:5\.4\.5\.1\.2\/1\.z"/,
+    );
   });
 
   it("an unknown fact path in a recipe is rejected", () => {
     const broken = main.text.replace('"fact": "dialog.calledContact"', '"fact": "dialog.calledContakt"');
     const [problem] = problemsWith(broken);
-    expect(problem).toMatch(/requestUri\/recipe\/fact\): expected a fact path of ScscfFacts, found "dialog\.calledContakt"/);
+    expect(problem).toMatch(
+      /requestUri\/recipe\/fact\): expected a fact path of ScscfFacts, found "dialog\.calledContakt"/,
+    );
   });
 
   it("an unknown fact path in a condition is rejected", () => {
@@ -65,11 +69,18 @@ describe("rule file validation", () => {
 
   it("a duplicate rule id is rejected, naming the other file", () => {
     const broken = main.text.replace('"24.229:5.4.5.1.2/3#bye-to-called"', '"24.229:5.4.5.1.2/1#bye-to-called"');
-    expect(problemsWith(broken)).toEqual([expect.stringContaining('expected a unique rule id; "24.229:5.4.5.1.2/1#bye-to-called" is also defined in rules/24.229-5.4.5.1.2.rules.json')]);
+    expect(problemsWith(broken)).toEqual([
+      expect.stringContaining(
+        'expected a unique rule id; "24.229:5.4.5.1.2/1#bye-to-called" is also defined in rules/24.229-5.4.5.1.2.rules.json',
+      ),
+    ]);
   });
 
   it("a recipe outside the closed vocabulary is rejected with the shapes that would fit", () => {
-    const broken = main.text.replace('"recipe": {\n                "fact": "dialog.toOf200"\n              }', '"recipe": { "javascript": "dialog.toOf200" }');
+    const broken = main.text.replace(
+      '"recipe": {\n                "fact": "dialog.toOf200"\n              }',
+      '"recipe": { "javascript": "dialog.toOf200" }',
+    );
     expect(broken).not.toBe(main.text);
     const problems = problemsWith(broken);
     expect(problems.join("\n")).toMatch(/expected an object with one of the properties fact, literal, increment/);
@@ -82,11 +93,13 @@ describe("rule file validation", () => {
 
   it("a deviation switch must name a policy key and its values", () => {
     const broken = main.text.replace('"policy": "item4RequestUri"', '"policy": "item4RequestURI"');
-    expect(problemsWith(broken).join("\n")).toContain('expected a policy key');
+    expect(problemsWith(broken).join("\n")).toContain("expected a policy key");
   });
 
   it("an unknown table and a state path outside the dialog are rejected", () => {
-    const broken = main.text.replace('"table": "reasonByCause",\n', '"table": "reasonsByCause",\n').replace('"path": "dialog.state"', '"path": "policy.gmscOption"');
+    const broken = main.text
+      .replace('"table": "reasonByCause",\n', '"table": "reasonsByCause",\n')
+      .replace('"path": "dialog.state"', '"path": "policy.gmscOption"');
     const text = problemsWith(broken).join("\n");
     expect(text).toContain('expected a table defined in a scscf rule file, found "reasonsByCause"');
     expect(text).toContain('expected a path under "dialog."');

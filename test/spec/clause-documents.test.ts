@@ -35,7 +35,11 @@ describe("spec/ clause documents", () => {
   });
 
   it("gives every item and bullet a stable id with its parent", () => {
-    expect(spec.items.get("24.229:5.4.5.1.2/2.c")).toMatchObject({ parent: "24.229:5.4.5.1.2/2", normative: true, text: "a From header, set to the To header value as received in the 200 OK response for the initial INVITE request;" });
+    expect(spec.items.get("24.229:5.4.5.1.2/2.c")).toMatchObject({
+      parent: "24.229:5.4.5.1.2/2",
+      normative: true,
+      text: "a From header, set to the To header value as received in the 200 OK response for the initial INVITE request;",
+    });
     expect(spec.items.get("23.231:7.3.1/b.2")).toMatchObject({ parent: "23.231:7.3.1/b" });
     expect([...spec.items.keys()].filter((id) => id.startsWith("24.229:5.4.5.1.2/"))).toHaveLength(42);
     expect(spec.items.get("23.231:7.2.3.2")).toMatchObject({ quoted: false, normative: false });
@@ -49,10 +53,16 @@ describe("spec/ clause documents", () => {
 
   it("rejects a malformed document with file:line:column and what was expected", () => {
     const bad = "@clause 24.229:5.4.5.1.2\n@title T\n\n@item 1\ntext\n@itme 2\nmore\n";
-    expect(() => parseClauseDocument(bad, "spec/bad.clause")).toThrow(/^spec\/bad\.clause:6:4: found "m", expected "e"$/);
+    expect(() => parseClauseDocument(bad, "spec/bad.clause")).toThrow(
+      /^spec\/bad\.clause:6:4: found "m", expected "e"$/,
+    );
     const orphan = "@clause 24.229:5.4.5.1.2\n@title T\n\n@item 2.a\ntext\n";
-    expect(() => parseClauseDocument(orphan, "spec/orphan.clause")).toThrow("spec/orphan.clause:4:1: item 24.229:5.4.5.1.2/2.a comes before its parent 24.229:5.4.5.1.2/2");
+    expect(() => parseClauseDocument(orphan, "spec/orphan.clause")).toThrow(
+      "spec/orphan.clause:4:1: item 24.229:5.4.5.1.2/2.a comes before its parent 24.229:5.4.5.1.2/2",
+    );
     const unknownKey = "@clause 24.229:5.4.5.1.2\n@titel T\n";
-    expect(() => parseClauseDocument(unknownKey, "spec/key.clause")).toThrow(/^spec\/key\.clause:2:5: found "e", expected "l"$/);
+    expect(() => parseClauseDocument(unknownKey, "spec/key.clause")).toThrow(
+      /^spec\/key\.clause:2:5: found "e", expected "l"$/,
+    );
   });
 });

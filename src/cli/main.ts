@@ -1,0 +1,59 @@
+// The `cleardown` command.
+import { parseArgs } from "node:util";
+import { projectRoot } from "../rules/schema-registry.ts";
+import { audit } from "./audit.ts";
+import { rulesLint } from "./rules-lint.ts";
+import { scriptedDemo } from "./scripted-demo.ts";
+
+const usage = `usage: cleardown <command>
+  demo                               release both seeds' scenarios and print the plans with their clause ids
+  audit [--check] [--results FILE]   traceability matrix: clause items × rules × tests
+  rules lint [--dir DIR]             validate rule files; errors as file:line:column (pointer): expected …
+  sip check [--json] FILE…           parse captured SIP messages: accepted or rejected, and why
+  h248 check [--json] FILE…          decode H.248 text messages: accepted or rejected, and why`;
+
+type Result = { exitCode: number; output: string };
+
+async function run(argv: string[]): Promise<Result> {
+  const [command, sub] = argv;
+  const rest = (n: number) => argv.slice(n);
+  switch (command) {
+    case "demo":
+      return { exitCode: 0, output: scriptedDemo() };
+    case "audit": {
+      const { values } = parseArgs({
+        args: rest(1),
+        options: { check: { type: "boolean" }, results: { type: "string" } },
+      });
+      return audit(projectRoot, { check: values.check ?? false, results: values.results });
+    }
+    case "rules":
+      if (sub === "lint") {
+        const { values } = parseArgs({ args: rest(2), options: { dir: { type: "string" } } });
+        return rulesLint(projectRoot, values.dir);
+      }
+      break;
+    case "sip":
+    case "h248":
+      if (sub === "check") {
+        const { values, positionals } = parseArgs({
+          args: rest(2),
+          options: { json: { type: "boolean" } },
+          allowPositionals: true,
+        });
+        // Each codec's checker loads only when asked for: `sip check` needs no H.248 code and the other way round.
+        const mod = await import(`./${command}-check.ts`);
+        const check = (command === "sip" ? mod.sipCheck : mod.h248Check) as (
+          files: string[],
+          opts: { json: boolean },
+        ) => Promise<Result>;
+        return check(positionals, { json: values.json ?? false });
+      }
+      break;
+  }
+  return { exitCode: 2, output: usage };
+}
+
+const result = await run(process.argv.slice(2));
+(result.exitCode === 0 ? process.stdout : process.stderr).write(`${result.output}\n`);
+process.exitCode = result.exitCode;
