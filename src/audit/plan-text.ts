@@ -2,14 +2,16 @@
 import type { Plan } from "../../generated/types/index.ts";
 
 const ids = (trace: string[]) => `[${trace.join(", ")}]`;
+const withHeaders = (first: string, headers: Array<{ name: string; value: string; trace: string[] }>) =>
+  [first, ...headers.map((h) => `  ${h.name}: ${h.value}  ${ids(h.trace)}`)].join("\n");
 
 export function planText(plan: Plan): string {
   switch (plan.kind) {
     case "sip-request":
-      return [
+      return withHeaders(
         `${plan.method} ${plan.requestUri.value} SIP/2.0    → ${plan.towards.value} (${plan.routing.value})  ${ids(plan.requestUri.trace)}`,
-        ...plan.headers.map((h) => `  ${h.name}: ${h.value}  ${ids(h.trace)}`),
-      ].join("\n");
+        plan.headers,
+      );
     case "skipped":
       return `(skipped) ${plan.method} → ${plan.towards.value}: ${plan.why}  ${ids(plan.trace)}`;
     case "forward-request":
@@ -17,11 +19,14 @@ export function planText(plan: Plan): string {
     case "forward-response":
       return `forward response ${plan.status.value} → ${plan.towards.value}, body unchanged  ${ids(plan.status.trace)}`;
     case "sip-response":
-      return [`SIP/2.0 ${plan.status.value} → ${plan.towards.value} (answers the ${plan.request} request)  ${ids(plan.status.trace)}`, ...plan.headers.map((h) => `  ${h.name}: ${h.value}  ${ids(h.trace)}`)].join("\n");
+      return withHeaders(
+        `SIP/2.0 ${plan.status.value} → ${plan.towards.value} (answers the ${plan.request} request)  ${ids(plan.status.trace)}`,
+        plan.headers,
+      );
     case "sip-cancel":
-      return [`CANCEL → ${plan.towards.value}  ${ids(plan.trace)}`, ...plan.headers.map((h) => `  ${h.name}: ${h.value}  ${ids(h.trace)}`)].join("\n");
+      return withHeaders(`CANCEL → ${plan.towards.value}  ${ids(plan.trace)}`, plan.headers);
     case "sip-bye":
-      return [`BYE → ${plan.towards.value} (built by that leg's dialog)  ${ids(plan.trace)}`, ...plan.headers.map((h) => `  ${h.name}: ${h.value}  ${ids(h.trace)}`)].join("\n");
+      return withHeaders(`BYE → ${plan.towards.value} (built by that leg's dialog)  ${ids(plan.trace)}`, plan.headers);
     case "sip-ack":
       return `ACK → ${plan.towards.value}  ${ids(plan.trace)}`;
     case "h248-subtract":

@@ -29,7 +29,12 @@ export function cites(name: string, id: string): boolean {
   while (at !== -1) {
     const before = at === 0 ? " " : name[at - 1];
     const after = name[at + id.length] ?? " ";
-    if (!/[0-9a-z.:/-]/.test(before) && !/[0-9a-z/-]/.test(after) && !(after === "." && /[0-9a-z]/.test(name[at + id.length + 1] ?? ""))) return true;
+    if (
+      !/[0-9a-z.:/-]/.test(before) &&
+      !/[0-9a-z/-]/.test(after) &&
+      !(after === "." && /[0-9a-z]/.test(name[at + id.length + 1] ?? ""))
+    )
+      return true;
     at = name.indexOf(id, at + 1);
   }
   return false;

@@ -35,10 +35,12 @@ export function buildMatrix(spec: Spec, sets: RuleSets, tests: TestVerdict[] | u
   const rulesByItem = new Map<string, Set<string>>();
   for (const set of Object.values(sets)) {
     for (const { rule } of set.rules) {
-      for (const id of traceIdsOf(rule, new Set())) rulesByItem.set(id, (rulesByItem.get(id) ?? new Set()).add(rule.id));
+      for (const id of traceIdsOf(rule, new Set()))
+        rulesByItem.set(id, (rulesByItem.get(id) ?? new Set()).add(rule.id));
     }
   }
-  const testsFor = (id: string) => (tests ?? []).filter((t) => cites(t.name, id)).map(({ name, status }) => ({ name, status }));
+  const testsFor = (id: string) =>
+    (tests ?? []).filter((t) => cites(t.name, id)).map(({ name, status }) => ({ name, status }));
   const items: ItemRow[] = [...spec.items.values()].map((item) => {
     const rules = [...(rulesByItem.get(item.id) ?? [])].sort();
     const verified = testsFor(item.id);
@@ -61,7 +63,8 @@ export function buildMatrix(spec: Spec, sets: RuleSets, tests: TestVerdict[] | u
 /** What `audit --check` fails on, one line each. */
 export function gaps(matrix: Matrix): string[] {
   const out: string[] = [];
-  if (!matrix.testsKnown) out.push("no test results: run `npm test` (it writes test-results/vitest.json) before `audit --check`");
+  if (!matrix.testsKnown)
+    out.push("no test results: run `npm test` (it writes test-results/vitest.json) before `audit --check`");
   for (const row of matrix.items) {
     if (row.status === "no-rule") out.push(`${row.id}: normative item with no rule tracing it`);
     if (row.status === "no-test" && matrix.testsKnown) out.push(`${row.id}: normative item with no test naming it`);
@@ -76,11 +79,29 @@ export function gaps(matrix: Matrix): string[] {
 }
 
 export function coverageTable(matrix: Matrix): string {
-  const rows = matrix.items.filter((r) => r.quoted).map((r) => [r.id, String(r.rules.length), `${r.tests.filter((t) => t.status === "passed").length}/${r.tests.length}`, r.status]);
-  rows.push(...matrix.extensions.map((x) => [x.id, String(x.rules.length), `${x.tests.filter((t) => t.status === "passed").length}/${x.tests.length}`, "extension"]));
+  const rows = matrix.items
+    .filter((r) => r.quoted)
+    .map((r) => [
+      r.id,
+      String(r.rules.length),
+      `${r.tests.filter((t) => t.status === "passed").length}/${r.tests.length}`,
+      r.status,
+    ]);
+  rows.push(
+    ...matrix.extensions.map((x) => [
+      x.id,
+      String(x.rules.length),
+      `${x.tests.filter((t) => t.status === "passed").length}/${x.tests.length}`,
+      "extension",
+    ]),
+  );
   const head = ["clause item", "rules", "tests passed", "status"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   const normative = matrix.items.filter((r) => r.normative && r.quoted);
   const summary = `${normative.filter((r) => r.status === "covered").length}/${normative.length} normative items covered by a rule and a passing test; ${matrix.extensions.length} extensions; ${matrix.deviations.length} deviation(s)`;
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), "", summary].join("\n");
