@@ -1,26 +1,58 @@
-// The traceability matrix: for every clause item, the rules that implement it and the tests that verify it.
-import type { Deviation, Extension } from "../../generated/types/index.ts";
+// The traceability matrix: for every clause item, the rules that implement it, the tests that verify it, and
+// whether those links are suspect (the item's text changed since they were reviewed).
+import type { ClauseItem, Deviation, Extension, Rule } from "../../generated/types/index.ts";
 import type { RuleSets } from "../rules/load-rules.ts";
 import type { Spec } from "../spec/clause-items.ts";
+import type { Approvals } from "./approvals.ts";
 import { cites, type TestVerdict } from "./test-results.ts";
+
+export interface RuleLink {
+  id: string;
+  file: string;
+  rule: Rule;
+}
+
+export interface TestLink {
+  name: string;
+  file: string;
+  status: TestVerdict["status"];
+}
+
+export type ItemStatus = "covered" | "no-rule" | "no-test" | "failing" | "suspect" | "not-quoted" | "informative";
 
 export interface ItemRow {
   id: string;
+  clause: string;
+  text: string;
+  hash: string;
   normative: boolean;
   quoted: boolean;
-  rules: string[];
-  tests: Array<{ name: string; status: TestVerdict["status"] }>;
-  status: "covered" | "no-rule" | "no-test" | "failing" | "not-quoted" | "informative";
+  rules: RuleLink[];
+  tests: TestLink[];
+  /** Set when the item's text differs from the text its links were approved against. */
+  suspect?: { approvedText: string | null; approvedHash: string | null };
+  status: ItemStatus;
 }
 
 export interface Matrix {
   items: ItemRow[];
-  extensions: Array<Extension & { rules: string[]; tests: ItemRow["tests"] }>;
-  deviations: Deviation[];
+  extensions: Array<Extension & { rules: RuleLink[]; tests: TestLink[] }>;
+  deviations: Array<Deviation & { file: string }>;
   testsKnown: boolean;
+  summary: {
+    normativeItems: number;
+    withRule: number;
+    withPassingTest: number;
+    covered: number;
+    uncovered: number;
+    suspect: number;
+    failingTests: number;
+    extensions: number;
+    deviations: number;
+  };
 }
 
-function traceIdsOf(node: unknown, out: Set<string>): Set<string> {
+export function traceIdsOf(node: unknown, out = new Set<string>()): Set<string> {
   if (Array.isArray(node)) for (const n of node) traceIdsOf(n, out);
   else if (node && typeof node === "object") {
     for (const [k, v] of Object.entries(node)) {
@@ -31,70 +63,104 @@ function traceIdsOf(node: unknown, out: Set<string>): Set<string> {
   return out;
 }
 
-export function buildMatrix(spec: Spec, sets: RuleSets, tests: TestVerdict[] | undefined): Matrix {
-  const rulesByItem = new Map<string, Set<string>>();
+function clauseOf(item: ClauseItem): string {
+  return item.id.split("/")[0];
+}
+
+function statusOf(item: ClauseItem, row: Pick<ItemRow, "rules" | "tests" | "suspect">): ItemStatus {
+  if (!item.quoted) return "not-quoted";
+  if (!item.normative) return "informative";
+  if (row.rules.length === 0) return "no-rule";
+  if (row.tests.length === 0) return "no-test";
+  if (row.tests.some((t) => t.status === "failed")) return "failing";
+  if (row.suspect) return "suspect";
+  return "covered";
+}
+
+export function buildMatrix(
+  spec: Spec,
+  sets: RuleSets,
+  tests: TestVerdict[] | undefined,
+  approvals: Approvals,
+): Matrix {
+  const rulesByItem = new Map<string, RuleLink[]>();
   for (const set of Object.values(sets)) {
-    for (const { rule } of set.rules) {
-      for (const id of traceIdsOf(rule, new Set()))
-        rulesByItem.set(id, (rulesByItem.get(id) ?? new Set()).add(rule.id));
+    for (const { rule, file } of set.rules) {
+      for (const id of traceIdsOf(rule))
+        rulesByItem.set(id, [...(rulesByItem.get(id) ?? []), { id: rule.id, file, rule }]);
     }
   }
-  const testsFor = (id: string) =>
-    (tests ?? []).filter((t) => cites(t.name, id)).map(({ name, status }) => ({ name, status }));
-  const items: ItemRow[] = [...spec.items.values()].map((item) => {
-    const rules = [...(rulesByItem.get(item.id) ?? [])].sort();
+  const testsFor = (id: string): TestLink[] =>
+    (tests ?? []).filter((t) => cites(t.name, id)).map(({ name, file, status }) => ({ name, file, status }));
+  const items = [...spec.items.values()].map((item): ItemRow => {
+    const rules = (rulesByItem.get(item.id) ?? []).sort((a, b) => (a.id < b.id ? -1 : 1));
     const verified = testsFor(item.id);
-    let status: ItemRow["status"];
-    if (!item.quoted) status = "not-quoted";
-    else if (!item.normative) status = "informative";
-    else if (rules.length === 0) status = "no-rule";
-    else if (verified.length === 0) status = "no-test";
-    else if (verified.some((t) => t.status === "failed")) status = "failing";
-    else status = "covered";
-    return { id: item.id, normative: item.normative, quoted: item.quoted, rules, tests: verified, status };
+    const approved = approvals[item.id];
+    const linked = rules.length > 0 || verified.length > 0;
+    const suspect =
+      item.quoted && linked && approved?.hash !== item.hash
+        ? { approvedText: approved?.text ?? null, approvedHash: approved?.hash ?? null }
+        : undefined;
+    const row = { rules, tests: verified, suspect };
+    return {
+      id: item.id,
+      clause: clauseOf(item),
+      text: item.text,
+      hash: item.hash,
+      normative: item.normative,
+      quoted: item.quoted,
+      ...row,
+      status: statusOf(item, row),
+    };
   });
   const extensions = Object.values(sets)
     .flatMap((s) => s.extensions)
-    .map((x) => ({ ...x, rules: [...(rulesByItem.get(x.id) ?? [])].sort(), tests: testsFor(x.id) }));
-  const deviations = Object.values(sets).flatMap((s) => s.files.flatMap((f) => f.doc.deviations ?? []));
-  return { items, extensions, deviations, testsKnown: tests !== undefined };
+    .map((x) => ({ ...x, rules: rulesByItem.get(x.id) ?? [], tests: testsFor(x.id) }));
+  const deviations = Object.values(sets).flatMap((s) =>
+    s.files.flatMap((f) => (f.doc.deviations ?? []).map((d) => ({ ...d, file: f.file }))),
+  );
+  const normative = items.filter((r) => r.normative && r.quoted);
+  const summary = {
+    normativeItems: normative.length,
+    withRule: normative.filter((r) => r.rules.length > 0).length,
+    withPassingTest: normative.filter((r) => r.tests.some((t) => t.status === "passed")).length,
+    covered: normative.filter((r) => r.status === "covered").length,
+    uncovered: normative.filter((r) => r.status === "no-rule" || r.status === "no-test").length,
+    suspect: items.filter((r) => r.suspect).length,
+    failingTests: new Set((tests ?? []).filter((t) => t.status === "failed").map((t) => t.name)).size,
+    extensions: extensions.length,
+    deviations: deviations.length,
+  };
+  return { items, extensions, deviations, testsKnown: tests !== undefined, summary };
 }
 
 /** What `audit --check` fails on, one line each. */
-export function gaps(matrix: Matrix): string[] {
+export function gaps(matrix: Matrix, tests: TestVerdict[] | undefined): string[] {
   const out: string[] = [];
   if (!matrix.testsKnown)
     out.push("no test results: run `npm test` (it writes test-results/vitest.json) before `audit --check`");
   for (const row of matrix.items) {
     if (row.status === "no-rule") out.push(`${row.id}: normative item with no rule tracing it`);
     if (row.status === "no-test" && matrix.testsKnown) out.push(`${row.id}: normative item with no test naming it`);
-    if (row.status === "failing") out.push(`${row.id}: a test verifying it fails`);
+    if (row.suspect)
+      out.push(
+        `${row.id}: suspect link: its text changed since its rules and tests were approved (cleardown audit approve ${row.id})`,
+      );
   }
   for (const x of matrix.extensions) {
     if (x.rules.length === 0) out.push(`${x.id}: extension with no rule`);
     if (matrix.testsKnown && x.tests.length === 0) out.push(`${x.id}: extension with no test naming it`);
-    if (x.tests.some((t) => t.status === "failed")) out.push(`${x.id}: a test verifying it fails`);
   }
+  for (const t of tests ?? []) if (t.status === "failed") out.push(`failing test: ${t.name}`);
   return out;
 }
 
 export function coverageTable(matrix: Matrix): string {
+  const passed = (tests: TestLink[]) => `${tests.filter((t) => t.status === "passed").length}/${tests.length}`;
   const rows = matrix.items
     .filter((r) => r.quoted)
-    .map((r) => [
-      r.id,
-      String(r.rules.length),
-      `${r.tests.filter((t) => t.status === "passed").length}/${r.tests.length}`,
-      r.status,
-    ]);
-  rows.push(
-    ...matrix.extensions.map((x) => [
-      x.id,
-      String(x.rules.length),
-      `${x.tests.filter((t) => t.status === "passed").length}/${x.tests.length}`,
-      "extension",
-    ]),
-  );
+    .map((r) => [r.id, String(r.rules.length), passed(r.tests), r.status]);
+  rows.push(...matrix.extensions.map((x) => [x.id, String(x.rules.length), passed(x.tests), "extension"]));
   const head = ["clause item", "rules", "tests passed", "status"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
@@ -102,7 +168,7 @@ export function coverageTable(matrix: Matrix): string {
       .map((c, i) => c.padEnd(widths[i]))
       .join("  ")
       .trimEnd();
-  const normative = matrix.items.filter((r) => r.normative && r.quoted);
-  const summary = `${normative.filter((r) => r.status === "covered").length}/${normative.length} normative items covered by a rule and a passing test; ${matrix.extensions.length} extensions; ${matrix.deviations.length} deviation(s)`;
+  const s = matrix.summary;
+  const summary = `${s.covered}/${s.normativeItems} normative items covered by a rule and a passing test; ${s.suspect} suspect; ${s.extensions} extensions; ${s.deviations} deviation(s)`;
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), "", summary].join("\n");
 }

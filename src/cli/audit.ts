@@ -1,8 +1,10 @@
-// `cleardown audit [--check] [--results FILE]`: the traceability matrix from spec/, rules/ and test results.
+// `cleardown audit [--check] [--results FILE]` and `cleardown audit approve ITEM-ID… | --all`.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { approve, readApprovals, writeApprovals } from "../audit/approvals.ts";
+import { reportHtml } from "../audit/report-html.ts";
 import { readTestResults } from "../audit/test-results.ts";
-import { buildMatrix, coverageTable, gaps } from "../audit/traceability.ts";
+import { buildMatrix, coverageTable, gaps, traceIdsOf } from "../audit/traceability.ts";
 import { loadRuleSets, readRuleSources } from "../rules/load-rules.ts";
 import { loadSpec } from "../spec/clause-items.ts";
 
@@ -21,19 +23,45 @@ export function stableJson(value: unknown): string {
   return `${JSON.stringify(sort(value), null, 2)}\n`;
 }
 
-export function audit(root: string, opts: { check: boolean; results?: string }): { exitCode: number; output: string } {
+export interface AuditOptions {
+  check: boolean;
+  results?: string;
+  out?: string;
+}
+
+export function audit(root: string, opts: AuditOptions): { exitCode: number; output: string } {
   const spec = loadSpec(root);
   const sets = loadRuleSets(readRuleSources(root), spec);
   const tests = readTestResults(opts.results ?? join(root, "test-results/vitest.json"));
-  const matrix = buildMatrix(spec, sets, tests);
-  mkdirSync(join(root, "audit"), { recursive: true });
-  writeFileSync(join(root, "audit/report.json"), stableJson(matrix));
-  const lines = [coverageTable(matrix), "wrote audit/report.json"];
-  const problems = gaps(matrix);
-  if (opts.check && problems.length > 0)
+  const matrix = buildMatrix(spec, sets, tests, readApprovals(root));
+  const out = opts.out ?? join(root, "audit");
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "report.json"), stableJson(matrix));
+  writeFileSync(join(out, "report.html"), reportHtml(matrix, spec.documents));
+  const lines = [coverageTable(matrix), `wrote ${join(out, "report.json")} and report.html`];
+  const problems = gaps(matrix, tests);
+  if (opts.check && problems.length > 0) {
     return {
       exitCode: 1,
       output: [...lines, "", "audit --check failed:", ...problems.map((p) => `  ${p}`)].join("\n"),
     };
+  }
   return { exitCode: 0, output: lines.join("\n") };
+}
+
+/** Approves the current text of the named items (or, with --all, of every item a rule traces). */
+export function auditApprove(root: string, ids: string[], all: boolean): { exitCode: number; output: string } {
+  const spec = loadSpec(root);
+  let targets = ids;
+  if (all) {
+    const sets = loadRuleSets(readRuleSources(root), spec);
+    const traced = new Set<string>();
+    for (const set of Object.values(sets)) for (const { rule } of set.rules) traceIdsOf(rule, traced);
+    targets = [...traced].filter((id) => spec.items.get(id)?.quoted);
+  }
+  const { approvals, unknown } = approve(readApprovals(root), spec.items, targets);
+  if (unknown.length > 0)
+    return { exitCode: 1, output: `unknown clause item ids (nothing written): ${unknown.join(", ")}` };
+  writeApprovals(root, approvals);
+  return { exitCode: 0, output: `approved ${targets.length} item(s): ${targets.join(", ")}` };
 }

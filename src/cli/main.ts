@@ -1,13 +1,14 @@
 // The `cleardown` command.
 import { parseArgs } from "node:util";
 import { projectRoot } from "../rules/schema-registry.ts";
-import { audit } from "./audit.ts";
+import { audit, auditApprove } from "./audit.ts";
 import { rulesLint } from "./rules-lint.ts";
 import { scriptedDemo } from "./scripted-demo.ts";
 
 const usage = `usage: cleardown <command>
   demo                               release both seeds' scenarios and print the plans with their clause ids
-  audit [--check] [--results FILE]   traceability matrix: clause items × rules × tests
+  audit [--check] [--results FILE]   traceability report (audit/report.json, report.html)
+  audit approve ITEM-ID… | --all     record the reviewed text of clause items (clears suspect links)
   rules lint [--dir DIR]             validate rule files; errors as file:line:column (pointer): expected …
   sip check [--json] FILE…           parse captured SIP messages: accepted or rejected, and why
   h248 check [--json] FILE…          decode H.248 text messages: accepted or rejected, and why`;
@@ -21,11 +22,19 @@ async function run(argv: string[]): Promise<Result> {
     case "demo":
       return { exitCode: 0, output: scriptedDemo() };
     case "audit": {
+      if (sub === "approve") {
+        const { values, positionals } = parseArgs({
+          args: rest(2),
+          options: { all: { type: "boolean" } },
+          allowPositionals: true,
+        });
+        return auditApprove(projectRoot, positionals, values.all ?? false);
+      }
       const { values } = parseArgs({
         args: rest(1),
-        options: { check: { type: "boolean" }, results: { type: "string" } },
+        options: { check: { type: "boolean" }, results: { type: "string" }, out: { type: "string" } },
       });
-      return audit(projectRoot, { check: values.check ?? false, results: values.results });
+      return audit(projectRoot, { check: values.check ?? false, results: values.results, out: values.out });
     }
     case "rules":
       if (sub === "lint") {
