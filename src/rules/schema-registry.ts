@@ -1,17 +1,28 @@
 // The project's JSON Schemas, loaded once into one ajv (draft 2020-12), plus a walker for fact paths.
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+// Imported, not read from disk: the deployed bundle (npm run build) carries the schemas it was built with.
+import clauseItem from "../../schemas/clause-item.schema.json" with { type: "json" };
+import config from "../../schemas/config.schema.json" with { type: "json" };
+import facts from "../../schemas/facts.schema.json" with { type: "json" };
+import plan from "../../schemas/plan.schema.json" with { type: "json" };
+import ruleFile from "../../schemas/rule-file.schema.json" with { type: "json" };
 
-export const projectRoot = resolve(import.meta.dirname, "../..");
-const schemaNames = ["clause-item", "facts", "rule-file", "plan", "config"] as const;
-export type SchemaName = (typeof schemaNames)[number];
+/** Where spec/ and rules/ live: CLEARDOWN_HOME, else beside the bundle (dist/), else the checkout. */
+export const projectRoot =
+  process.env.CLEARDOWN_HOME ??
+  (existsSync(resolve(import.meta.dirname, "spec")) ? import.meta.dirname : resolve(import.meta.dirname, "../.."));
 
 type JsonSchema = { [key: string]: unknown };
-const schemas = new Map<SchemaName, JsonSchema>();
-for (const name of schemaNames) {
-  schemas.set(name, JSON.parse(readFileSync(join(projectRoot, "schemas", `${name}.schema.json`), "utf8")));
-}
+const schemas = new Map<SchemaName, JsonSchema>([
+  ["clause-item", clauseItem],
+  ["facts", facts],
+  ["rule-file", ruleFile],
+  ["plan", plan],
+  ["config", config],
+] as Array<[SchemaName, JsonSchema]>);
+export type SchemaName = "clause-item" | "facts" | "rule-file" | "plan" | "config";
 
 const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
 for (const [name, schema] of schemas) ajv.addSchema(schema, `${name}.schema.json`);

@@ -1,0 +1,28 @@
+// `npm run build`: dist/cleardown.js, one ESM bundle with the generated runtime, plus the spec/, rules/ and
+// schemas/ it was built from, so `node dist/cleardown.js serve …` runs without tsx or dev dependencies.
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
+
+const root = resolve(import.meta.dirname, "../..");
+const dist = join(root, "dist");
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+await build({
+  entryPoints: [join(root, "src/cli/main.ts")],
+  outfile: join(dist, "cleardown.js"),
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  sourcemap: true,
+  legalComments: "linked",
+  // Bundled CommonJS packages call require(); give the ESM bundle one.
+  banner: {
+    js: 'import { createRequire as __cdRequire } from "node:module"; const require = __cdRequire(import.meta.url);',
+  },
+  logLevel: "warning",
+});
+for (const dir of ["spec", "rules", "schemas"]) cpSync(join(root, dir), join(dist, dir), { recursive: true });
+writeFileSync(join(dist, "package.json"), `${JSON.stringify({ type: "module", private: true }, null, 2)}\n`);
+console.log("built dist/cleardown.js (+ spec/, rules/, schemas/)");

@@ -1,0 +1,96 @@
+// The rules a running node decides with. It starts on the generated runtime and can take new rule files
+// while running (watcher, SIGHUP, admin API): they are validated and compiled in-process; bad files are
+// rejected and the rules in force stay in force. Each version is kept by digest, so a release that started
+// under one version finishes under it.
+import { createHash } from "node:crypto";
+import { type FSWatcher, watch } from "node:fs";
+import { join } from "node:path";
+import { runtimes } from "../../generated/runtime/index.ts";
+import type { Decision, FiredAction, GmscFacts, ScscfFacts } from "../../generated/types/index.ts";
+import { loadSpec } from "../spec/clause-items.ts";
+import { buildDecider } from "./compile-rules.ts";
+import { type FactsKind, loadRuleSets, readRuleSources } from "./load-rules.ts";
+import { materialiseAll } from "./materialise.ts";
+import type { Facts, Tables } from "./recipes.ts";
+import { formatProblem, RuleError } from "./rule-problems.ts";
+
+export interface RuleVersion {
+  digest: string;
+  decide(facts: Facts): FiredAction[];
+  tables: Tables;
+}
+
+export type ReloadResult = { ok: true; digest: string; changed: boolean } | { ok: false; errors: string[] };
+
+export class LiveRules {
+  private readonly versions = new Map<string, RuleVersion>();
+  private current: RuleVersion;
+  private watcher?: FSWatcher;
+
+  constructor(
+    readonly kind: FactsKind,
+    private readonly root: string,
+    private readonly rulesDir = "rules",
+  ) {
+    const generated = runtimes[kind];
+    this.current = {
+      digest: generated.ruleSetDigest,
+      decide: generated.decide as (f: Facts) => FiredAction[],
+      tables: generated.tables,
+    };
+    this.versions.set(this.current.digest, this.current);
+  }
+
+  get digest(): string {
+    return this.current.digest;
+  }
+
+  version(digest?: string): RuleVersion {
+    return (digest && this.versions.get(digest)) || this.current;
+  }
+
+  /** Decides with the current rules, or with the version a release started under. */
+  plan(facts: ScscfFacts | GmscFacts, digest?: string): Decision & { digest: string } {
+    const v = this.version(digest);
+    const actions = v.decide(facts);
+    return { actions, plans: materialiseAll(actions, facts, v.tables), digest: v.digest };
+  }
+
+  /** Validates and compiles the rule files on disk; on any problem the rules in force stay. */
+  reload(): ReloadResult {
+    try {
+      const sources = readRuleSources(this.root, this.rulesDir);
+      const sets = loadRuleSets(sources, loadSpec(this.root));
+      const set = sets[this.kind];
+      const hash = createHash("sha256");
+      for (const s of sources.filter((s) => set.files.some((f) => f.file === s.file)))
+        hash.update(s.file).update(s.text);
+      const digest = hash.digest("hex").slice(0, 16);
+      if (digest === this.current.digest) return { ok: true, digest, changed: false };
+      const built = buildDecider(set);
+      this.current = this.versions.get(digest) ?? {
+        digest,
+        decide: built.decide as (f: Facts) => FiredAction[],
+        tables: built.tables,
+      };
+      this.versions.set(digest, this.current);
+      return { ok: true, digest, changed: true };
+    } catch (err) {
+      if (err instanceof RuleError) return { ok: false, errors: err.problems.map(formatProblem) };
+      return { ok: false, errors: [String((err as Error).message)] };
+    }
+  }
+
+  /** Reloads when a file under rules/ changes (debounced); reports each outcome. */
+  watch(onReload: (result: ReloadResult) => void, debounceMs = 100): void {
+    let timer: NodeJS.Timeout | undefined;
+    this.watcher = watch(join(this.root, this.rulesDir), () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => onReload(this.reload()), debounceMs);
+    });
+  }
+
+  close(): void {
+    this.watcher?.close();
+  }
+}

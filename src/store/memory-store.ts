@@ -1,0 +1,59 @@
+// The embedded default store: a Map per kind, with expiry.
+import type { Store, StoredRecord } from "./store.ts";
+
+export class MemoryStore<T> implements Store<T> {
+  private readonly records = new Map<string, StoredRecord<T> & { expires?: number }>();
+
+  constructor(
+    private readonly owner: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private live(key: string) {
+    const r = this.records.get(key);
+    if (r?.expires !== undefined && r.expires <= this.now()) {
+      this.records.delete(key);
+      return undefined;
+    }
+    return r;
+  }
+
+  async get(key: string): Promise<StoredRecord<T> | undefined> {
+    const r = this.live(key);
+    return r && { value: r.value, owner: r.owner, version: r.version };
+  }
+
+  async update(
+    key: string,
+    change: (current: T | undefined) => T | undefined,
+    ttlSeconds?: number,
+  ): Promise<T | undefined> {
+    const current = this.live(key);
+    const next = change(current?.value);
+    if (next === undefined) {
+      this.records.delete(key);
+      return undefined;
+    }
+    this.records.set(key, {
+      value: next,
+      owner: this.owner,
+      version: (current?.version ?? 0) + 1,
+      expires: ttlSeconds === undefined ? undefined : this.now() + ttlSeconds * 1000,
+    });
+    return next;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.records.delete(key);
+  }
+
+  async keys(): Promise<string[]> {
+    return [...this.records.keys()].filter((k) => this.live(k) !== undefined);
+  }
+
+  async size(): Promise<number> {
+    return (await this.keys()).length;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,20 @@
+// State the nodes keep (dialogs, calls, registrar bindings) goes through one interface: memory by default,
+// Redis to scale out. Values are the schema types; updates are atomic per key.
+
+export interface StoredRecord<T> {
+  value: T;
+  /** Node that created or last owned the record. */
+  owner: string;
+  /** Incremented by every write; lets a shared store detect a lost update. */
+  version: number;
+}
+
+export interface Store<T> {
+  get(key: string): Promise<StoredRecord<T> | undefined>;
+  /** Atomic read-modify-write: `change` returns the new value, or undefined to delete the record. */
+  update(key: string, change: (current: T | undefined) => T | undefined, ttlSeconds?: number): Promise<T | undefined>;
+  delete(key: string): Promise<boolean>;
+  keys(): Promise<string[]>;
+  size(): Promise<number>;
+  close(): Promise<void>;
+}
