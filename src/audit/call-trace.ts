@@ -1,0 +1,66 @@
+// The runtime audit trail: every SIP and H.248 message a node sends or receives, kept per call with the rule
+// and clause ids behind each sent field. Bounded: a number of calls, a number of messages per call, an age.
+
+export interface TraceEntry {
+  /** Milliseconds since the node started (monotonic), for ordering and spacing. */
+  at: number;
+  protocol: "SIP" | "H.248";
+  direction: "sent" | "received";
+  from: string;
+  to: string;
+  /** Method, status or H.248 command, as the ladder prints it. */
+  label: string;
+  rule?: string;
+  trace?: string[];
+  /** Each sent field with the clause ids it comes from. */
+  fields?: Array<{ name: string; value: string; trace: string[] }>;
+  message?: string;
+}
+
+export interface TraceRetention {
+  maxCalls: number;
+  maxEntriesPerCall: number;
+  maxAgeMs: number;
+}
+
+export const defaultRetention: TraceRetention = { maxCalls: 10_000, maxEntriesPerCall: 200, maxAgeMs: 3_600_000 };
+
+export class CallTraces {
+  private readonly calls = new Map<string, { touched: number; entries: TraceEntry[] }>();
+
+  constructor(
+    private readonly retention: TraceRetention = defaultRetention,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  record(callId: string, entry: Omit<TraceEntry, "at">): void {
+    const at = this.now();
+    let call = this.calls.get(callId);
+    if (!call) {
+      call = { touched: at, entries: [] };
+      this.calls.set(callId, call);
+      this.evict(at);
+    } else {
+      // Re-insert so the Map's order is least recently used first.
+      this.calls.delete(callId);
+      this.calls.set(callId, call);
+    }
+    call.touched = at;
+    if (call.entries.length < this.retention.maxEntriesPerCall) call.entries.push({ at, ...entry });
+  }
+
+  get(callId: string): TraceEntry[] | undefined {
+    return this.calls.get(callId)?.entries;
+  }
+
+  callIds(): string[] {
+    return [...this.calls.keys()];
+  }
+
+  private evict(now: number): void {
+    for (const [id, call] of this.calls) {
+      if (this.calls.size <= this.retention.maxCalls && now - call.touched <= this.retention.maxAgeMs) break;
+      this.calls.delete(id);
+    }
+  }
+}

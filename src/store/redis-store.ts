@@ -1,0 +1,104 @@
+// The shared store: records as JSON in Redis, written with an optimistic compare-and-set (a Lua script
+// checks the version read), so two nodes updating one dialog never lose a write. Records are validated
+// against their schema on read: a foreign or corrupted value is an error, not a crash later.
+import type { ValidateFunction } from "ajv";
+import { Redis } from "ioredis";
+import type { Store, StoredRecord } from "./store.ts";
+
+const compareAndSet = `
+local cur = redis.call('GET', KEYS[1])
+local v = 0
+if cur then v = cjson.decode(cur)['version'] end
+if v ~= tonumber(ARGV[1]) then return 0 end
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[1])
+elseif tonumber(ARGV[3]) > 0 then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+else
+  redis.call('SET', KEYS[1], ARGV[2])
+end
+return 1`;
+
+export class StoreRecordError extends Error {}
+
+export class RedisStore<T> implements Store<T> {
+  private readonly prefix: string;
+
+  constructor(
+    private readonly redis: Redis,
+    kind: string,
+    private readonly owner: string,
+    private readonly validate?: ValidateFunction,
+  ) {
+    this.prefix = `cleardown:${kind}:`;
+    redis.defineCommand("cleardownCas", { numberOfKeys: 1, lua: compareAndSet });
+  }
+
+  static connect(url: string): Redis {
+    return new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  }
+
+  private decode(key: string, raw: string | null): StoredRecord<T> | undefined {
+    if (raw === null) return undefined;
+    const record = JSON.parse(raw) as StoredRecord<T>;
+    if (this.validate && !this.validate(record.value)) {
+      const first = this.validate.errors?.[0];
+      throw new StoreRecordError(
+        `${this.prefix}${key}: stored value ${first?.instancePath || "/"} ${first?.message ?? "is invalid"}`,
+      );
+    }
+    return record;
+  }
+
+  async get(key: string): Promise<StoredRecord<T> | undefined> {
+    return this.decode(key, await this.redis.get(this.prefix + key));
+  }
+
+  async update(
+    key: string,
+    change: (current: T | undefined) => T | undefined,
+    ttlSeconds?: number,
+  ): Promise<T | undefined> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const current = await this.get(key);
+      const next = change(current?.value);
+      const json =
+        next === undefined
+          ? ""
+          : JSON.stringify({ value: next, owner: this.owner, version: (current?.version ?? 0) + 1 });
+      const cas = (this.redis as unknown as { cleardownCas: (...a: unknown[]) => Promise<number> }).cleardownCas;
+      const ok = await cas.call(
+        this.redis,
+        this.prefix + key,
+        String(current?.version ?? 0),
+        json,
+        String(Math.round((ttlSeconds ?? 0) * 1000)),
+      );
+      if (ok === 1) return next;
+    }
+    throw new StoreRecordError(`${this.prefix}${key}: gave up after 50 conflicting writes`);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return (await this.redis.del(this.prefix + key)) === 1;
+  }
+
+  async keys(): Promise<string[]> {
+    const out: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, batch] = await this.redis.scan(cursor, "MATCH", `${this.prefix}*`, "COUNT", 1000);
+      cursor = next;
+      for (const k of batch) out.push(k.slice(this.prefix.length));
+    } while (cursor !== "0");
+    return out;
+  }
+
+  async size(): Promise<number> {
+    return (await this.keys()).length;
+  }
+
+  async close(): Promise<void> {
+    // The connection may be shared by several stores; its owner quits it.
+  }
+}

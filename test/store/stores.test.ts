@@ -1,0 +1,80 @@
+// The store interface against both implementations: the in-memory default and a real redis-server.
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DialogState } from "../../generated/types/index.ts";
+import { validator } from "../../src/rules/schema-registry.ts";
+import { MemoryStore } from "../../src/store/memory-store.ts";
+import { RedisStore, StoreRecordError } from "../../src/store/redis-store.ts";
+import type { Store } from "../../src/store/store.ts";
+import { dialog } from "../rules/fixtures.ts";
+import { type RedisPeer, startRedis } from "../support/redis-server.ts";
+
+let redisPeer: RedisPeer;
+let redis: Redis;
+
+beforeAll(async () => {
+  redisPeer = await startRedis();
+  redis = RedisStore.connect(redisPeer.url);
+});
+afterAll(async () => {
+  await redis?.quit();
+  await redisPeer?.stop();
+});
+
+const kinds: Array<[string, () => Store<DialogState>]> = [
+  ["memory", () => new MemoryStore<DialogState>("node-a")],
+  [
+    "redis",
+    () =>
+      new RedisStore<DialogState>(
+        redis,
+        `dialog-${Math.random().toString(36).slice(2)}`,
+        "node-a",
+        validator("facts", "DialogState"),
+      ),
+  ],
+];
+
+for (const [name, make] of kinds) {
+  describe(`${name} store`, () => {
+    it("keeps a dialog with its owner and a version that every write moves", async () => {
+      const store = make();
+      await store.update("call-1", () => dialog());
+      await store.update("call-1", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 });
+      const record = await store.get("call-1");
+      expect(record).toMatchObject({ owner: "node-a", version: 2, value: { cseqCallingToCalled: 314160 } });
+      expect(await store.keys()).toEqual(["call-1"]);
+      await store.update("call-1", () => undefined);
+      expect(await store.get("call-1")).toBeUndefined();
+      expect(await store.size()).toBe(0);
+    });
+
+    it("loses no update when many writers change one record at once", async () => {
+      const store = make();
+      await store.update("call-2", () => dialog({ cseqCallingToCalled: 0 }));
+      await Promise.all(
+        Array.from({ length: 40 }, () =>
+          store.update("call-2", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 }),
+        ),
+      );
+      expect((await store.get("call-2"))?.value.cseqCallingToCalled).toBe(40);
+    });
+
+    it("expires a record with its time to live", async () => {
+      const store = make();
+      await store.update("call-3", () => dialog(), 0.05);
+      expect(await store.get("call-3")).toBeDefined();
+      await new Promise((r) => setTimeout(r, 120));
+      expect(await store.get("call-3")).toBeUndefined();
+    });
+  });
+}
+
+describe("redis store validation", () => {
+  it("rejects a stored record that is not a dialog, naming the key and the fault", async () => {
+    const store = new RedisStore<DialogState>(redis, "corrupt", "node-a", validator("facts", "DialogState"));
+    await redis.set("cleardown:corrupt:x", JSON.stringify({ value: { callId: "x" }, owner: "other", version: 1 }));
+    await expect(store.get("x")).rejects.toThrow(StoreRecordError);
+    await expect(store.get("x")).rejects.toThrow(/cleardown:corrupt:x: stored value \/ must have required property/);
+  });
+});
