@@ -153,6 +153,7 @@ export interface CleardownSchemas {
   "rule-file"?: RuleFile;
   plan?: Decision;
   config?: NodeConfig;
+  store?: StoreRecords;
 }
 /**
  * A clause document of spec/, parsed by the nearley clause grammar (src/spec/clause-document.ne).
@@ -990,4 +991,40 @@ export interface NodeConfig {
       target: string;
     }[];
   };
+}
+/**
+ * What the nodes keep in their store (memory or Redis): the facts the clauses read plus the shell's own bookkeeping.
+ */
+export interface StoreRecords {}
+/**
+ * The live bindings of one address of record (RFC 3261 §10.3, RFC 5627).
+ *
+ * This interface was referenced by `StoreRecords`'s JSON-Schema
+ * via the `definition` "RegistrationRecord".
+ */
+export interface RegistrationRecord {
+  aor: string;
+  bindings: StoredBinding[];
+}
+/**
+ * This interface was referenced by `StoreRecords`'s JSON-Schema
+ * via the `definition` "StoredBinding".
+ */
+export interface StoredBinding {
+  /**
+   * The registered contact URI.
+   */
+  contact: string;
+  /**
+   * +sip.instance, as registered (with its angle brackets).
+   */
+  instance?: string;
+  regId?: number;
+  /**
+   * Epoch milliseconds.
+   */
+  expiresAt: number;
+  tempGruus: string[];
+  callId: string;
+  cseq: number;
 }

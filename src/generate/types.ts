@@ -10,6 +10,7 @@ export const schemaFiles = [
   "rule-file.schema.json",
   "plan.schema.json",
   "config.schema.json",
+  "store.schema.json",
 ] as const;
 
 const idBase = "https://cleardown.dev/schemas/";

@@ -8,6 +8,7 @@ import config from "../../schemas/config.schema.json" with { type: "json" };
 import facts from "../../schemas/facts.schema.json" with { type: "json" };
 import plan from "../../schemas/plan.schema.json" with { type: "json" };
 import ruleFile from "../../schemas/rule-file.schema.json" with { type: "json" };
+import store from "../../schemas/store.schema.json" with { type: "json" };
 
 /** Where spec/ and rules/ live: CLEARDOWN_HOME, else beside the bundle (dist/), else the checkout. */
 export const projectRoot =
@@ -21,8 +22,9 @@ const schemas = new Map<SchemaName, JsonSchema>([
   ["rule-file", ruleFile],
   ["plan", plan],
   ["config", config],
+  ["store", store],
 ] as Array<[SchemaName, JsonSchema]>);
-export type SchemaName = "clause-item" | "facts" | "rule-file" | "plan" | "config";
+export type SchemaName = "clause-item" | "facts" | "rule-file" | "plan" | "config" | "store";
 
 const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
 for (const [name, schema] of schemas) ajv.addSchema(schema, `${name}.schema.json`);

@@ -1,0 +1,32 @@
+// The route set towards each party as seen from this S-CSCF (REFERENCE.md §1, "Route sets"). The dialog's
+// Record-Route set (as in the 2xx, top entry nearest the called user) splits at this S-CSCF's own entry.
+// When an application server record-routed the INVITE, the S-CSCF appears more than once: the split is made
+// at its entry nearest the served user, so the BYE towards the remote party passes the application servers
+// (and this S-CSCF again) while the BYE towards the served user does not.
+import type { Party } from "../../../generated/types/index.ts";
+
+export interface RouteSets {
+  routeSetTowardsCalled: string[];
+  routeSetTowardsCalling: string[];
+}
+
+/**
+ * @param recordRoute Record-Route values of the dialog, top (nearest the called user) first.
+ * @param isOwn whether a value is one of this S-CSCF's own Record-Route entries.
+ * @param servedUser the party this S-CSCF serves.
+ */
+export function splitRouteSet(
+  recordRoute: string[],
+  isOwn: (value: string) => boolean,
+  servedUser: Party,
+): RouteSets | undefined {
+  const own = recordRoute.flatMap((v, i) => (isOwn(v) ? [i] : []));
+  if (own.length === 0) return undefined;
+  // Serving the calling user, the own entry nearest it is the bottom one; serving the called user, the top one.
+  const split = servedUser === "calling" ? own[own.length - 1] : own[0];
+  return {
+    // Nearest first: from the split towards the top of the list, then towards the bottom.
+    routeSetTowardsCalled: recordRoute.slice(0, split).reverse(),
+    routeSetTowardsCalling: recordRoute.slice(split + 1),
+  };
+}
