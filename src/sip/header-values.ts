@@ -1,0 +1,272 @@
+// Structured values of the header fields the stack reads (RFC 3261 §20, RFC 3326 Reason, RFC 4028
+// Session-Expires, RFC 3581 rport): scanners that accept exactly what sip-message.ne accepts, and formatters.
+import { isDigit, isWsp } from "./char-classes.ts";
+import { scanHost, scanReceived } from "./host.ts";
+import type {
+  ContactValue,
+  CSeq,
+  NameAddr,
+  ReasonValue,
+  SessionExpires,
+  StructuredName,
+  StructuredValues,
+  Via,
+} from "./message.ts";
+import { formatNameAddr, scanAddr } from "./name-addr.ts";
+import { equal, formatParams, type SpecificParam, scanParams } from "./params.ts";
+import { Cursor, ScanFault } from "./scanner.ts";
+
+function digitsN(c: Cursor, max: number, what: string): string {
+  const v = c.digits(what);
+  if (v.length > max) c.fail(what, c.i - v.length + max);
+  return v;
+}
+
+const viaParam: SpecificParam = (name, c) => {
+  switch (name) {
+    case "ttl":
+      equal(c, "ttl");
+      return digitsN(c, 3, "a ttl of 1 to 3 digits");
+    case "maddr":
+      equal(c, "maddr");
+      return scanHost(c);
+    case "received":
+      equal(c, "received");
+      return scanReceived(c);
+    case "branch":
+      equal(c, "branch");
+      return c.token("a branch token");
+    case "rport":
+      return c.separator(61) ? c.digits("an rport number") : null;
+    default:
+      return undefined;
+  }
+};
+
+function scanViaParm(c: Cursor): Via {
+  const protocol = c.token("a protocol name").toUpperCase();
+  if (!c.separator(47)) c.fail('"/" in the sent-protocol');
+  const version = c.token("a protocol version");
+  if (!c.separator(47)) c.fail('"/" in the sent-protocol');
+  const transport = c.token("a transport").toUpperCase();
+  c.lws();
+  const host = scanHost(c);
+  let port: number | null = null;
+  if (c.separator(58)) port = Number(c.digits("a port number"));
+  return { protocol, version, transport, host, port, params: scanParams(c, viaParam) };
+}
+
+/** item *(COMMA item), then the end of the value. */
+function list<T>(c: Cursor, item: (c: Cursor) => T): T[] {
+  const out = [item(c)];
+  while (c.separator(44)) out.push(item(c));
+  c.end_('"," or ";" or the end of the value');
+  return out;
+}
+
+const tagParam: SpecificParam = (name, c) => {
+  if (name !== "tag") return undefined;
+  equal(c, "tag");
+  return c.token("a tag token");
+};
+
+function scanFromSpec(c: Cursor): NameAddr {
+  const addr = scanAddr(c, true);
+  const v = { ...addr, params: scanParams(c, tagParam) };
+  c.end_('";" or the end of the value');
+  return v;
+}
+
+const QVALUE = /^(?:0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)$/;
+
+const contactParam: SpecificParam = (name, c) => {
+  if (name === "q") {
+    equal(c, "q");
+    const start = c.i;
+    while (isDigit(c.code()) || c.code() === 46) c.i++;
+    const q = c.s.slice(start, c.i);
+    if (!QVALUE.test(q)) c.fail("a qvalue (0 to 1, at most 3 decimals)", start);
+    return q;
+  }
+  if (name === "expires") {
+    equal(c, "expires");
+    return c.digits("expires delta-seconds");
+  }
+  return undefined;
+};
+
+function scanContact(c: Cursor): ContactValue {
+  if (c.s === "*") return "*";
+  return list(c, (c) => ({ ...scanAddr(c, true), params: scanParams(c, contactParam) }));
+}
+
+const routeParam = (c: Cursor): NameAddr => ({ ...scanAddr(c, false), params: scanParams(c) });
+
+function scanCallId(c: Cursor): string {
+  const s = c.s;
+  const at = s.indexOf("@");
+  const check = (from: number, to: number) => {
+    if (from === to) c.fail("a Call-ID word", from);
+    for (let i = from; i < to; i++) if (!isWordChar(s.charCodeAt(i))) c.fail("a Call-ID word character", i);
+  };
+  if (at === -1) check(0, s.length);
+  else {
+    check(0, at);
+    check(at + 1, s.length);
+  }
+  return s;
+}
+
+function isWordChar(ch: number): boolean {
+  // word = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" / "(" / ")" / "<" / ">" /
+  //            ":" / "\" / DQUOTE / "/" / "[" / "]" / "?" / "{" / "}")
+  return WORD_CHARS[ch] === 1;
+}
+const WORD_CHARS = new Uint8Array(128);
+for (const ch of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~()<>:\\\"/[]?{}") {
+  WORD_CHARS[ch.charCodeAt(0)] = 1;
+}
+
+function scanCSeq(c: Cursor): CSeq {
+  const seq = Number(c.digits("a CSeq number"));
+  c.lws();
+  const method = c.token("a method");
+  c.end_("the end of the CSeq value");
+  return { seq, method };
+}
+
+function scanNumber(c: Cursor): number {
+  const v = Number(c.digits("a number"));
+  c.end_("the end of the number");
+  return v;
+}
+
+const reasonParam: SpecificParam = (name, c) => {
+  if (name === "cause") {
+    equal(c, "cause");
+    return c.digits("a cause number");
+  }
+  if (name === "text") {
+    equal(c, "text");
+    return c.quotedString();
+  }
+  return undefined;
+};
+
+const reasonValue = (c: Cursor): ReasonValue => ({
+  protocol: c.token("a Reason protocol"),
+  params: scanParams(c, reasonParam),
+});
+
+const refresherParam: SpecificParam = (name, c) => {
+  if (name !== "refresher") return undefined;
+  equal(c, "refresher");
+  const v = c.token('"uas" or "uac"');
+  if (!/^ua[sc]$/i.test(v)) c.fail('"uas" or "uac"', c.i - v.length);
+  return v;
+};
+
+function scanSessionExpires(c: Cursor): SessionExpires {
+  const deltaSeconds = Number(c.digits("delta-seconds"));
+  const params = scanParams(c, refresherParam);
+  c.end_('";" or the end of the value');
+  return { deltaSeconds, params };
+}
+
+const RFC1123 =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT$/i;
+
+function scanDate(c: Cursor): string {
+  if (!RFC1123.test(c.s)) c.fail('an RFC 1123 date in GMT ("Sat, 13 Nov 2010 23:29:00 GMT")');
+  return c.s;
+}
+
+type Scanners = { [K in StructuredName]: (c: Cursor) => StructuredValues[K] };
+
+const SCANNERS: Scanners = {
+  Via: (c) => list(c, scanViaParm),
+  From: scanFromSpec,
+  To: scanFromSpec,
+  Contact: scanContact,
+  Route: (c) => list(c, routeParam),
+  "Record-Route": (c) => list(c, routeParam),
+  "Call-ID": scanCallId,
+  CSeq: scanCSeq,
+  "Max-Forwards": scanNumber,
+  "Content-Length": scanNumber,
+  Reason: (c) => list(c, reasonValue),
+  "Session-Expires": scanSessionExpires,
+  Date: scanDate,
+};
+
+export function isStructured(name: string): name is StructuredName {
+  return Object.hasOwn(SCANNERS, name);
+}
+
+export type ValueResult<T> = { ok: true; value: T } | { ok: false; offset: number; expected: string };
+
+/**
+ * Parses the value of a structured header field (canonical name), unfolded and without leading or trailing
+ * white space.
+ */
+export function parseHeaderValue<K extends StructuredName>(name: K, value: string): ValueResult<StructuredValues[K]> {
+  const c = new Cursor(value);
+  try {
+    if (value.length === 0) c.fail("a value");
+    return { ok: true, value: SCANNERS[name](c) };
+  } catch (e) {
+    if (e instanceof ScanFault) return { ok: false, offset: e.offset, expected: e.expected };
+    throw e;
+  }
+}
+
+/** Checks an extension header's value: TEXT-UTF8char and white space only. Returns the offset of a fault, or -1. */
+export function extensionValueFault(value: string): number {
+  for (let i = 0; i < value.length; i++) {
+    const ch = value.charCodeAt(i);
+    if (!((ch >= 0x21 && ch <= 0x7e) || ch >= 0x80 || isWsp(ch))) return i;
+  }
+  return -1;
+}
+
+// ---- formatting structured values for the wire ----
+
+export function formatVia(v: Via): string {
+  const port = v.port === null ? "" : `:${v.port}`;
+  return `${v.protocol}/${v.version}/${v.transport} ${v.host}${port}${formatParams(v.params)}`;
+}
+
+export function formatCSeq(v: CSeq): string {
+  return `${v.seq} ${v.method}`;
+}
+
+export function formatReason(v: ReasonValue): string {
+  return `${v.protocol}${formatParams(v.params)}`;
+}
+
+export function formatSessionExpires(v: SessionExpires): string {
+  return `${v.deltaSeconds}${formatParams(v.params)}`;
+}
+
+type Formatters = { [K in StructuredName]: (v: StructuredValues[K]) => string };
+
+const FORMATTERS: Formatters = {
+  Via: (v) => v.map(formatVia).join(", "),
+  From: formatNameAddr,
+  To: formatNameAddr,
+  Contact: (v) => (v === "*" ? "*" : v.map(formatNameAddr).join(", ")),
+  Route: (v) => v.map(formatNameAddr).join(", "),
+  "Record-Route": (v) => v.map(formatNameAddr).join(", "),
+  "Call-ID": (v) => v,
+  CSeq: formatCSeq,
+  "Max-Forwards": String,
+  "Content-Length": String,
+  Reason: (v) => v.map(formatReason).join(", "),
+  "Session-Expires": formatSessionExpires,
+  Date: (v) => v,
+};
+
+/** The wire text of a structured value. */
+export function formatHeaderValue<K extends StructuredName>(name: K, value: StructuredValues[K]): string {
+  return FORMATTERS[name](value);
+}
