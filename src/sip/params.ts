@@ -32,9 +32,19 @@ export function scanParams(c: Cursor, specific?: SpecificParam): Param[] {
   return params;
 }
 
+/** Parameters for the wire. Via received may be a bare IPv6 address (RFC 5118 §4.5); Reason text is always a
+ * quoted-string (RFC 3326); any other value is a token or IPv6 reference as is, else quoted. */
 export function formatParams(params: Param[]): string {
   let out = "";
-  for (const [n, v] of params) out += v === null ? `;${n}` : `;${n}=${formatGenValue(v)}`;
+  for (const [n, v] of params) {
+    if (v === null) out += `;${n}`;
+    else {
+      const lower = n.toLowerCase();
+      if (lower === "received" && /^[0-9a-fA-F:.]+$/.test(v)) out += `;${n}=${v}`;
+      else if (lower === "text") out += `;${n}=${quote(v)}`;
+      else out += `;${n}=${formatGenValue(v)}`;
+    }
+  }
   return out;
 }
 

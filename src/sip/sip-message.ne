@@ -15,7 +15,9 @@
 #  - telephone-subscriber / tel: numbers are 1*(HEXDIG / "*" / "#" / "+" / visual-separator) (RFC 3966, simplified);
 #  - absoluteURI is scheme ":" 1*uric and never has the scheme sip, sips or tel;
 #  - IPv6address also accepts hexseq "::" IPv4address (RFC 5118 §4.10: RFC 3261's hexpart cannot express it);
-#  - Via received is IPv4address / IPv6address / IPv6reference (RFC 5118 §4.5).
+#  - Via received is IPv4address / IPv6address / IPv6reference (RFC 5118 §4.5);
+#  - LWS is any run of white space and folds (CRLF 1*WSP), not at most one fold: consecutive folds, which the
+#    ABNF allows in extension values (LWS LWS) but not in one LWS, are accepted everywhere, as unfolding does.
 # Values: URIs as {scheme, …}; parameters as [name, value | null] in order, names and values as written except
 # that a quoted-string value is unquoted; folded white space is unfolded by dropping its CRLF.
 @preprocessor typescript
@@ -223,7 +225,8 @@ EQUAL -> SWS "=" SWS
 SLASH -> SWS "/" SWS
 COLON -> SWS ":" SWS
 SWS -> null | LWS
-LWS -> WSP:+ {% t %} | WSP:* CRLF WSP:+                  {% (d) => t(d[0]) + t(d[2]) %}
+LWS -> lws_unit:+                                        {% t %}
+lws_unit -> WSP {% id %} | CRLF WSP                      {% (d) => d[1] %}
 CRLF -> "\r\n"
 WSP -> [ \t]                                             {% id %}
 SP -> " "
