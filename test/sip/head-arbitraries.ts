@@ -181,8 +181,9 @@ export const headerLine = fc.oneof(
       .tuple(chars(`${ALNUM}-.!%*_+\`'~()<>:\\"/[]?{}`, 1, 10), fc.option(token, { nil: undefined }))
       .map(([a, b]) => (b ? `${a}@${b}` : a)),
   ),
-  field(["CSeq", "cseq"], fc.tuple(fc.nat(99999), lws, fc.constantFrom("INVITE", "BYE", "ACK"))).map(
-    ([n, l, m]) => `${n}${l}${m}`,
+  field(
+    ["CSeq", "cseq"],
+    fc.tuple(fc.nat(99999), lws, fc.constantFrom("INVITE", "BYE", "ACK")).map(([n, l, m]) => `${n}${l}${m}`),
   ),
   field(["Max-Forwards", "Content-Length", "l"], fc.nat(300).map(String)),
   field(

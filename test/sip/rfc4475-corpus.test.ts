@@ -158,31 +158,31 @@ describe("RFC 4475 §3.1.1 valid messages: parsed, with the values the RFC expla
 });
 
 // Expected handling of each invalid message: the layer that rejects it, and what a receiving element does.
-const INVALID: Record<string, { layer: FaultLayer; header?: string; then: number | "drop" }> = {
-  badinv01: { layer: "syntax", header: "Via", then: "drop" }, // §3.1.2.1 (Via unreadable: no response route)
-  clerr: { layer: "framing", header: "Content-Length", then: 400 }, // §3.1.2.2
-  ncl: { layer: "syntax", header: "Content-Length", then: 400 }, // §3.1.2.3
-  scalar02: { layer: "semantic", header: "CSeq", then: 400 }, // §3.1.2.4
-  scalarlg: { layer: "semantic", header: "CSeq", then: "drop" }, // §3.1.2.5 (a response)
-  quotbal: { layer: "syntax", header: "To", then: "drop" }, // §3.1.2.6 (To unreadable)
-  ltgtruri: { layer: "syntax", then: 400 }, // §3.1.2.7
-  lwsruri: { layer: "syntax", then: 400 }, // §3.1.2.8
-  lwsstart: { layer: "syntax", then: 400 }, // §3.1.2.9
-  trws: { layer: "syntax", then: 400 }, // §3.1.2.10
-  escruri: { layer: "semantic", then: 400 }, // §3.1.2.11
-  baddate: { layer: "syntax", header: "Date", then: 400 }, // §3.1.2.12
-  regbadct: { layer: "syntax", header: "Contact", then: 400 }, // §3.1.2.13
-  badaspec: { layer: "syntax", header: "To", then: "drop" }, // §3.1.2.14
-  baddn: { layer: "framing", then: "drop" }, // §3.1.2.15 (no empty line; From/To unreadable)
-  badvers: { layer: "semantic", then: 505 }, // §3.1.2.16
-  mismatch01: { layer: "semantic", header: "CSeq", then: 400 }, // §3.1.2.17
-  mismatch02: { layer: "semantic", header: "CSeq", then: 400 }, // §3.1.2.18
-  bigcode: { layer: "syntax", then: "drop" }, // §3.1.2.19 (a response)
+const INVALID: Record<string, { layer: FaultLayer; header?: string; outcome: number | "drop" }> = {
+  badinv01: { layer: "syntax", header: "Via", outcome: "drop" }, // §3.1.2.1 (Via unreadable: no response route)
+  clerr: { layer: "framing", header: "Content-Length", outcome: 400 }, // §3.1.2.2
+  ncl: { layer: "syntax", header: "Content-Length", outcome: 400 }, // §3.1.2.3
+  scalar02: { layer: "semantic", header: "CSeq", outcome: 400 }, // §3.1.2.4
+  scalarlg: { layer: "semantic", header: "CSeq", outcome: "drop" }, // §3.1.2.5 (a response)
+  quotbal: { layer: "syntax", header: "To", outcome: "drop" }, // §3.1.2.6 (To unreadable)
+  ltgtruri: { layer: "syntax", outcome: 400 }, // §3.1.2.7
+  lwsruri: { layer: "syntax", outcome: 400 }, // §3.1.2.8
+  lwsstart: { layer: "syntax", outcome: 400 }, // §3.1.2.9
+  trws: { layer: "syntax", outcome: 400 }, // §3.1.2.10
+  escruri: { layer: "semantic", outcome: 400 }, // §3.1.2.11
+  baddate: { layer: "syntax", header: "Date", outcome: 400 }, // §3.1.2.12
+  regbadct: { layer: "syntax", header: "Contact", outcome: 400 }, // §3.1.2.13
+  badaspec: { layer: "syntax", header: "To", outcome: "drop" }, // §3.1.2.14
+  baddn: { layer: "framing", outcome: "drop" }, // §3.1.2.15 (no empty line; From/To unreadable)
+  badvers: { layer: "semantic", outcome: 505 }, // §3.1.2.16
+  mismatch01: { layer: "semantic", header: "CSeq", outcome: 400 }, // §3.1.2.17
+  mismatch02: { layer: "semantic", header: "CSeq", outcome: 400 }, // §3.1.2.18
+  bigcode: { layer: "syntax", outcome: "drop" }, // §3.1.2.19 (a response)
 };
 
 describe("RFC 4475 §3.1.2 invalid messages: rejected at the layer that can tell; 400 when a response can be formed", () => {
   for (const [name, want] of Object.entries(INVALID)) {
-    it(`${name}: rejected (${want.layer}${want.header ? `, ${want.header}` : ""}) then ${want.then}`, () => {
+    it(`${name}: rejected (${want.layer}${want.header ? `, ${want.header}` : ""}) then ${want.outcome}`, () => {
       const raw = rfc4475(name);
       const r = parseMessage(raw);
       expect(r.ok).toBe(false);
@@ -191,12 +191,12 @@ describe("RFC 4475 §3.1.2 invalid messages: rejected at the layer that can tell
       expect(r.fault.header).toBe(want.header);
       expect(r.fault.line).toBeGreaterThan(0);
       const action = respondToMalformed(raw, r.fault, { host: "proxy.example.net", toTag: "t1" });
-      if (want.then === "drop") {
+      if (want.outcome === "drop") {
         expect(action.action).toBe("drop");
       } else {
         expect(action.action).toBe("respond");
         if (action.action !== "respond") return;
-        expect(action.response.status).toBe(want.then);
+        expect(action.response.status).toBe(want.outcome);
         const warning = headerValue(action.response, "Warning") ?? "";
         expect(warning).toMatch(/^399 proxy\.example\.net "\d+:\d+/);
         expect(tagOf(toOf(action.response))).toBeDefined();
