@@ -19,7 +19,8 @@ export const HOST = 1 << 14; // hostname / IPv4 characters
 export const HEX = 1 << 15;
 export const REASON = 1 << 16; // Reason-Phrase: reserved / unreserved (escaped, SP, HTAB, non-ASCII apart)
 
-const table = new Uint32Array(128);
+/** The class bits of each ASCII code (hot loops index it directly). */
+export const table = new Uint32Array(128);
 
 function add(cls: number, chars: string): void {
   for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] |= cls;

@@ -95,9 +95,17 @@ const CANONICAL = new Map<string, string>();
 for (const n of WELL_KNOWN) CANONICAL.set(n.toLowerCase(), n);
 for (const [k, v] of Object.entries(COMPACT)) CANONICAL.set(k, v);
 
+// Names as commonly written map without lower-casing (the hot path).
+const EXACT = new Map<string, string>();
+for (const n of WELL_KNOWN) EXACT.set(n, n);
+for (const [k, v] of Object.entries(COMPACT)) {
+  EXACT.set(k, v);
+  EXACT.set(k.toUpperCase(), v);
+}
+
 /** The canonical spelling of a header name: compact forms expanded, well-known names in their usual case. */
 export function canonicalHeaderName(name: string): string {
-  return CANONICAL.get(name.toLowerCase()) ?? name;
+  return EXACT.get(name) ?? CANONICAL.get(name.toLowerCase()) ?? name;
 }
 
 /** Header fields whose values RFC 3261 §7.3.1 lets be combined as a comma-separated list. */

@@ -1,6 +1,6 @@
 // Structured values of the header fields the stack reads (RFC 3261 §20, RFC 3326 Reason, RFC 4028
 // Session-Expires, RFC 3581 rport): scanners that accept exactly what sip-message.ne accepts, and formatters.
-import { isDigit, isWsp } from "./char-classes.ts";
+import { isDigit } from "./char-classes.ts";
 import { scanHost, scanReceived } from "./host.ts";
 import type {
   ContactValue,
@@ -222,12 +222,9 @@ export function parseHeaderValue<K extends StructuredName>(name: K, value: strin
 
 /** Checks an extension header's value: TEXT-UTF8char and white space only. Returns the offset of a fault, or -1. */
 export function extensionValueFault(value: string): number {
-  for (let i = 0; i < value.length; i++) {
-    const ch = value.charCodeAt(i);
-    if (!((ch >= 0x21 && ch <= 0x7e) || ch >= 0x80 || isWsp(ch))) return i;
-  }
-  return -1;
+  return value.search(NOT_TEXT_OR_WSP);
 }
+const NOT_TEXT_OR_WSP = /[^\t\x20-\x7e\u0080-\uffff]/;
 
 // ---- formatting structured values for the wire ----
 

@@ -3,25 +3,58 @@
 import { HOST, is } from "./char-classes.ts";
 import type { Cursor } from "./scanner.ts";
 
-const IPV4 = /^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$/;
-const DOMAINLABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
-const TOPLABEL = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/i;
-const HEX4 = /^[0-9a-f]{1,4}$/i;
-
+/** IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT */
 export function isIPv4address(s: string): boolean {
-  return IPV4.test(s);
+  let groups = 0;
+  let digits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return false;
+    } else if (c === 46) {
+      if (digits === 0 || ++groups > 3) return false;
+      digits = 0;
+    } else return false;
+  }
+  return groups === 3 && digits > 0;
 }
 
+/** hostname = *( domainlabel "." ) toplabel [ "." ]; labels are alphanum with inner "-", toplabel starts ALPHA */
 export function isHostname(s: string): boolean {
-  const labels = s.split(".");
-  if (labels.length > 1 && labels[labels.length - 1] === "") labels.pop();
-  const top = labels.pop();
-  if (top === undefined || !TOPLABEL.test(top)) return false;
-  return labels.every((l) => DOMAINLABEL.test(l));
+  let end = s.length;
+  if (end > 1 && s.charCodeAt(end - 1) === 46) end--;
+  let labelStart = 0;
+  for (let i = 0; i <= end; i++) {
+    const c = i < end ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (i === labelStart || s.charCodeAt(i - 1) === 45) return false;
+      if (i === end) {
+        const f = s.charCodeAt(labelStart);
+        return (f >= 65 && f <= 90) || (f >= 97 && f <= 122);
+      }
+      labelStart = i + 1;
+    } else if (c === 45) {
+      if (i === labelStart) return false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
+  }
+  return false;
 }
 
+const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+/** hexseq = hex4 *( ":" hex4 ), hex4 = 1*4HEXDIG */
 function isHexseq(s: string): boolean {
-  return s.split(":").every((p) => HEX4.test(p));
+  let digits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (isHex(c)) {
+      if (++digits > 4) return false;
+    } else if (c === 58) {
+      if (digits === 0) return false;
+      digits = 0;
+    } else return false;
+  }
+  return digits > 0;
 }
 
 /** hexpart = hexseq / hexseq "::" [hexseq] / "::" [hexseq] */
@@ -61,7 +94,7 @@ export function scanHost(c: Cursor): string {
 export function scanReceived(c: Cursor): string {
   const start = c.i;
   if (c.code() === 91) return scanHost(c);
-  while (c.i < c.s.length && /[0-9a-fA-F:.]/.test(c.s[c.i])) c.i++;
+  for (let ch = c.code(); isHex(ch) || ch === 58 || ch === 46; ch = c.code()) c.i++;
   const v = c.s.slice(start, c.i);
   if (!(isIPv4address(v) || isIPv6address(v))) c.fail("an IPv4 or IPv6 address", start);
   return v;

@@ -61,6 +61,13 @@ function scanStartLine(line: string): StartLine {
   return { kind: "request", method: first, uri, version };
 }
 
+// Where each physical piece of a field's value starts (built only to locate a fault).
+function partsOf(lines: string[], first: number, colon: number, next: number) {
+  const ps = [{ line: first + 1, column: colon + 2, length: lines[first].length - colon - 1 }];
+  for (let k = first + 1; k < next; k++) ps.push({ line: k + 1, column: 1, length: lines[k].length });
+  return ps;
+}
+
 // Maps an offset in a field's unfolded value back to line:column of the raw message.
 function locate(parts: Array<{ line: number; column: number; length: number }>, offset: number) {
   let rest = offset;
@@ -81,10 +88,9 @@ export function parseHead(head: string, maxHeaders = DEFAULT_MAX_HEADERS): HeadR
   // A bare CR or LF is nowhere allowed in a head.
   for (let n = 0; n < lines.length; n++) {
     const l = lines[n];
-    let bad = l.indexOf("\r");
-    const lf = l.indexOf("\n");
-    if (bad === -1 || (lf !== -1 && lf < bad)) bad = lf;
-    if (bad !== -1) return syntaxFault(n + 1, bad + 1, "a bare CR or LF (lines end in CRLF)");
+    if (l.indexOf("\r") !== -1 || l.indexOf("\n") !== -1) {
+      return syntaxFault(n + 1, l.search(/[\r\n]/) + 1, "a bare CR or LF (lines end in CRLF)");
+    }
   }
   if (lines.length < 3 || lines[lines.length - 1] !== "" || lines[lines.length - 2] !== "") {
     return {
@@ -132,14 +138,15 @@ export function parseHead(head: string, maxHeaders = DEFAULT_MAX_HEADERS): HeadR
     while (isWsp(line.charCodeAt(i))) i++;
     if (line.charCodeAt(i) !== 58)
       return syntaxFault(n + 1, i + 1, `":" after the header field name ${written}`, written);
-    const parts = [{ line: n + 1, column: i + 2, length: line.length - i - 1 }];
+    const firstLine = n;
+    const colon = i;
     let raw = line.slice(i + 1);
     n++;
     while (n < last && isWsp(lines[n].charCodeAt(0))) {
-      parts.push({ line: n + 1, column: 1, length: lines[n].length });
       raw += lines[n];
       n++;
     }
+
     let a = 0;
     let b = raw.length;
     while (a < b && isWsp(raw.charCodeAt(a))) a++;
@@ -149,14 +156,14 @@ export function parseHead(head: string, maxHeaders = DEFAULT_MAX_HEADERS): HeadR
     if (isStructured(name)) {
       const r = parseHeaderValue(name, value);
       if (!r.ok) {
-        const at = locate(parts, a + r.offset);
+        const at = locate(partsOf(lines, firstLine, colon, n), a + r.offset);
         return syntaxFault(at.line, at.column, `${name}: expected ${r.expected}`, name);
       }
       headers.push({ name, value, parsed: r.value });
     } else {
       const bad = extensionValueFault(value);
       if (bad !== -1) {
-        const at = locate(parts, a + bad);
+        const at = locate(partsOf(lines, firstLine, colon, n), a + bad);
         return syntaxFault(at.line, at.column, `${name}: a control character in the value`, name);
       }
       headers.push({ name, value });

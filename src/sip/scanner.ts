@@ -1,6 +1,6 @@
 // The cursor the hand-written scanner reads a header value or start line with. Faults carry the offset in the
 // text being scanned; parse-message.ts maps them back to line:column of the raw message.
-import { HEX, is, isDigit, isQdtext, isWsp, TOKEN } from "./char-classes.ts";
+import { HEX, is, isQdtext, TOKEN, table } from "./char-classes.ts";
 
 export class ScanFault extends Error {
   constructor(
@@ -38,9 +38,12 @@ export class Cursor {
 
   /** Skips white space (SWS once unfolded); returns how many characters were skipped. */
   sws(): number {
+    const s = this.s;
     const start = this.i;
-    while (isWsp(this.code())) this.i++;
-    return this.i - start;
+    let i = start;
+    for (let c = s.charCodeAt(i); c === 32 || c === 9; c = s.charCodeAt(i)) i++;
+    this.i = i;
+    return i - start;
   }
 
   /** LWS: at least one white space character. */
@@ -63,19 +66,21 @@ export class Cursor {
 
   /** Consumes characters of class cls and escapes when allowed; returns the text (may be empty). */
   run(cls: number, escapes: boolean): string {
-    const start = this.i;
     const s = this.s;
-    for (;;) {
-      const c = this.i < s.length ? s.charCodeAt(this.i) : -1;
-      if (c >= 0 && is(c, cls)) this.i++;
+    const n = s.length;
+    const start = this.i;
+    let i = start;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (c < 128 && (table[c] & cls) !== 0) i++;
       else if (escapes && c === 37) {
-        if (!is(s.charCodeAt(this.i + 1), HEX) || !is(s.charCodeAt(this.i + 2), HEX)) {
-          this.fail("two hex digits after % (escaped)", this.i + 1);
-        }
-        this.i += 3;
+        if (!is(s.charCodeAt(i + 1), HEX) || !is(s.charCodeAt(i + 2), HEX))
+          this.fail("two hex digits after % (escaped)", i + 1);
+        i += 3;
       } else break;
     }
-    return s.slice(start, this.i);
+    this.i = i;
+    return s.slice(start, i);
   }
 
   /** One or more characters of class cls. */
@@ -90,10 +95,13 @@ export class Cursor {
   }
 
   digits(what = "a digit"): string {
+    const s = this.s;
     const start = this.i;
-    while (isDigit(this.code())) this.i++;
-    if (this.i === start) this.fail(what);
-    return this.s.slice(start, this.i);
+    let i = start;
+    for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(i)) i++;
+    if (i === start) this.fail(what);
+    this.i = i;
+    return s.slice(start, i);
   }
 
   /** quoted-string after its SWS: DQUOTE *(qdtext / LWS / quoted-pair) DQUOTE; returns the content unquoted. */
@@ -101,24 +109,23 @@ export class Cursor {
     this.expect('"', "a quoted string");
     const s = this.s;
     let out = "";
-    let from = this.i;
+    let i = this.i;
+    let from = i;
     for (;;) {
-      if (this.i >= s.length) this.fail("closing quote (DQUOTE)");
-      const c = s.charCodeAt(this.i);
+      if (i >= s.length) this.fail("closing quote (DQUOTE)", i);
+      const c = s.charCodeAt(i);
       if (c === 34) {
-        out += s.slice(from, this.i);
-        this.i++;
-        return out;
+        this.i = i + 1;
+        return out + s.slice(from, i);
       }
       if (c === 92) {
-        const n = s.charCodeAt(this.i + 1);
-        if (!(n >= 0 && n <= 0x7f && n !== 0x0a && n !== 0x0d))
-          this.fail("a character after \\ (quoted-pair)", this.i + 1);
-        out += s.slice(from, this.i) + s[this.i + 1];
-        this.i += 2;
-        from = this.i;
-      } else if (isQdtext(c) || isWsp(c)) this.i++;
-      else this.fail("qdtext, white space or quoted-pair");
+        const n = s.charCodeAt(i + 1);
+        if (!(n >= 0 && n <= 0x7f && n !== 0x0a && n !== 0x0d)) this.fail("a character after \\ (quoted-pair)", i + 1);
+        out += s.slice(from, i) + s[i + 1];
+        i += 2;
+        from = i;
+      } else if (isQdtext(c) || c === 32 || c === 9) i++;
+      else this.fail("qdtext, white space or quoted-pair", i);
     }
   }
 
