@@ -1,0 +1,335 @@
+// The SIP transport layer (RFC 3261 §18): owns UDP sockets and TCP listeners/connections on IPv4 and IPv6,
+// frames and parses inbound messages, answers malformed requests with 400 when it can (else drops and counts),
+// stamps received/rport (§18.2.1, RFC 3581), and sends responses where §18.2.2 says. Never throws from a socket.
+import { createSocket, type Socket as UdpSocket } from "node:dgram";
+import { lookup } from "node:dns/promises";
+import { connect, createServer, isIPv6, type Server, type Socket } from "node:net";
+import { respondToMalformed } from "./bad-request.ts";
+import { topVia } from "./header-access.ts";
+import type { SipRequest, SipResponse } from "./message.ts";
+import { parseMessage } from "./parse-message.ts";
+import { responseTarget, stampReceived } from "./received-rport.ts";
+import { serializeMessage } from "./serialize-message.ts";
+import type { SipFault } from "./sip-fault.ts";
+import { StreamFramer } from "./stream-framer.ts";
+import type { Destination, Flow, InboundHandler, SipTransport, TransportCounters, TransportName } from "./transport.ts";
+
+export interface ListenSpec {
+  transport: TransportName;
+  /** IPv4 or IPv6 address to bind */
+  address: string;
+  /** 0 for an ephemeral port */
+  port: number;
+}
+
+export interface TransportOptions {
+  listen: ListenSpec[];
+  maxMessageBytes?: number;
+  maxHeaders?: number;
+  /** host put in Via sent-by and in the Warning of a 400 (default: the bound address) */
+  advertisedHost?: string;
+  /** TCP connections idle this long are closed (default 120 s) */
+  idleTimeoutMs?: number;
+  /** told of every dropped or answered malformed message, for logs */
+  onMalformed?: (fault: SipFault, flow: Flow, action: "answered" | "dropped", why?: string) => void;
+}
+
+interface Listening {
+  transport: TransportName;
+  family: 4 | 6;
+  address: string;
+  port: number;
+  udp?: UdpSocket;
+  tcp?: Server;
+}
+
+interface Connection {
+  id: number;
+  socket: Socket;
+  framer: StreamFramer;
+  flow: Flow;
+  key: string;
+  idle?: NodeJS.Timeout;
+}
+
+const familyOf = (address: string): 4 | 6 => (isIPv6(address) ? 6 : 4);
+const bracket = (address: string) => (isIPv6(address) ? `[${address}]` : address);
+const remoteKey = (address: string, port: number) => `${address.toLowerCase()}|${port}`;
+
+export class TransportLayer implements SipTransport {
+  readonly counters: TransportCounters = {
+    received: 0,
+    sent: 0,
+    malformedAnswered: 0,
+    malformedDropped: 0,
+    keepalives: 0,
+    sendErrors: 0,
+  };
+  private handler: InboundHandler = () => {};
+  private readonly listening: Listening[] = [];
+  private readonly connections = new Map<number, Connection>();
+  private readonly byRemote = new Map<string, number>();
+  private nextConnection = 1;
+  private closed = false;
+
+  private constructor(private readonly opts: TransportOptions) {}
+
+  static async create(opts: TransportOptions): Promise<TransportLayer> {
+    const layer = new TransportLayer(opts);
+    try {
+      for (const spec of opts.listen) await layer.listen(spec);
+    } catch (e) {
+      await layer.close();
+      throw e;
+    }
+    return layer;
+  }
+
+  /** The bound addresses (ports resolved). */
+  get addresses(): Array<{ transport: TransportName; address: string; port: number }> {
+    return this.listening.map(({ transport, address, port }) => ({ transport, address, port }));
+  }
+
+  onMessage(handler: InboundHandler): void {
+    this.handler = handler;
+  }
+
+  isReliable(transport: TransportName): boolean {
+    return transport === "TCP";
+  }
+
+  sentBy(transport: TransportName, family: 4 | 6 = 4): { host: string; port: number } {
+    const l =
+      this.listening.find((x) => x.transport === transport && x.family === family) ??
+      this.listening.find((x) => x.transport === transport) ??
+      this.listening[0];
+    return { host: this.opts.advertisedHost ?? bracket(l.address), port: l.port };
+  }
+
+  private async listen(spec: ListenSpec): Promise<void> {
+    const family = familyOf(spec.address);
+    if (spec.transport === "UDP") {
+      const udp = createSocket({ type: family === 6 ? "udp6" : "udp4", ipv6Only: family === 6 });
+      await new Promise<void>((resolve, reject) => {
+        udp.once("error", reject);
+        udp.bind(spec.port, spec.address, () => {
+          udp.off("error", reject);
+          resolve();
+        });
+      });
+      const port = udp.address().port;
+      const local = { address: spec.address, port };
+      udp.on("message", (data, rinfo) =>
+        this.ingestDatagram(data, { transport: "UDP", local, remote: { address: rinfo.address, port: rinfo.port } }),
+      );
+      udp.on("error", () => this.counters.sendErrors++);
+      this.listening.push({ transport: "UDP", family, address: spec.address, port, udp });
+    } else {
+      const tcp = createServer((socket) => this.adopt(socket));
+      await new Promise<void>((resolve, reject) => {
+        tcp.once("error", reject);
+        tcp.listen({ port: spec.port, host: spec.address, ipv6Only: family === 6 }, () => {
+          tcp.off("error", reject);
+          resolve();
+        });
+      });
+      const addr = tcp.address();
+      const port = typeof addr === "object" && addr ? addr.port : spec.port;
+      this.listening.push({ transport: "TCP", family, address: spec.address, port, tcp });
+    }
+  }
+
+  private ingestDatagram(data: Buffer, flow: Flow): void {
+    // CRLF keepalives (RFC 5626 §3.5.1) are not messages.
+    if (data.length <= 4 && data.every((b) => b === 13 || b === 10)) {
+      this.counters.keepalives++;
+      return;
+    }
+    this.ingest(data, flow, "datagram");
+  }
+
+  private ingest(bytes: Buffer, flow: Flow, framing: "datagram" | "stream"): void {
+    const r = parseMessage(bytes, {
+      maxMessageBytes: this.opts.maxMessageBytes,
+      maxHeaders: this.opts.maxHeaders,
+      framing,
+    });
+    if (!r.ok) {
+      this.malformed(bytes, r.fault, flow);
+      return;
+    }
+    this.counters.received++;
+    const msg = r.message;
+    if (msg.kind === "request") stampReceived(msg, flow);
+    try {
+      this.handler(msg, flow);
+    } catch {
+      // The layer above must not bring the transport down.
+      this.counters.malformedDropped++;
+    }
+  }
+
+  private malformed(bytes: Buffer, fault: SipFault, flow: Flow): void {
+    const host = this.opts.advertisedHost ?? bracket(flow.local.address);
+    const action = respondToMalformed(bytes, fault, { host });
+    if (action.action === "drop") {
+      this.counters.malformedDropped++;
+      this.opts.onMalformed?.(fault, flow, "dropped", action.reason);
+      return;
+    }
+    this.counters.malformedAnswered++;
+    this.opts.onMalformed?.(fault, flow, "answered");
+    // The Via of a malformed request is not trusted: answer where the bytes came from.
+    void this.sendOnFlow(serializeMessage(action.response), flow);
+  }
+
+  // ---- TCP connections ----
+
+  private adopt(socket: Socket, dest?: Destination): Connection {
+    const id = this.nextConnection++;
+    const remote = { address: socket.remoteAddress ?? dest?.address ?? "", port: socket.remotePort ?? dest?.port ?? 0 };
+    const local = { address: socket.localAddress ?? "", port: socket.localPort ?? 0 };
+    const flow: Flow = { transport: "TCP", local, remote, connection: id };
+    const conn: Connection = {
+      id,
+      socket,
+      framer: new StreamFramer(this.opts.maxMessageBytes),
+      flow,
+      key: remoteKey(remote.address, remote.port),
+    };
+    this.connections.set(id, conn);
+    this.byRemote.set(conn.key, id);
+    this.touch(conn);
+    socket.on("data", (chunk) => {
+      this.touch(conn);
+      for (const f of conn.framer.push(chunk)) {
+        if (f.kind === "message") this.ingest(f.bytes, flow, "stream");
+        else if (f.kind === "keepalive") {
+          this.counters.keepalives++;
+          socket.write("\r\n"); // RFC 5626 §3.5.1 pong
+        } else {
+          const fault: SipFault = { layer: "size", line: 1, column: 1, message: f.reason, status: f.head ? 513 : 400 };
+          if (f.head) this.malformed(f.head, fault, flow);
+          else this.counters.malformedDropped++;
+          if (f.close) socket.destroy();
+        }
+      }
+    });
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => this.forget(conn));
+    return conn;
+  }
+
+  private touch(conn: Connection): void {
+    if (conn.idle) clearTimeout(conn.idle);
+    conn.idle = setTimeout(() => conn.socket.destroy(), this.opts.idleTimeoutMs ?? 120_000);
+    conn.idle.unref();
+  }
+
+  private forget(conn: Connection): void {
+    if (conn.idle) clearTimeout(conn.idle);
+    this.connections.delete(conn.id);
+    if (this.byRemote.get(conn.key) === conn.id) this.byRemote.delete(conn.key);
+  }
+
+  private async connection(dest: Destination): Promise<Connection> {
+    const existing = this.byRemote.get(remoteKey(dest.address, dest.port));
+    if (existing !== undefined) {
+      const c = this.connections.get(existing);
+      if (c && !c.socket.destroyed) return c;
+    }
+    const socket = connect({ host: dest.address, port: dest.port, family: familyOf(dest.address) });
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+    });
+    return this.adopt(socket, dest);
+  }
+
+  // ---- sending ----
+
+  async send(message: SipRequest | SipResponse, to: Destination): Promise<void> {
+    await this.sendBytes(serializeMessage(message), to);
+  }
+
+  private async sendBytes(bytes: Buffer, to: Destination): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (to.transport === "UDP") {
+        const family = familyOf(to.address);
+        const l = this.listening.find((x) => x.transport === "UDP" && x.family === family);
+        if (!l?.udp) throw new Error(`no UDP socket for IPv${family}`);
+        await new Promise<void>((resolve, reject) =>
+          l.udp!.send(bytes, to.port, to.address, (err) => (err ? reject(err) : resolve())),
+        );
+      } else {
+        const c = await this.connection(to);
+        await new Promise<void>((resolve, reject) => c.socket.write(bytes, (err) => (err ? reject(err) : resolve())));
+      }
+      this.counters.sent++;
+    } catch (e) {
+      this.counters.sendErrors++;
+      throw e;
+    }
+  }
+
+  private async sendOnFlow(bytes: Buffer, flow: Flow): Promise<void> {
+    try {
+      const c = flow.connection !== undefined ? this.connections.get(flow.connection) : undefined;
+      if (c && !c.socket.destroyed) {
+        c.socket.write(bytes);
+        this.counters.sent++;
+        return;
+      }
+      await this.sendBytes(bytes, { transport: flow.transport, address: flow.remote.address, port: flow.remote.port });
+    } catch {
+      // counted in sendBytes
+    }
+  }
+
+  async sendResponse(response: SipResponse, flow: Flow): Promise<void> {
+    const via = topVia(response);
+    if (!via) throw new Error("a response without Via cannot be sent (RFC 3261 §18.2.2)");
+    const bytes = serializeMessage(response);
+    let target = responseTarget(via, flow);
+    if (target.kind === "connection") {
+      const c = flow.connection !== undefined ? this.connections.get(flow.connection) : undefined;
+      if (c && !c.socket.destroyed) {
+        await new Promise<void>((resolve, reject) => c.socket.write(bytes, (err) => (err ? reject(err) : resolve())));
+        this.counters.sent++;
+        return;
+      }
+      // The connection is gone: open one to received/sent-by (§18.2.2).
+      target = responseTarget(via, { ...flow, connection: undefined });
+    }
+    if (target.kind === "address") return this.sendBytes(bytes, target.destination);
+    if (target.kind === "resolve") {
+      const { address } = await lookup(target.host);
+      return this.sendBytes(bytes, { transport: target.transport, address, port: target.port });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const c of this.connections.values()) {
+      if (c.idle) clearTimeout(c.idle);
+      c.socket.destroy();
+    }
+    this.connections.clear();
+    await Promise.all(
+      this.listening.map(
+        (l) =>
+          new Promise<void>((resolve) => {
+            if (l.udp) l.udp.close(() => resolve());
+            else if (l.tcp) l.tcp.close(() => resolve());
+            else resolve();
+          }),
+      ),
+    );
+  }
+}
+
+/** Opens the listeners; the returned layer owns every socket it opens. */
+export function createTransportLayer(opts: TransportOptions): Promise<TransportLayer> {
+  return TransportLayer.create(opts);
+}
