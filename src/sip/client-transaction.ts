@@ -1,0 +1,63 @@
+// What the two client transactions (RFC 3261 §17.1) share: the request, where it goes, how its responses and
+// failures reach the transaction user, and termination.
+import type { SipRequest, SipResponse } from "./message.ts";
+import { type TimerConfig, Timers } from "./transaction-timers.ts";
+import type { Destination, SipTransport } from "./transport.ts";
+
+/** The transaction user's side of a client transaction. */
+export interface ClientTransactionUser {
+  /** every response the transaction passes up (provisional and final) */
+  onResponse(response: SipResponse): void;
+  /** Timer B or F fired (§17.1.1.2, §17.1.2.2): the TU treats it as a 408 */
+  onTimeout?(): void;
+  /** the transport could not send (§17.1.4): the TU treats it as a 503 */
+  onTransportError?(error: unknown): void;
+}
+
+export type ClientState = "calling" | "trying" | "proceeding" | "completed" | "terminated";
+
+export abstract class ClientTransaction {
+  state: ClientState;
+  protected readonly timers = new Timers();
+  /** called once when the transaction terminates (the layer forgets it) */
+  onTerminated: () => void = () => {};
+
+  constructor(
+    readonly key: string,
+    readonly request: SipRequest,
+    readonly destination: Destination,
+    protected readonly transport: SipTransport,
+    protected readonly config: TimerConfig,
+    protected readonly user: ClientTransactionUser,
+    initial: ClientState,
+  ) {
+    this.state = initial;
+  }
+
+  protected get reliable(): boolean {
+    return this.transport.isReliable(this.destination.transport);
+  }
+
+  protected send(message: SipRequest): void {
+    this.transport.send(message, this.destination).catch((e) => {
+      if (this.state === "terminated") return;
+      this.terminate();
+      this.user.onTransportError?.(e);
+    });
+  }
+
+  protected timedOut(): void {
+    this.terminate();
+    this.user.onTimeout?.();
+  }
+
+  terminate(): void {
+    if (this.state === "terminated") return;
+    this.state = "terminated";
+    this.timers.clearAll();
+    this.onTerminated();
+  }
+
+  abstract start(): void;
+  abstract receiveResponse(response: SipResponse): void;
+}

@@ -1,0 +1,59 @@
+// RFC 3261 §17 timer values (Table 4). T1, T2, T4 are configurable; Timer D too, since RFC 3261 only says
+// "at least 32 s" for unreliable transports. Timers E and G double up to T2.
+
+export interface TimerConfig {
+  /** RTT estimate (default 500 ms) */
+  T1: number;
+  /** maximum retransmit interval for non-INVITE requests and INVITE responses (default 4 s) */
+  T2: number;
+  /** maximum duration a message stays in the network (default 5 s) */
+  T4: number;
+  /** Timer D on unreliable transports (default 32 s) */
+  D: number;
+}
+
+export const DEFAULT_TIMERS: TimerConfig = { T1: 500, T2: 4000, T4: 5000, D: 32_000 };
+
+export function timerConfig(partial: Partial<TimerConfig> = {}): TimerConfig {
+  return { ...DEFAULT_TIMERS, ...partial };
+}
+
+/** 64·T1: Timers B, F, H, and J on unreliable transports. */
+export const transactionTimeout = (t: TimerConfig) => 64 * t.T1;
+
+/** The next interval of Timer E or G: doubled, capped at T2. */
+export const backoff = (current: number, t: TimerConfig) => Math.min(2 * current, t.T2);
+
+/** Timer D: wait for response retransmissions (unreliable), 0 on a reliable transport. */
+export const timerD = (t: TimerConfig, reliable: boolean) => (reliable ? 0 : t.D);
+
+/** Timers I and K: T4 on unreliable transports, 0 on reliable ones. */
+export const timerT4 = (t: TimerConfig, reliable: boolean) => (reliable ? 0 : t.T4);
+
+/** Timer J: 64·T1 on unreliable transports, 0 on reliable ones. */
+export const timerJ = (t: TimerConfig, reliable: boolean) => (reliable ? 0 : 64 * t.T1);
+
+/** A small set of named timers, cleared together when a transaction terminates. */
+export class Timers {
+  private readonly handles = new Map<string, NodeJS.Timeout>();
+
+  set(name: string, ms: number, fire: () => void): void {
+    this.clear(name);
+    const h = setTimeout(() => {
+      this.handles.delete(name);
+      fire();
+    }, ms);
+    this.handles.set(name, h);
+  }
+
+  clear(name: string): void {
+    const h = this.handles.get(name);
+    if (h) clearTimeout(h);
+    this.handles.delete(name);
+  }
+
+  clearAll(): void {
+    for (const h of this.handles.values()) clearTimeout(h);
+    this.handles.clear();
+  }
+}
