@@ -72,9 +72,9 @@ export class TransactionLayer {
    * Sends a request in a new client transaction (INVITE or non-INVITE by method). A Via of this element with a
    * new branch goes on top of any Vias the request has (a proxy forwards with the upstream Vias below, §16.6).
    */
-  sendRequest(req: SipRequest, dest: Destination, user: ClientTransactionUser): ClientTransaction {
+  sendRequest(req: SipRequest, dest: Destination, user: ClientTransactionUser, branch?: string): ClientTransaction {
     if (req.method === "ACK") throw new Error("an ACK is not sent in a transaction: use sendAck");
-    const via = this.viaFor(dest);
+    const via = this.viaFor(dest, branch);
     prependVia(req, via);
     return this.startClient(req, dest, user, via.params[0][1] as string);
   }

@@ -1,0 +1,29 @@
+// Where a request goes next (RFC 3261 §16.6 steps 6–7, §8.1.2): the first Route if it is a loose router,
+// else the Request-URI; host, port (5060 by default) and transport (the URI's transport parameter, else UDP).
+// Names are resolved with the system resolver (RFC 3263 NAPTR/SRV selection is not done).
+import { lookup } from "node:dns/promises";
+import { routes } from "./header-access.ts";
+import { isIPv4address, isIPv6address } from "./host.ts";
+import { isSipUri, type SipRequest, type SipUri, type Uri } from "./message.ts";
+import type { Destination, TransportName } from "./transport.ts";
+import { uriParam } from "./uri.ts";
+
+export function nextHopUri(req: SipRequest): Uri {
+  const top = routes(req)[0];
+  return top ? top.uri : req.uri;
+}
+
+export function transportOf(uri: SipUri): TransportName {
+  const t = uriParam(uri, "transport");
+  return typeof t === "string" && t.toLowerCase() === "tcp" ? "TCP" : "UDP";
+}
+
+/** The destination of a SIP URI (maddr wins over the host, §19.1.1). */
+export async function destinationOf(uri: Uri): Promise<Destination> {
+  if (!isSipUri(uri)) throw new Error(`cannot route to a ${uri.scheme}: URI`);
+  const maddr = uriParam(uri, "maddr");
+  let host = typeof maddr === "string" ? maddr : uri.host;
+  if (host.startsWith("[")) host = host.slice(1, -1);
+  const address = isIPv4address(host) || isIPv6address(host) ? host : (await lookup(host)).address;
+  return { transport: transportOf(uri), address, port: uri.port ?? 5060 };
+}
