@@ -24,6 +24,7 @@ export type ParseResult =
   | { ok: false; fault: SipFault };
 
 const CRLFCRLF = Buffer.from("\r\n\r\n");
+const NON_ASCII = /[\x80-\xff]/;
 
 function fault(f: SipFault): ParseResult {
   return { ok: false, fault: f };
@@ -63,20 +64,25 @@ export function parseMessage(input: Uint8Array | string, options: ParseOptions =
     });
   }
   const bodyStart = headEnd + 4;
-  if (!isUtf8(buf.subarray(0, bodyStart))) {
-    const text = buf.toString("utf8", 0, bodyStart);
-    const at = text.indexOf("\ufffd");
-    const before = text.slice(0, Math.max(at, 0));
-    const line = before.split("\r\n").length;
-    return fault({
-      layer: "syntax",
-      line,
-      column: before.length - before.lastIndexOf("\n"),
-      message: "the header section is not valid UTF-8",
-      status: 400,
-    });
+  // ASCII heads (the usual case) decode byte for byte; others must be valid UTF-8 (RFC 3261 §7.3.1 TEXT-UTF8).
+  let headText = buf.toString("latin1", 0, bodyStart);
+  if (NON_ASCII.test(headText)) {
+    if (!isUtf8(buf.subarray(0, bodyStart))) {
+      const text = buf.toString("utf8", 0, bodyStart);
+      const at = text.indexOf("\ufffd");
+      const before = text.slice(0, Math.max(at, 0));
+      const line = before.split("\r\n").length;
+      return fault({
+        layer: "syntax",
+        line,
+        column: before.length - before.lastIndexOf("\n"),
+        message: "the header section is not valid UTF-8",
+        status: 400,
+      });
+    }
+    headText = buf.toString("utf8", 0, bodyStart);
   }
-  const head = parseHead(buf.toString("utf8", 0, bodyStart), options.maxHeaders ?? DEFAULT_MAX_HEADERS);
+  const head = parseHead(headText, options.maxHeaders ?? DEFAULT_MAX_HEADERS);
   if (!head.ok) return head;
   let length = -1;
   let lengthIndex = -1;
