@@ -1,0 +1,194 @@
+// Character-level reading of H.248 text (Annex B.2): white space and comments (LWSP), SafeChar words, quoted
+// strings, punctuation. Every read consumes the white space after it, so callers never see LWSP.
+import { keywordOf } from "./tokens.ts";
+
+export class H248SyntaxError extends Error {
+  constructor(
+    readonly offset: number,
+    readonly line: number,
+    readonly column: number,
+    readonly expected: string[],
+    readonly found: string,
+  ) {
+    super(`${line}:${column}: found ${found}, expected ${expected.join(" or ")}`);
+    this.name = "H248SyntaxError";
+  }
+}
+
+export function lineColumnAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
+
+// SafeChar (B.2): DIGIT / ALPHA / + - & ! _ / ' ? @ ^ ` ~ * $ \ ( ) % | .
+const SAFE = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) SAFE[c] = 1;
+for (let c = 65; c <= 90; c++) SAFE[c] = 1;
+for (let c = 97; c <= 122; c++) SAFE[c] = 1;
+for (const ch of "+-&!_/'?@^`~*$\\()%|.") SAFE[ch.charCodeAt(0)] = 1;
+
+export function isSafeChar(c: number): boolean {
+  return c < 128 && SAFE[c] === 1;
+}
+
+export function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+function isAlpha(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** NAME = ALPHA *63(ALPHA / DIGIT / "_"). */
+export function isName(s: string): boolean {
+  if (s.length === 0 || s.length > 64 || !isAlpha(s.charCodeAt(0))) return false;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!isAlpha(c) && !(c >= 48 && c <= 57) && c !== 95) return false;
+  }
+  return true;
+}
+
+/** pkgdName = (NAME / "*") "/" (NAME / "*"). */
+export function isPkgdName(s: string): boolean {
+  const slash = s.indexOf("/");
+  if (slash <= 0) return false;
+  const p = s.slice(0, slash);
+  const i = s.slice(slash + 1);
+  return (p === "*" || isName(p)) && (i === "*" || isName(i));
+}
+
+/** A parameter name inside events and signals: NAME, or a pkgdName. */
+export function isParameterName(s: string): boolean {
+  return isName(s) || isPkgdName(s);
+}
+
+// TerminationID (B.2 pathNAME, relaxed to let it start with a digit, as MGs name physical terminations
+// 11111111/00000000/00000000): ROOT, "$", "*", or [ALPHA/DIGIT/_/*/$] *([ALPHA/DIGIT/_/*/$/"/"/@/./-]).
+export function isTerminationId(s: string): boolean {
+  if (s.length === 0 || s.length > 64) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok =
+      isAlpha(c) ||
+      (c >= 48 && c <= 57) ||
+      c === 95 ||
+      c === 42 ||
+      c === 36 ||
+      (i > 0 && (c === 47 || c === 64 || c === 46 || c === 45));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+export class TextCursor {
+  pos = 0;
+  constructor(readonly text: string) {}
+
+  fail(expected: string, at = this.pos): never {
+    const { line, column } = lineColumnAt(this.text, at);
+    const found = at >= this.text.length ? "end of input" : JSON.stringify(this.text[at]);
+    throw new H248SyntaxError(at, line, column, [expected], found);
+  }
+
+  atEnd(): boolean {
+    return this.pos >= this.text.length;
+  }
+
+  peek(): number {
+    return this.pos < this.text.length ? this.text.charCodeAt(this.pos) : -1;
+  }
+
+  /** LWSP = *(WSP / COMMENT / EOL); COMMENT = ";" … EOL. */
+  skipLwsp(): void {
+    const t = this.text;
+    let p = this.pos;
+    while (p < t.length) {
+      const c = t.charCodeAt(p);
+      if (c === 32 || c === 9 || c === 13 || c === 10) p++;
+      else if (c === 59) {
+        while (p < t.length && t.charCodeAt(p) !== 10 && t.charCodeAt(p) !== 13) p++;
+      } else break;
+    }
+    this.pos = p;
+  }
+
+  /** A run of SafeChar (a token, a NAME, a VALUE, a TerminationID …), then LWSP. */
+  word(expected: string): string {
+    const t = this.text;
+    const start = this.pos;
+    let p = start;
+    while (p < t.length) {
+      const c = t.charCodeAt(p);
+      if (c < 128 && SAFE[c] === 1) p++;
+      else break;
+    }
+    if (p === start) this.fail(expected);
+    this.pos = p;
+    this.skipLwsp();
+    return t.slice(start, p);
+  }
+
+  /** Reads a word and names the keyword it spells (long form), or undefined. */
+  keyword(expected: string): { word: string; keyword: string | undefined; at: number } {
+    const at = this.pos;
+    const word = this.word(expected);
+    return { word, keyword: keywordOf(word), at };
+  }
+
+  /** Consumes `ch` (and LWSP after it) if it is next. */
+  eat(ch: number): boolean {
+    if (this.pos < this.text.length && this.text.charCodeAt(this.pos) === ch) {
+      this.pos++;
+      this.skipLwsp();
+      return true;
+    }
+    return false;
+  }
+
+  expect(ch: number): void {
+    if (!this.eat(ch)) this.fail(JSON.stringify(String.fromCharCode(ch)));
+  }
+
+  uint(expected: string): number {
+    const at = this.pos;
+    const w = this.word(expected);
+    if (!isDigits(w) || w.length > 10) this.fail(expected, at);
+    const n = Number(w);
+    if (n > 0xffffffff) this.fail(expected, at);
+    return n;
+  }
+
+  /** quotedString = DQUOTE *(SafeChar / RestChar / WSP) DQUOTE (no CR/LF inside). */
+  quoted(): string {
+    const t = this.text;
+    const start = this.pos + 1;
+    let p = start;
+    while (p < t.length) {
+      const c = t.charCodeAt(p);
+      if (c === 34) break;
+      if (c === 10 || c === 13) this.fail('a closing "', p);
+      p++;
+    }
+    if (p >= t.length) this.fail('a closing "', p);
+    this.pos = p + 1;
+    this.skipLwsp();
+    return t.slice(start, p);
+  }
+
+  /** VALUE = quotedString / 1*(SafeChar). */
+  value(): string {
+    if (this.peek() === 34) return this.quoted();
+    return this.word("a VALUE");
+  }
+}
