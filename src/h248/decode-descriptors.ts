@@ -38,12 +38,7 @@ import type {
   TopologyTriple,
 } from "./model.ts";
 import { isDigits, isName, isParameterName, isPkgdName, isTerminationId, type TextCursor } from "./text-cursor.ts";
-import {
-  EVENT_PARAMETER_KEYWORDS,
-  keywordOf,
-  OBSERVED_PARAMETER_KEYWORDS,
-  SIGNAL_PARAMETER_KEYWORDS,
-} from "./tokens.ts";
+import { EVENT_PARAMETER_KEYWORDS, OBSERVED_PARAMETER_KEYWORDS, SIGNAL_PARAMETER_KEYWORDS } from "./tokens.ts";
 
 const LBRKT = 123;
 const RBRKT = 125;
@@ -192,11 +187,19 @@ export function sdpText(c: TextCursor): string {
   return normaliseSdp(raw);
 }
 
+/** Each line without its leading white space, ended by CRLF; lines of only white space dropped. */
 export function normaliseSdp(raw: string): string {
   let out = "";
-  for (const line of raw.split(/\r\n|\n|\r/)) {
-    if (line.trim() === "") continue;
-    out += line.trimStart() + "\r\n";
+  let i = 0;
+  const n = raw.length;
+  while (i < n) {
+    let c = raw.charCodeAt(i);
+    while (i < n && (c === 32 || c === 9)) c = raw.charCodeAt(++i);
+    const start = i;
+    while (i < n && c !== 10 && c !== 13) c = raw.charCodeAt(++i);
+    if (i > start) out += `${raw.slice(start, i)}\r\n`;
+    if (c === 13 && raw.charCodeAt(i + 1) === 10) i++;
+    i++;
   }
   return out;
 }
@@ -267,8 +270,7 @@ function requestedEvent(c: TextCursor, specOnly: boolean): RequestedEvent {
 
 function eventParameter(c: TextCursor, specOnly: boolean): EventParameter {
   const at = c.pos;
-  const word = c.word("an event parameter");
-  const kw = keywordOf(word);
+  const { word, keyword: kw } = c.keyword("an event parameter");
   const keyword = kw !== undefined && EVENT_PARAMETER_KEYWORDS.has(kw) ? kw : undefined;
   if (specOnly && keyword !== undefined && keyword !== "Stream") c.fail("Stream or an event parameter", at);
   switch (keyword) {
@@ -380,8 +382,8 @@ export function signalsDescriptor(c: TextCursor): SignalsDescriptor {
   if (c.eat(LBRKT) && !c.eat(RBRKT)) {
     list(c, () => {
       const at = c.pos;
-      const word = c.word("a signal name or SignalList");
-      if (keywordOf(word) === "SignalList") {
+      const { word, keyword } = c.keyword("a signal name or SignalList");
+      if (keyword === "SignalList") {
         c.expect(EQUAL);
         const listId = c.uint("a signal list id");
         c.expect(LBRKT);
@@ -405,8 +407,7 @@ const REASONS = ["TimeOut", "IntByEvent", "IntBySigDescr", "OtherReason", "Itera
 
 function signalParameter(c: TextCursor): SignalParameter {
   const at = c.pos;
-  const word = c.word("a signal parameter");
-  const kw = keywordOf(word);
+  const { word, keyword: kw } = c.keyword("a signal parameter");
   const keyword = kw !== undefined && SIGNAL_PARAMETER_KEYWORDS.has(kw) ? kw : undefined;
   switch (keyword) {
     case "Stream":
@@ -474,8 +475,7 @@ export function observedEventsDescriptor(c: TextCursor): ObservedEventsDescripto
     if (c.eat(LBRKT))
       list(c, () => {
         const pat = c.pos;
-        const w = c.word("an event parameter");
-        const kw = keywordOf(w);
+        const { word: w, keyword: kw } = c.keyword("an event parameter");
         if (kw !== undefined && OBSERVED_PARAMETER_KEYWORDS.has(kw)) {
           c.expect(EQUAL);
           parameters.push({ kind: "stream", streamId: c.uint("a StreamID") });
@@ -705,7 +705,7 @@ export function contextPropertyAfter(c: TextCursor, keyword: string | undefined)
         // [COMMA topologyDirectionExtension]: a comma followed by a TerminationID starts the next triple
         const save = c.pos;
         if (c.eat(COMMA)) {
-          const k = keywordOf(c.word("OnewayExternal, OnewayBoth or a TerminationID"));
+          const k = c.keyword("OnewayExternal, OnewayBoth or a TerminationID").keyword;
           if (k === "OnewayExternal" || k === "OnewayBoth") {
             triples.push({ from, to, direction, extension: k });
             return;

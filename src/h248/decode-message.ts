@@ -61,7 +61,7 @@ function megacoMessage(c: TextCursor): Message {
   const t = c.text;
   let p = c.pos;
   if (t.charCodeAt(p) === 33) p++;
-  else if (t.slice(p, p + 6).toUpperCase() === "MEGACO") p += 6;
+  else if (startsWithFolded(t, p, "MEGACO")) p += 6;
   else c.fail('"MEGACO" or "!"');
   if (t.charCodeAt(p) !== 47) c.fail('"/"', p);
   p++;
@@ -81,6 +81,15 @@ function megacoMessage(c: TextCursor): Message {
     transactions.push(transaction(c, k.keyword, k.at));
   }
   return { version, mId, body: { kind: "transactions", transactions } };
+}
+
+function startsWithFolded(t: string, p: number, upper: string): boolean {
+  for (let i = 0; i < upper.length; i++) {
+    let c = t.charCodeAt(p + i);
+    if (c >= 97 && c <= 122) c -= 32;
+    if (c !== upper.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** SEP = (WSP / EOL / COMMENT) LWSP: at least one. */
@@ -115,7 +124,7 @@ export function readMId(c: TextCursor, header = false): MId {
     if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/.test(name)) c.fail("a domain name", p + 1);
     mId = { kind: "domain", name };
     p = end + 1;
-  } else if (t.slice(p, p + 3).toUpperCase() === "MTP" && /^\s*\{/.test(t.slice(p + 3, p + 8))) {
+  } else if (startsWithFolded(t, p, "MTP") && /^\s*\{/.test(t.slice(p + 3, p + 8))) {
     c.pos = p + 3;
     c.skipLwsp();
     c.expect(LBRKT);
@@ -141,12 +150,16 @@ export function readMId(c: TextCursor, header = false): MId {
   }
   c.pos = p;
   if (t.charCodeAt(p) === 58) {
-    c.pos = p + 1;
-    const pStart = c.pos;
+    const pStart = p + 1;
     let q = pStart;
-    while (q < t.length && t.charCodeAt(q) >= 48 && t.charCodeAt(q) <= 57) q++;
-    if (q === pStart || q - pStart > 5 || Number(t.slice(pStart, q)) > 65535) c.fail("a portNumber", pStart);
-    mId.port = Number(t.slice(pStart, q));
+    let port = 0;
+    for (; q < t.length; q++) {
+      const d = t.charCodeAt(q);
+      if (d < 48 || d > 57) break;
+      port = port * 10 + d - 48;
+    }
+    if (q === pStart || q - pStart > 5 || port > 65535) c.fail("a portNumber", pStart);
+    mId = mId.kind === "ip4" ? { kind: "ip4", address: mId.address, port } : { ...mId, port };
     c.pos = q;
   }
   if (header) sep(c);
@@ -169,9 +182,24 @@ function isPathChar(c: number): boolean {
   );
 }
 
+/** IPv4address = V4hex "." V4hex "." V4hex "." V4hex, each 1 to 3 digits up to 255. */
 export function isIPv4(s: string): boolean {
-  const parts = s.split(".");
-  return parts.length === 4 && parts.every((x) => x.length >= 1 && x.length <= 3 && isDigits(x) && Number(x) <= 255);
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      digits++;
+      value = value * 10 + (c - 48);
+    } else return false;
+  }
+  return parts === 4;
 }
 
 export function isIPv6(s: string): boolean {

@@ -1,6 +1,6 @@
 // Character-level reading of H.248 text (Annex B.2): white space and comments (LWSP), SafeChar words, quoted
 // strings, punctuation. Every read consumes the white space after it, so callers never see LWSP.
-import { keywordOf } from "./tokens.ts";
+import { keywordAt } from "./tokens.ts";
 
 export class H248SyntaxError extends Error {
   constructor(
@@ -73,26 +73,34 @@ export function isParameterName(s: string): boolean {
   return isName(s) || isPkgdName(s);
 }
 
+const TERM = new Uint8Array(128); // 1: may start a TerminationID, 2: may follow
+for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*$") TERM[ch.charCodeAt(0)] = 1;
+for (const ch of "/@.-") TERM[ch.charCodeAt(0)] = 2;
+
 // TerminationID (B.2 pathNAME, relaxed to let it start with a digit, as MGs name physical terminations
 // 11111111/00000000/00000000): ROOT, "$", "*", or [ALPHA/DIGIT/_/*/$] *([ALPHA/DIGIT/_/*/$/"/"/@/./-]).
 export function isTerminationId(s: string): boolean {
   if (s.length === 0 || s.length > 64) return false;
-  for (let i = 0; i < s.length; i++) {
+  const first = s.charCodeAt(0);
+  if (first >= 128 || TERM[first] !== 1) return false;
+  for (let i = 1; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    const ok =
-      isAlpha(c) ||
-      (c >= 48 && c <= 57) ||
-      c === 95 ||
-      c === 42 ||
-      c === 36 ||
-      (i > 0 && (c === 47 || c === 64 || c === 46 || c === 45));
-    if (!ok) return false;
+    if (c >= 128 || TERM[c] === 0) return false;
   }
   return true;
 }
 
+/** What keyword() read: one object per cursor, overwritten by the next keyword() (decoding allocates less). */
+export interface KeywordRead {
+  word: string;
+  keyword: string | undefined;
+  at: number;
+}
+
 export class TextCursor {
   pos = 0;
+  private lastHash = 0;
+  private readonly read: KeywordRead = { word: "", keyword: undefined, at: 0 };
   constructor(readonly text: string) {}
 
   fail(expected: string, at = this.pos): never {
@@ -128,22 +136,30 @@ export class TextCursor {
     const t = this.text;
     const start = this.pos;
     let p = start;
+    let h = 0;
     while (p < t.length) {
-      const c = t.charCodeAt(p);
-      if (c < 128 && SAFE[c] === 1) p++;
-      else break;
+      let c = t.charCodeAt(p);
+      if (c >= 128 || SAFE[c] !== 1) break;
+      if (c >= 97 && c <= 122) c -= 32;
+      h = (Math.imul(h, 31) + c) | 0;
+      p++;
     }
     if (p === start) this.fail(expected);
+    this.lastHash = h;
     this.pos = p;
     this.skipLwsp();
     return t.slice(start, p);
   }
 
-  /** Reads a word and names the keyword it spells (long form), or undefined. */
-  keyword(expected: string): { word: string; keyword: string | undefined; at: number } {
+  /** Reads a word and names the keyword it spells (long form), or undefined. The result is reused. */
+  keyword(expected: string): KeywordRead {
     const at = this.pos;
     const word = this.word(expected);
-    return { word, keyword: keywordOf(word), at };
+    const r = this.read;
+    r.word = word;
+    r.at = at;
+    r.keyword = word.length > 22 ? undefined : keywordAt(this.text, at, at + word.length, this.lastHash);
+    return r;
   }
 
   /** Consumes `ch` (and LWSP after it) if it is next. */
@@ -160,12 +176,23 @@ export class TextCursor {
     if (!this.eat(ch)) this.fail(JSON.stringify(String.fromCharCode(ch)));
   }
 
+  /** UINT32 as one word of digits. */
   uint(expected: string): number {
+    const t = this.text;
     const at = this.pos;
-    const w = this.word(expected);
-    if (!isDigits(w) || w.length > 10) this.fail(expected, at);
-    const n = Number(w);
-    if (n > 0xffffffff) this.fail(expected, at);
+    let p = at;
+    let n = 0;
+    while (p < t.length) {
+      const c = t.charCodeAt(p);
+      if (c < 48 || c > 57) break;
+      n = n * 10 + (c - 48);
+      p++;
+    }
+    // a digit run must end the word: "12ab" is no number
+    if (p === at || p - at > 10 || n > 0xffffffff || (p < t.length && isSafeChar(t.charCodeAt(p))))
+      this.fail(expected, at);
+    this.pos = p;
+    this.skipLwsp();
     return n;
   }
 

@@ -134,9 +134,59 @@ export function tokenForm(long: string, compact: boolean): string {
   return s;
 }
 
+/** The case-folded hash the decoder computes while it scans a word (see TextCursor.word). */
+export function foldedHash(upper: string): number {
+  let h = 0;
+  for (let i = 0; i < upper.length; i++) h = (Math.imul(h, 31) + upper.charCodeAt(i)) | 0;
+  return h;
+}
+
+// Open-addressing table of the upper-cased spellings by folded hash: 512 slots for ~200 spellings.
+const SLOTS = 512;
+const SLOT_HASH = new Int32Array(SLOTS);
+const SLOT_UPPER: string[] = new Array(SLOTS).fill("");
+const SLOT_LONG: string[] = new Array(SLOTS).fill("");
+for (const [upper, long] of KEYWORDS) {
+  const h = foldedHash(upper);
+  let i = h & (SLOTS - 1);
+  while (SLOT_UPPER[i] !== "") i = (i + 1) & (SLOTS - 1);
+  SLOT_HASH[i] = h;
+  SLOT_UPPER[i] = upper;
+  SLOT_LONG[i] = long;
+}
+
+/** The keyword spelled by text[start, end) whose folded hash is `hash`, without slicing or upper-casing. */
+export function keywordAt(text: string, start: number, end: number, hash: number): string | undefined {
+  const len = end - start;
+  for (let i = hash & (SLOTS - 1); SLOT_UPPER[i] !== ""; i = (i + 1) & (SLOTS - 1)) {
+    if (SLOT_HASH[i] !== hash) continue;
+    const upper = SLOT_UPPER[i];
+    if (upper.length !== len) continue;
+    let j = 0;
+    for (; j < len; j++) {
+      let c = text.charCodeAt(start + j);
+      if (c >= 97 && c <= 122) c -= 32;
+      if (c !== upper.charCodeAt(j)) break;
+    }
+    if (j === len) return SLOT_LONG[i];
+  }
+  return undefined;
+}
+
+// Words as they were spelled → keyword or null: the decoder meets the same few spellings again and again, and a
+// lookup by the word itself spares upper-casing it (the hot spot of decoding). Bounded: cleared when full.
+const spelled = new Map<string, string | null>();
+const LONGEST = 22; // "TransactionResponseAck"
+
 /** The keyword a word spells, if any (case-insensitive). */
 export function keywordOf(word: string): string | undefined {
-  return KEYWORDS.get(word.toUpperCase());
+  if (word.length > LONGEST) return undefined;
+  const hit = spelled.get(word);
+  if (hit !== undefined) return hit ?? undefined;
+  const k = KEYWORDS.get(word.toUpperCase()) ?? null;
+  if (spelled.size >= 4096) spelled.clear();
+  spelled.set(word, k);
+  return k ?? undefined;
 }
 
 // Parameter NAMEs that mean a keyword in event / signal / observed-event parameter lists, so "ST=1" there is a
