@@ -1,0 +1,48 @@
+// H.248 over UDP (H.248.1 Annex D.1): one datagram is one text message; the default text port is 2944. Replies go
+// to the address and port a message came from, so the transport hands the sender's address up with each message.
+import { createSocket, type Socket } from "node:dgram";
+
+export const H248_TEXT_PORT = 2944;
+
+export interface H248Peer {
+  address: string;
+  port: number;
+}
+
+export function peerKey(p: H248Peer): string {
+  return `${p.address}:${p.port}`;
+}
+
+export interface H248UdpTransport {
+  readonly local: H248Peer;
+  send(text: string, to: H248Peer): void;
+  onMessage(handler: (text: string, from: H248Peer) => void): void;
+  close(): Promise<void>;
+}
+
+/** Binds a UDP socket (IPv4 or IPv6 by the address given) and starts receiving. */
+export function openUdpTransport(address = "0.0.0.0", port = H248_TEXT_PORT): Promise<H248UdpTransport> {
+  const socket: Socket = createSocket({ type: address.includes(":") ? "udp6" : "udp4", reuseAddr: false });
+  let handler: (text: string, from: H248Peer) => void = () => {};
+  socket.on("message", (msg, rinfo) => handler(msg.toString("utf8"), { address: rinfo.address, port: rinfo.port }));
+  return new Promise((resolve, reject) => {
+    socket.once("error", reject);
+    socket.bind(port, address, () => {
+      socket.off("error", reject);
+      // a send to a closed port may surface as an error event on some systems; the transaction layer's timers
+      // already cover a peer that does not answer, so such errors are not fatal
+      socket.on("error", () => {});
+      const a = socket.address();
+      resolve({
+        local: { address: a.address, port: a.port },
+        send(text, to) {
+          socket.send(text, to.port, to.address);
+        },
+        onMessage(h) {
+          handler = h;
+        },
+        close: () => new Promise((r) => socket.close(() => r())),
+      });
+    });
+  });
+}
