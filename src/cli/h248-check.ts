@@ -16,7 +16,7 @@ interface Checked {
 
 function summary(m: Message): string {
   if (m.body.kind === "error") return `MEGACO/${m.version}, Error ${m.body.error.code}`;
-  const parts = m.body.transactions.map((t) => {
+  const parts = m.body.transactions.map((t): string => {
     switch (t.kind) {
       case "request":
         return `Transaction ${t.transactionId} (${t.actions.flatMap((a) => a.commands.map((c) => c.command)).join(", ")})`;
@@ -26,7 +26,7 @@ function summary(m: Message): string {
         return `Pending ${t.transactionId}`;
       case "responseAck":
         return "TransactionResponseAck";
-      case "segmentReply":
+      default:
         return `Segment ${t.transactionId}/${t.segmentNumber}`;
     }
   });
