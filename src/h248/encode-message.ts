@@ -91,7 +91,17 @@ class TextWriter {
   message(m: Message): string {
     const head = `${this.compact ? "!" : "MEGACO"}/${m.version} ${encodeMId(m.mId)}\r\n`;
     if (m.body.kind === "error") return head + this.error(m.body.error, 0);
-    return head + m.body.transactions.map((t) => this.transaction(t)).join(this.compact ? "" : "\n");
+    // a Segment reply ends in a word, so the transaction after it needs white space between them
+    const ts = m.body.transactions;
+    return (
+      head +
+      ts
+        .map(
+          (t, i) =>
+            this.transaction(t) + (i < ts.length - 1 && (t.kind === "segmentReply" || !this.compact) ? "\n" : ""),
+        )
+        .join("")
+    );
   }
 
   transaction(t: Transaction): string {
