@@ -90,11 +90,19 @@ export class TransactionLayer {
     return this.transport.sendResponse(res, flow);
   }
 
-  /** CANCEL for a pending INVITE client transaction (§9.1): same branch, same destination. */
-  cancel(invite: ClientTransaction, reason?: SipHeader): ClientTransaction | undefined {
+  /**
+   * CANCEL for a pending INVITE client transaction (§9.1): same branch, same destination. `prepare` sees the
+   * CANCEL before it is sent (e.g. to annotate it for a trace).
+   */
+  cancel(
+    invite: ClientTransaction,
+    reason?: SipHeader,
+    prepare?: (cancel: SipRequest) => void,
+  ): ClientTransaction | undefined {
     if (invite.request.method !== "INVITE" || (invite.state !== "proceeding" && invite.state !== "calling"))
       return undefined;
     const req = cancelFor(invite.request, reason);
+    prepare?.(req);
     const branch = vias(req)[0].params.find(([n]) => n === "branch")?.[1] as string;
     return this.startClient(req, invite.destination, { onResponse: () => {} }, branch);
   }
