@@ -143,6 +143,26 @@ export type Plan =
  * via the `definition` "TraceIds".
  */
 export type PlanTrace = string[];
+/**
+ * A network-internal release cause; the rules in force name the known ones (the Reason table's keys).
+ *
+ * This interface was referenced by `AdminRequests`'s JSON-Schema
+ * via the `definition` "Cause".
+ */
+export type Cause = string;
+/**
+ * POST /v1/dialogs/release: every dialog, or those of one served identity.
+ *
+ * This interface was referenced by `AdminRequests`'s JSON-Schema
+ * via the `definition` "BulkReleaseRequest".
+ */
+export type BulkReleaseRequest = {
+  [k: string]: unknown;
+} & {
+  all?: true;
+  servedIdentity?: string;
+  cause?: Cause;
+};
 
 /**
  * Synthetic root: every schema of schemas/, so each type is emitted once.
@@ -154,6 +174,7 @@ export interface CleardownSchemas {
   plan?: Decision;
   config?: NodeConfig;
   store?: StoreRecords;
+  admin?: AdminRequests;
 }
 /**
  * A clause document of spec/, parsed by the nearley clause grammar (src/spec/clause-document.ne).
@@ -973,9 +994,56 @@ export interface NodeConfig {
      * Session-Expires the S-CSCF asks for, in seconds (absent: none).
      */
     sessionTimer?: number;
+    /**
+     * Application servers an initial INVITE is sent to (a fixed initial filter criterion per session case): the S-CSCF pushes a Route to the AS and one back to itself.
+     */
+    applicationServers?: {
+      /**
+       * SIP URI of the AS, e.g. sip:127.0.0.1:5090.
+       */
+      uri: string;
+      /**
+       * originating: when the S-CSCF serves the calling user; terminating: the called user.
+       */
+      sessionCase: "originating" | "terminating";
+    }[];
+    /**
+     * How many releases a bulk release runs at once.
+     */
+    bulkReleaseConcurrency?: number;
   };
   gmsc?: {
+    /**
+     * Where the GMSC's media gateway controller listens (H.248 text over UDP).
+     */
     mgc?: string;
+    /**
+     * A fixed MGW address; otherwise requests go to the MGW that registered last.
+     */
+    mg?: string;
+    /**
+     * H.248 transaction timers (Annex D.1) in milliseconds; a silent MGW fails a request after maxAttempts sends.
+     */
+    mgcTimers?: {
+      initialRetransmitMs?: number;
+      maxRetransmitMs?: number;
+      maxAttempts?: number;
+      pendingWaitMs?: number;
+      replyCacheMs?: number;
+    };
+    media?: {
+      /**
+       * Local descriptor (SDP) of each termination in the Add, $ where the MGW chooses (H.248.1 Annex C).
+       */
+      localDescriptor?: string;
+      /**
+       * RequestID of the Events descriptor arming g/cause (Bearer Released) on each seized termination.
+       */
+      bearerEventsRequestId?: number;
+    };
+    /**
+     * Items: The first route whose prefix and host (those given) match the Request-URI wins; a route with neither matches every call.
+     */
     routes?: {
       /**
        * Request-URI user part (number) prefix.
@@ -996,6 +1064,45 @@ export interface NodeConfig {
  * What the nodes keep in their store (memory or Redis): the facts the clauses read plus the shell's own bookkeeping.
  */
 export interface StoreRecords {}
+/**
+ * A dialog the S-CSCF proxies: the state TS 24.229 §5.4.5.1.2 reads, plus what the shell keeps to run a release.
+ *
+ * This interface was referenced by `StoreRecords`'s JSON-Schema
+ * via the `definition` "DialogRecord".
+ */
+export interface DialogRecord {
+  dialog: DialogState;
+  /**
+   * Digest of the rule version a release started under; it finishes under the same one.
+   */
+  releaseDigest?: string;
+  /**
+   * Cause of the release under way (or asked for while the dialog was early).
+   */
+  releaseCause?: string;
+  /**
+   * CSeq numbers of the BYEs this S-CSCF sent, so a BYE of its own that comes back through an application server is told apart from a BYE of a party.
+   */
+  byeCSeq?: {
+    called?: number;
+    calling?: number;
+  };
+  /**
+   * RFC 4028 session timer the S-CSCF asked for: the session expires unless refreshed by then.
+   */
+  sessionExpires?: {
+    interval: number;
+    refresher: "uac" | "uas";
+    /**
+     * Epoch milliseconds.
+     */
+    expiresAt: number;
+  };
+  /**
+   * Epoch milliseconds of the initial INVITE.
+   */
+  createdAt?: number;
+}
 /**
  * The live bindings of one address of record (RFC 3261 §10.3, RFC 5627).
  *
@@ -1027,4 +1134,108 @@ export interface StoredBinding {
   tempGruus: string[];
   callId: string;
   cseq: number;
+}
+/**
+ * A SIP-I call through the GMSC server: the CallState TS 23.231 §7.3 reads, each B2BUA leg's dialog and media, and the rule version of a clearing under way.
+ *
+ * This interface was referenced by `StoreRecords`'s JSON-Schema
+ * via the `definition` "CallRecord".
+ */
+export interface CallRecord {
+  call: CallState;
+  preceding: CallLegRecord;
+  succeeding: CallLegRecord;
+  /**
+   * Digest of the rule version the clearing started under; it finishes under the same one.
+   */
+  clearingDigest?: string;
+  /**
+   * The event that started the clearing (for GET /v1/calls and the logs).
+   */
+  clearingEvent?: string;
+  /**
+   * The succeeding node the routing table chose, e.g. udp://127.0.0.1:5070.
+   */
+  routeTarget?: string;
+  /**
+   * Epoch milliseconds of the initial INVITE.
+   */
+  createdAt: number;
+}
+/**
+ * One leg of the B2BUA: towards the preceding node (the GMSC is its UAS) or the succeeding node (its UAC).
+ *
+ * This interface was referenced by `StoreRecords`'s JSON-Schema
+ * via the `definition` "CallLegRecord".
+ */
+export interface CallLegRecord {
+  /**
+   * Call-ID of this leg (the B2BUA gives the succeeding leg its own).
+   */
+  callId: string;
+  /**
+   * CSeq number of the initial INVITE on this leg.
+   */
+  inviteCSeq: number;
+  /**
+   * Where the INVITE came from or went to, e.g. udp://127.0.0.1:5061.
+   */
+  peer: string;
+  /**
+   * The GMSC's tag on this leg (To tag towards the preceding node, From tag towards the succeeding node).
+   */
+  localTag?: string;
+  dialog?: UaDialog;
+  /**
+   * Local SDP of this side's MGW termination: what the GMSC puts in the SDP it sends on this leg.
+   */
+  mgLocalSdp?: string;
+}
+/**
+ * RFC 3261 §12 dialog state of a user agent: what in-dialog requests (BYE, ACK for a 2xx) are built from.
+ *
+ * This interface was referenced by `StoreRecords`'s JSON-Schema
+ * via the `definition` "UaDialog".
+ */
+export interface UaDialog {
+  callId: string;
+  localTag: string;
+  remoteTag: string;
+  /**
+   * The local party as a header value without tag (From of requests this UA sends).
+   */
+  localUri: string;
+  /**
+   * The remote party as a header value without tag (To of requests this UA sends).
+   */
+  remoteUri: string;
+  /**
+   * URI from the remote party's Contact.
+   */
+  remoteTarget: string;
+  /**
+   * Route values (name-addr), in the order requests carry them.
+   */
+  routeSet: string[];
+  /**
+   * Last CSeq number this UA sent (0: none yet).
+   */
+  localSeq: number;
+  /**
+   * Last CSeq number received; null when none.
+   */
+  remoteSeq: number | null;
+}
+/**
+ * Bodies the admin HTTP API accepts. A body that does not fit is answered 400 naming the place and what was expected.
+ */
+export interface AdminRequests {}
+/**
+ * POST /v1/dialogs/{callId}/release, POST /v1/calls/{callId}/release.
+ *
+ * This interface was referenced by `AdminRequests`'s JSON-Schema
+ * via the `definition` "ReleaseRequest".
+ */
+export interface ReleaseRequest {
+  cause?: Cause;
 }

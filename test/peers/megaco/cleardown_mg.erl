@@ -2,7 +2,8 @@
 %% stack the MGC tests talk to. megaco's example MG answers every request with 501, so this one has its own
 %% megaco_user callbacks: it registers with ServiceChange Restart on ROOT, answers Add (allocating contexts and
 %% ip/1/1/N terminations, returning Local SDP), Modify, Subtract (statistics when the Audit asks for them or is
-%% absent) and AuditValue of all contexts; it prints one JSON line per event and per command it decoded.
+%% absent) and AuditValue of all contexts; it prints one JSON line per event and per command it decoded (an Add
+%% with the media port it put in the termination's Local SDP).
 %%
 %% Start: erl -noshell -pa DIR -s cleardown_mg main -extra MGC_PORT MG_PORT
 %% Control (one line on stdin):
@@ -177,8 +178,9 @@ audit_result(Tid) ->
 command(Ctx, {addReq, #'AmmRequest'{terminationID = [Tid], descriptors = Ds}}) ->
     Term = case tid_text(Tid) of "$" -> new_termination(); T -> T end,
     ets:insert(mg, {{context, Ctx}, contexts_terms(Ctx) ++ [Term]}),
-    record_command("Add", Ctx, [Term], describe(Ds)),
-    Port = 40000 + 2 * length(ets:tab2list(mg)),
+    %% one RTP port per termination the MG chose, so each side's Local SDP is told apart
+    Port = 40000 + 2 * ets:lookup_element(mg, next_termination, 2),
+    record_command("Add", Ctx, [Term], describe(Ds), [{localPort, Port}]),
     Sdp = [#'PropertyParm'{name = "v", value = ["0"]},
            #'PropertyParm'{name = "c", value = ["IN IP4 127.0.0.1"]},
            #'PropertyParm'{name = "m", value = ["audio " ++ integer_to_list(Port) ++ " RTP/AVP 0"]}],
@@ -234,8 +236,11 @@ audit_text(#'AuditDescriptor'{auditToken = Tokens}) -> lists:flatten(lists:join(
 
 %% ---- JSON lines ---------------------------------------------------------------------------------------------
 
-record_command(Name, Ctx, Terms, Detail) ->
-    event("command", [{command, Name}, {contextId, Ctx}, {terminationIds, {list, Terms}}, {detail, Detail}]).
+record_command(Name, Ctx, Terms, Detail) -> record_command(Name, Ctx, Terms, Detail, []).
+
+%% Extra: fields a test may assert on (the media port an Add gave the termination's Local descriptor).
+record_command(Name, Ctx, Terms, Detail, Extra) ->
+    event("command", [{command, Name}, {contextId, Ctx}, {terminationIds, {list, Terms}}, {detail, Detail} | Extra]).
 
 event(Name, Fields) ->
     io:format("~s~n", [json([{event, Name} | Fields])]).

@@ -1,0 +1,106 @@
+// What the MGW tells the GMSC, as TS 23.231 §7.3.3 events: a Notify of g/cause (Bearer Released) on a seized
+// termination, or a ServiceChange taking terminations (or the whole MGW) out of service, which loses their bearers
+// too. The Notify is answered first (the reply is the MGC's), the clearing is queued after it. An MGW that stopped
+// answering is an alarm; when it registers again, what it holds for no call is subtracted.
+import { generalCauseOf, type MediaGatewayController, type MgcEvent, type NotifyIndication } from "../../h248/mgc.ts";
+import type { GmscCore } from "./gmsc-core.ts";
+
+/** A g/cause Generalcause (NR, UR, FT, FP, IW, UN) as a fact's cause. */
+const causeOf = (general: string | undefined) =>
+  general !== undefined && /^[A-Za-z]{2}$/.test(general) ? `bearer-${general.toLowerCase()}` : "bearer-released";
+
+async function bearerReleased(
+  g: GmscCore,
+  key: string,
+  contextId: string | undefined,
+  terminationId: string,
+  cause: string,
+) {
+  const record = await g.calls.get(key);
+  const t = record?.call.terminations.find(
+    (x) => x.id === terminationId && (contextId === undefined || x.contextId === contextId),
+  );
+  if (t === undefined) return;
+  await g.queue(key, { event: { type: "bearer-released", side: t.side, cause } });
+}
+
+function onNotify(g: GmscCore, n: NotifyIndication): undefined {
+  const contextId = String(n.contextId);
+  const key = g.calls.keyOfTermination(contextId, n.terminationId);
+  const causes = n.events.map(generalCauseOf).filter((c) => c !== undefined);
+  if (key === undefined || causes.length === 0) {
+    g.log.info(
+      { contextId, terminationId: n.terminationId, events: n.events.map((e) => e.name) },
+      "Notify for no call",
+    );
+    return undefined;
+  }
+  g.shell.traces.record(key, {
+    protocol: "H.248",
+    direction: "received",
+    from: "MGW",
+    to: g.shell.name,
+    label: `Notify ${n.terminationId} g/cause`,
+  });
+  // After the Notify reply has gone out (it is sent when this handler returns).
+  setImmediate(() => void bearerReleased(g, key, contextId, n.terminationId, causeOf(causes[0]?.generalCause)));
+  return undefined;
+}
+
+async function onMgcEvent(g: GmscCore, e: MgcEvent): Promise<void> {
+  switch (e.type) {
+    case "mg-unreachable":
+      g.log.error(
+        { alarm: "mgw-unreachable", mg: e.mg, transactionId: e.transactionId },
+        "MGW stopped answering: calls are still cleared on the SIP side; the MGW is audited when it returns",
+      );
+      return;
+    case "mg-returned": {
+      g.log.warn({ mg: e.mg, method: e.method, wasUnreachable: e.wasUnreachable }, "MGW registered again: audit");
+      const known = new Set<string>();
+      for (const key of await g.calls.keys()) {
+        const r = await g.calls.get(key);
+        for (const t of r?.call.terminations ?? []) if (t.seized) known.add(t.contextId);
+      }
+      try {
+        const stale = await g.media.sweep(known);
+        g.log.info({ subtracted: stale }, "MGW audit done");
+      } catch (err) {
+        g.media.alarm(err, undefined, { command: "AuditValue" });
+      }
+      return;
+    }
+    case "terminations-out-of-service": {
+      const contextId = typeof e.contextId === "number" && e.contextId > 0 ? String(e.contextId) : undefined;
+      for (const terminationId of e.terminationIds) {
+        const keys =
+          contextId === undefined
+            ? g.calls.keysOfTerminationId(terminationId)
+            : [g.calls.keyOfTermination(contextId, terminationId)].filter((k) => k !== undefined);
+        for (const key of keys) void bearerReleased(g, key, contextId, terminationId, "bearer-out-of-service");
+      }
+      return;
+    }
+    case "mg-out-of-service":
+      g.log.error(
+        { alarm: "mgw-out-of-service", mg: e.mg, reason: e.reason },
+        "MGW out of service: every bearer is lost",
+      );
+      for (const key of await g.calls.keys()) {
+        const r = await g.calls.get(key);
+        const t = r?.call.terminations.find((x) => x.seized);
+        if (t !== undefined) void bearerReleased(g, key, t.contextId, t.id, "bearer-out-of-service");
+      }
+      return;
+    case "mg-registered":
+      g.log.info({ mg: e.mg, method: e.method }, "MGW registered");
+      return;
+  }
+}
+
+export function watchMediaGateway(g: GmscCore, mgc: MediaGatewayController): void {
+  mgc.onNotify((n) => onNotify(g, n));
+  mgc.on(
+    (e) => void onMgcEvent(g, e).catch((err: unknown) => g.log.error({ err: (err as Error).message }, "MGC event")),
+  );
+}

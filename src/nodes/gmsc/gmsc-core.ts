@@ -1,0 +1,113 @@
+// The GMSC's one path from a wire event to the wire: the event becomes GmscFacts (validated at this boundary),
+// the rules in force decide (or, for a clearing under way, the version it started under), the executor carries out
+// every plan, and the call record is written back — or dropped once both legs and every termination are released.
+import type { Logger } from "pino";
+import type { CallRecord, GmscEvent, GmscFacts, Plan } from "../../../generated/types/index.ts";
+import { validator } from "../../rules/schema-registry.ts";
+import { headerOf } from "../../sip/header-access.ts";
+import type { SipHeader, SipRequest, SipResponse } from "../../sip/message.ts";
+import type { ServerTransaction } from "../../sip/server-transaction.ts";
+import type { NodeShell } from "../node-shell.ts";
+import { isOver } from "./call-state.ts";
+import type { CallTable } from "./call-table.ts";
+import type { MediaGateway } from "./media-gateway.ts";
+import { executePlans } from "./plan-executor.ts";
+import type { RoutingTable } from "./routing-table.ts";
+
+/** A wire event with the message that carried it. */
+export interface WireEvent {
+  event: GmscEvent;
+  /** The request that raised it (CANCEL, BYE) and its server transaction. */
+  request?: SipRequest;
+  tx?: ServerTransaction;
+  /** The response that raised it (to the succeeding INVITE, or to a BYE). */
+  response?: SipResponse;
+}
+
+export interface Decided {
+  record: CallRecord;
+  plans: Plan[];
+  digest: string;
+}
+
+export class FactsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FactsError";
+  }
+}
+
+const validateFacts = validator("facts", "GmscFacts");
+
+export class GmscCore {
+  readonly log: Logger;
+
+  constructor(
+    readonly shell: NodeShell,
+    readonly calls: CallTable,
+    readonly media: MediaGateway,
+    readonly routes: RoutingTable,
+  ) {
+    this.log = shell.log;
+  }
+
+  /** The GMSC's Contact on both legs (RFC 3261 §8.1.1.8): its UDP sent-by. */
+  get contact(): SipHeader {
+    const { host, port } = this.shell.transport.sentBy("UDP", 4);
+    return headerOf("Contact", [
+      {
+        displayName: null,
+        uri: { scheme: "sip", user: null, password: null, host, port, params: [], headers: [] },
+        params: [],
+      },
+    ]);
+  }
+
+  /** Decides on one event with the call as it is in `record`, and executes the plans. The caller stores the result. */
+  async decide(key: string, record: CallRecord, wire: WireEvent): Promise<Decided> {
+    const facts: GmscFacts = { event: wire.event, call: record.call, policy: this.shell.policy };
+    if (!validateFacts(facts)) {
+      const e = validateFacts.errors?.[0];
+      throw new FactsError(`facts for ${key}: at ${e?.instancePath || "/"} expected ${e?.message ?? "GmscFacts"}`);
+    }
+    const decision = this.shell.rules.plan(facts, record.clearingDigest);
+    const wasClearing = record.call.clearing;
+    let next = await executePlans(this, key, record, decision.plans, wire);
+    if (next.call.clearing && !wasClearing && next.clearingDigest === undefined)
+      next = { ...next, clearingDigest: decision.digest, clearingEvent: wire.event.type };
+    this.log.info(
+      {
+        callId: key,
+        event: wire.event,
+        digest: decision.digest,
+        plans: decision.plans.map((p) => ({ kind: p.kind, rule: p.rule, trace: p.trace })),
+      },
+      "decided",
+    );
+    return { record: next, plans: decision.plans, digest: decision.digest };
+  }
+
+  /** Writes the record back, or removes the call when nothing of it is left (both legs over, nothing seized). */
+  async finish(key: string, record: CallRecord): Promise<void> {
+    if (isOver(record.call)) {
+      await this.calls.remove(key);
+      this.log.info({ callId: key }, "call released");
+    } else await this.calls.put(key, record);
+  }
+
+  /** Queues an event for a call: observed into the record first (`observe`), then decided and executed. */
+  queue(key: string, wire: WireEvent, observe?: (r: CallRecord) => CallRecord): Promise<Decided | undefined> {
+    return this.calls
+      .run(key, async () => {
+        const current = await this.calls.get(key);
+        if (current === undefined) return undefined;
+        const decided = await this.decide(key, observe ? observe(current) : current, wire);
+        await this.finish(key, decided.record);
+        return decided;
+      })
+      .catch((err: unknown) => {
+        this.log.error({ callId: key, event: wire.event, err: (err as Error).message }, "event not handled");
+        return undefined;
+      });
+  }
+}

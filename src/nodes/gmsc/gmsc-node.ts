@@ -1,0 +1,67 @@
+// The GMSC role: a SIP-I B2BUA between a preceding and a succeeding node, controlling a media gateway over H.248,
+// clearing calls per TS 23.231 §7.3 from the rules in force. `cleardown serve --role gmsc` starts it.
+import type { CallRecord } from "../../../generated/types/index.ts";
+import { MediaGatewayController } from "../../h248/mgc.ts";
+import type { MId } from "../../h248/model.ts";
+import { ConfigError } from "../node-config.ts";
+import { NodeShell } from "../node-shell.ts";
+import type { RunningNode, StartNodeOptions } from "../running-node.ts";
+import { gmscAdminRoutes } from "./admin-routes.ts";
+import { watchMediaGateway } from "./bearer-events.ts";
+import { CallTable } from "./call-table.ts";
+import { GmscCore } from "./gmsc-core.ts";
+import { defaultMedia, MediaGateway } from "./media-gateway.ts";
+import { RoutingTable } from "./routing-table.ts";
+import { gmscTransactionUser } from "./sip-requests.ts";
+
+/** `udp://ADDRESS:PORT` (IPv6 in brackets) → address and port; `what` names the setting in the error. */
+export function udpAddress(url: string, what: string): { address: string; port: number } {
+  const m = /^udp:\/\/(\[[0-9a-fA-F:.]+\]|[^:/\s]+)(?::(\d+))?\/?$/.exec(url);
+  const port = m?.[2] === undefined ? 2944 : Number(m[2]);
+  if (!m || port > 65535) throw new ConfigError([`${what}: expected udp://ADDRESS:PORT, found ${url}`]);
+  return { address: m[1].replace(/^\[|\]$/g, ""), port };
+}
+
+export async function startGmscNode(options: StartNodeOptions): Promise<RunningNode> {
+  const { config } = options;
+  const gmsc = config.gmsc ?? {};
+  const routes = new RoutingTable(gmsc.routes ?? []);
+  const listen = udpAddress(gmsc.mgc ?? "udp://127.0.0.1:2944", "gmsc.mgc");
+  const fixedMg = gmsc.mg === undefined ? undefined : udpAddress(gmsc.mg, "gmsc.mg");
+  const shell = await NodeShell.start({
+    role: "gmsc",
+    name: options.name ?? "GMSC",
+    config,
+    ...(options.root === undefined ? {} : { root: options.root }),
+    ...(options.watchRules === undefined ? {} : { watchRules: options.watchRules }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.partyNames === undefined ? {} : { partyNames: options.partyNames }),
+    ...(options.traceRetention === undefined ? {} : { traceRetention: options.traceRetention }),
+  });
+  try {
+    const mId: MId = listen.address.includes(":")
+      ? { kind: "ip6", address: listen.address, port: listen.port }
+      : { kind: "ip4", address: listen.address === "0.0.0.0" ? "127.0.0.1" : listen.address, port: listen.port };
+    const mgc = await MediaGatewayController.start({
+      address: listen.address,
+      port: listen.port,
+      mId,
+      ...(fixedMg === undefined ? {} : { mg: fixedMg }),
+      ...(gmsc.mgcTimers === undefined ? {} : { timers: gmsc.mgcTimers }),
+    });
+    shell.onClose(() => mgc.close());
+    const media = new MediaGateway(mgc, shell.log, shell.traces, shell.name, {
+      ...defaultMedia,
+      ...(gmsc.media ?? {}),
+    });
+    const core = new GmscCore(shell, new CallTable(shell.store<CallRecord>("call", "CallRecord")), media, routes);
+    shell.transactions.setUser(gmscTransactionUser(core));
+    watchMediaGateway(core, mgc);
+    const admin = await shell.startAdmin(gmscAdminRoutes(core));
+    shell.log.info({ mgc: mgc.local, mg: fixedMg ?? "the MGW that registers" }, "GMSC ready");
+    return { shell, adminUrl: admin.url, close: () => shell.close() };
+  } catch (err) {
+    await shell.close();
+    throw err;
+  }
+}

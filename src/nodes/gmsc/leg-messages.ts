@@ -1,0 +1,73 @@
+// Messages a B2BUA builds on one leg from what arrived on the other: responses to the preceding node's requests
+// (its own To tag, Contact and Record-Route for a dialog-creating answer), and what it relays end to end (the
+// headers neither hop nor dialog owns, the body as received except its SDP, which points at this leg's MGW
+// termination).
+import type { PlannedHeader } from "../../../generated/types/index.ts";
+import { headerValue, makeHeader } from "../../sip/header-access.ts";
+import { responseTo } from "../../sip/invite-server-transaction.ts";
+import type { SipHeader, SipMessage, SipRequest, SipResponse } from "../../sip/message.ts";
+import { sdpOf, withSdp } from "../../sip/multipart-body.ts";
+import { reasonPhrase } from "../../sip/reason-phrases.ts";
+import { mediaAddressOf, withMediaAddress } from "../../sip/sdp-media.ts";
+
+// Owned by the hop (Via, Route, Record-Route, Max-Forwards), the dialog (From, To, Call-ID, CSeq, Contact) or the
+// framing (Content-Length): a B2BUA writes these itself on each leg.
+const legOwned = new Set([
+  "Via",
+  "Route",
+  "Record-Route",
+  "Max-Forwards",
+  "From",
+  "To",
+  "Call-ID",
+  "CSeq",
+  "Contact",
+  "Content-Length",
+]);
+
+/** The header fields relayed end to end (Content-Type, Reason, P-Asserted-Identity, …), in order. */
+export function endToEndHeaders(msg: SipMessage): SipHeader[] {
+  return msg.headers.filter((h) => !legOwned.has(h.name));
+}
+
+export const contentTypeOf = (msg: SipMessage) => headerValue(msg, "Content-Type");
+
+/** The SDP a message carries (alone or as the SDP part of a SIP-I multipart body). */
+export const sdpOfMessage = (msg: SipMessage) => sdpOf(contentTypeOf(msg), msg.body);
+
+/**
+ * The body to send on a leg: the received body with its SDP's media address replaced by the MGW termination's
+ * (from that termination's Local descriptor); ISUP parts and everything else unchanged.
+ */
+export function bodyTowards(msg: SipMessage, mgLocalSdp: string | undefined): Uint8Array {
+  const sdp = sdpOfMessage(msg);
+  const media = mgLocalSdp === undefined ? undefined : mediaAddressOf(mgLocalSdp);
+  if (sdp === undefined || media === undefined) return msg.body;
+  return withSdp(contentTypeOf(msg), msg.body, withMediaAddress(sdp, media));
+}
+
+export const plannedHeaders = (headers: PlannedHeader[]): SipHeader[] =>
+  headers.map((h) => makeHeader(h.name, h.value));
+
+export interface LegResponse {
+  status: number;
+  /** Reason-Phrase; default the RFC 3261 §21 phrase of the status. */
+  reason?: string;
+  /** The GMSC's tag on this leg (a response to a request outside a dialog gets it as To tag). */
+  localTag: string;
+  headers?: SipHeader[];
+  body?: Uint8Array;
+  /** A dialog-creating answer (1xx/2xx to INVITE): Contact of the GMSC and the request's Record-Route (§12.1.1). */
+  contact?: SipHeader;
+}
+
+export function responseOnLeg(req: SipRequest, r: LegResponse): SipResponse {
+  const res = responseTo(req, r.status, r.reason ?? reasonPhrase(r.status), r.localTag);
+  if (r.contact !== undefined && r.status > 100 && r.status < 300) {
+    res.headers.push(...req.headers.filter((h) => h.name === "Record-Route"));
+    res.headers.push(r.contact);
+  }
+  res.headers.push(...(r.headers ?? []));
+  res.body = r.body ?? new Uint8Array(0);
+  return res;
+}

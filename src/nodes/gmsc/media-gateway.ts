@@ -1,0 +1,144 @@
+// The GMSC's use of its MGW over the Mc interface (TS 23.205/29.232 on H.248.1): seize two terminations for a
+// call (Add in a new context, g/cause armed), set the remote media, Release Termination (Subtract), and after the
+// MGW comes back, audit it and subtract what no call holds any more. A failure never stops the SIP side: it is an
+// alarm in the log (level error, an "alarm" field) and the call is cleared all the same.
+import type { Logger } from "pino";
+import type { H248SubtractPlan } from "../../../generated/types/index.ts";
+import type { CallTraces } from "../../audit/call-trace.ts";
+import { H248TimeoutError, type MediaGatewayController } from "../../h248/mgc.ts";
+
+export interface SeizedMedia {
+  contextId: string;
+  originating: { terminationId: string; localSdp?: string };
+  destination: { terminationId: string; localSdp?: string };
+}
+
+export interface MediaOptions {
+  localDescriptor: string;
+  bearerEventsRequestId: number;
+}
+
+export const defaultMedia: MediaOptions = {
+  localDescriptor: "v=0\r\nc=IN IP4 $\r\nm=audio $ RTP/AVP 0\r\n",
+  bearerEventsRequestId: 1,
+};
+
+const MGW = "MGW";
+
+export class MediaGateway {
+  constructor(
+    readonly mgc: MediaGatewayController,
+    private readonly log: Logger,
+    private readonly traces: CallTraces,
+    private readonly self: string,
+    private readonly media: MediaOptions = defaultMedia,
+  ) {}
+
+  private trace(
+    callId: string,
+    label: string,
+    direction: "sent" | "received",
+    note?: { rule: string; trace: string[] },
+  ) {
+    this.traces.record(callId, {
+      protocol: "H.248",
+      direction,
+      from: direction === "sent" ? this.self : MGW,
+      to: direction === "sent" ? MGW : this.self,
+      label,
+      ...(note ?? {}),
+    });
+  }
+
+  /** Add two terminations ($) in a new context ($), each arming Events = RequestID { g/cause }. */
+  async seize(callId: string, offerSdp: string | undefined): Promise<SeizedMedia> {
+    const events = { requestId: this.media.bearerEventsRequestId, names: ["g/cause"] };
+    this.trace(callId, "Add $ (originating), Add $ (destination)", "sent");
+    const result = await this.mgc.add("$", [
+      {
+        terminationId: "$",
+        events,
+        localSdp: this.media.localDescriptor,
+        ...(offerSdp === undefined ? {} : { remoteSdp: offerSdp }),
+      },
+      { terminationId: "$", events, localSdp: this.media.localDescriptor },
+    ]);
+    const [originating, destination] = result.terminations;
+    if (originating === undefined || destination === undefined)
+      throw new Error(`MGW answered the Add with ${result.terminations.length} terminations: expected 2`);
+    this.trace(
+      callId,
+      `Reply C=${result.contextId} ${originating.terminationId}, ${destination.terminationId}`,
+      "received",
+    );
+    return { contextId: String(result.contextId), originating, destination };
+  }
+
+  /** The remote media of a termination (the SDP the peer on its side sent), best effort. */
+  setRemote(callId: string, contextId: string, terminationId: string, sdp: string): void {
+    this.trace(callId, `Modify ${terminationId}`, "sent");
+    this.mgc.modify(Number(contextId), terminationId, { remoteSdp: sdp }).catch((err: unknown) => {
+      this.alarm(err, callId, { contextId, terminationId, command: "Modify" });
+    });
+  }
+
+  /** TS 23.231 §7.3.4 Release Termination: one Subtract, its outcome logged; resolves either way. */
+  async releaseTermination(callId: string, plan: H248SubtractPlan): Promise<boolean> {
+    this.trace(callId, `Subtract ${plan.terminationId}`, "sent", { rule: plan.rule, trace: plan.trace });
+    try {
+      await this.mgc.subtract(Number(plan.contextId), plan.terminationId);
+      this.trace(callId, `Reply Subtract ${plan.terminationId}`, "received");
+      return true;
+    } catch (err) {
+      this.alarm(err, callId, { contextId: plan.contextId, terminationId: plan.terminationId, command: "Subtract" });
+      return false;
+    }
+  }
+
+  /**
+   * After the MGW came back: every context it holds that no call knows is left from a call cleared while it was
+   * silent (or from before a restart); each of its terminations is subtracted so nothing leaks.
+   */
+  async sweep(knownContexts: Set<string>): Promise<Array<{ contextId: number; terminationId: string }>> {
+    const audit = await this.mgc.auditContexts();
+    const stale = audit
+      .filter((c) => !knownContexts.has(String(c.contextId)))
+      .flatMap((c) => c.terminationIds.map((terminationId) => ({ contextId: c.contextId, terminationId })));
+    for (const s of stale) {
+      try {
+        await this.mgc.subtract(s.contextId, s.terminationId);
+        this.log.warn(
+          { contextId: s.contextId, terminationId: s.terminationId },
+          "subtracted a termination no call holds",
+        );
+      } catch (err) {
+        this.alarm(err, undefined, {
+          contextId: String(s.contextId),
+          terminationId: s.terminationId,
+          command: "Subtract",
+        });
+      }
+    }
+    return stale;
+  }
+
+  alarm(
+    err: unknown,
+    callId: string | undefined,
+    what: { contextId?: string; terminationId?: string; command: string },
+  ): void {
+    const unreachable = err instanceof H248TimeoutError;
+    this.log.error(
+      {
+        alarm: unreachable ? "mgw-unreachable" : "mgw-command-failed",
+        ...(callId === undefined ? {} : { callId }),
+        ...what,
+        mg: this.mgc.mg,
+        error: (err as Error).message,
+      },
+      unreachable
+        ? `MGW did not answer ${what.command} after the bounded retries; the SIP side is cleared all the same`
+        : `MGW rejected ${what.command}`,
+    );
+  }
+}

@@ -1,0 +1,220 @@
+// One GMSC node under test with its real peers, all on loopback: SIPp as the preceding node (UAC) and as the
+// succeeding node (UAS), each behind a UDP tap that records the exact octets the GMSC sent it, and the Erlang/OTP
+// megaco MG as the media gateway (optionally behind a tap too, to lose a datagram). Bounded: SIPp runs stop by
+// themselves (-timeout), everything is stopped by PID in close().
+import { pino } from "pino";
+import type { Policy } from "../../../generated/types/index.ts";
+import { startGmscNode } from "../../../src/nodes/gmsc/gmsc-node.ts";
+import { validateConfig } from "../../../src/nodes/node-config.ts";
+import type { RunningNode } from "../../../src/nodes/running-node.ts";
+import { type MegacoMg, type MgLine, startMegacoMg } from "../../peers/megaco/mg.ts";
+import { freeUdpPort } from "../../support/free-port.ts";
+import { type SippRun, startSipp } from "../../support/sipp.ts";
+import { startUdpTap, type UdpTap } from "../../support/udp-tap.ts";
+import { isupFiles } from "./isup.ts";
+
+export const CALLED = "4917325";
+const token = "gmsc-test-token-0123456789";
+
+export interface HarnessOptions {
+  policy?: Partial<Policy>;
+}
+
+export interface CallRun {
+  caller: SippRun;
+  callee: SippRun;
+  /** The preceding leg's Call-ID (the call's key at the GMSC). */
+  callId: string;
+  /** Waits for both SIPp runs to end and throws with their logs unless both passed. */
+  done(): Promise<void>;
+  /** What the GMSC sent to the preceding / succeeding node during this call. */
+  toPreceding(): string[];
+  toSucceeding(): string[];
+  /** Commands the MG decoded during this call. */
+  mgCommands(): MgLine[];
+  /** H.248 the MGC sent to the MG during this call, with the time the tap saw each. */
+  toMg(): Array<{ text: string; at: number }>;
+  /** When the tap in front of the preceding / succeeding node saw each datagram from the GMSC. */
+  timesToPreceding(): Array<{ text: string; at: number }>;
+  timesToSucceeding(): Array<{ text: string; at: number }>;
+}
+
+export interface GmscHarness {
+  node: RunningNode;
+  mg: MegacoMg;
+  /** Between the MG and the MGC: every H.248 datagram, and a way to lose one. */
+  mgcTap: UdpTap;
+  precedingTap: UdpTap;
+  succeedingTap: UdpTap;
+  logs: Array<Record<string, unknown>>;
+  call(scenarios: {
+    preceding: string;
+    succeeding: string;
+    fill?: Record<string, string | number>;
+    succeedingFill?: Record<string, string | number>;
+    timeoutMs?: number;
+  }): Promise<CallRun>;
+  // biome-ignore lint/suspicious/noExplicitAny: JSON from the admin API, read by the assertions that follow
+  admin(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  waitFor<T>(
+    what: string,
+    probe: () => T | undefined | false | Promise<T | undefined | false>,
+    timeoutMs?: number,
+  ): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function startGmscHarness(options: HarnessOptions = {}): Promise<GmscHarness> {
+  const [sipPort, mgcPort, precedingPort, succeedingPort] = await Promise.all([
+    freeUdpPort(),
+    freeUdpPort(),
+    freeUdpPort(),
+    freeUdpPort(),
+  ]);
+  const precedingTap = await startUdpTap({ address: "127.0.0.1", port: precedingPort });
+  const succeedingTap = await startUdpTap({ address: "127.0.0.1", port: succeedingPort });
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+  const config = validateConfig({
+    role: "gmsc",
+    sip: [`udp://127.0.0.1:${sipPort}`],
+    admin: "http://127.0.0.1:0",
+    adminToken: token,
+    timers: { t1: 50, t2: 400, t4: 500 },
+    ...(options.policy ? { policy: { gmscOption: "b", ...options.policy } } : {}),
+    gmsc: {
+      mgc: `udp://127.0.0.1:${mgcPort}`,
+      mgcTimers: { initialRetransmitMs: 60, maxRetransmitMs: 120, maxAttempts: 3, replyCacheMs: 10_000 },
+      routes: [
+        { prefix: "0", target: "udp://127.0.0.1:9" },
+        { prefix: "49", target: `udp://127.0.0.1:${succeedingTap.port}` },
+      ],
+    },
+  });
+  const node = await startGmscNode({ config, logger, name: "GMSC" });
+  const mgcTap = await startUdpTap({ address: "127.0.0.1", port: mgcPort });
+  const mg = await startMegacoMg(mgcTap.port);
+  const isup = isupFiles();
+  const runs: SippRun[] = [];
+
+  const admin: GmscHarness["admin"] = async (method, path, body) => {
+    const res = await fetch(`${node.adminUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+
+  return {
+    node,
+    mg,
+    mgcTap,
+    precedingTap,
+    succeedingTap,
+    logs,
+    admin,
+    waitFor,
+    async call(s) {
+      const marks = {
+        preceding: precedingTap.datagrams.length,
+        succeeding: succeedingTap.datagrams.length,
+        mg: mg.lines().length,
+        mgc: mgcTap.datagrams.length,
+      };
+      const timeoutMs = s.timeoutMs ?? 15_000;
+      const callee = await startSipp({
+        scenario: s.succeeding,
+        local: { address: "127.0.0.1", port: succeedingPort },
+        fill: {
+          TAP: succeedingTap.port,
+          HOLD_MS: 300,
+          RING_AFTER_MS: 0,
+          ...isup,
+          ...(s.fill ?? {}),
+          ...(s.succeedingFill ?? {}),
+        },
+        timeoutMs,
+      });
+      runs.push(callee);
+      const caller = await startSipp({
+        scenario: s.preceding,
+        remote: `127.0.0.1:${sipPort}`,
+        local: { address: "127.0.0.1", port: precedingPort },
+        fill: { TAP: precedingTap.port, NUMBER: CALLED, HOLD_MS: 300, ...isup, ...(s.fill ?? {}) },
+        timeoutMs,
+      });
+      runs.push(caller);
+      const sent = (tap: UdpTap, from: number) =>
+        tap.datagrams
+          .slice(from)
+          .filter((d) => d.direction === "to-peer")
+          .map((d) => d.data.toString("latin1"));
+      return {
+        caller,
+        callee,
+        callId: `1-${caller.pid}@127.0.0.1`,
+        async done() {
+          const results = await Promise.allSettled([caller.succeeded(), callee.succeeded()]);
+          const failed = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
+          if (failed.length > 0)
+            throw new Error(failed.map((f) => String(f.reason?.message ?? f.reason)).join("\n====\n"));
+        },
+        toPreceding: () => sent(precedingTap, marks.preceding),
+        toSucceeding: () => sent(succeedingTap, marks.succeeding),
+        mgCommands: () =>
+          mg
+            .lines()
+            .slice(marks.mg)
+            .filter((l) => l.event === "command"),
+        toMg: () => timed(mgcTap, marks.mgc, "from-peer"),
+        timesToPreceding: () => timed(precedingTap, marks.preceding, "to-peer"),
+        timesToSucceeding: () => timed(succeedingTap, marks.succeeding, "to-peer"),
+      };
+    },
+    async close() {
+      for (const r of runs) await r.stop();
+      await mg.stop();
+      await node.close();
+      await Promise.all([precedingTap.close(), succeedingTap.close(), mgcTap.close()]);
+    },
+  };
+}
+
+function timed(tap: UdpTap, from: number, direction: "to-peer" | "from-peer") {
+  return tap.datagrams
+    .slice(from)
+    .filter((d) => d.direction === direction)
+    .map((d) => ({ text: d.data.toString("latin1"), at: d.at }));
+}
+
+/** The MG's Subtracts as "context/termination". */
+export const subtractsOf = (lines: MgLine[]) =>
+  lines
+    .filter((l) => l.command === "Subtract")
+    .map((l) => `${l.contextId}/${(l.terminationIds as string[]).join(",")}`);
+
+/** The MG's Adds: context and termination of each (originating first). */
+export const addsOf = (lines: MgLine[]) =>
+  lines
+    .filter((l) => l.command === "Add")
+    .map((l) => ({
+      contextId: l.contextId as number,
+      terminationId: (l.terminationIds as string[])[0],
+      localPort: l.localPort,
+    }));

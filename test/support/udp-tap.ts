@@ -1,0 +1,53 @@
+// A wiretap on loopback for tests: a UDP relay between a node and a peer that forwards every datagram unchanged and
+// keeps a copy of each, so a test can assert the exact octets a node sent (a SIP-I body with binary ISUP, which
+// SIPp's message log cuts at the first NUL). `drop` lets a test lose chosen datagrams, as a network may.
+import { createSocket, type Socket } from "node:dgram";
+
+export interface TappedDatagram {
+  /** "to-peer": from the node to the peer; "from-peer": the peer's answers back through the tap. */
+  direction: "to-peer" | "from-peer";
+  data: Buffer;
+  at: number;
+}
+
+export interface UdpTap {
+  readonly port: number;
+  readonly datagrams: TappedDatagram[];
+  /** Datagrams the node sent to the peer, as latin1 text (one character per octet). */
+  sent(): string[];
+  /** Drops a datagram when the predicate says so (it is still recorded, with dropped set). */
+  drop: ((d: TappedDatagram) => boolean) | undefined;
+  readonly dropped: TappedDatagram[];
+  close(): Promise<void>;
+}
+
+/** Listens on 127.0.0.1:port (0: any free) and relays to `peer`; the other party is whoever sends first. */
+export async function startUdpTap(peer: { address: string; port: number }, port = 0): Promise<UdpTap> {
+  const socket: Socket = createSocket("udp4");
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.bind(port, "127.0.0.1", () => resolve());
+  });
+  let node: { address: string; port: number } | undefined;
+  const tap: UdpTap = {
+    port: socket.address().port,
+    datagrams: [],
+    dropped: [],
+    drop: undefined,
+    sent: () => tap.datagrams.filter((d) => d.direction === "to-peer").map((d) => d.data.toString("latin1")),
+    close: () => new Promise((resolve) => socket.close(() => resolve())),
+  };
+  socket.on("message", (data, from) => {
+    const fromPeer = from.port === peer.port && from.address === peer.address;
+    if (!fromPeer) node = { address: from.address, port: from.port };
+    const d: TappedDatagram = { direction: fromPeer ? "from-peer" : "to-peer", data, at: performance.now() };
+    if (tap.drop?.(d)) {
+      tap.dropped.push(d);
+      return;
+    }
+    tap.datagrams.push(d);
+    const to = fromPeer ? node : peer;
+    if (to !== undefined) socket.send(data, to.port, to.address);
+  });
+  return tap;
+}
