@@ -2,6 +2,7 @@
 // Erlang/OTP megaco MG. Each test checks what the GMSC sent each SIPp (octet for octet at a UDP tap: ISUP bodies,
 // SDP, headers) and exactly the Subtracts the MG decoded.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectBothReleased, one } from "./call-checks.ts";
 import { addsOf, CALLED, type CallRun, type GmscHarness, startGmscHarness, subtractsOf } from "./gmsc-harness.ts";
 import { isup, sippBody } from "./isup.ts";
 import { headerOf, isupPart, ladder, messages, sdpPart } from "./wire.ts";
@@ -11,20 +12,6 @@ beforeAll(async () => {
   h = await startGmscHarness();
 }, 120_000);
 afterAll(async () => h?.close());
-
-const one = (list: ReturnType<typeof messages>, what: string) => {
-  expect(list, what).toHaveLength(1);
-  return list[0];
-};
-
-/** Both terminations the call's Add seized, subtracted once each, and nothing else subtracted. */
-async function expectBothReleased(c: CallRun) {
-  const adds = addsOf(c.mgCommands());
-  expect(adds).toHaveLength(2);
-  // The MG prints a command when it has decoded it; the SIP side does not wait for that.
-  await h.waitFor("the MG's Subtracts", () => subtractsOf(c.mgCommands()).length >= 2);
-  expect(subtractsOf(c.mgCommands())).toEqual(adds.map((a) => `${a.contextId}/${a.terminationId}`));
-}
 
 /** The time the MG tap saw the first Subtract, and the time a SIP tap saw a message. */
 const firstSubtractAt = (c: CallRun) => c.toMg().find((m) => /\b(Subtract|S)\s*=/.test(m.text))?.at ?? Number.NaN;
@@ -114,7 +101,7 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node (optio
   it("23.231:7.3.1/intro 23.231:7.3.1/b 23.231:7.3.1/b.2 23.231:7.3.4/1 23.231:7.3.4/2 BYE from the preceding node: Subtract of both seized terminations, then the BYE forwarded with ISUP REL, the 200 OK (BYE) back with RLC", async () => {
     const c = await h.call({ preceding: "gmsc-preceding-bye.xml", succeeding: "gmsc-succeeding-answer.xml" });
     await c.done();
-    await expectBothReleased(c);
+    await expectBothReleased(h, c);
     expect(ladder(c.toSucceeding())).toEqual(["INVITE", "ACK", "BYE"]);
     const bye = one(messages(c.toSucceeding(), /^BYE /), "forwarded BYE");
     expect(bye.start).toBe(`BYE sip:msc-b@127.0.0.1:${h.succeedingTap.port} SIP/2.0`);
@@ -141,7 +128,7 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node (optio
       succeeding: "gmsc-succeeding-answer-then-bye.xml",
     });
     await c.done();
-    await expectBothReleased(c);
+    await expectBothReleased(h, c);
     const bye = one(messages(c.toPreceding(), /^BYE /), "BYE upstream");
     // The preceding leg's dialog: its Contact as Request-URI, its tags swapped, the GMSC's first CSeq there.
     expect(bye.start).toBe(`BYE sip:msc-a@127.0.0.1:${h.precedingTap.port} SIP/2.0`);
@@ -161,7 +148,7 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node (optio
       succeeding: "gmsc-succeeding-ring-cancel.xml",
     });
     await c.done();
-    await expectBothReleased(c);
+    await expectBothReleased(h, c);
     expect(ladder(c.toPreceding())).toEqual([
       "100 Trying (INVITE)",
       "180 Ringing (INVITE)",
@@ -188,7 +175,7 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node (optio
       succeedingFill: { RING_AFTER_MS: 700 },
     });
     await c.done();
-    await expectBothReleased(c);
+    await expectBothReleased(h, c);
     expect(ladder(c.toPreceding())).toEqual([
       "100 Trying (INVITE)",
       "200 OK (CANCEL)",
@@ -214,7 +201,7 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node (optio
       fill: { STATUS: 486, REASON: "Busy Here" },
     });
     await c.done();
-    await expectBothReleased(c);
+    await expectBothReleased(h, c);
     expect(ladder(c.toSucceeding())).toEqual(["INVITE", "ACK"]);
     const invite = one(messages(c.toSucceeding(), /^INVITE /), "INVITE");
     const ack = one(messages(c.toSucceeding(), /^ACK /), "ACK");
@@ -235,7 +222,7 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node (optio
       succeeding: "gmsc-succeeding-2xx-crossing.xml",
     });
     await c.done();
-    await expectBothReleased(c);
+    await expectBothReleased(h, c);
     expect(ladder(c.toSucceeding())).toEqual(["INVITE", "CANCEL", "ACK", "BYE"]);
     const ack = one(messages(c.toSucceeding(), /^ACK /), "ACK of the 2xx");
     expect(headerOf(ack, "To")).toMatch(/;tag=\d+MscB1$/);

@@ -145,6 +145,7 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
           TAP: succeedingTap.port,
           HOLD_MS: 300,
           RING_AFTER_MS: 0,
+          BYE_ANSWER_MS: 0,
           ...isup,
           ...(s.fill ?? {}),
           ...(s.succeedingFill ?? {}),

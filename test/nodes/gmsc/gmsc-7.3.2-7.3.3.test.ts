@@ -1,0 +1,123 @@
+// TS 23.231 §7.3.2 (GMSC-initiated clearing, through the admin API) and §7.3.3 (MGW-initiated: a Notify of g/cause
+// from the Erlang megaco MG, or a ServiceChange Forced) at the wire, by call state: answered, or ringing.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bearerReleased, established, expectBothReleased, one, ringing, terminationsOf } from "./call-checks.ts";
+import { type CallRun, type GmscHarness, startGmscHarness } from "./gmsc-harness.ts";
+import { headerOf, ladder, messages } from "./wire.ts";
+
+let h: GmscHarness;
+beforeAll(async () => {
+  h = await startGmscHarness();
+}, 120_000);
+afterAll(async () => h?.close());
+
+const normalClearing = 'Q.850 ;cause=16 ;text="Normal call clearing"';
+const networkOutOfOrder = 'Q.850 ;cause=38 ;text="Network out of order"';
+
+/** The BYE each side got, checked as the leg's own dialog builds it, with the clearing Reason. */
+function expectByeBothSides(c: CallRun, reason: string) {
+  // Each side answers its BYE (with RLC); the GMSC sends nothing more to either.
+  expect(ladder(c.toSucceeding())).toEqual(["INVITE", "ACK", "BYE"]);
+  expect(ladder(c.toPreceding())).toEqual(["100 Trying (INVITE)", "180 Ringing (INVITE)", "200 OK (INVITE)", "BYE"]);
+  const down = one(messages(c.toSucceeding(), /^BYE /), "BYE downstream");
+  expect(down.start).toBe(`BYE sip:msc-b@127.0.0.1:${h.succeedingTap.port} SIP/2.0`);
+  expect(headerOf(down, "CSeq")).toBe("2 BYE");
+  expect(headerOf(down, "Reason")).toBe(reason);
+  const up = one(messages(c.toPreceding(), /^BYE /), "BYE upstream");
+  expect(up.start).toBe(`BYE sip:msc-a@127.0.0.1:${h.precedingTap.port} SIP/2.0`);
+  expect(headerOf(up, "Call-ID")).toBe(c.callId);
+  expect(headerOf(up, "CSeq")).toBe("1 BYE");
+  expect(headerOf(up, "Reason")).toBe(reason);
+}
+
+/** The ringing call cleared on both sides: CANCEL downstream, a final failure response upstream. */
+function expectCancelAndFailure(c: CallRun, status: string, reason: string) {
+  expect(ladder(c.toSucceeding())).toEqual(["INVITE", "CANCEL", "ACK"]);
+  expect(headerOf(one(messages(c.toSucceeding(), /^CANCEL /), "CANCEL"), "Reason")).toBe(reason);
+  expect(ladder(c.toPreceding())).toEqual(["100 Trying (INVITE)", "180 Ringing (INVITE)", `${status} (INVITE)`]);
+  expect(headerOf(one(messages(c.toPreceding(), new RegExp(`^SIP/2\\.0 ${status}`)), status), "Reason")).toBe(reason);
+}
+
+describe("TS 23.231 §7.3.2 GMSC server initiated call clearing", () => {
+  it("23.231:7.3.2/1 23.231:7.3.2/2 x-23.231:7.3.2/clear-originating-side 23.231:7.3.4/2 POST /v1/calls/{callId}/release of an answered call: 202 with the plans and their clause ids, both terminations subtracted, BYE with Reason to each side", async () => {
+    const c = await established(h);
+    const r = await h.admin("POST", `/v1/calls/${c.callId}/release`, { cause: "administrative" });
+    expect(r.status).toBe(202);
+    expect(
+      r.body.plans.map(
+        (p: { kind: string; towards?: { value: string } }) => `${p.kind}${p.towards ? ` ${p.towards.value}` : ""}`,
+      ),
+    ).toEqual(["h248-subtract", "h248-subtract", "state-update", "sip-bye succeeding", "sip-bye preceding"]);
+    expect(r.body.clauses).toEqual(
+      expect.arrayContaining([
+        "23.231:7.3.2/1",
+        "23.231:7.3.2/2",
+        "23.231:7.3.4/2",
+        "x-23.231:7.3.2/clear-originating-side",
+      ]),
+    );
+    await c.done();
+    await expectBothReleased(h, c);
+    expectByeBothSides(c, normalClearing);
+  });
+
+  it("23.231:7.3.2/2 x-23.231:7.3.2/clear-originating-side GMSC-initiated clearing while the destination rings: CANCEL downstream, 480 upstream, both with the Reason; both terminations subtracted", async () => {
+    const c = await ringing(h, 480);
+    const r = await h.admin("POST", `/v1/calls/${c.callId}/release`, {});
+    expect(r.status).toBe(202);
+    await c.done();
+    await expectBothReleased(h, c);
+    expectCancelAndFailure(c, "480 Temporarily Unavailable", normalClearing);
+  });
+});
+
+describe("TS 23.231 §7.3.3 MGW-initiated call clearing", () => {
+  it("23.231:7.3.3/1 23.231:7.3.4/2 Bearer Released (Notify g/cause) on the destination-side termination of an answered call: Notify answered, both terminations subtracted, BYE with Reason cause 38 to the destination and the originating side", async () => {
+    const c = await established(h);
+    const { dest } = terminationsOf(c);
+    const reply = bearerReleased(h, dest);
+    await c.done();
+    expect(await reply).toMatchObject({ termination: dest.terminationId, ok: true });
+    await expectBothReleased(h, c);
+    expectByeBothSides(c, networkOutOfOrder);
+  });
+
+  it("23.231:7.3.3/2 23.231:7.3.3/3 Bearer Released on the originating-side termination of an answered call: cleared towards the originating side and, the call being established towards the destination, towards it too", async () => {
+    const c = await established(h);
+    const { orig } = terminationsOf(c);
+    const reply = bearerReleased(h, orig);
+    await c.done();
+    expect((await reply).ok).toBe(true);
+    await expectBothReleased(h, c);
+    expectByeBothSides(c, networkOutOfOrder);
+  });
+
+  it("23.231:7.3.3/2 23.231:7.3.3/3 Bearer Released on the originating side while the destination rings (under establishment): 503 upstream, CANCEL downstream", async () => {
+    const c = await ringing(h, 503);
+    const { orig } = terminationsOf(c);
+    const reply = bearerReleased(h, orig);
+    await c.done();
+    expect((await reply).ok).toBe(true);
+    await expectBothReleased(h, c);
+    expectCancelAndFailure(c, "503 Service Unavailable", networkOutOfOrder);
+  });
+
+  it("23.231:7.3.3/1 Bearer Released on the destination side while it rings: CANCEL downstream, 503 upstream", async () => {
+    const c = await ringing(h, 503);
+    const { dest } = terminationsOf(c);
+    const reply = bearerReleased(h, dest);
+    await c.done();
+    expect((await reply).ok).toBe(true);
+    await expectBothReleased(h, c);
+    expectCancelAndFailure(c, "503 Service Unavailable", networkOutOfOrder);
+  });
+
+  it("23.231:7.3.3/1 a ServiceChange Forced taking the destination-side termination out of service is a bearer loss: both terminations subtracted, BYE with cause 38 to both sides", async () => {
+    const c = await established(h);
+    const { dest } = terminationsOf(c);
+    h.mg.forceOutOfService(dest.terminationId);
+    await c.done();
+    await expectBothReleased(h, c);
+    expectByeBothSides(c, networkOutOfOrder);
+  });
+});
