@@ -1,8 +1,9 @@
 // TS 23.231 §7.3.2 (GMSC-initiated clearing, through the admin API) and §7.3.3 (MGW-initiated: a Notify of g/cause
 // from the Erlang megaco MG, or a ServiceChange Forced) at the wire, by call state: answered, or ringing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validator } from "../../../src/rules/schema-registry.ts";
 import { bearerReleased, established, expectBothReleased, one, ringing, terminationsOf } from "./call-checks.ts";
-import { type CallRun, type GmscHarness, startGmscHarness } from "./gmsc-harness.ts";
+import { type CallRun, type GmscHarness, startGmscHarness, subtractsOf } from "./gmsc-harness.ts";
 import { headerOf, ladder, messages } from "./wire.ts";
 
 let h: GmscHarness;
@@ -119,5 +120,56 @@ describe("TS 23.231 §7.3.3 MGW-initiated call clearing", () => {
     await c.done();
     await expectBothReleased(h, c);
     expectByeBothSides(c, networkOutOfOrder);
+  });
+});
+
+describe("GMSC admin API", () => {
+  it("lists the calls it holds, shows one by either leg's Call-ID, and refuses a bad release request with the place and what was expected", async () => {
+    const c = await established(h);
+    const { orig, dest } = terminationsOf(c);
+    const list = await h.admin("GET", "/v1/calls");
+    expect(list.status).toBe(200);
+    expect(list.body.calls).toHaveLength(1);
+    const [entry] = list.body.calls;
+    expect(entry).toMatchObject({
+      callId: c.callId,
+      preceding: "confirmed",
+      succeeding: "confirmed",
+      clearing: false,
+      seized: [`${orig.contextId}/${orig.terminationId}`, `${dest.contextId}/${dest.terminationId}`],
+    });
+    const bySucceeding = await h.admin("GET", `/v1/calls/${encodeURIComponent(entry.succeedingCallId)}`);
+    expect(bySucceeding.status).toBe(200);
+    expect(bySucceeding.body).toMatchObject({
+      callId: c.callId,
+      routeTarget: `udp://127.0.0.1:${h.succeedingTap.port}`,
+    });
+    expect(bySucceeding.body.succeeding.dialog).toMatchObject({
+      callId: entry.succeedingCallId,
+      localSeq: 1,
+      remoteSeq: null,
+    });
+    // What the store keeps (memory here, Redis when scaled out) is a valid CallRecord of store.schema.json.
+    const { callId: _key, ...record } = bySucceeding.body;
+    const valid = validator("store", "CallRecord");
+    expect(valid(record), JSON.stringify(valid.errors)).toBe(true);
+
+    expect(await h.admin("POST", `/v1/calls/${c.callId}/release`, { cause: 5 })).toEqual({
+      status: 400,
+      body: { error: 'body/cause: expected a lower-case token like "administrative", found 5' },
+    });
+    expect(await h.admin("POST", `/v1/calls/${c.callId}/release`, { reason: "x" })).toEqual({
+      status: 400,
+      body: { error: 'body/reason: unexpected field; expected only "cause"' },
+    });
+    expect(await h.admin("POST", "/v1/calls/unknown@example.net/release", {})).toEqual({
+      status: 404,
+      body: { error: "no call with Call-ID unknown@example.net (preceding or succeeding leg)" },
+    });
+    // Nothing of that touched the call.
+    expect(subtractsOf(c.mgCommands())).toEqual([]);
+    expect((await h.admin("POST", `/v1/calls/${c.callId}/release`, { cause: "operator-request" })).status).toBe(202);
+    await c.done();
+    await expectBothReleased(h, c);
   });
 });
