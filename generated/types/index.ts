@@ -1104,6 +1104,15 @@ export interface DialogRecord {
   createdAt?: number;
 }
 /**
+ * Which address of record a temporary GRUU was issued for (its user part is opaque, RFC 5627 §3.2), so a request to it can be routed.
+ *
+ * This interface was referenced by `StoreRecords`'s JSON-Schema
+ * via the `definition` "TempGruuRecord".
+ */
+export interface TempGruuRecord {
+  aor: string;
+}
+/**
  * The live bindings of one address of record (RFC 3261 §10.3, RFC 5627).
  *
  * This interface was referenced by `StoreRecords`'s JSON-Schema

@@ -7,6 +7,10 @@ import { scriptedDemo } from "./scripted-demo.ts";
 
 const usage = `usage: cleardown <command>
   demo                               release both seeds' scenarios and print the plans with their clause ids
+  serve --role scscf|gmsc --sip URL… [--admin URL] [--config FILE] [--store memory|redis://…] [--mgc URL]
+                                     run a node (SIGHUP reloads the rules; SIGTERM stops it)
+  release --admin URL --call-id ID [--cause C]   network-internal release through a node's admin API
+  trace --admin URL [--json|--svg] CALL-ID       the call's ladder diagram with the clause ids of each message
   audit [--check] [--results FILE]   traceability report (audit/report.json, report.html)
   audit approve ITEM-ID… | --all     record the reviewed text of clause items (clears suspect links)
   rules lint [--dir DIR]             validate rule files; errors as file:line:column (pointer): expected …
@@ -21,6 +25,29 @@ async function run(argv: string[]): Promise<Result> {
   switch (command) {
     case "demo":
       return { exitCode: 0, output: scriptedDemo() };
+    case "serve": {
+      const { serve } = await import("./serve.ts");
+      return serve(rest(1));
+    }
+    case "release": {
+      const { values } = parseArgs({
+        args: rest(1),
+        options: { admin: { type: "string" }, "call-id": { type: "string" }, cause: { type: "string" } },
+      });
+      if (!values.admin || !values["call-id"]) break;
+      const { release } = await import("./admin-client.ts");
+      return release(values.admin, values["call-id"], values.cause);
+    }
+    case "trace": {
+      const { values, positionals } = parseArgs({
+        args: rest(1),
+        options: { admin: { type: "string" }, json: { type: "boolean" }, svg: { type: "boolean" } },
+        allowPositionals: true,
+      });
+      if (!values.admin || positionals.length !== 1) break;
+      const { trace } = await import("./admin-client.ts");
+      return trace(values.admin, positionals[0], values.json ? "json" : values.svg ? "svg" : "text");
+    }
     case "audit": {
       if (sub === "approve") {
         const { values, positionals } = parseArgs({

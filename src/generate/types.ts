@@ -11,6 +11,7 @@ export const schemaFiles = [
   "plan.schema.json",
   "config.schema.json",
   "store.schema.json",
+  "admin.schema.json",
 ] as const;
 
 const idBase = "https://cleardown.dev/schemas/";

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 // Imported, not read from disk: the deployed bundle (npm run build) carries the schemas it was built with.
+import admin from "../../schemas/admin.schema.json" with { type: "json" };
 import clauseItem from "../../schemas/clause-item.schema.json" with { type: "json" };
 import config from "../../schemas/config.schema.json" with { type: "json" };
 import facts from "../../schemas/facts.schema.json" with { type: "json" };
@@ -23,8 +24,9 @@ const schemas = new Map<SchemaName, JsonSchema>([
   ["plan", plan],
   ["config", config],
   ["store", store],
+  ["admin", admin],
 ] as Array<[SchemaName, JsonSchema]>);
-export type SchemaName = "clause-item" | "facts" | "rule-file" | "plan" | "config" | "store";
+export type SchemaName = "clause-item" | "facts" | "rule-file" | "plan" | "config" | "store" | "admin";
 
 const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
 for (const [name, schema] of schemas) ajv.addSchema(schema, `${name}.schema.json`);

@@ -24,7 +24,15 @@ import {
   vias,
 } from "./header-access.ts";
 import { responseTo } from "./invite-server-transaction.ts";
-import { isSipUri, type NameAddr, type SipRequest, type SipResponse, type SipUri, type Uri } from "./message.ts";
+import {
+  isSipUri,
+  type NameAddr,
+  type SipHeader,
+  type SipRequest,
+  type SipResponse,
+  type SipUri,
+  type Uri,
+} from "./message.ts";
 import { responseTarget } from "./received-rport.ts";
 import { checkRequest, checkResponse } from "./request-checks.ts";
 import type { ServerTransaction } from "./server-transaction.ts";
@@ -38,8 +46,8 @@ export interface ForwardTarget {
   destination: Destination;
   /** a new Request-URI (retargeting, §16.5); unchanged if absent */
   uri?: Uri;
-  /** a Record-Route value this proxy inserts (§16.6 step 4) */
-  recordRoute?: NameAddr;
+  /** Record-Route values this proxy inserts (§16.6 step 4); two where the transport changes (RFC 5658) */
+  recordRoute?: NameAddr | NameAddr[];
   /** Route values to push on top (§16.6 step 7, e.g. towards an application server) */
   pushRoutes?: NameAddr[];
 }
@@ -48,12 +56,22 @@ export type ProxyDecision =
   | { action: "forward"; target: ForwardTarget }
   | { action: "respond"; status: number; reason: string; headers?: Array<[string, string]> };
 
+/** What Route processing (§16.4) took off the request: this proxy's own entry, with its parameters (`orig`). */
+export interface RouteContext {
+  ownRoute?: NameAddr;
+}
+
 export interface ProxyHooks {
   /**
    * A new request after validation and Route processing: where it goes, or the response to give. Also called
    * for the ACK of a 2xx (`tx` undefined), whose "respond" decisions are ignored.
    */
-  onRequest(req: SipRequest, tx: ServerTransaction | undefined, flow: Flow): ProxyDecision | Promise<ProxyDecision>;
+  onRequest(
+    req: SipRequest,
+    tx: ServerTransaction | undefined,
+    flow: Flow,
+    routed: RouteContext,
+  ): ProxyDecision | Promise<ProxyDecision>;
   /** Every response received for a forwarded request, before it is forwarded upstream (dialog tracking). */
   onResponse?(res: SipResponse, forwarded: SipRequest, tx: ServerTransaction): void;
   /** Requests that failed validation, loops and the like, for logs. */
@@ -117,7 +135,7 @@ export class ProxyCore {
     why: string,
     extra: Array<[string, string]> = [],
   ) {
-    this.hooks.onRejected?.(req, status, why);
+    if (status >= 300) this.hooks.onRejected?.(req, status, why);
     const res = responseTo(req, status, reason, localTag(req));
     for (const [n, v] of extra) res.headers.push({ name: n, value: v });
     tx.respond(res);
@@ -130,28 +148,52 @@ export class ProxyCore {
     // §16.3 request validation (syntax was the codec's): required fields, Max-Forwards, Proxy-Require.
     const problem = checkRequest(req, { role: "proxy", extensions: this.options.extensions });
     if (problem) return this.reject(req, tx, problem.status, problem.reason, problem.warning, problem.headers);
-    if (this.isLoop(req))
+    // The hash is over the request as received (§16.6 step 8): a spiral back through this proxy (a changed
+    // Request-URI or Route, e.g. returning from an application server) is not a loop.
+    const hash = this.loopHash(req);
+    if (this.isLoop(req, hash))
       return this.reject(req, tx, 482, "Loop Detected", "a Via of this proxy with the same loop hash (§16.3 step 4)");
     if (req.method === "INVITE") tx.respond(responseTo(req, 100, "Trying"));
-    this.processRoute(req);
-    const decision = await this.hooks.onRequest(req, tx, flow);
+    const routed = this.processRoute(req);
+    const decision = await this.hooks.onRequest(req, tx, flow, routed);
     if (tx.state === "terminated") return;
     if (decision.action === "respond") {
       return this.reject(req, tx, decision.status, decision.reason, "decided by the node", decision.headers);
     }
-    this.forward(req, tx, decision.target);
+    this.forward(req, tx, decision.target, hash);
   }
 
   /** §16.4: remove this proxy's own top Route; a strict router put us in the Request-URI (take the last Route). */
-  private processRoute(req: SipRequest): void {
+  private processRoute(req: SipRequest): RouteContext {
     const rs = routes(req);
+    let ownRoute: NameAddr | undefined;
     if (this.isOwn(req.uri) && rs.length > 0) {
+      ownRoute = { displayName: null, uri: req.uri, params: [] };
       req.uri = rs[rs.length - 1].uri;
       removeHeaders(req, "Route");
       if (rs.length > 1) setHeader(req, headerOf("Route", rs.slice(0, -1)));
     }
     const top = routes(req)[0];
-    if (top && this.isOwn(top.uri)) shiftListValue(req, "Route");
+    if (top && this.isOwn(top.uri)) {
+      ownRoute = top;
+      shiftListValue(req, "Route");
+    }
+    return ownRoute ? { ownRoute } : {};
+  }
+
+  /**
+   * The node cancels an INVITE it forwarded (§9.1 towards the next hop, e.g. a release of an early dialog):
+   * CANCEL downstream with the given headers (Reason), and the response the node chose upstream (487).
+   */
+  cancelForwarded(server: ServerTransaction, cancelHeaders: SipHeader[], response?: SipResponse): boolean {
+    const ctx = this.pending.get(server);
+    if (!ctx?.client) return false;
+    this.transactions.cancel(ctx.client, cancelHeaders[0]);
+    if (response && !ctx.final && server.state === "proceeding") {
+      ctx.final = true;
+      server.respond(response);
+    }
+    return true;
   }
 
   /** §16.6: the forwarded copy. */
@@ -160,14 +202,17 @@ export class ProxyCore {
     if (target.uri) out.uri = target.uri;
     const mf = maxForwardsOf(req);
     setHeader(out, headerOf("Max-Forwards", mf === undefined ? 70 : mf - 1));
-    if (target.recordRoute && req.method !== "ACK") prependHeader(out, headerOf("Record-Route", [target.recordRoute]));
+    if (target.recordRoute && req.method !== "ACK") {
+      const rr = Array.isArray(target.recordRoute) ? target.recordRoute : [target.recordRoute];
+      prependHeader(out, headerOf("Record-Route", rr));
+    }
     if (target.pushRoutes?.length) {
       setHeader(out, headerOf("Route", [...target.pushRoutes, ...routes(out)]));
     }
     return out;
   }
 
-  private forward(req: SipRequest, server: ServerTransaction, target: ForwardTarget): void {
+  private forward(req: SipRequest, server: ServerTransaction, target: ForwardTarget, hash: string): void {
     const out = this.prepare(req, target);
     const ctx: Pending = { server, final: false };
     this.pending.set(server, ctx);
@@ -180,7 +225,7 @@ export class ProxyCore {
         onTimeout: () => this.finalLocally(ctx, 408, "Request Timeout"),
         onTransportError: () => this.finalLocally(ctx, 503, "Service Unavailable"),
       },
-      this.loopBranch(req),
+      this.loopBranch(hash),
     );
   }
 
@@ -225,8 +270,8 @@ export class ProxyCore {
 
   /** The ACK for a 2xx goes end to end (§16.6, §17.2.3): routed like any request, with a Via of ours. */
   private async forwardAck(ack: SipRequest, flow: Flow): Promise<void> {
-    this.processRoute(ack);
-    const decision = await this.hooks.onRequest(ack, undefined, flow);
+    const routed = this.processRoute(ack);
+    const decision = await this.hooks.onRequest(ack, undefined, flow, routed);
     if (decision.action !== "forward") return;
     await this.transactions.sendAck(this.prepare(ack, decision.target), decision.target.destination);
   }
@@ -265,12 +310,11 @@ export class ProxyCore {
     return createHash("sha1").update(parts.join("\n")).digest("hex").slice(0, 12);
   }
 
-  private loopBranch(req: SipRequest): string {
-    return `${MAGIC_COOKIE}${this.loopHash(req)}.${this.transactions.newBranch().slice(MAGIC_COOKIE.length, MAGIC_COOKIE.length + 8)}`;
+  private loopBranch(hash: string): string {
+    return `${MAGIC_COOKIE}${hash}.${this.transactions.newBranch().slice(MAGIC_COOKIE.length, MAGIC_COOKIE.length + 8)}`;
   }
 
-  private isLoop(req: SipRequest): boolean {
-    const hash = this.loopHash(req);
+  private isLoop(req: SipRequest, hash: string): boolean {
     return vias(req).some((v) => {
       const branch = v.params.find(([n]) => n.toLowerCase() === "branch")?.[1] ?? "";
       const ownHost = this.isOwn({

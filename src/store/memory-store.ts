@@ -1,5 +1,5 @@
 // The embedded default store: a Map per kind, with expiry.
-import type { Store, StoredRecord } from "./store.ts";
+import { type Store, type StoredRecord, type Ttl, ttlOf } from "./store.ts";
 
 export class MemoryStore<T> implements Store<T> {
   private readonly records = new Map<string, StoredRecord<T> & { expires?: number }>();
@@ -23,17 +23,14 @@ export class MemoryStore<T> implements Store<T> {
     return r && { value: r.value, owner: r.owner, version: r.version };
   }
 
-  async update(
-    key: string,
-    change: (current: T | undefined) => T | undefined,
-    ttlSeconds?: number,
-  ): Promise<T | undefined> {
+  async update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
     const current = this.live(key);
     const next = change(current?.value);
     if (next === undefined) {
       this.records.delete(key);
       return undefined;
     }
+    const ttlSeconds = ttlOf(ttl, next);
     this.records.set(key, {
       value: next,
       owner: this.owner,

@@ -3,7 +3,7 @@
 // against their schema on read: a foreign or corrupted value is an error, not a crash later.
 import type { ValidateFunction } from "ajv";
 import { Redis } from "ioredis";
-import type { Store, StoredRecord } from "./store.ts";
+import { type Store, type StoredRecord, type Ttl, ttlOf } from "./store.ts";
 
 const compareAndSet = `
 local cur = redis.call('GET', KEYS[1])
@@ -54,11 +54,7 @@ export class RedisStore<T> implements Store<T> {
     return this.decode(key, await this.redis.get(this.prefix + key));
   }
 
-  async update(
-    key: string,
-    change: (current: T | undefined) => T | undefined,
-    ttlSeconds?: number,
-  ): Promise<T | undefined> {
+  async update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
     for (let attempt = 0; attempt < 50; attempt++) {
       const current = await this.get(key);
       const next = change(current?.value);
@@ -72,7 +68,7 @@ export class RedisStore<T> implements Store<T> {
         this.prefix + key,
         String(current?.version ?? 0),
         json,
-        String(Math.round((ttlSeconds ?? 0) * 1000)),
+        String(Math.round((next === undefined ? 0 : (ttlOf(ttl, next) ?? 0)) * 1000)),
       );
       if (ok === 1) return next;
     }

@@ -9,10 +9,19 @@ export interface StoredRecord<T> {
   version: number;
 }
 
+export type Ttl<T> = number | ((value: T) => number | undefined);
+
+export function ttlOf<T>(ttl: Ttl<T> | undefined, value: T): number | undefined {
+  return typeof ttl === "function" ? ttl(value) : ttl;
+}
+
 export interface Store<T> {
   get(key: string): Promise<StoredRecord<T> | undefined>;
-  /** Atomic read-modify-write: `change` returns the new value, or undefined to delete the record. */
-  update(key: string, change: (current: T | undefined) => T | undefined, ttlSeconds?: number): Promise<T | undefined>;
+  /**
+   * Atomic read-modify-write: `change` returns the new value, or undefined to delete the record. The record
+   * expires after `ttlSeconds`, a number or a function of the value written (expiry follows its life).
+   */
+  update(key: string, change: (current: T | undefined) => T | undefined, ttlSeconds?: Ttl<T>): Promise<T | undefined>;
   delete(key: string): Promise<boolean>;
   keys(): Promise<string[]>;
   size(): Promise<number>;

@@ -2,7 +2,12 @@
 // temp-gruu issued for contacts with +sip.instance when the UA supports gruu, and the view the rules read to
 // resolve a GRUU (RegistrarBinding). REGISTER is accepted from trusted addresses only; authentication is the
 // HSS's job and out of scope.
-import type { RegistrarBinding, RegistrationRecord, StoredBinding } from "../../../generated/types/index.ts";
+import type {
+  RegistrarBinding,
+  RegistrationRecord,
+  StoredBinding,
+  TempGruuRecord,
+} from "../../../generated/types/index.ts";
 import type { Store } from "../../store/store.ts";
 
 export interface ContactToRegister {
@@ -43,6 +48,8 @@ export interface RegistrarOptions {
   token: () => string;
   /** Called when an address of record loses its last binding (deregistration or expiry). */
   onDeregistered?: (aor: string) => void;
+  /** Temporary GRUU → address of record, so requests to a temporary GRUU can be routed (RFC 5627 §3.4). */
+  tempGruus?: Store<TempGruuRecord>;
 }
 
 const stripParams = (uri: string) => uri.split(";")[0];
@@ -56,6 +63,12 @@ const instanceValue = (instance: string) => instance.replace(/^<(.*)>$/, "$1");
 function bindingKey(b: { contact: string; instance?: string; regId?: number }): string {
   return b.instance ? `${b.instance}#${b.regId ?? 0}` : stripParams(b.contact);
 }
+
+/** A temporary GRUU's key: its opaque user part and host. */
+const gruuKey = (gruu: string) =>
+  stripParams(gruu)
+    .replace(/^sips?:/i, "")
+    .toLowerCase();
 
 export function publicGruu(aor: string, instance: string): string {
   return `${stripParams(aor)};gr=${instanceValue(instance)}`;
@@ -121,6 +134,8 @@ export class Registrar {
       return bindings.length === 0 ? undefined : { aor, bindings };
     });
     if (rejected) return { status: 400, reason: rejected };
+    for (const c of granted)
+      if (c.tempGruu) await this.options.tempGruus?.update(gruuKey(c.tempGruu), () => ({ aor }), c.expires);
     if (lostLast) this.options.onDeregistered?.(aor);
     return { status: 200, contacts: granted };
   }
@@ -137,10 +152,21 @@ export class Registrar {
     return out;
   }
 
+  /** The bindings a GRUU may be bound to: its address of record's (public GRUU) or its issuer's (temporary). */
+  async bindingsForGruu(gruu: string): Promise<RegistrarBinding[]> {
+    const index = await this.options.tempGruus?.get(gruuKey(gruu));
+    return this.bindingsFor([index?.value.aor ?? stripParams(gruu)]);
+  }
+
   /** The live contacts of an address of record (for routing a request to a served user). */
   async contactsOf(aor: string): Promise<string[]> {
     const record = await this.store.get(stripParams(aor));
     return this.live(record?.value.bindings ?? []).map((b) => b.contact);
+  }
+
+  /** Addresses of record with a record in the store. */
+  size(): Promise<number> {
+    return this.store.size();
   }
 
   /** Removes expired bindings; reports addresses of record that lost their last one. */

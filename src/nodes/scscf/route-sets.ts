@@ -24,9 +24,14 @@ export function splitRouteSet(
   if (own.length === 0) return undefined;
   // Serving the calling user, the own entry nearest it is the bottom one; serving the called user, the top one.
   const split = servedUser === "calling" ? own[own.length - 1] : own[0];
+  // Adjacent own entries (a double Record-Route, RFC 5658, where the transport changes) are one hop.
+  let lo = split;
+  let hi = split;
+  while (lo > 0 && isOwn(recordRoute[lo - 1])) lo--;
+  while (hi < recordRoute.length - 1 && isOwn(recordRoute[hi + 1])) hi++;
   return {
     // Nearest first: from the split towards the top of the list, then towards the bottom.
-    routeSetTowardsCalled: recordRoute.slice(0, split).reverse(),
-    routeSetTowardsCalling: recordRoute.slice(split + 1),
+    routeSetTowardsCalled: recordRoute.slice(0, lo).reverse(),
+    routeSetTowardsCalling: recordRoute.slice(hi + 1),
   };
 }

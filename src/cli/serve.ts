@@ -1,0 +1,75 @@
+// `cleardown serve --role scscf|gmsc --sip udp://127.0.0.1:5060 [--sip tcp://…] --admin http://127.0.0.1:8080
+//  [--config file.json] [--store redis://…] [--mgc udp://127.0.0.1:2944] [--name N]`: runs a node until SIGTERM
+// or SIGINT; SIGHUP reloads the rules (as the watcher and POST /v1/rules/reload do).
+import { parseArgs } from "node:util";
+import type { NodeConfig } from "../../generated/types/index.ts";
+import { ConfigError, mergeConfig, readConfigFile, validateConfig } from "../nodes/node-config.ts";
+import type { RunningNode, StartNodeOptions } from "../nodes/running-node.ts";
+
+export const serveUsage = `usage: cleardown serve --role scscf|gmsc --sip udp://ADDR:PORT [--sip tcp://ADDR:PORT]
+                      [--admin http://ADDR:PORT] [--config FILE] [--store memory|redis://HOST:PORT]
+                      [--mgc udp://ADDR:PORT] [--name NAME]
+  admin token: adminToken in the config, or CLEARDOWN_ADMIN_TOKEN`;
+
+/** Flags and file into one validated configuration. */
+export function serveConfig(argv: string[]): NodeConfig & { name?: string } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      role: { type: "string" },
+      sip: { type: "string", multiple: true },
+      admin: { type: "string" },
+      config: { type: "string" },
+      store: { type: "string" },
+      mgc: { type: "string" },
+      name: { type: "string" },
+    },
+  });
+  const file: NodeConfig = values.config ? readConfigFile(values.config) : {};
+  const flags: NodeConfig = {
+    ...(values.role ? { role: values.role as NodeConfig["role"] } : {}),
+    ...(values.sip ? { sip: values.sip } : {}),
+    ...(values.admin ? { admin: values.admin } : {}),
+    ...(values.store ? { store: values.store } : {}),
+    ...(values.mgc ? { gmsc: { ...(file.gmsc ?? {}), mgc: values.mgc } } : {}),
+  };
+  const config = validateConfig(mergeConfig(file, flags), values.config ? `${values.config} + flags` : "flags");
+  if (!config.role) throw new ConfigError(["--role: expected scscf or gmsc (or role in the config file)"]);
+  if (!config.sip?.length)
+    throw new ConfigError(["--sip: expected at least one listen address, e.g. udp://127.0.0.1:5060"]);
+  return { ...config, ...(values.name ? { name: values.name } : {}) };
+}
+
+export async function startNode(options: StartNodeOptions): Promise<RunningNode> {
+  if (options.config.role === "gmsc") {
+    const { startGmscNode } = await import("../nodes/gmsc/gmsc-node.ts");
+    return startGmscNode(options);
+  }
+  const { startScscfNode } = await import("../nodes/scscf/scscf-node.ts");
+  return startScscfNode(options);
+}
+
+export async function serve(argv: string[]): Promise<{ exitCode: number; output: string }> {
+  let config: NodeConfig & { name?: string };
+  try {
+    config = serveConfig(argv);
+  } catch (err) {
+    if (err instanceof ConfigError) return { exitCode: 2, output: `${err.message}\n${serveUsage}` };
+    return { exitCode: 2, output: `${(err as Error).message}\n${serveUsage}` };
+  }
+  const { name, ...nodeConfig } = config;
+  const node = await startNode({ config: nodeConfig, ...(name ? { name } : {}), watchRules: true });
+  const { shell } = node;
+  shell.log.info({ role: config.role, sip: shell.transportLayer.addresses, admin: node.adminUrl }, "node started");
+  process.on("SIGHUP", () => shell.reloadRules("SIGHUP"));
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      shell.log.info({ signal }, "stopping");
+      resolve();
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  await node.close();
+  return { exitCode: 0, output: "stopped" };
+}

@@ -1,0 +1,88 @@
+// A node's configuration: the JSON file (schemas/config.schema.json, validated with ajv, errors as
+// file:line:column (pointer): expected …), then command-line flags over it, then the embedded defaults.
+import { readFileSync } from "node:fs";
+import type { NodeConfig, Policy } from "../../generated/types/index.ts";
+import { JsonSyntaxError, jsonLocations, locate } from "../rules/json-locations.ts";
+import { formatProblem, type RuleProblem, summariseSchemaErrors } from "../rules/rule-problems.ts";
+import { validator } from "../rules/schema-registry.ts";
+import type { ListenSpec } from "../sip/transport-layer.ts";
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+export const defaultPolicy: Policy = {
+  item4RequestUri: "calling-user-contact",
+  gruuWithoutBinding: "use-stored-contact",
+  gmscOption: "b",
+  furtherHeaders: [],
+};
+
+/** Validates a configuration object; `file` and `text` let errors name their line and column. */
+export function validateConfig(config: unknown, file = "<config>", text?: string): NodeConfig {
+  const validate = validator("config");
+  // ajv fills defaults in place: validate a copy so the caller's object stays as given.
+  const copy = structuredClone(config);
+  if (validate(copy)) return copy as NodeConfig;
+  const locations = text === undefined ? new Map() : jsonLocations(text);
+  const problems: RuleProblem[] = summariseSchemaErrors(validate.errors ?? []).map(({ pointer, message }) => ({
+    file,
+    ...locate(locations, pointer),
+    pointer,
+    message,
+  }));
+  throw new ConfigError(problems.map(formatProblem));
+}
+
+export function readConfigFile(file: string): NodeConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError([`${file}: cannot read the configuration: ${(err as Error).message}`]);
+  }
+  let doc: unknown;
+  try {
+    jsonLocations(text);
+    doc = JSON.parse(text);
+  } catch (err) {
+    const at = err instanceof JsonSyntaxError ? `${err.line}:${err.column}` : "1:1";
+    throw new ConfigError([`${file}:${at} (/): not JSON: ${(err as Error).message}`]);
+  }
+  return validateConfig(doc, file, text);
+}
+
+/** Flags win over the file: arrays replace, objects merge one level deep. */
+export function mergeConfig(base: NodeConfig, over: NodeConfig): NodeConfig {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    const b = out[k];
+    out[k] =
+      v && typeof v === "object" && !Array.isArray(v) && b && typeof b === "object" && !Array.isArray(b)
+        ? { ...(b as object), ...(v as object) }
+        : v;
+  }
+  return out as NodeConfig;
+}
+
+/** `udp://127.0.0.1:5060`, `tcp://[::1]:5060` → a listen spec. */
+export function parseListen(url: string): ListenSpec {
+  const m = /^(udp|tcp):\/\/(\[[0-9a-fA-F:.]+\]|[^:/\s]+)(?::(\d+))?\/?$/.exec(url);
+  if (!m) throw new ConfigError([`${url}: expected udp://ADDRESS:PORT or tcp://ADDRESS:PORT`]);
+  const port = m[3] === undefined ? 5060 : Number(m[3]);
+  if (port > 65535) throw new ConfigError([`${url}: expected a port in 0..65535`]);
+  return {
+    transport: m[1] === "udp" ? "UDP" : "TCP",
+    address: m[2].replace(/^\[|\]$/g, ""),
+    port,
+  };
+}
+
+/** The policy in force: the schema's defaults, overridden by the config's. */
+export function policyOf(config: NodeConfig): Policy {
+  return { ...defaultPolicy, ...(config.policy ?? {}) };
+}

@@ -1,0 +1,210 @@
+// What every cleardown node has around its role: SIP transport and transaction layers (traced), the rules in
+// force (live, reloadable), the store (memory or Redis), metrics, the runtime audit trail, a structured log,
+// and the admin HTTP API with the routes all nodes share. The S-CSCF and the GMSC add their own on top.
+import type { Redis } from "ioredis";
+import { type Logger, pino } from "pino";
+import type { NodeConfig, Policy } from "../../generated/types/index.ts";
+import { type AdminRoute, type AdminServer, HttpError, startAdminServer } from "../admin/admin-server.ts";
+import { CallTraces, defaultRetention, type TraceRetention } from "../audit/call-trace.ts";
+import { svgLadder, textLadder } from "../audit/ladder.ts";
+import { NodeMetrics } from "../metrics/metrics.ts";
+import { LiveRules, type ReloadResult } from "../rules/live-rules.ts";
+import { projectRoot, validator } from "../rules/schema-registry.ts";
+import { TransactionLayer } from "../sip/transaction-layer.ts";
+import { createTransportLayer, type TransportLayer } from "../sip/transport-layer.ts";
+import { MemoryStore } from "../store/memory-store.ts";
+import { RedisStore } from "../store/redis-store.ts";
+import type { Store } from "../store/store.ts";
+import { parseListen, policyOf } from "./node-config.ts";
+import { TracedTransport } from "./traced-transport.ts";
+
+export type Role = "scscf" | "gmsc";
+
+export interface NodeShellOptions {
+  role: Role;
+  /** The node's name: its column in ladders, the owner of the records it writes. */
+  name: string;
+  /** Validated configuration (flags merged in). */
+  config: NodeConfig;
+  /** Where spec/ and rules/ are read from (default: the project root). */
+  root?: string;
+  /** Reload the rules when a file under rules/ changes (default false; `cleardown serve` turns it on). */
+  watchRules?: boolean;
+  logger?: Logger;
+  /** Names of peers for ladders, by "address:port". */
+  partyNames?: Record<string, string>;
+  traceRetention?: TraceRetention;
+}
+
+export class NodeShell {
+  readonly log: Logger;
+  readonly metrics = new NodeMetrics();
+  readonly traces: CallTraces;
+  readonly rules: LiveRules;
+  readonly policy: Policy;
+  admin?: AdminServer;
+  private redis?: Redis;
+  private readonly closers: Array<() => Promise<void> | void> = [];
+
+  private constructor(
+    readonly options: NodeShellOptions,
+    readonly transportLayer: TransportLayer,
+    readonly transport: TracedTransport,
+    readonly transactions: TransactionLayer,
+    traces: CallTraces,
+    log: Logger,
+  ) {
+    this.log = log;
+    this.traces = traces;
+    this.policy = policyOf(options.config);
+    this.rules = new LiveRules(options.role, options.root ?? projectRoot, options.config.rulesDir ?? "rules");
+    if (options.watchRules) this.rules.watch((r) => this.logReload(r, "watcher"));
+    this.closers.push(() => this.rules.close());
+  }
+
+  static async start(options: NodeShellOptions): Promise<NodeShell> {
+    const { config } = options;
+    const log = options.logger ?? pino({ name: options.name, level: process.env.CLEARDOWN_LOG_LEVEL ?? "info" });
+    const traces = new CallTraces(options.traceRetention ?? defaultRetention);
+    const listen = (config.sip ?? []).map(parseListen);
+    if (listen.length === 0) throw new Error("a node needs at least one SIP listen address (--sip udp://…)");
+    let metrics: NodeMetrics | undefined;
+    const layer = await createTransportLayer({
+      listen,
+      maxMessageBytes: config.limits?.maxMessageBytes,
+      maxHeaders: config.limits?.maxHeaders,
+      onMalformed: (fault, flow, action, why) => {
+        metrics?.malformed.inc({ protocol: "SIP", outcome: action });
+        log.warn({ fault, from: `${flow.remote.address}:${flow.remote.port}`, action, why }, "malformed SIP message");
+      },
+    });
+    const names = options.partyNames ?? {};
+    const transport = new TracedTransport(
+      layer,
+      traces,
+      options.name,
+      (address, port) =>
+        names[`${address}:${port}`] ?? (address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`),
+      () => metrics?.retransmissions.inc({ protocol: "SIP" }),
+    );
+    const t = config.timers ?? {};
+    const transactions = new TransactionLayer(transport, {
+      ...(t.t1 ? { T1: t.t1 } : {}),
+      ...(t.t2 ? { T2: t.t2 } : {}),
+      ...(t.t4 ? { T4: t.t4 } : {}),
+      // Timer D is at least 32 s per RFC 3261; with shortened test timers it shrinks with T1.
+      ...(t.t1 ? { D: 64 * t.t1 } : {}),
+    });
+    const shell = new NodeShell(options, layer, transport, transactions, traces, log);
+    metrics = shell.metrics;
+    return shell;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** The store for one kind of record ("dialog", "call", "registration"), validated against store.schema.json. */
+  store<T>(kind: string, def: string): Store<T> {
+    const url = this.options.config.store ?? "memory";
+    if (url === "memory") return new MemoryStore<T>(this.name);
+    if (!this.redis) {
+      this.redis = RedisStore.connect(url);
+      const redis = this.redis;
+      redis.on("error", (err) => this.log.error({ err: err.message }, "redis"));
+      this.closers.push(async () => {
+        await redis.quit().catch(() => redis.disconnect());
+      });
+    }
+    return new RedisStore<T>(this.redis, kind, this.name, validator("store", def));
+  }
+
+  /** Starts the admin API with the shared routes plus the role's own. */
+  async startAdmin(routes: AdminRoute[]): Promise<AdminServer> {
+    const { config } = this.options;
+    const token = config.adminToken ?? process.env.CLEARDOWN_ADMIN_TOKEN;
+    if (!token) throw new Error("the admin API needs a token: adminToken in the config or CLEARDOWN_ADMIN_TOKEN");
+    this.admin = await startAdminServer(config.admin ?? "http://127.0.0.1:8080", {
+      token,
+      routes: [...routes, ...this.sharedRoutes()],
+    });
+    const admin = this.admin;
+    this.closers.push(() => admin.close());
+    return admin;
+  }
+
+  /** Validates and compiles rules/ anew; on any problem the rules in force stay. */
+  reloadRules(source: string): ReloadResult {
+    const result = this.rules.reload();
+    this.logReload(result, source);
+    return result;
+  }
+
+  private logReload(result: ReloadResult, source: string): void {
+    if (result.ok) this.log.info({ source, digest: result.digest, changed: result.changed }, "rules reloaded");
+    else this.log.error({ source, errors: result.errors }, "rules rejected; the rules in force stay");
+  }
+
+  private sharedRoutes(): AdminRoute[] {
+    return [
+      {
+        method: "GET",
+        path: "/v1/health",
+        handle: () => ({
+          status: 200,
+          body: {
+            status: "ok",
+            role: this.options.role,
+            name: this.name,
+            rules: this.rules.digest,
+            store: (this.options.config.store ?? "memory").replace(/\/\/.*@/, "//"),
+            sip: this.transportLayer.addresses,
+          },
+        }),
+      },
+      {
+        method: "POST",
+        path: "/v1/rules/reload",
+        handle: () => {
+          const r = this.reloadRules("admin API");
+          return r.ok ? { status: 200, body: r } : { status: 422, body: r };
+        },
+      },
+      {
+        method: "GET",
+        path: "/metrics",
+        handle: async () => ({
+          status: 200,
+          body: await this.metrics.text(),
+          contentType: this.metrics.registry.contentType,
+        }),
+      },
+      { method: "GET", path: "/v1/traces", handle: () => ({ status: 200, body: this.traces.callIds() }) },
+      {
+        method: "GET",
+        path: "/v1/calls/:callId/trace",
+        handle: (req) => {
+          const entries = this.traces.get(req.params.callId);
+          if (!entries) throw new HttpError(404, `no trace kept for Call-ID ${req.params.callId}`);
+          const format = req.query.get("format") ?? "json";
+          const title = `Call-ID ${req.params.callId}`;
+          if (format === "svg") return { status: 200, body: svgLadder(entries, title), contentType: "image/svg+xml" };
+          if (format === "text")
+            return { status: 200, body: `${textLadder(entries, title)}\n`, contentType: "text/plain; charset=utf-8" };
+          if (format !== "json") throw new HttpError(400, `format: expected json, text or svg, found ${format}`);
+          return { status: 200, body: { callId: req.params.callId, entries } };
+        },
+      },
+    ];
+  }
+
+  onClose(fn: () => Promise<void> | void): void {
+    this.closers.push(fn);
+  }
+
+  async close(): Promise<void> {
+    this.transactions.close();
+    for (const fn of this.closers.splice(0).reverse()) await fn();
+    await this.transport.close();
+  }
+}

@@ -1,0 +1,58 @@
+// A SipRequestPlan (every field decided by the rules, each with its clause ids) as a SIP request on the wire.
+// The shell adds only what RFC 3261 leaves to the sender: the Via (transaction layer), Content-Length, and the
+// strict-routing rewrite of §12.2.1.1 when the first Route is a strict router (no `lr`).
+import type { SipRequestPlan } from "../../../generated/types/index.ts";
+import { headerOf, makeHeader, routes, setHeader } from "../../sip/header-access.ts";
+import type { SipRequest } from "../../sip/message.ts";
+import { parseUri, uriParam } from "../../sip/uri.ts";
+import type { PlanAnnotation } from "../traced-transport.ts";
+
+export class PlanError extends Error {}
+
+export function requestFromPlan(plan: SipRequestPlan): SipRequest {
+  const uri = parseUri(plan.requestUri.value.replace(/^<(.*)>$/, "$1"));
+  if (!uri.ok) {
+    throw new PlanError(
+      `${plan.rule}: Request-URI ${JSON.stringify(plan.requestUri.value)}: expected ${uri.expected} at ${uri.offset}`,
+    );
+  }
+  const req: SipRequest = {
+    kind: "request",
+    method: plan.method,
+    uri: uri.uri,
+    version: "SIP/2.0",
+    headers: [],
+    body: new Uint8Array(0),
+  };
+  for (const h of plan.headers) {
+    try {
+      req.headers.push(makeHeader(h.name, h.value));
+    } catch (err) {
+      throw new PlanError(`${plan.rule}: header ${h.name}: ${(err as Error).message}`);
+    }
+  }
+  strictRoute(req);
+  return req;
+}
+
+/** §12.2.1.1: a first Route without `lr` is a strict router: it becomes the Request-URI, the target goes last. */
+function strictRoute(req: SipRequest): void {
+  const rs = routes(req);
+  if (rs.length === 0 || uriParam(rs[0].uri, "lr") !== undefined) return;
+  const target = req.uri;
+  req.uri = rs[0].uri;
+  setHeader(req, headerOf("Route", [...rs.slice(1), { displayName: null, uri: target, params: [] }]));
+}
+
+/** The plan's fields with their clause ids, for the runtime audit trail. */
+export function annotationOf(plan: SipRequestPlan): PlanAnnotation {
+  return {
+    rule: plan.rule,
+    trace: plan.trace,
+    fields: [
+      { name: "Request-URI", value: plan.requestUri.value, trace: plan.requestUri.trace },
+      ...plan.headers.map((h) => ({ name: h.name, value: h.value, trace: h.trace })),
+      { name: "routing", value: plan.routing.value, trace: plan.routing.trace },
+    ],
+  };
+}

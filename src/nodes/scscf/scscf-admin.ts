@@ -1,0 +1,113 @@
+// The S-CSCF's admin routes: network-internal release indications (one dialog, or in bulk) and the dialogs it
+// holds. A release answers 202 with the plans and the clause ids behind every field.
+import type { BulkReleaseRequest, DialogRecord, ReleaseRequest } from "../../../generated/types/index.ts";
+import { type AdminRoute, HttpError } from "../../admin/admin-server.ts";
+import { requestBody } from "../../admin/request-body.ts";
+import type { DialogRecords } from "./dialog-records.ts";
+import { servedIdentity } from "./party-identity.ts";
+import type { ReleaseResult, ScscfReleases } from "./releases.ts";
+
+export interface BulkResult {
+  matched: number;
+  started: number;
+  notStarted: number;
+}
+
+/** Releases every dialog `pick` selects, `concurrency` at a time. */
+export async function bulkRelease(
+  dialogs: DialogRecords,
+  releases: ScscfReleases,
+  pick: (record: DialogRecord) => boolean,
+  cause: string,
+  concurrency: number,
+): Promise<BulkResult> {
+  const keys = await dialogs.keys();
+  const result: BulkResult = { matched: 0, started: 0, notStarted: 0 };
+  let next = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const callId = keys[next++];
+      const record = await dialogs.get(callId);
+      if (!record || !pick(record)) continue;
+      result.matched++;
+      const r = await releases.release(callId, cause);
+      if (r.status === "started") result.started++;
+      else result.notStarted++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, keys.length)) }, worker));
+  return result;
+}
+
+function checkedCause(releases: ScscfReleases, cause: string | undefined): string {
+  const c = cause ?? "administrative";
+  const known = releases.knownCauses();
+  if (!known.includes(c)) throw new HttpError(400, `cause: expected one of ${known.join(", ")}; found "${c}"`);
+  return c;
+}
+
+function answer(r: ReleaseResult) {
+  if (r.status === "not-found") throw new HttpError(404, `no dialog with Call-ID ${r.callId}`);
+  if (r.status === "nothing-to-do")
+    throw new HttpError(409, `dialog ${r.callId} is ${r.state}: no release to start (one is under way or done)`);
+  return { status: 202, body: r };
+}
+
+export function scscfRoutes(deps: {
+  dialogs: DialogRecords;
+  releases: ScscfReleases;
+  bulkConcurrency: number;
+}): AdminRoute[] {
+  const { dialogs, releases } = deps;
+  return [
+    {
+      method: "POST",
+      path: "/v1/dialogs/release",
+      handle: async (req) => {
+        const body = requestBody<BulkReleaseRequest>(req.body, "BulkReleaseRequest");
+        const cause = checkedCause(releases, body.cause);
+        const who = "servedIdentity" in body ? body.servedIdentity?.toLowerCase() : undefined;
+        const pick = (r: DialogRecord) => who === undefined || servedIdentity(r.dialog)?.toLowerCase() === who;
+        const result = await bulkRelease(dialogs, releases, pick, cause, deps.bulkConcurrency);
+        return { status: 202, body: { cause, ...result } };
+      },
+    },
+    {
+      method: "POST",
+      path: "/v1/dialogs/:callId/release",
+      handle: async (req) => {
+        const body = requestBody<ReleaseRequest>(req.body, "ReleaseRequest");
+        return answer(await releases.release(req.params.callId, checkedCause(releases, body.cause)));
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/dialogs",
+      handle: async (req) => {
+        const limit = Math.min(Number(req.query.get("limit") ?? 1000) || 1000, 100_000);
+        const keys = await dialogs.keys();
+        const list = [];
+        for (const callId of keys.slice(0, limit)) {
+          const r = await dialogs.get(callId);
+          if (r)
+            list.push({
+              callId,
+              state: r.dialog.state,
+              servedUser: r.dialog.servedUser,
+              servedIdentity: servedIdentity(r.dialog),
+            });
+        }
+        return { status: 200, body: { count: keys.length, dialogs: list } };
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/dialogs/:callId",
+      handle: async (req) => {
+        const r = await dialogs.get(req.params.callId);
+        if (!r) throw new HttpError(404, `no dialog with Call-ID ${req.params.callId}`);
+        return { status: 200, body: r };
+      },
+    },
+  ];
+}

@@ -1,0 +1,96 @@
+// A SipTransport that keeps the runtime audit trail: every SIP message a node sends or receives goes into the
+// call's trace (by Call-ID), a sent one with the rule and clause ids the executor annotated it with. The same
+// request object sent again is a retransmission: counted, not traced twice.
+import type { CallTraces } from "../audit/call-trace.ts";
+import { callIdOf, cseqOf } from "../sip/header-access.ts";
+import type { SipMessage, SipRequest, SipResponse } from "../sip/message.ts";
+import type { Destination, Flow, InboundHandler, SipTransport, TransportName } from "../sip/transport.ts";
+
+/** What the executor says of a message it built from a plan. */
+export interface PlanAnnotation {
+  rule: string;
+  trace: string[];
+  fields?: Array<{ name: string; value: string; trace: string[] }>;
+}
+
+const annotations = new WeakMap<SipMessage, PlanAnnotation>();
+
+export function annotate(message: SipMessage, annotation: PlanAnnotation): void {
+  annotations.set(message, annotation);
+}
+
+export function labelOf(m: SipMessage): string {
+  if (m.kind === "request") return m.method;
+  const method = cseqOf(m)?.method;
+  return `${m.status} ${m.reason}${method ? ` (${method})` : ""}`;
+}
+
+export class TracedTransport implements SipTransport {
+  private readonly sent = new WeakSet<SipMessage>();
+
+  constructor(
+    private readonly inner: SipTransport,
+    private readonly traces: CallTraces,
+    /** The node's own column in a ladder ("S-CSCF"). */
+    private readonly self: string,
+    /** A peer's column: a configured name for the address, else address:port. */
+    private readonly party: (address: string, port: number) => string,
+    private readonly onRetransmission: () => void = () => {},
+  ) {}
+
+  get counters() {
+    return this.inner.counters;
+  }
+
+  onMessage(handler: InboundHandler): void {
+    this.inner.onMessage((message, flow) => {
+      this.record(message, "received", this.party(flow.remote.address, flow.remote.port));
+      handler(message, flow);
+    });
+  }
+
+  async send(message: SipRequest | SipResponse, to: Destination): Promise<void> {
+    this.outbound(message, this.party(to.address, to.port));
+    return this.inner.send(message, to);
+  }
+
+  async sendResponse(response: SipResponse, flow: Flow): Promise<void> {
+    this.outbound(response, this.party(flow.remote.address, flow.remote.port));
+    return this.inner.sendResponse(response, flow);
+  }
+
+  sentBy(transport: TransportName, family?: 4 | 6): { host: string; port: number } {
+    return this.inner.sentBy(transport, family);
+  }
+
+  isReliable(transport: TransportName): boolean {
+    return this.inner.isReliable(transport);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private outbound(message: SipMessage, peer: string): void {
+    if (this.sent.has(message)) {
+      this.onRetransmission();
+      return;
+    }
+    this.sent.add(message);
+    this.record(message, "sent", peer);
+  }
+
+  private record(message: SipMessage, direction: "sent" | "received", peer: string): void {
+    const callId = callIdOf(message);
+    if (callId === undefined) return;
+    const note = direction === "sent" ? annotations.get(message) : undefined;
+    this.traces.record(callId, {
+      protocol: "SIP",
+      direction,
+      from: direction === "sent" ? this.self : peer,
+      to: direction === "sent" ? peer : this.self,
+      label: labelOf(message),
+      ...(note ? { rule: note.rule, trace: note.trace, ...(note.fields ? { fields: note.fields } : {}) } : {}),
+    });
+  }
+}

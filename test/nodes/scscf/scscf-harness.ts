@@ -1,0 +1,246 @@
+// An S-CSCF node on loopback for a test, with its admin API, and SIPp UEs placing a call through it: the
+// calling UE (behind a P-CSCF entry) and the called UE, each checking the BYE it receives field by field.
+import type { NodeConfig } from "../../../generated/types/index.ts";
+import { validateConfig } from "../../../src/nodes/node-config.ts";
+import { type ScscfNode, startScscfNode } from "../../../src/nodes/scscf/scscf-node.ts";
+import type { Clock } from "../../../src/nodes/scscf/session-timers.ts";
+import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
+import { silentLogger } from "../../support/silent-logger.ts";
+import { type RequestChecks, requestChecks, type SippRun, startSipp } from "../../support/sipp.ts";
+
+export const TOKEN = "test-admin-token-0123456789";
+
+/** JSON from the admin API, read field by field in the tests. */
+// biome-ignore lint/suspicious/noExplicitAny: test code reads parsed JSON freely
+export type Json = any;
+export const DOMAIN = "home.test";
+export const ALICE = `sip:alice@${DOMAIN}`;
+export const BOB = `sip:bob@${DOMAIN}`;
+export const REASON_ADMIN = 'SIP ;cause=503 ;text="Session Terminated"';
+
+export interface Scscf {
+  node: ScscfNode;
+  host: string;
+  port: number;
+  transport: "udp" | "tcp";
+  /** This S-CSCF's Record-Route entry as it writes it. */
+  own: string;
+  admin(method: "GET" | "POST", path: string, body?: unknown, token?: string): Promise<{ status: number; body: Json }>;
+  close(): Promise<void>;
+}
+
+export async function startScscf(
+  transport: "udp" | "tcp" = "udp",
+  extra: Partial<NodeConfig> = {},
+  clock?: Clock,
+): Promise<Scscf> {
+  const host = "127.0.0.1";
+  const port = transport === "udp" ? await freeUdpPort(host) : await freeTcpPort(host);
+  const config = validateConfig({
+    role: "scscf",
+    sip: [`${transport}://${host}:${port}`],
+    admin: `http://${host}:0`,
+    adminToken: TOKEN,
+    // Short RFC 3261 timers: Timer F = 64·T1 = 3.2 s.
+    timers: { t1: 50, t2: 400, t4: 500 },
+    ...extra,
+  });
+  const node = await startScscfNode({ config, logger: silentLogger(), ...(clock ? { clock } : {}) });
+  const admin = async (method: "GET" | "POST", path: string, body?: unknown, token = TOKEN) => {
+    const res = await fetch(`${node.adminUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON (metrics, ladders)
+    }
+    return { status: res.status, body: parsed as Json };
+  };
+  return {
+    node,
+    host,
+    port,
+    transport,
+    own: `<sip:${host}:${port}${transport === "tcp" ? ";transport=tcp" : ""};lr>`,
+    admin,
+    close: () => node.close(),
+  };
+}
+
+/** Polls until `ok` holds (bounded), for state the node reaches asynchronously. */
+export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 10_000) {
+  const until = Date.now() + ms;
+  let last: T = await read();
+  while (!ok(last)) {
+    if (Date.now() > until) throw new Error(`${what}: not reached within ${ms} ms; last seen ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+    last = await read();
+  }
+  return last;
+}
+
+export interface CallSetup {
+  scscf: Scscf;
+  /** Whom the S-CSCF serves: the INVITE's top Route carries `orig` when it serves the calling user. */
+  served: "calling" | "called";
+  callId: string;
+  fromTag: string;
+  toTag: string;
+  cseq: number;
+  /** The caller re-INVITEs with this CSeq. */
+  cseq2?: number;
+  /** The callee re-INVITEs with this CSeq (else it sends nothing and item 2/4's CSeq is random). */
+  calleeCseq?: number;
+  /** The caller's and callee's Contact URIs (default their own address). */
+  callerContact?: string;
+  calleeContact?: string;
+  /** The INVITE's Request-URI (default the callee's address). */
+  calledUri?: string;
+  /** Whether a P-CSCF entry stands on the called side of the Record-Route. */
+  calleePcscf?: boolean;
+  callerPort?: number;
+  calleePort?: number;
+  /** Extra Route entries the INVITE carries after the S-CSCF's (default none). */
+  firstRoute?: string;
+  /** How each UE answers its BYE: a status line ("200 OK") or a number of ms to stay silent. */
+  callerAnswer?: string | { silentMs: number };
+  calleeAnswer?: string | { silentMs: number };
+}
+
+export interface PlacedCall {
+  caller: SippRun;
+  callee: SippRun;
+  callerPort: number;
+  calleePort: number;
+  callerPcscf: string;
+  calleePcscf?: string;
+  callerContact: string;
+  calleeContact: string;
+}
+
+/** Starts the callee, then the caller; the call is up once the S-CSCF holds the dialog confirmed. */
+export async function placeCall(
+  s: CallSetup,
+  expectBye: (p: Omit<PlacedCall, "caller" | "callee">) => { toCaller: RequestChecks; toCallee: RequestChecks },
+): Promise<PlacedCall> {
+  const { scscf } = s;
+  const t = scscf.transport;
+  const free = t === "udp" ? freeUdpPort : freeTcpPort;
+  const callerPort = s.callerPort ?? (await free("127.0.0.1"));
+  const calleePort = s.calleePort ?? (await free("127.0.0.1"));
+  const tp = t === "tcp" ? ";transport=tcp" : "";
+  const callerPcscf = `<sip:127.0.0.1:${callerPort}${tp};lr;x-pcscf=orig>`;
+  const calleePcscf = s.calleePcscf ? `<sip:127.0.0.1:${calleePort}${tp};lr;x-pcscf=term>` : undefined;
+  const callerContact = s.callerContact ?? `sip:alice@127.0.0.1:${callerPort}${tp}`;
+  const calleeContact = s.calleeContact ?? `sip:bob@127.0.0.1:${calleePort}${tp}`;
+  const placed = { callerPort, calleePort, callerPcscf, calleePcscf, callerContact, calleeContact };
+  const checks = expectBye(placed);
+  const answer = (a: CallSetup["callerAnswer"]) =>
+    typeof a === "object" ? { NO_ANSWER: a.silentMs, BYE_STATUS: "" } : { NO_ANSWER: "", BYE_STATUS: a ?? "200 OK" };
+  const common = {
+    CALLING_AOR: ALICE,
+    CALLED_AOR: BOB,
+    FROM_TAG: s.fromTag,
+    TO_TAG: s.toTag,
+  };
+  const callee = await startSipp({
+    scenario: "scscf-ue-callee.xml",
+    local: { address: "127.0.0.1", port: calleePort },
+    transport: t,
+    timeoutMs: 30_000,
+    fill: {
+      ...common,
+      CALLEE_CONTACT: calleeContact,
+      CALLEE_PCSCF: calleePcscf ?? "",
+      CALLER_REINVITES: s.cseq2 ? 1 : "",
+      CALLEE_CSEQ: s.calleeCseq ?? "",
+      CALLER_TARGET: callerContact,
+      CALLEE_ROUTE: `${scscf.own}, ${callerPcscf}`,
+      BYE_CHECKS: requestChecks(checks.toCallee),
+      ...answer(s.calleeAnswer),
+    },
+  });
+  const scscfHostPort = `${scscf.host}:${scscf.port}${tp}`;
+  const caller = await startSipp({
+    scenario: "scscf-ue-caller.xml",
+    local: { address: "127.0.0.1", port: callerPort },
+    remote: `${scscf.host}:${scscf.port}`,
+    transport: t,
+    callId: s.callId,
+    timeoutMs: 30_000,
+    fill: {
+      ...common,
+      CALLED_URI: s.calledUri ?? calleeContact,
+      FIRST_ROUTE: `<sip:${scscfHostPort};lr${s.served === "calling" ? ";orig" : ""}>${s.firstRoute ?? ""}`,
+      CALLER_PCSCF: callerPcscf,
+      CSEQ: s.cseq,
+      CSEQ2: s.cseq2 ?? "",
+      CALLEE_REINVITES: s.calleeCseq ? 1 : "",
+      CALLER_CONTACT: callerContact,
+      IN_DIALOG_ROUTE: calleePcscf ? `${scscf.own}, ${calleePcscf}` : scscf.own,
+      BYE_CHECKS: requestChecks(checks.toCaller),
+      ...answer(s.callerAnswer),
+    },
+  });
+  return { caller, callee, ...placed };
+}
+
+/** A UE registers through the S-CSCF's registrar with +sip.instance and gruu; returns the GRUUs issued. */
+export async function registerUe(
+  scscf: Scscf,
+  user: "alice" | "bob",
+  port: number,
+  instance: string,
+): Promise<{ pub: string; temp: string; contact: string }> {
+  const run = await startSipp({
+    scenario: "scscf-ue-register.xml",
+    local: { address: "127.0.0.1", port },
+    remote: `${scscf.host}:${scscf.port}`,
+    transport: scscf.transport,
+    timeoutMs: 10_000,
+    fill: { DOMAIN, AOR: `sip:${user}@${DOMAIN}`, USER: user, INSTANCE: instance },
+  });
+  await run.succeeded();
+  const logs = run.logs();
+  const pub = /pub-gruu (\S+)/.exec(logs)?.[1];
+  const temp = /temp-gruu (\S+)/.exec(logs)?.[1];
+  if (!pub || !temp) throw new Error(`registration of ${user} issued no GRUUs: ${logs}`);
+  return { pub, temp, contact: `sip:${user}@127.0.0.1:${port};transport=${scscf.transport.toUpperCase()}` };
+}
+
+/** The headers of the last request `method` SIPp received or sent, from its message log. */
+export function lastRequest(log: string, method: string): { line: string; headers: Record<string, string> } {
+  const blocks = log.split(/-{20,}.*\n/).filter((b) => new RegExp(`^\\s*${method} `, "m").test(b));
+  const block = blocks.at(-1) ?? "";
+  const lines = block.split(/\r?\n/).map((l) => l.trim());
+  const start = lines.findIndex((l) => l.startsWith(`${method} `));
+  const headers: Record<string, string> = {};
+  for (const l of lines.slice(start + 1)) {
+    if (l === "") break;
+    const i = l.indexOf(":");
+    headers[l.slice(0, i)] = l.slice(i + 1).trim();
+  }
+  return { line: lines[start] ?? "", headers };
+}
+
+/** How many times SIPp received a request `method` (retransmissions included). */
+export function receivedCount(log: string, method: string): number {
+  return log.split(/-{20,}.*\n/).filter((b) => /message received/.test(b) && new RegExp(`^${method} `, "m").test(b))
+    .length;
+}
+
+/** Waits until the S-CSCF has forwarded the ACK of every INVITE of the call (so no UE still waits for one). */
+export async function acksPassed(s: Scscf, setup: CallSetup): Promise<void> {
+  const want = 1 + (setup.cseq2 ? 1 : 0) + (setup.calleeCseq ? 1 : 0);
+  await eventually(
+    async () =>
+      (s.node.shell.traces.get(setup.callId) ?? []).filter((e) => e.direction === "sent" && e.label === "ACK").length,
+    (n) => n >= want,
+    `${want} ACK(s) forwarded`,
+  );
+}
