@@ -6,7 +6,7 @@
 // the rules, which decide the clearing cases (§7.3.1 b.1 deferred CANCEL, b.3, a 2xx crossing a CANCEL).
 import { randomBytes } from "node:crypto";
 import type { CallRecord } from "../../../generated/types/index.ts";
-import { callIdOf, cseqOf, fromOf, headerOf, maxForwardsOf, toOf } from "../../sip/header-access.ts";
+import { callIdOf, cseqOf, fromOf, headerOf, makeHeader, maxForwardsOf, toOf } from "../../sip/header-access.ts";
 import { responseTo, tryingFor } from "../../sip/invite-server-transaction.ts";
 import type { NameAddr, SipRequest, SipResponse } from "../../sip/message.ts";
 import { BodyError } from "../../sip/multipart-body.ts";
@@ -42,17 +42,8 @@ function reject(g: GmscCore, invite: SipRequest, tx: ServerTransaction, status: 
   const res = responseOnLeg(invite, {
     status,
     localTag: newTag(),
-    headers: [
-      headerOf("Reason", [
-        {
-          protocol: "SIP",
-          params: [
-            ["cause", String(status)],
-            ["text", `"${why.replace(/["\\\r\n]/g, " ").slice(0, 100)}"`],
-          ],
-        },
-      ]),
-    ],
+    // RFC 3326: why the GMSC refused, as a quoted-string (no quote, backslash or line break inside).
+    headers: [makeHeader("Reason", `SIP ;cause=${status} ;text="${why.replace(/["\\\r\n]/g, " ").slice(0, 100)}"`)],
   });
   tx.respond(res);
   g.log.warn({ callId: callIdOf(invite), status, why }, "INVITE rejected");

@@ -18,6 +18,12 @@ const token = "gmsc-test-token-0123456789";
 
 export interface HarnessOptions {
   policy?: Partial<Policy>;
+  /** RFC 3261 T1 in ms (default 50: short timers for tests). */
+  t1?: number;
+  /** H.248 transaction timers (default: short, 3 attempts from 60 ms). */
+  mgcTimers?: { initialRetransmitMs: number; maxRetransmitMs: number; maxAttempts: number };
+  /** The node's log level (default info: the tests read its "decided" lines). */
+  logLevel?: "info" | "warn";
 }
 
 export interface CallRun {
@@ -53,6 +59,10 @@ export interface GmscHarness {
     fill?: Record<string, string | number>;
     succeedingFill?: Record<string, string | number>;
     timeoutMs?: number;
+    /** Calls SIPp places (default 1), at `rate` per second with at most `limit` at once. */
+    calls?: number;
+    rate?: number;
+    limit?: number;
   }): Promise<CallRun>;
   // biome-ignore lint/suspicious/noExplicitAny: JSON from the admin API, read by the assertions that follow
   admin(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -88,17 +98,23 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
   const precedingTap = await startUdpTap({ address: "127.0.0.1", port: precedingPort });
   const succeedingTap = await startUdpTap({ address: "127.0.0.1", port: succeedingPort });
   const logs: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+  const logger = pino(
+    { level: options.logLevel ?? "info" },
+    { write: (line: string) => void logs.push(JSON.parse(line)) },
+  );
   const config = validateConfig({
     role: "gmsc",
     sip: [`udp://127.0.0.1:${sipPort}`],
     admin: "http://127.0.0.1:0",
     adminToken: token,
-    timers: { t1: 50, t2: 400, t4: 500 },
+    timers: { t1: options.t1 ?? 50, t2: 8 * (options.t1 ?? 50), t4: 10 * (options.t1 ?? 50) },
     ...(options.policy ? { policy: { gmscOption: "b", ...options.policy } } : {}),
     gmsc: {
       mgc: `udp://127.0.0.1:${mgcPort}`,
-      mgcTimers: { initialRetransmitMs: 60, maxRetransmitMs: 120, maxAttempts: 3, replyCacheMs: 10_000 },
+      mgcTimers: {
+        ...(options.mgcTimers ?? { initialRetransmitMs: 60, maxRetransmitMs: 120, maxAttempts: 3 }),
+        replyCacheMs: 10_000,
+      },
       routes: [
         { prefix: "0", target: "udp://127.0.0.1:9" },
         { prefix: "49", target: `udp://127.0.0.1:${succeedingTap.port}` },
@@ -151,6 +167,7 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
           ...(s.succeedingFill ?? {}),
         },
         timeoutMs,
+        ...(s.calls === undefined ? {} : { calls: s.calls }),
       });
       runs.push(callee);
       const caller = await startSipp({
@@ -159,6 +176,9 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
         local: { address: "127.0.0.1", port: precedingPort },
         fill: { TAP: precedingTap.port, NUMBER: CALLED, HOLD_MS: 300, ...isup, ...(s.fill ?? {}) },
         timeoutMs,
+        ...(s.calls === undefined ? {} : { calls: s.calls }),
+        ...(s.rate === undefined ? {} : { rate: s.rate }),
+        ...(s.limit === undefined ? {} : { limit: s.limit }),
       });
       runs.push(caller);
       const sent = (tap: UdpTap, from: number) =>

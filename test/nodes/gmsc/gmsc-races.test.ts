@@ -111,7 +111,7 @@ describe("GMSC races", () => {
 });
 
 describe("an MGW that stops answering, then returns", () => {
-  it("23.231:7.3.2/1 23.231:7.3.4/2 Subtracts to a silent MGW get bounded retries and an alarm, the SIP side is cleared all the same; when the MGW registers again it is audited and the left terminations subtracted", async () => {
+  it("23.231:7.3.2/1 23.231:7.3.4/2 Subtracts to a silent MGW get bounded retries and an alarm, the SIP side is cleared all the same; a new call is refused 503; when the MGW registers again it is audited and the left terminations subtracted", async () => {
     const c = await established(h);
     const terms = seized(c);
     h.mg.silence();
@@ -129,6 +129,21 @@ describe("an MGW that stops answering, then returns", () => {
     // maxAttempts 3: each Subtract reached the silent MG three times, then no more.
     expect(h.mg.lines().filter((l) => l.event === "ignored").length - ignoredBefore).toBe(6);
     expect((await h.admin("GET", "/v1/calls")).body.calls).toEqual([]);
+
+    // A call set up while the MGW is silent: nothing can be seized, the INVITE is refused 503 with the reason.
+    const refused = await h.call({
+      preceding: "gmsc-preceding-rejected.xml",
+      succeeding: "gmsc-succeeding-answer.xml",
+      fill: { STATUS: 503 },
+      timeoutMs: 5000,
+    });
+    await refused.caller.succeeded();
+    await refused.callee.stop();
+    const unavailable = messages(refused.toPreceding(), /^SIP\/2\.0 503/);
+    expect(unavailable).toHaveLength(1);
+    expect(headerOf(unavailable[0], "Reason")).toBe('SIP ;cause=503 ;text="no MGW resources could be seized"');
+    expect(refused.toSucceeding()).toEqual([]);
+    expect(h.logs.some((l) => l.level === 50 && l.alarm === "mgw-unreachable" && l.command === "Add")).toBe(true);
 
     const mark = h.mg.lines().length;
     h.mg.restart("restart");
