@@ -96,6 +96,12 @@ export class CallTable {
     for (const t of record.call.terminations) this.byTermination.delete(terminationKey(t.contextId, t.id));
   }
 
+  /** The node stops: no call keeps a timer of its own running. */
+  close(): void {
+    for (const r of this.runtimes.values()) r.okRetransmission?.stop();
+    this.runtimes.clear();
+  }
+
   async keys(): Promise<string[]> {
     return this.store.keys();
   }

@@ -54,7 +54,9 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
       ...defaultMedia,
       ...(gmsc.media ?? {}),
     });
-    const core = new GmscCore(shell, new CallTable(shell.store<CallRecord>("call", "CallRecord")), media, routes);
+    const calls = new CallTable(shell.store<CallRecord>("call", "CallRecord"));
+    shell.onClose(() => calls.close());
+    const core = new GmscCore(shell, calls, media, routes);
     shell.transactions.setUser(gmscTransactionUser(core));
     watchMediaGateway(core, mgc);
     const admin = await shell.startAdmin(gmscAdminRoutes(core));

@@ -22,6 +22,8 @@ export interface HarnessOptions {
   t1?: number;
   /** H.248 transaction timers (default: short, 3 attempts from 60 ms). */
   mgcTimers?: { initialRetransmitMs: number; maxRetransmitMs: number; maxAttempts: number };
+  /** Where the node reads spec/ and rules/ (default the project root): a copy a test may edit and reload. */
+  root?: string;
   /** The node's log level (default info: the tests read its "decided" lines). */
   logLevel?: "info" | "warn";
 }
@@ -121,7 +123,7 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
       ],
     },
   });
-  const node = await startGmscNode({ config, logger, name: "GMSC" });
+  const node = await startGmscNode({ config, logger, name: "GMSC", ...(options.root ? { root: options.root } : {}) });
   const mgcTap = await startUdpTap({ address: "127.0.0.1", port: mgcPort });
   const mg = await startMegacoMg(mgcTap.port);
   const isup = isupFiles();
