@@ -15,7 +15,15 @@ import { reasonPhrase } from "../../sip/reason-phrases.ts";
 import { checkRequest } from "../../sip/request-checks.ts";
 import type { ServerTransaction } from "../../sip/server-transaction.ts";
 import type { Flow } from "../../sip/transport.ts";
-import { ackFor2xx, inDialogRequest, nextLocalSeq, uacDialog, uasDialog, withLocalSeq } from "../../sip/ua-dialog.ts";
+import {
+  ackFor2xx,
+  DialogError,
+  inDialogRequest,
+  nextLocalSeq,
+  uacDialog,
+  uasDialog,
+  withLocalSeq,
+} from "../../sip/ua-dialog.ts";
 import { Uas2xxRetransmission } from "../../sip/uas-2xx-retransmission.ts";
 import { newCall, withInviteResponse, withInviteSent, withTerminations } from "./call-state.ts";
 import type { GmscCore } from "./gmsc-core.ts";
@@ -57,11 +65,15 @@ async function setUp(g: GmscCore, key: string, invite: SipRequest, tx: ServerTra
   tx.respond(tryingFor(invite));
   const route = g.routes.route(invite.uri);
   if (route === undefined) return reject(g, invite, tx, 404, "no route in gmsc.routes for the Request-URI");
+  const localTag = newTag();
   let offer: string | undefined;
+  let dialog: ReturnType<typeof uasDialog>;
   try {
     offer = sdpOfMessage(invite);
+    dialog = uasDialog(invite, localTag);
   } catch (err) {
-    if (err instanceof BodyError) return reject(g, invite, tx, 400, err.message);
+    // Checked before anything is seized: a body or a dialog the GMSC cannot work with is the request's fault.
+    if (err instanceof BodyError || err instanceof DialogError) return reject(g, invite, tx, 400, err.message);
     throw err;
   }
   let media: Awaited<ReturnType<typeof g.media.seize>>;
@@ -84,7 +96,6 @@ async function setUp(g: GmscCore, key: string, invite: SipRequest, tx: ServerTra
       });
     return;
   }
-  const localTag = newTag();
   const out = forwardedInvite(g, invite, route.target);
   let call = withTerminations(newCall(key), [
     { id: media.originating.terminationId, contextId: media.contextId, side: "originating", seized: true },
@@ -98,7 +109,7 @@ async function setUp(g: GmscCore, key: string, invite: SipRequest, tx: ServerTra
       inviteCSeq: cseqOf(invite)?.seq ?? 0,
       peer: `${flow.transport.toLowerCase()}://${flow.remote.address.includes(":") ? `[${flow.remote.address}]` : flow.remote.address}:${flow.remote.port}`,
       localTag,
-      dialog: uasDialog(invite, localTag),
+      dialog,
       ...(media.originating.localSdp === undefined ? {} : { mgLocalSdp: media.originating.localSdp }),
     },
     succeeding: {
@@ -170,9 +181,27 @@ export function onSucceedingResponse(g: GmscCore, key: string, res: SipResponse)
         event: { type: "final-response-received", from: "succeeding", status: res.status },
         response: res,
       });
-      await g.finish(key, decided.record);
+      await g.finish(key, unruled(g, key, decided.record, decided.plans.length, res));
     })
     .catch((err: unknown) => g.log.error({ callId: key, err: (err as Error).message }, "response not handled"));
+}
+
+/**
+ * A final non-2xx response no rule handles (§7.3.1 names 4xx–6xx; a 3xx redirect is none of them): relayed upstream
+ * as the B2BUA relays final responses; the MGW terminations stay as the rules left them, which is logged as an
+ * error so an operator sees the rule set lacks a case.
+ */
+function unruled(g: GmscCore, key: string, record: CallRecord, plans: number, res: SipResponse): CallRecord {
+  if (plans > 0) return record;
+  const tx = g.calls.runtime(key).inviteServer;
+  if (tx?.state !== "proceeding") return record;
+  tx.respond(relayed(g, record, tx.request, res));
+  const seized = record.call.terminations.filter((t) => t.seized).map((t) => `${t.contextId}/${t.id}`);
+  g.log.error(
+    { callId: key, status: res.status, seized },
+    "no rule for this final response: relayed, MGW resources not released by any rule",
+  );
+  return { ...record, call: withInviteResponse(record.call, "preceding", res.status) };
 }
 
 async function provisional(g: GmscCore, key: string, start: CallRecord, res: SipResponse): Promise<void> {

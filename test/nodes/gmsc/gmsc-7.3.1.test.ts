@@ -1,11 +1,12 @@
 // TS 23.231 §7.3.1 at the wire: the GMSC node between SIPp as the preceding and the succeeding SIP-I node and the
 // Erlang/OTP megaco MG. Each test checks what the GMSC sent each SIPp (octet for octet at a UDP tap: ISUP bodies,
 // SDP, headers) and exactly the Subtracts the MG decoded.
+import { createSocket } from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectBothReleased, one } from "./call-checks.ts";
 import { addsOf, CALLED, type CallRun, type GmscHarness, startGmscHarness, subtractsOf } from "./gmsc-harness.ts";
 import { isup, sippBody } from "./isup.ts";
-import { headerOf, isupPart, ladder, messages, sdpPart } from "./wire.ts";
+import { headerOf, isupPart, ladder, messages, sdpPart, wireMessage } from "./wire.ts";
 
 let h: GmscHarness;
 beforeAll(async () => {
@@ -94,6 +95,69 @@ describe("GMSC set-up (a SIP-I B2BUA with MGW resources)", () => {
     expect(ladder(c.toPreceding())).toEqual(["100 Trying (INVITE)", "404 Not Found (INVITE)"]);
     expect(c.toSucceeding()).toEqual([]);
     expect(addsOf(c.mgCommands())).toEqual([]);
+  });
+});
+
+describe("GMSC set-up refusals", () => {
+  /** Sends one request from a loopback socket and returns the GMSC's final response (a 100 Trying skipped). */
+  async function exchange(request: string): Promise<string> {
+    const socket = createSocket("udp4");
+    await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
+    const port = socket.address().port;
+    try {
+      const final = new Promise<string>((resolve) =>
+        socket.on("message", (m) => {
+          const text = m.toString("utf8");
+          if (!text.startsWith("SIP/2.0 100")) resolve(text);
+        }),
+      );
+      socket.send(
+        request.replaceAll("@@PORT@@", String(port)),
+        h.node.shell.transportLayer.addresses[0].port,
+        "127.0.0.1",
+      );
+      return await h.waitFor(
+        "the GMSC's answer",
+        () => Promise.race([final, new Promise<undefined>((r) => setTimeout(r, 50))]),
+        5000,
+      );
+    } finally {
+      socket.close();
+    }
+  }
+
+  const invite = (headers: string[], body = "") =>
+    [
+      `INVITE sip:${CALLED}@127.0.0.1 SIP/2.0`,
+      "Via: SIP/2.0/UDP 127.0.0.1:@@PORT@@;branch=z9hG4bK-refusal-" + Math.random().toString(16).slice(2),
+      "Max-Forwards: 70",
+      "From: <sip:4930123@127.0.0.1>;tag=r1",
+      `To: <sip:${CALLED}@127.0.0.1>`,
+      `Call-ID: refusal-${Math.random().toString(16).slice(2)}@127.0.0.1`,
+      "CSeq: 1 INVITE",
+      ...headers,
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      "",
+      body,
+    ].join("\r\n");
+
+  it("answers an INVITE it cannot make a dialog or a body of with 400, the Reason naming what was expected, and seizes nothing", async () => {
+    const adds = h.mg.lines().filter((l) => l.command === "Add").length;
+    const noContact = wireMessage(await exchange(invite([])));
+    expect(noContact.start).toBe("SIP/2.0 400 Bad Request");
+    expect(headerOf(noContact, "Reason")).toBe(
+      'SIP ;cause=400 ;text="Contact of the INVITE: expected a Contact header (remote target, §12.1)"',
+    );
+    const noBoundary = wireMessage(
+      await exchange(
+        invite(["Contact: <sip:a@127.0.0.1:@@PORT@@>", "Content-Type: multipart/mixed"], "--x\r\n\r\nv=0\r\n--x--\r\n"),
+      ),
+    );
+    expect(noBoundary.start).toBe("SIP/2.0 400 Bad Request");
+    expect(headerOf(noBoundary, "Reason")).toBe(
+      'SIP ;cause=400 ;text="Content-Type multipart/mixed: expected a boundary parameter (RFC 2046 §5.1.1)"',
+    );
+    expect(h.mg.lines().filter((l) => l.command === "Add").length).toBe(adds);
   });
 });
 
