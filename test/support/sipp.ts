@@ -94,12 +94,14 @@ export function xmlQuote(value: string): string {
 /** A regexp for an <ereg regexp="…"> attribute: regex-escaped, then XML-escaped. */
 export const eregValue = (value: string) => xmlQuote(regexQuote(value));
 
-// Every run's files live under one folder per test process, removed when the process exits unless
-// CLEARDOWN_KEEP_SIPP is set (to read a failed run's logs).
+// Every run's files live under one folder per test process, removed after the test file (or when a bench
+// script exits) unless CLEARDOWN_KEEP_SIPP is set, to read a failed run's logs.
 const runsDir = join(tmpdir(), `cleardown-sipp-${process.pid}`);
-process.once("exit", () => {
+const removeRuns = () => {
   if (!process.env.CLEARDOWN_KEEP_SIPP) rmSync(runsDir, { recursive: true, force: true });
-});
+};
+process.once("exit", removeRuns);
+if (process.env.VITEST) (await import("vitest")).afterAll(removeRuns);
 
 export async function startSipp(options: SippOptions): Promise<SippRun> {
   const binary = sippBinary();
@@ -222,17 +224,25 @@ export interface RequestChecks {
 
 /**
  * The <ereg check_it> actions that make a SIPp scenario fail unless the received request is exactly as
- * expected (SIPp reads one header line; the S-CSCF writes each header on one line), and <log> lines that put
+ * expected (SIPp reads one header line; cleardown writes each header on one line), and a <log> line that puts
  * every value read into the scenario's log.
  */
 export function requestChecks(checks: RequestChecks): string {
+  return messageChecks(`${checks.method} ${checks.requestUri} SIP/2.0`, checks.headers);
+}
+
+/** The same for a response: its status line, then the headers. */
+export function responseChecks(statusLine: string, headers: RequestChecks["headers"]): string {
+  return messageChecks(statusLine, headers);
+}
+
+function messageChecks(startLine: string, headers: RequestChecks["headers"]): string {
   const lines: string[] = [];
-  const vars: string[] = [];
-  const line = `^${regexQuote(checks.method)} ${regexQuote(checks.requestUri)} SIP/2\\.0`;
-  lines.push(`<ereg regexp="${xmlQuote(line)}" search_in="msg" check_it="true" assign_to="rl"/>`);
-  vars.push("rl");
+  const vars: string[] = ["sl"];
+  const first = `^${regexQuote(startLine)}`;
+  lines.push(`<ereg regexp="${xmlQuote(first)}" search_in="msg" check_it="true" assign_to="sl"/>`);
   let n = 0;
-  for (const [name, want] of Object.entries(checks.headers)) {
+  for (const [name, want] of Object.entries(headers)) {
     const v = `h${n++}`;
     vars.push(v);
     if (want === null) {
@@ -243,6 +253,6 @@ export function requestChecks(checks: RequestChecks): string {
     const re = `^[[:space:]]*${body}[[:space:]]*$`;
     lines.push(`<ereg regexp="${xmlQuote(re)}" search_in="hdr" header="${name}:" check_it="true" assign_to="${v}"/>`);
   }
-  lines.push(`<log message="checked ${checks.method}: ${vars.map((v) => `${v}=[$${v}]`).join(" | ")}"/>`);
+  lines.push(`<log message="checked ${xmlQuote(startLine.split(" ")[0])}: ${vars.map((v) => `${v}=[$${v}]`).join(" | ")}"/>`);
   return lines.map((l) => `      ${l}`).join("\n");
 }

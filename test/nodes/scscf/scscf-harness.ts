@@ -107,6 +107,8 @@ export interface CallSetup {
   calleePort?: number;
   /** Extra Route entries the INVITE carries after the S-CSCF's (default none). */
   firstRoute?: string;
+  /** An application server's Record-Route entry, when one is on the dialog's route (between two of ours). */
+  as?: string;
   /** How each UE answers its BYE: a status line ("200 OK") or a number of ms to stay silent. */
   callerAnswer?: string | { silentMs: number };
   calleeAnswer?: string | { silentMs: number };
@@ -140,6 +142,8 @@ export async function placeCall(
   const calleeContact = s.calleeContact ?? `sip:bob@127.0.0.1:${calleePort}${tp}`;
   const placed = { callerPort, calleePort, callerPcscf, calleePcscf, callerContact, calleeContact };
   const checks = expectBye(placed);
+  // What this S-CSCF (and an AS it hands the INVITE to) put into the Record-Route, top (called side) first.
+  const ownPath = s.as ? [scscf.own, s.as, scscf.own] : [scscf.own];
   const answer = (a: CallSetup["callerAnswer"]) =>
     typeof a === "object" ? { NO_ANSWER: a.silentMs, BYE_STATUS: "" } : { NO_ANSWER: "", BYE_STATUS: a ?? "200 OK" };
   const common = {
@@ -160,7 +164,8 @@ export async function placeCall(
       CALLER_REINVITES: s.cseq2 ? 1 : "",
       CALLEE_CSEQ: s.calleeCseq ?? "",
       CALLER_TARGET: callerContact,
-      CALLEE_ROUTE: `${scscf.own}, ${callerPcscf}`,
+      // The callee's route set: the Record-Route of the INVITE it received, in order.
+      CALLEE_ROUTE: [...ownPath, callerPcscf].join(", "),
       BYE_CHECKS: requestChecks(checks.toCallee),
       ...answer(s.calleeAnswer),
     },
@@ -182,7 +187,8 @@ export async function placeCall(
       CSEQ2: s.cseq2 ?? "",
       CALLEE_REINVITES: s.calleeCseq ? 1 : "",
       CALLER_CONTACT: callerContact,
-      IN_DIALOG_ROUTE: calleePcscf ? `${scscf.own}, ${calleePcscf}` : scscf.own,
+      // The caller's route set past its own P-CSCF: the 2xx's Record-Route, reversed.
+      IN_DIALOG_ROUTE: [...[...ownPath].reverse(), ...(calleePcscf ? [calleePcscf] : [])].join(", "),
       BYE_CHECKS: requestChecks(checks.toCaller),
       ...answer(s.callerAnswer),
     },
@@ -203,7 +209,15 @@ export async function registerUe(
     remote: `${scscf.host}:${scscf.port}`,
     transport: scscf.transport,
     timeoutMs: 10_000,
-    fill: { DOMAIN, AOR: `sip:${user}@${DOMAIN}`, USER: user, INSTANCE: instance },
+    fill: {
+      DOMAIN,
+      AOR: `sip:${user}@${DOMAIN}`,
+      USER: user,
+      INSTANCE: instance,
+      CONTACT_HOSTPORT: `127.0.0.1:${port}`,
+      EXPIRES: 600,
+      GRUUS: 1,
+    },
   });
   await run.succeeded();
   const logs = run.logs();
@@ -211,6 +225,27 @@ export async function registerUe(
   const temp = /temp-gruu (\S+)/.exec(logs)?.[1];
   if (!pub || !temp) throw new Error(`registration of ${user} issued no GRUUs: ${logs}`);
   return { pub, temp, contact: `sip:${user}@127.0.0.1:${port};transport=${scscf.transport.toUpperCase()}` };
+}
+
+/** The UE's binding at `contactPort` is removed (REGISTER with expires 0), sent from another port. */
+export async function deregisterUe(scscf: Scscf, user: "alice" | "bob", contactPort: number, instance: string) {
+  const run = await startSipp({
+    scenario: "scscf-ue-register.xml",
+    local: { address: "127.0.0.1", port: await (scscf.transport === "udp" ? freeUdpPort : freeTcpPort)("127.0.0.1") },
+    remote: `${scscf.host}:${scscf.port}`,
+    transport: scscf.transport,
+    timeoutMs: 10_000,
+    fill: {
+      DOMAIN,
+      AOR: `sip:${user}@${DOMAIN}`,
+      USER: user,
+      INSTANCE: instance,
+      CONTACT_HOSTPORT: `127.0.0.1:${contactPort}`,
+      EXPIRES: 0,
+      GRUUS: "",
+    },
+  });
+  await run.succeeded();
 }
 
 /** The headers of the last request `method` SIPp received or sent, from its message log. */
@@ -243,4 +278,77 @@ export async function acksPassed(s: Scscf, setup: CallSetup): Promise<void> {
     (n) => n >= want,
     `${want} ACK(s) forwarded`,
   );
+}
+
+export function bye(
+  requestUri: string,
+  to: string,
+  toTag: string,
+  from: string,
+  fromTag: string,
+  callId: string,
+  cseq: string | { regex: string },
+  route: string | null,
+  /** 70 as the S-CSCF sends it, less one for each proxy on the way (an AS, this S-CSCF again). */
+  maxForwards = 70,
+): RequestChecks {
+  return {
+    method: "BYE",
+    requestUri,
+    headers: {
+      To: `<${to}>;tag=${toTag}`,
+      From: `<${from}>;tag=${fromTag}`,
+      "Call-ID": callId,
+      CSeq: cseq,
+      Route: route,
+      Reason: REASON_ADMIN,
+      "Max-Forwards": String(maxForwards),
+    },
+  };
+}
+
+export const byeRules = (released: Json): string[] =>
+  released.plans.filter((p: { kind: string }) => p.kind === "sip-request").map((p: { rule: string }) => p.rule);
+
+export interface ReleaseOptions {
+  /** The call is ready for release once the stored dialog satisfies this (after re-INVITEs, say). */
+  ready?: (dialog: Json) => boolean;
+  cause?: string;
+  /** The network-internal indication; default POST /v1/dialogs/{callId}/release with the cause. */
+  trigger?: (call: PlacedCall) => Promise<Json>;
+  /** What happens while the release is under way (before both UEs are done). */
+  during?: (call: PlacedCall) => Promise<void>;
+}
+
+/** Sets the call up, waits until the S-CSCF holds it confirmed (and ready), releases it, waits for both UEs. */
+export async function releaseCall(
+  s: Scscf,
+  setup: CallSetup,
+  expectBye: Parameters<typeof placeCall>[1],
+  options: ReleaseOptions = {},
+): Promise<{ call: PlacedCall; released: Json }> {
+  const call = await placeCall(setup, expectBye);
+  const path = `/v1/dialogs/${encodeURIComponent(setup.callId)}`;
+  const ready = options.ready ?? (() => true);
+  await eventually(
+    () => s.admin("GET", path),
+    (r) => r.status === 200 && r.body.dialog.state === "confirmed" && ready(r.body.dialog),
+    "dialog confirmed",
+  );
+  await acksPassed(s, setup);
+  let released: Json;
+  if (options.trigger) released = await options.trigger(call);
+  else {
+    const r = await s.admin("POST", `${path}/release`, { cause: options.cause ?? "administrative" });
+    if (r.status !== 202) throw new Error(`release answered ${r.status}: ${JSON.stringify(r.body)}`);
+    released = r.body;
+  }
+  if (options.during) await options.during(call);
+  await Promise.all([call.caller.succeeded(), call.callee.succeeded()]);
+  await eventually(
+    () => s.node.dialogs.size(),
+    (n) => n === 0,
+    "no dialog state left",
+  );
+  return { call, released };
 }

@@ -3,19 +3,18 @@
 // test then asserts the same values from SIPp's message log and that the S-CSCF holds no state.
 import { afterEach, describe, expect, it } from "vitest";
 import { freeUdpPort } from "../../support/free-port.ts";
-import type { RequestChecks } from "../../support/sipp.ts";
 import {
   ALICE,
-  acksPassed,
   BOB,
-  type CallSetup,
+  bye,
+  byeRules,
   eventually,
   type Json,
   lastRequest,
-  type PlacedCall,
   placeCall,
   REASON_ADMIN,
   registerUe,
+  releaseCall,
   type Scscf,
   startScscf,
 } from "./scscf-harness.ts";
@@ -125,7 +124,7 @@ describe("S-CSCF releases a session it learnt from live SIPp traffic", () => {
         // 4.a: the calling user's stored Contact (the recorded deviation from the seed's "called user").
         toCaller: bye(p.callerContact, ALICE, "alice-tag-2", BOB, "bob-tag-2", callId, "8 BYE", p.callerPcscf),
       }),
-      (d) => d.cseqCallingToCalled === 102 && d.cseqCalledToCalling === 7,
+      { ready: (d) => d.cseqCallingToCalled === 102 && d.cseqCalledToCalling === 7 },
     );
     expect(byeRules(released)).toEqual([`${C}/3#bye-to-called`, `${C}/4#bye-to-calling`]);
     const routing = released.plans.filter((p: Json) => p.kind === "sip-request").map((p: Json) => p.routing.value);
@@ -152,7 +151,7 @@ describe("S-CSCF releases a session it learnt from live SIPp traffic", () => {
         toCallee: bye(p.calleeContact, BOB, "bob-tag-3", ALICE, "alice-tag-3", callId, "21 BYE", p.calleePcscf!),
         toCaller: bye(p.callerContact, ALICE, "alice-tag-3", BOB, "bob-tag-3", callId, "501 BYE", p.callerPcscf),
       }),
-      (d) => d.cseqCalledToCalling === 500,
+      { ready: (d) => d.cseqCalledToCalling === 500 },
     );
   });
 
@@ -180,7 +179,7 @@ describe("S-CSCF releases a session it learnt from live SIPp traffic", () => {
         toCallee: bye(p.calleeContact, BOB, "bob-tag-4", ALICE, "alice-tag-4", callId, "2 BYE", null),
         toCaller: bye(alice.contact, ALICE, "alice-tag-4", BOB, "bob-tag-4", callId, "10 BYE", p.callerPcscf),
       }),
-      (d) => d.cseqCalledToCalling === 9 && d.callingContact === alice.pub,
+      { ready: (d) => d.cseqCalledToCalling === 9 && d.callingContact === alice.pub },
     );
   });
 
@@ -217,62 +216,7 @@ describe("S-CSCF releases a session it learnt from live SIPp traffic", () => {
           p.callerPcscf,
         ),
       }),
-      (d) => d.calledContact === bob.temp,
+      { ready: (d) => d.calledContact === bob.temp },
     );
   });
 });
-
-function bye(
-  requestUri: string,
-  to: string,
-  toTag: string,
-  from: string,
-  fromTag: string,
-  callId: string,
-  cseq: string | { regex: string },
-  route: string | null,
-): RequestChecks {
-  return {
-    method: "BYE",
-    requestUri,
-    headers: {
-      To: `<${to}>;tag=${toTag}`,
-      From: `<${from}>;tag=${fromTag}`,
-      "Call-ID": callId,
-      CSeq: cseq,
-      Route: route,
-      Reason: REASON_ADMIN,
-      "Max-Forwards": "70",
-    },
-  };
-}
-
-const byeRules = (released: Json): string[] =>
-  released.plans.filter((p: { kind: string }) => p.kind === "sip-request").map((p: { rule: string }) => p.rule);
-
-/** Sets the call up, waits until the S-CSCF holds it confirmed (and `ready`), releases it, and waits for both UEs. */
-async function releaseCall(
-  s: Scscf,
-  setup: CallSetup,
-  expectBye: Parameters<typeof placeCall>[1],
-  ready: (dialog: Json) => boolean = () => true,
-  cause = "administrative",
-): Promise<{ call: PlacedCall; released: Json }> {
-  const call = await placeCall(setup, expectBye);
-  const path = `/v1/dialogs/${encodeURIComponent(setup.callId)}`;
-  await eventually(
-    () => s.admin("GET", path),
-    (r) => r.status === 200 && r.body.dialog.state === "confirmed" && ready(r.body.dialog),
-    "dialog confirmed",
-  );
-  await acksPassed(s, setup);
-  const released = await s.admin("POST", `${path}/release`, { cause });
-  expect(released.status).toBe(202);
-  await Promise.all([call.caller.succeeded(), call.callee.succeeded()]);
-  await eventually(
-    () => s.node.dialogs.size(),
-    (n) => n === 0,
-    "no dialog state left",
-  );
-  return { call, released: released.body };
-}
