@@ -11,6 +11,7 @@ import {
   deregisterUe,
   eventually,
   lastRequest,
+  type PlacedCall,
   placeCall,
   registerUe,
   releaseCall,
@@ -107,7 +108,7 @@ describe("S-CSCF: network-internal indications and the admin API (SIPp UEs)", ()
     scscf = await startScscf("udp");
     const s = scscf;
     const expired = 'SIP ;cause=503 ;text="Service Expired"';
-    const calls = [];
+    const calls: PlacedCall[] = [];
     for (const n of [1, 2]) {
       const callId = `sipp-bulk-${n}@127.0.0.1`;
       const [a, b] = [`ab${n}`, `bb${n}`];
