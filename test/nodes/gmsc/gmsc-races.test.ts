@@ -63,7 +63,7 @@ describe("GMSC races", () => {
   });
 
   it("23.231:7.3.1/b.2 23.231:7.3.3/2 23.231:7.3.4/2 a BYE crossing a Bearer Released: the Notify arrives while the forwarded BYE is unanswered; the terminations are subtracted once (by the BYE), nothing else is sent", async () => {
-    const c = await established(h, "gmsc-preceding-bye.xml", { BYE_ANSWER_MS: 400 });
+    const c = await established(h, "gmsc-preceding-bye.xml", { BYE_ANSWER_MS: 1000 });
     const { orig } = terminationsOf(c);
     await h.waitFor("the BYE forwarded downstream", () => messages(c.toSucceeding(), /^BYE /).length === 1);
     const reply = bearerReleased(h, orig);
