@@ -63,7 +63,7 @@ export function gmscAdminRoutes(g: GmscCore): AdminRoute[] {
       handle: async (req) => {
         const cause = causeOf(req.body);
         const key = await keyOf(g, req.params.callId);
-        const decided = await g.queue(key, { event: { type: "release-indication", cause } });
+        const decided = await g.handle(key, { event: { type: "release-indication", cause } });
         if (decided === undefined) throw new HttpError(404, `call ${key} was released before the request was handled`);
         const clauses = [...new Set(decided.plans.flatMap((p) => p.trace))];
         return {

@@ -95,19 +95,23 @@ export class GmscCore {
     } else await this.calls.put(key, record);
   }
 
-  /** Queues an event for a call: observed into the record first (`observe`), then decided and executed. */
+  /** Handles an event after those queued before it for the call: observed into the record (`observe`), decided,
+   * executed, stored. Undefined when the call is gone; an error when the event could not be handled. */
+  handle(key: string, wire: WireEvent, observe?: (r: CallRecord) => CallRecord): Promise<Decided | undefined> {
+    return this.calls.run(key, async () => {
+      const current = await this.calls.get(key);
+      if (current === undefined) return undefined;
+      const decided = await this.decide(key, observe ? observe(current) : current, wire);
+      await this.finish(key, decided.record);
+      return decided;
+    });
+  }
+
+  /** `handle` for events from the wire, whose errors have nobody to go back to but the log. */
   queue(key: string, wire: WireEvent, observe?: (r: CallRecord) => CallRecord): Promise<Decided | undefined> {
-    return this.calls
-      .run(key, async () => {
-        const current = await this.calls.get(key);
-        if (current === undefined) return undefined;
-        const decided = await this.decide(key, observe ? observe(current) : current, wire);
-        await this.finish(key, decided.record);
-        return decided;
-      })
-      .catch((err: unknown) => {
-        this.log.error({ callId: key, event: wire.event, err: (err as Error).message }, "event not handled");
-        return undefined;
-      });
+    return this.handle(key, wire, observe).catch((err: unknown) => {
+      this.log.error({ callId: key, event: wire.event, err: (err as Error).message }, "event not handled");
+      return undefined;
+    });
   }
 }

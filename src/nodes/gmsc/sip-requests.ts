@@ -1,6 +1,7 @@
 // Requests reaching the GMSC, sorted by what they are to the B2BUA: an initial INVITE (set-up), a CANCEL of the
 // preceding node's INVITE, a BYE on either leg, the ACK of a 2xx the GMSC sent; each release indication becomes
 // an event for the rules (§7.3.1). A retransmitted 2xx from the succeeding node is ACKed again (§13.2.2.4).
+import { randomBytes } from "node:crypto";
 import { callIdOf, fromOf, tagOf, toOf } from "../../sip/header-access.ts";
 import type { SipRequest, SipResponse } from "../../sip/message.ts";
 import { destinationOf, nextHopUri } from "../../sip/next-hop.ts";
@@ -12,8 +13,9 @@ import type { GmscCore } from "./gmsc-core.ts";
 import { responseOnLeg } from "./leg-messages.ts";
 import { onInitialInvite } from "./set-up.ts";
 
-function answer(tx: ServerTransaction, req: SipRequest, status: number, localTag = "gmsc"): void {
-  tx.respond(responseOnLeg(req, { status, localTag }));
+/** A response of the GMSC's own outside any call (its To tag fresh, §8.2.6.2). */
+function answer(tx: ServerTransaction, req: SipRequest, status: number): void {
+  tx.respond(responseOnLeg(req, { status, localTag: randomBytes(6).toString("hex") }));
 }
 
 export function gmscTransactionUser(g: GmscCore): TransactionUser {

@@ -118,7 +118,7 @@ describe("GMSC set-up refusals", () => {
       );
       return await h.waitFor(
         "the GMSC's answer",
-        () => Promise.race([final, new Promise<undefined>((r) => setTimeout(r, 50))]),
+        () => Promise.race([final, new Promise<undefined>((r) => setTimeout(() => r(undefined), 50))]),
         5000,
       );
     } finally {
