@@ -24,6 +24,8 @@ export interface HarnessOptions {
   mgcTimers?: { initialRetransmitMs: number; maxRetransmitMs: number; maxAttempts: number };
   /** Where the node reads spec/ and rules/ (default the project root): a copy a test may edit and reload. */
   root?: string;
+  /** The node's store (default memory), e.g. a redis:// URL. */
+  store?: string;
   /** The node's log level (default info: the tests read its "decided" lines). */
   logLevel?: "info" | "warn";
 }
@@ -109,6 +111,7 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
     sip: [`udp://127.0.0.1:${sipPort}`],
     admin: "http://127.0.0.1:0",
     adminToken: token,
+    ...(options.store ? { store: options.store } : {}),
     timers: { t1: options.t1 ?? 50, t2: 8 * (options.t1 ?? 50), t4: 10 * (options.t1 ?? 50) },
     ...(options.policy ? { policy: { gmscOption: "b", ...options.policy } } : {}),
     gmsc: {
