@@ -18,6 +18,11 @@ export const SCHEME = 1 << 13; // scheme characters after the first
 export const HOST = 1 << 14; // hostname / IPv4 characters
 export const HEX = 1 << 15;
 export const REASON = 1 << 16; // Reason-Phrase: reserved / unreserved (escaped, SP, HTAB, non-ASCII apart)
+export const QDTEXT_LWS = 1 << 17; // qdtext with SP and HTAB (LWS once unfolded); non-ASCII apart
+// What may come before the "@" of a SIP URI's userinfo, inside <> or as a Request-URI (FULL) and outside
+// (BARE): the user, password, host, parameter and header characters, "%", ":", "[" and "]" (see uri.ts).
+export const FULL_REGION = 1 << 18;
+export const BARE_REGION = 1 << 19;
 
 /** The class bits of each ASCII code (hot loops index it directly). */
 export const table = new Uint32Array(128);
@@ -47,6 +52,14 @@ add(SCHEME, alnum + "+-.");
 add(HOST, alnum + "-.");
 add(HEX, "0123456789abcdefABCDEF");
 add(REASON, unreserved + reserved);
+for (let c = 0x20; c <= 0x7e; c++) if (c !== 0x22 && c !== 0x5c) table[c] |= QDTEXT_LWS;
+table[9] |= QDTEXT_LWS;
+for (let c = 0; c < 128; c++) {
+  const t = table[c];
+  const extra = c === 37 || c === 58 || c === 91 || c === 93;
+  if (extra || (t & (USER | PASSWORD | PARAMCHAR | HNV | URIC | HOST)) !== 0) table[c] |= FULL_REGION;
+  if (extra || (t & (BARE_USER | BARE_PASSWORD | HOST)) !== 0) table[c] |= BARE_REGION;
+}
 
 /** Whether the character code c belongs to class cls (ASCII only). */
 export function is(c: number, cls: number): boolean {
@@ -65,9 +78,24 @@ export function isWsp(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-/** qdtext without LWS: %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII. */
-export function isQdtext(c: number): boolean {
-  return c === 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e) || c >= 0x80;
+/**
+ * Whether the token `name` is `lower` (a lower-case name of letters, digits and "-") in any case. OR-ing 0x20
+ * lower-cases a letter and leaves "-" and digits as they are; no other token character maps onto one of those.
+ */
+export function isNamed(name: string, lower: string): boolean {
+  if (name.length !== lower.length) return false;
+  for (let k = 0; k < lower.length; k++) if ((name.charCodeAt(k) | 0x20) !== lower.charCodeAt(k)) return false;
+  return true;
+}
+
+// Tokens are ASCII, and most are written in the case compared with: this returns the string itself then,
+// saving the copy toUpperCase would make.
+export function upperAscii(s: string): string {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 97 && c <= 122) return s.toUpperCase();
+  }
+  return s;
 }
 
 /** TEXT-UTF8char: %x21-7E / UTF8-NONASCII. */

@@ -39,7 +39,11 @@ export function structured<K extends StructuredName>(msg: SipMessage, name: K): 
 
 function flat<T>(msg: SipMessage, name: "Via" | "Route" | "Record-Route" | "Reason"): T[] {
   const out: T[] = [];
-  for (const h of msg.headers) if (h.name === name) out.push(...(h.parsed as T[]));
+  for (const h of msg.headers) {
+    if (h.name !== name) continue;
+    const values = h.parsed as T[];
+    for (let k = 0; k < values.length; k++) out.push(values[k]);
+  }
   return out;
 }
 
@@ -61,7 +65,8 @@ export function contacts(msg: SipMessage): NameAddr[] | "*" {
   for (const h of msg.headers) {
     if (h.name !== "Contact") continue;
     if (h.parsed === "*") return "*";
-    out.push(...(h.parsed as NameAddr[]));
+    const values = h.parsed as NameAddr[];
+    for (let k = 0; k < values.length; k++) out.push(values[k]);
   }
   return out;
 }

@@ -108,5 +108,41 @@ export function canonicalHeaderName(name: string): string {
   return EXACT.get(name) ?? CANONICAL.get(name.toLowerCase()) ?? name;
 }
 
-/** Header fields whose values RFC 3261 §7.3.1 lets be combined as a comma-separated list. */
-export const LIST_HEADERS = new Set(["Via", "Contact", "Route", "Record-Route", "Reason"]);
+/** The well-known names, canonical; a name's index here is its id (for tables kept beside this one). */
+export const WELL_KNOWN_NAMES: readonly string[] = WELL_KNOWN;
+
+// The exact spellings by length and first character, with the id of the name each spells, so that the parser can
+// match a name where it stands in the head: only names of a likely shape are sliced, none is hashed, and (when
+// the ":" follows at once) the token needs no scan of its own.
+const MAX_EXACT = 32;
+const SPELLINGS: Array<string[] | undefined> = new Array(MAX_EXACT * 128);
+const IDS: Array<number[] | undefined> = new Array(MAX_EXACT * 128);
+for (const [written, canonical] of EXACT) {
+  const key = written.length * 128 + written.charCodeAt(0);
+  const spellings = SPELLINGS[key] ?? [];
+  const ids = IDS[key] ?? [];
+  spellings.push(written);
+  ids.push(WELL_KNOWN.indexOf(canonical));
+  SPELLINGS[key] = spellings;
+  IDS[key] = ids;
+}
+
+/** The id of the well-known name spelled as usual (a key of EXACT) by s.slice(from, to), or -1. */
+export function usualNameIdAt(s: string, from: number, to: number): number {
+  const length = to - from;
+  if (length >= MAX_EXACT) return -1;
+  const first = s.charCodeAt(from);
+  if (first >= 128) return -1;
+  const key = length * 128 + first;
+  const spellings = SPELLINGS[key];
+  if (spellings === undefined) return -1;
+  // One slice compared natively beats comparing character by character in script.
+  const written = s.slice(from, to);
+  for (let k = 0; k < spellings.length; k++) if (spellings[k] === written) return IDS[key]![k];
+  return -1;
+}
+
+/** canonicalHeaderName of a name known not to be spelled as usual (usualNameIdAt gave -1). */
+export function unusualHeaderName(name: string): string {
+  return CANONICAL.get(name.toLowerCase()) ?? name;
+}

@@ -1,6 +1,6 @@
 // Structured values of the header fields the stack reads (RFC 3261 §20, RFC 3326 Reason, RFC 4028
 // Session-Expires, RFC 3581 rport): scanners that accept exactly what sip-message.ne accepts, and formatters.
-import { isDigit } from "./char-classes.ts";
+import { isDigit, isNamed, upperAscii } from "./char-classes.ts";
 import { scanHost, scanReceived } from "./host.ts";
 import type {
   ContactValue,
@@ -12,7 +12,7 @@ import type {
   StructuredValues,
   Via,
 } from "./message.ts";
-import { formatNameAddr, scanAddr } from "./name-addr.ts";
+import { formatNameAddr, scanNameAddr } from "./name-addr.ts";
 import { equal, formatParams, type SpecificParam, scanParams } from "./params.ts";
 import { Cursor, ScanFault } from "./scanner.ts";
 
@@ -22,37 +22,41 @@ function digitsN(c: Cursor, max: number, what: string): string {
   return v;
 }
 
+// Parameter names are matched by length first, then case-insensitively in place (no lower-cased copy).
 const viaParam: SpecificParam = (name, c) => {
-  switch (name) {
-    case "ttl":
+  switch (name.length) {
+    case 3:
+      if (!isNamed(name, "ttl")) return undefined;
       equal(c, "ttl");
       return digitsN(c, 3, "a ttl of 1 to 3 digits");
-    case "maddr":
+    case 5:
+      if (isNamed(name, "rport")) return c.separator(61) ? c.digits("an rport number") : null;
+      if (!isNamed(name, "maddr")) return undefined;
       equal(c, "maddr");
       return scanHost(c);
-    case "received":
-      equal(c, "received");
-      return scanReceived(c);
-    case "branch":
+    case 6:
+      if (!isNamed(name, "branch")) return undefined;
       equal(c, "branch");
       return c.token("a branch token");
-    case "rport":
-      return c.separator(61) ? c.digits("an rport number") : null;
+    case 8:
+      if (!isNamed(name, "received")) return undefined;
+      equal(c, "received");
+      return scanReceived(c);
     default:
       return undefined;
   }
 };
 
 function scanViaParm(c: Cursor): Via {
-  const protocol = c.token("a protocol name").toUpperCase();
+  const protocol = upperAscii(c.token("a protocol name"));
   if (!c.separator(47)) c.fail('"/" in the sent-protocol');
   const version = c.token("a protocol version");
   if (!c.separator(47)) c.fail('"/" in the sent-protocol');
-  const transport = c.token("a transport").toUpperCase();
+  const transport = upperAscii(c.token("a transport"));
   c.lws();
   const host = scanHost(c);
   let port: number | null = null;
-  if (c.separator(58)) port = Number(c.digits("a port number"));
+  if (c.separator(58)) port = c.number("a port number");
   return { protocol, version, transport, host, port, params: scanParams(c, viaParam) };
 }
 
@@ -65,14 +69,13 @@ function list<T>(c: Cursor, item: (c: Cursor) => T): T[] {
 }
 
 const tagParam: SpecificParam = (name, c) => {
-  if (name !== "tag") return undefined;
+  if (!isNamed(name, "tag")) return undefined;
   equal(c, "tag");
   return c.token("a tag token");
 };
 
 function scanFromSpec(c: Cursor): NameAddr {
-  const addr = scanAddr(c, true);
-  const v = { ...addr, params: scanParams(c, tagParam) };
+  const v = scanNameAddr(c, true, tagParam);
   c.end_('";" or the end of the value');
   return v;
 }
@@ -80,7 +83,7 @@ function scanFromSpec(c: Cursor): NameAddr {
 const QVALUE = /^(?:0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)$/;
 
 const contactParam: SpecificParam = (name, c) => {
-  if (name === "q") {
+  if (isNamed(name, "q")) {
     equal(c, "q");
     const start = c.i;
     while (isDigit(c.code()) || c.code() === 46) c.i++;
@@ -88,33 +91,39 @@ const contactParam: SpecificParam = (name, c) => {
     if (!QVALUE.test(q)) c.fail("a qvalue (0 to 1, at most 3 decimals)", start);
     return q;
   }
-  if (name === "expires") {
+  if (isNamed(name, "expires")) {
     equal(c, "expires");
     return c.digits("expires delta-seconds");
   }
   return undefined;
 };
 
+// Item scanners are module-level functions, not closures made per call (each closure costs an allocation).
+const contactParm = (c: Cursor): NameAddr => scanNameAddr(c, true, contactParam);
+
 function scanContact(c: Cursor): ContactValue {
-  if (c.s === "*") return "*";
-  return list(c, (c) => ({ ...scanAddr(c, true), params: scanParams(c, contactParam) }));
+  if (c.end - c.i === 1 && c.code() === 42) return "*";
+  return list(c, contactParm);
 }
 
-const routeParam = (c: Cursor): NameAddr => ({ ...scanAddr(c, false), params: scanParams(c) });
+const routeParam = (c: Cursor): NameAddr => scanNameAddr(c, false);
+
+function checkWord(c: Cursor, from: number, to: number): void {
+  if (from === to) c.fail("a Call-ID word", from);
+  const s = c.s;
+  for (let i = from; i < to; i++) if (!isWordChar(s.charCodeAt(i))) c.fail("a Call-ID word character", i);
+}
 
 function scanCallId(c: Cursor): string {
-  const s = c.s;
-  const at = s.indexOf("@");
-  const check = (from: number, to: number) => {
-    if (from === to) c.fail("a Call-ID word", from);
-    for (let i = from; i < to; i++) if (!isWordChar(s.charCodeAt(i))) c.fail("a Call-ID word character", i);
-  };
-  if (at === -1) check(0, s.length);
+  const from = c.i;
+  const end = c.end;
+  const at = c.s.indexOf("@", from);
+  if (at === -1 || at >= end) checkWord(c, from, end);
   else {
-    check(0, at);
-    check(at + 1, s.length);
+    checkWord(c, from, at);
+    checkWord(c, at + 1, end);
   }
-  return s;
+  return c.text();
 }
 
 function isWordChar(ch: number): boolean {
@@ -128,7 +137,7 @@ for (const ch of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789
 }
 
 function scanCSeq(c: Cursor): CSeq {
-  const seq = Number(c.digits("a CSeq number"));
+  const seq = c.number("a CSeq number");
   c.lws();
   const method = c.token("a method");
   c.end_("the end of the CSeq value");
@@ -136,17 +145,17 @@ function scanCSeq(c: Cursor): CSeq {
 }
 
 function scanNumber(c: Cursor): number {
-  const v = Number(c.digits("a number"));
+  const v = c.number("a number");
   c.end_("the end of the number");
   return v;
 }
 
 const reasonParam: SpecificParam = (name, c) => {
-  if (name === "cause") {
+  if (isNamed(name, "cause")) {
     equal(c, "cause");
     return c.digits("a cause number");
   }
-  if (name === "text") {
+  if (isNamed(name, "text")) {
     equal(c, "text");
     return c.quotedString();
   }
@@ -159,7 +168,7 @@ const reasonValue = (c: Cursor): ReasonValue => ({
 });
 
 const refresherParam: SpecificParam = (name, c) => {
-  if (name !== "refresher") return undefined;
+  if (!isNamed(name, "refresher")) return undefined;
   equal(c, "refresher");
   const v = c.token('"uas" or "uac"');
   if (!/^ua[sc]$/i.test(v)) c.fail('"uas" or "uac"', c.i - v.length);
@@ -167,7 +176,7 @@ const refresherParam: SpecificParam = (name, c) => {
 };
 
 function scanSessionExpires(c: Cursor): SessionExpires {
-  const deltaSeconds = Number(c.digits("delta-seconds"));
+  const deltaSeconds = c.number("delta-seconds");
   const params = scanParams(c, refresherParam);
   c.end_('";" or the end of the value');
   return { deltaSeconds, params };
@@ -177,8 +186,9 @@ const RFC1123 =
   /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT$/i;
 
 function scanDate(c: Cursor): string {
-  if (!RFC1123.test(c.s)) c.fail('an RFC 1123 date in GMT ("Sat, 13 Nov 2010 23:29:00 GMT")');
-  return c.s;
+  const text = c.text();
+  if (!RFC1123.test(text)) c.fail('an RFC 1123 date in GMT ("Sat, 13 Nov 2010 23:29:00 GMT")');
+  return text;
 }
 
 type Scanners = { [K in StructuredName]: (c: Cursor) => StructuredValues[K] };
@@ -201,6 +211,13 @@ const SCANNERS: Scanners = {
 
 export function isStructured(name: string): name is StructuredName {
   return Object.hasOwn(SCANNERS, name);
+}
+
+const SCANNER_OF = new Map<string, (c: Cursor) => unknown>(Object.entries(SCANNERS));
+
+/** The scanner of a structured field (canonical name), or undefined: one lookup where the parser needs both. */
+export function scannerOf(name: string): ((c: Cursor) => unknown) | undefined {
+  return SCANNER_OF.get(name);
 }
 
 export type ValueResult<T> = { ok: true; value: T } | { ok: false; offset: number; expected: string };

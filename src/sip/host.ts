@@ -1,15 +1,20 @@
 // host = hostname / IPv4address / IPv6reference (RFC 3261 §25.1), with the RFC 5118 §4.10 correction that lets
-// an IPv6 address end in "::" followed by an IPv4 address.
+// an IPv6 address end in "::" followed by an IPv4 address. The checks work on a range of the text being scanned,
+// so the parser never slices a host (or a piece of an IPv6 address) just to look at it.
 import { HOST, is } from "./char-classes.ts";
 import type { Cursor } from "./scanner.ts";
 
-/** IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT */
-export function isIPv4address(s: string): boolean {
+const isDigitCode = (c: number) => c >= 48 && c <= 57;
+const isAlphaCode = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isHex = (c: number) => isDigitCode(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+/** IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, over s[from, to) */
+function isIPv4At(s: string, from: number, to: number): boolean {
   let groups = 0;
   let digits = 0;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
+    if (isDigitCode(c)) {
       if (++digits > 3) return false;
     } else if (c === 46) {
       if (digits === 0 || ++groups > 3) return false;
@@ -19,33 +24,36 @@ export function isIPv4address(s: string): boolean {
   return groups === 3 && digits > 0;
 }
 
+export function isIPv4address(s: string): boolean {
+  return isIPv4At(s, 0, s.length);
+}
+
 /** hostname = *( domainlabel "." ) toplabel [ "." ]; labels are alphanum with inner "-", toplabel starts ALPHA */
-export function isHostname(s: string): boolean {
-  let end = s.length;
-  if (end > 1 && s.charCodeAt(end - 1) === 46) end--;
-  let labelStart = 0;
-  for (let i = 0; i <= end; i++) {
+function isHostnameAt(s: string, from: number, to: number): boolean {
+  let end = to;
+  if (end - from > 1 && s.charCodeAt(end - 1) === 46) end--;
+  let labelStart = from;
+  for (let i = from; i <= end; i++) {
     const c = i < end ? s.charCodeAt(i) : 46;
     if (c === 46) {
       if (i === labelStart || s.charCodeAt(i - 1) === 45) return false;
-      if (i === end) {
-        const f = s.charCodeAt(labelStart);
-        return (f >= 65 && f <= 90) || (f >= 97 && f <= 122);
-      }
+      if (i === end) return isAlphaCode(s.charCodeAt(labelStart));
       labelStart = i + 1;
     } else if (c === 45) {
       if (i === labelStart) return false;
-    } else if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
+    } else if (!(isDigitCode(c) || isAlphaCode(c))) return false;
   }
   return false;
 }
 
-const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+export function isHostname(s: string): boolean {
+  return isHostnameAt(s, 0, s.length);
+}
 
-/** hexseq = hex4 *( ":" hex4 ), hex4 = 1*4HEXDIG */
-function isHexseq(s: string): boolean {
+/** hexseq = hex4 *( ":" hex4 ), hex4 = 1*4HEXDIG, over s[from, to) */
+function isHexseqAt(s: string, from: number, to: number): boolean {
   let digits = 0;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     if (isHex(c)) {
       if (++digits > 4) return false;
@@ -57,47 +65,105 @@ function isHexseq(s: string): boolean {
   return digits > 0;
 }
 
-/** hexpart = hexseq / hexseq "::" [hexseq] / "::" [hexseq] */
-function isHexpart(s: string): boolean {
-  const dc = s.indexOf("::");
-  if (dc === -1) return isHexseq(s);
-  const left = s.slice(0, dc);
-  const right = s.slice(dc + 2);
-  return (left === "" || isHexseq(left)) && (right === "" || isHexseq(right));
+/** The first "::" lying wholly within s[from, to), or -1. */
+function doubleColonIn(s: string, from: number, to: number): number {
+  const dc = s.indexOf("::", from);
+  return dc !== -1 && dc + 2 <= to ? dc : -1;
+}
+
+/** hexpart = hexseq / hexseq "::" [hexseq] / "::" [hexseq], over s[from, to) */
+function isHexpartAt(s: string, from: number, to: number): boolean {
+  const dc = doubleColonIn(s, from, to);
+  if (dc === -1) return isHexseqAt(s, from, to);
+  return (dc === from || isHexseqAt(s, from, dc)) && (dc + 2 === to || isHexseqAt(s, dc + 2, to));
 }
 
 /** IPv6address = hexpart [":" IPv4address], or (RFC 5118 §4.10) hexpart ending in "::" then IPv4address. */
-export function isIPv6address(s: string): boolean {
-  if (s.indexOf(".") === -1) return isHexpart(s);
-  const last = s.lastIndexOf(":");
-  if (last === -1 || !isIPv4address(s.slice(last + 1))) return false;
-  if (isHexpart(s.slice(0, last))) return true;
-  const dc = s.slice(0, last + 1);
-  return dc.endsWith("::") && (dc === "::" || (dc.indexOf("::") === dc.length - 2 && isHexseq(dc.slice(0, -2))));
+function isIPv6At(s: string, from: number, to: number): boolean {
+  const dot = s.indexOf(".", from);
+  if (dot === -1 || dot >= to) return isHexpartAt(s, from, to);
+  const last = s.lastIndexOf(":", to - 1);
+  if (last < from || !isIPv4At(s, last + 1, to)) return false;
+  if (isHexpartAt(s, from, last)) return true;
+  // s[from, last + 1) must end in "::", its only "::", after a hexseq or nothing
+  if (last - 1 < from || s.charCodeAt(last - 1) !== 58) return false;
+  return last + 1 - from === 2 || (doubleColonIn(s, from, last + 1) === last - 1 && isHexseqAt(s, from, last - 1));
 }
 
-/** Scans a host; returns it as written (IPv6 references keep their brackets). */
+export function isIPv6address(s: string): boolean {
+  return isIPv6At(s, 0, s.length);
+}
+
+// Kinds of host characters, for scanHost.
+const DIGIT = 1;
+const ALPHA = 2;
+const DASH = 4;
+const LABEL_CHAR = DIGIT | ALPHA | DASH;
+const KIND = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) KIND[c] = DIGIT;
+for (let c = 65; c <= 90; c++) KIND[c] = ALPHA;
+for (let c = 97; c <= 122; c++) KIND[c] = ALPHA;
+KIND[45] = DASH;
+
+/**
+ * Scans a host; returns it as written (IPv6 references keep their brackets). A hostname or IPv4 address is the
+ * longest run of alphanum, "-" and ".", valid if it is an IPv4address or a hostname as a whole. The hostname
+ * rules are checked label by label in the pass that finds the run (this is the hottest loop of a parse): every
+ * label non-empty, not starting or ending with "-"; the toplabel (the last, or the one before a final ".")
+ * starting with ALPHA.
+ */
 export function scanHost(c: Cursor): string {
+  const s = c.s;
   const start = c.i;
-  if (c.code() === 91) {
-    const close = c.s.indexOf("]", start);
-    if (close === -1 || !isIPv6address(c.s.slice(start + 1, close))) c.fail("an IPv6 reference [IPv6address]");
+  if (s.charCodeAt(start) === 91) {
+    const close = s.indexOf("]", start);
+    if (close === -1 || close >= c.end || !isIPv6At(s, start + 1, close)) c.fail("an IPv6 reference [IPv6address]");
     c.i = close + 1;
-    return c.s.slice(start, c.i);
+    return s.slice(start, c.i);
   }
-  const h = c.run(HOST, false);
-  if (!(isIPv4address(h) || isHostname(h))) c.fail("a hostname or IPv4 address", start);
-  return h;
+  const n = c.end;
+  let i = start;
+  let labels = true; // every label so far well formed
+  let first = 0; // kind of the current label's first character, 0 if the label is empty
+  let before = 0; // the same for the label before the last "."
+  for (;;) {
+    const from = i;
+    while (i < n) {
+      const ch = s.charCodeAt(i);
+      if (ch >= 128 || (KIND[ch] & LABEL_CHAR) === 0) break;
+      i++;
+    }
+    first = i > from ? KIND[s.charCodeAt(from)] : 0;
+    if (first === DASH || (i > from && s.charCodeAt(i - 1) === 45)) labels = false;
+    if (i < n && s.charCodeAt(i) === 46) {
+      if (i === from) labels = false;
+      before = first;
+      i++;
+    } else break;
+  }
+  const hostname = labels && (first !== 0 ? first === ALPHA : i - start > 1 && before === ALPHA);
+  if (!hostname && !(isDigitCode(s.charCodeAt(start)) && isIPv4At(s, start, i))) {
+    c.fail("a hostname or IPv4 address", start);
+  }
+  c.i = i;
+  return s.slice(start, i);
 }
 
 /** Via received: IPv4address / IPv6address / IPv6reference (RFC 5118 §4.5). */
 export function scanReceived(c: Cursor): string {
+  const s = c.s;
   const start = c.i;
-  if (c.code() === 91) return scanHost(c);
-  for (let ch = c.code(); isHex(ch) || ch === 58 || ch === 46; ch = c.code()) c.i++;
-  const v = c.s.slice(start, c.i);
-  if (!(isIPv4address(v) || isIPv6address(v))) c.fail("an IPv4 or IPv6 address", start);
-  return v;
+  if (s.charCodeAt(start) === 91) return scanHost(c);
+  const end = c.end;
+  let i = start;
+  while (i < end) {
+    const ch = s.charCodeAt(i);
+    if (!(isHex(ch) || ch === 58 || ch === 46)) break;
+    i++;
+  }
+  if (!(isIPv4At(s, start, i) || isIPv6At(s, start, i))) c.fail("an IPv4 or IPv6 address", start);
+  c.i = i;
+  return s.slice(start, i);
 }
 
 export function isHostChar(c: number): boolean {

@@ -1,15 +1,18 @@
 // name-addr / addr-spec (RFC 3261 §25.1) with the header parameters that follow: From, To, Contact, Route,
 // Record-Route. A display name is unquoted; token display names are joined by single spaces.
 import { is, TOKEN } from "./char-classes.ts";
-import type { NameAddr, Uri } from "./message.ts";
-import { formatParams, quote } from "./params.ts";
+import type { NameAddr } from "./message.ts";
+import { formatParams, quote, type SpecificParam, scanParams } from "./params.ts";
 import type { Cursor } from "./scanner.ts";
 import { formatUri, scanUri } from "./uri.ts";
 
 const SCHEME_RE = /^[a-zA-Z][a-zA-Z0-9+\-.]*$/;
 
-/** Scans name-addr, or (when `bareAllowed`) an addr-spec outside <>; the parameters are left to the caller. */
-export function scanAddr(c: Cursor, bareAllowed: boolean): { displayName: string | null; uri: Uri } {
+/**
+ * Scans name-addr, or (when `bareAllowed`) an addr-spec outside <>, then its header parameters (`specific`: the
+ * names with their own syntax). Built as one object literal, so every NameAddr has one shape and no copy is made.
+ */
+export function scanNameAddr(c: Cursor, bareAllowed: boolean, specific?: SpecificParam): NameAddr {
   const ch = c.code();
   let displayName: string | null = null;
   if (ch === 34) {
@@ -23,7 +26,8 @@ export function scanAddr(c: Cursor, bareAllowed: boolean): { displayName: string
     const first = c.token('a display name, "<" or a URI');
     if (bareAllowed && c.code() === 58 && SCHEME_RE.test(first)) {
       c.i = start;
-      return { displayName: null, uri: scanUri(c, true) };
+      const uri = scanUri(c, true);
+      return { displayName: null, uri, params: scanParams(c, specific) };
     }
     const words = [first];
     for (;;) {
@@ -37,7 +41,7 @@ export function scanAddr(c: Cursor, bareAllowed: boolean): { displayName: string
   }
   const uri = scanUri(c, false);
   c.expect(">", '">" closing the name-addr');
-  return { displayName, uri };
+  return { displayName, uri, params: scanParams(c, specific) };
 }
 
 /** The wire form: always name-addr with <>, so any URI (with parameters or headers) keeps its meaning. */

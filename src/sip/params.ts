@@ -5,8 +5,11 @@ import { scanHost } from "./host.ts";
 import type { Param } from "./message.ts";
 import type { Cursor } from "./scanner.ts";
 
-/** Scans the value of a parameter with its own syntax, after its name; `undefined`: not one of those names. */
-export type SpecificParam = (lowerName: string, c: Cursor) => string | null | undefined;
+/**
+ * Scans the value of a parameter with its own syntax, after its name (as written: compare it with isNamed);
+ * `undefined`: not one of those names.
+ */
+export type SpecificParam = (name: string, c: Cursor) => string | null | undefined;
 
 export function genValue(c: Cursor): string {
   const ch = c.code();
@@ -25,7 +28,7 @@ export function scanParams(c: Cursor, specific?: SpecificParam): Param[] {
   const params: Param[] = [];
   while (c.separator(59)) {
     const name = c.token("a parameter name");
-    let value = specific?.(name.toLowerCase(), c);
+    let value = specific === undefined ? undefined : specific(name, c);
     if (value === undefined) value = c.separator(61) ? genValue(c) : null;
     params.push([name, value]);
   }

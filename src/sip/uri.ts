@@ -3,16 +3,17 @@
 // (RFC 3261 §20.10), so a ";" after it starts a header parameter.
 import {
   BARE_PASSWORD,
+  BARE_REGION,
   BARE_URIC,
   BARE_USER,
+  FULL_REGION,
   HNV,
-  HOST,
-  is,
   isAlpha,
   PARAMCHAR,
   PASSWORD,
   SCHEME,
   TEL,
+  table,
   URIC,
   USER,
 } from "./char-classes.ts";
@@ -20,17 +21,15 @@ import { scanHost } from "./host.ts";
 import type { Param, SipUri, TelUri, Uri } from "./message.ts";
 import { Cursor, ScanFault } from "./scanner.ts";
 
-const FULL_REGION = USER | PASSWORD | PARAMCHAR | HNV | URIC | HOST;
-const BARE_REGION = BARE_USER | BARE_PASSWORD | HOST;
-
 // "@" only ever appears in the userinfo, so a URI has a userinfo exactly when an "@" comes before its end.
 function hasUserinfo(c: Cursor, bare: boolean): boolean {
   const s = c.s;
   const cls = bare ? BARE_REGION : FULL_REGION;
-  for (let j = c.i; j < s.length; j++) {
+  const end = c.end;
+  for (let j = c.i; j < end; j++) {
     const ch = s.charCodeAt(j);
     if (ch === 64) return true;
-    if (!(is(ch, cls) || ch === 37 || ch === 58 || ch === 91 || ch === 93)) return false;
+    if (ch >= 128 || (table[ch] & cls) === 0) return false;
   }
   return false;
 }
@@ -65,7 +64,7 @@ function scanSipUri(c: Cursor, scheme: "sip" | "sips", bare: boolean): SipUri {
   let port: number | null = null;
   if (c.code() === 58) {
     c.i++;
-    port = Number(c.digits("a port number"));
+    port = c.number("a port number");
   }
   if (bare) return { scheme, user, password, host, port, params: [], headers: [] };
   const params = scanUriParams(c);
@@ -86,13 +85,28 @@ function scanTelUri(c: Cursor, bare: boolean): TelUri {
   return { scheme: "tel", number, params: bare ? [] : scanUriParams(c) };
 }
 
+// The scheme lower-cased; "sip", "sips" and "tel" (nearly every URI) are recognised without a copy.
+function schemeOf(s: string, from: number, to: number): string {
+  const length = to - from;
+  if (length === 3 || length === 4) {
+    const a = s.charCodeAt(from) | 0x20;
+    const b = s.charCodeAt(from + 1) | 0x20;
+    const c = s.charCodeAt(from + 2) | 0x20;
+    if (a === 115 && b === 105 && c === 112) {
+      if (length === 3) return "sip";
+      if ((s.charCodeAt(from + 3) | 0x20) === 115) return "sips";
+    } else if (length === 3 && a === 116 && b === 101 && c === 108) return "tel";
+  }
+  return s.slice(from, to).toLowerCase();
+}
+
 /** Scans a URI at the cursor. `bare`: an addr-spec outside <> (no parameters, headers, "," or "?"). */
 export function scanUri(c: Cursor, bare: boolean): Uri {
   const start = c.i;
   if (!isAlpha(c.code())) c.fail("a URI scheme");
   c.i++;
-  c.run(SCHEME, false);
-  const scheme = c.s.slice(start, c.i).toLowerCase();
+  c.skip(SCHEME);
+  const scheme = schemeOf(c.s, start, c.i);
   c.expect(":", '":" after the URI scheme');
   if (scheme === "sip" || scheme === "sips") return scanSipUri(c, scheme, bare);
   if (scheme === "tel") return scanTelUri(c, bare);
@@ -144,6 +158,10 @@ export function uriParam(u: Uri, name: string): string | null | undefined {
 /** A parameter by name (case-insensitive): its value, null when present without value, undefined if absent. */
 export function paramOf(params: Param[], name: string): string | null | undefined {
   const lower = name.toLowerCase();
-  for (const [n, v] of params) if (n.toLowerCase() === lower) return v;
+  for (let k = 0; k < params.length; k++) {
+    const n = params[k][0];
+    // names are mostly written as asked for: an exact match needs no lower-cased copy
+    if (n === lower || n.toLowerCase() === lower) return params[k][1];
+  }
   return undefined;
 }
