@@ -311,7 +311,7 @@ export class ProxyCore {
   }
 
   private loopBranch(hash: string): string {
-    return `${MAGIC_COOKIE}${hash}.${this.transactions.newBranch().slice(MAGIC_COOKIE.length, MAGIC_COOKIE.length + 8)}`;
+    return `${MAGIC_COOKIE}${hash}.${this.transactions.newToken()}`;
   }
 
   private isLoop(req: SipRequest, hash: string): boolean {

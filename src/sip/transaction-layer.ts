@@ -30,6 +30,8 @@ export class TransactionLayer {
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTransaction>();
   private user: TransactionUser = { onRequest: () => {} };
+  private tokens = 0;
+  private readonly tokenPrefix = randomBytes(6).toString("hex");
 
   constructor(
     readonly transport: SipTransport,
@@ -48,8 +50,16 @@ export class TransactionLayer {
     return { clients: this.clients.size, servers: this.servers.size };
   }
 
+  /**
+   * A token unique across space and time (RFC 3261 §8.1.1.7): a counter with this layer's random prefix. No
+   * random draw per request: a node sending thousands of BYEs at once should not pay for one each.
+   */
+  newToken(): string {
+    return `${(++this.tokens).toString(36)}.${this.tokenPrefix}`;
+  }
+
   newBranch(): string {
-    return MAGIC_COOKIE + randomBytes(8).toString("hex");
+    return MAGIC_COOKIE + this.newToken();
   }
 
   /** The Via this element puts on a request it sends to `dest` (with rport, RFC 3581). */

@@ -30,6 +30,11 @@ export interface TransportOptions {
   advertisedHost?: string;
   /** TCP connections idle this long are closed (default 120 s) */
   idleTimeoutMs?: number;
+  /**
+   * UDP socket buffer sizes (default 8 MiB; the kernel caps them at net.core.rmem_max / wmem_max). A node that
+   * sends thousands of BYEs at once gets their responses in a burst: a small buffer drops them.
+   */
+  udpBufferBytes?: number;
   /** told of every dropped or answered malformed message, for logs */
   onMalformed?: (fault: SipFault, flow: Flow, action: "answered" | "dropped", why?: string) => void;
 }
@@ -109,7 +114,13 @@ export class TransportLayer implements SipTransport {
   private async listen(spec: ListenSpec): Promise<void> {
     const family = familyOf(spec.address);
     if (spec.transport === "UDP") {
-      const udp = createSocket({ type: family === 6 ? "udp6" : "udp4", ipv6Only: family === 6 });
+      const bufferBytes = this.opts.udpBufferBytes ?? 8 * 1024 * 1024;
+      const udp = createSocket({
+        type: family === 6 ? "udp6" : "udp4",
+        ipv6Only: family === 6,
+        recvBufferSize: bufferBytes,
+        sendBufferSize: bufferBytes,
+      });
       await new Promise<void>((resolve, reject) => {
         udp.once("error", reject);
         udp.bind(spec.port, spec.address, () => {

@@ -1,4 +1,5 @@
 // The embedded default store: a Map per kind, with expiry.
+import { ownStrings } from "../nodes/own-strings.ts";
 import { type Store, type StoredRecord, type Ttl, ttlOf } from "./store.ts";
 
 export class MemoryStore<T> implements Store<T> {
@@ -31,7 +32,8 @@ export class MemoryStore<T> implements Store<T> {
       return undefined;
     }
     const ttlSeconds = ttlOf(ttl, next);
-    this.records.set(key, {
+    // A new key may be a slice of a parsed message: keep a copy of its own, not the message.
+    this.records.set(current ? key : ownStrings(key), {
       value: next,
       owner: this.owner,
       version: (current?.version ?? 0) + 1,

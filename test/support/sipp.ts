@@ -35,8 +35,17 @@ export interface SippOptions {
   service?: string;
   /** Global timeout: SIPp stops itself after this (default 30 s). */
   timeoutMs?: number;
+  /** Keep a log of every message (-trace_msg; default true). Off for load, where logging would be the bottleneck. */
+  traceMessages?: boolean;
   /** Further arguments. */
   args?: string[];
+}
+
+/** SIPp's cumulative counters at exit (-trace_stat). */
+export interface SippStats {
+  successful: number;
+  failed: number;
+  created: number;
 }
 
 export interface SippRun {
@@ -51,6 +60,8 @@ export interface SippRun {
   errors(): string;
   /** The <log> lines of the scenario (-trace_logs). */
   logs(): string;
+  /** The last row of SIPp's statistics file. */
+  stats(): SippStats;
   stop(): Promise<void>;
 }
 
@@ -110,6 +121,7 @@ export async function startSipp(options: SippOptions): Promise<SippRun> {
   const scenarioFile = join(dir, "scenario.xml");
   writeFileSync(scenarioFile, scenarioText(options.scenario, options.fill));
   const files = {
+    stats: join(dir, "stats.csv"),
     messages: join(dir, "messages.log"),
     errors: join(dir, "errors.log"),
     logs: join(dir, "logs.log"),
@@ -135,9 +147,12 @@ export async function startSipp(options: SippOptions): Promise<SippRun> {
     `${timeout}s`,
     "-timeout_error",
     "-nostdin",
-    "-trace_msg",
-    "-message_file",
-    files.messages,
+    ...(options.traceMessages === false ? [] : ["-trace_msg", "-message_file", files.messages]),
+    "-trace_stat",
+    "-stf",
+    files.stats,
+    "-fd",
+    "1",
     "-trace_err",
     "-error_file",
     files.errors,
@@ -171,6 +186,7 @@ export async function startSipp(options: SippOptions): Promise<SippRun> {
     messages: () => read(files.messages),
     errors: () => read(files.errors) + stderr,
     logs: () => read(files.logs),
+    stats: () => statsOf(read(files.stats)),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
@@ -253,6 +269,16 @@ function messageChecks(startLine: string, headers: RequestChecks["headers"]): st
     const re = `^[[:space:]]*${body}[[:space:]]*$`;
     lines.push(`<ereg regexp="${xmlQuote(re)}" search_in="hdr" header="${name}:" check_it="true" assign_to="${v}"/>`);
   }
-  lines.push(`<log message="checked ${xmlQuote(startLine.split(" ")[0])}: ${vars.map((v) => `${v}=[$${v}]`).join(" | ")}"/>`);
+  lines.push(
+    `<log message="checked ${xmlQuote(startLine.split(" ")[0])}: ${vars.map((v) => `${v}=[$${v}]`).join(" | ")}"/>`,
+  );
   return lines.map((l) => `      ${l}`).join("\n");
+}
+
+function statsOf(csv: string): SippStats {
+  const rows = csv.trim().split("\n");
+  const head = (rows[0] ?? "").split(";");
+  const last = (rows.at(-1) ?? "").split(";");
+  const col = (name: string) => Number(last[head.indexOf(name)] ?? Number.NaN);
+  return { successful: col("SuccessfulCall(C)"), failed: col("FailedCall(C)"), created: col("TotalCallCreated") };
 }

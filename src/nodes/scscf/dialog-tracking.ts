@@ -1,6 +1,7 @@
 // Learns the dialog state TS 24.229 §5.4.5.1.2 reads from live traffic: the initial INVITE and its 2xx, and
 // every in-dialog request passing through (which moves the CSeq of its direction).
 import type { DialogState, Party } from "../../../generated/types/index.ts";
+import { ownStrings } from "../own-strings.ts";
 import { splitRouteSet } from "./route-sets.ts";
 
 /** What the S-CSCF read from the initial INVITE it forwarded. */
@@ -22,7 +23,8 @@ export interface OkSeen {
   recordRoute: string[];
 }
 
-export function earlyDialog(invite: InviteSeen, isOwn: (v: string) => boolean): DialogState {
+export function earlyDialog(seen: InviteSeen, isOwn: (v: string) => boolean): DialogState {
+  const invite = ownStrings(seen);
   const routes = splitRouteSet(invite.recordRoute, isOwn, invite.servedUser);
   return {
     callId: invite.callId,
@@ -40,7 +42,8 @@ export function earlyDialog(invite: InviteSeen, isOwn: (v: string) => boolean): 
   };
 }
 
-export function confirmedDialog(early: DialogState, ok: OkSeen, isOwn: (v: string) => boolean): DialogState {
+export function confirmedDialog(early: DialogState, seen: OkSeen, isOwn: (v: string) => boolean): DialogState {
+  const ok = ownStrings(seen);
   const routes = splitRouteSet(ok.recordRoute, isOwn, early.servedUser);
   return {
     ...early,

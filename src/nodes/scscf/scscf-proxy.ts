@@ -39,6 +39,7 @@ import type { Destination, Flow, TransportName } from "../../sip/transport.ts";
 import { formatUri, parseUri, uriParam } from "../../sip/uri.ts";
 import type { AddressFilter } from "../address-filter.ts";
 import type { NodeShell } from "../node-shell.ts";
+import { ownStrings } from "../own-strings.ts";
 import type { DialogRecords } from "./dialog-records.ts";
 import { confirmedDialog, directionOf, earlyDialog, withRequestCSeq } from "./dialog-tracking.ts";
 import type { OwnIdentity } from "./own-identity.ts";
@@ -405,8 +406,8 @@ export class ScscfProxy implements ProxyHooks {
       const callingSent = directionOf(cur.dialog, from) === "calling-to-called";
       const sender = reqContact !== "*" && reqContact[0] ? formatUri(reqContact[0].uri) : undefined;
       const responder = resContact !== "*" && resContact[0] ? formatUri(resContact[0].uri) : undefined;
-      const callingContact = (callingSent ? sender : responder) ?? cur.dialog.callingContact;
-      const calledContact = (callingSent ? responder : sender) ?? cur.dialog.calledContact;
+      const callingContact = ownStrings((callingSent ? sender : responder) ?? cur.dialog.callingContact);
+      const calledContact = ownStrings((callingSent ? responder : sender) ?? cur.dialog.calledContact);
       return {
         ...cur,
         dialog: { ...cur.dialog, callingContact, calledContact },
