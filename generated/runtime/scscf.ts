@@ -4,7 +4,7 @@
 // as the reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
 import type { FiredAction, ScscfFacts, Table } from "../types/index.ts";
 
-export const ruleSetDigest = "0f0f51a3c78068b2";
+export const ruleSetDigest = "7653753f73b57b51";
 
 // 24.229:5.4.5.1.2/closing#record-2xx-from-called (rules/24.229-5.4.5.1.2.rules.json)
 const R0: FiredAction[] = [
@@ -254,6 +254,9 @@ const R4: FiredAction[] = [
                   "literal": "default"
                 }
               }
+            },
+            "text": {
+              "fact": "event.text"
             }
           },
           "trace": [
@@ -417,6 +420,9 @@ const R5: FiredAction[] = [
                   "literal": "default"
                 }
               }
+            },
+            "text": {
+              "fact": "event.text"
             }
           },
           "trace": [
@@ -555,6 +561,9 @@ const R6: FiredAction[] = [
                   "literal": "default"
                 }
               }
+            },
+            "text": {
+              "fact": "event.text"
             }
           },
           "trace": [
@@ -726,6 +735,9 @@ const R7: FiredAction[] = [
                   "literal": "default"
                 }
               }
+            },
+            "text": {
+              "fact": "event.text"
             }
           },
           "trace": [
@@ -858,6 +870,9 @@ const R10: FiredAction[] = [
                   "literal": "default"
                 }
               }
+            },
+            "text": {
+              "fact": "event.text"
             }
           },
           "trace": [
@@ -909,6 +924,9 @@ const R10: FiredAction[] = [
                   "literal": "default"
                 }
               }
+            },
+            "text": {
+              "fact": "event.text"
             }
           },
           "trace": [

@@ -112,7 +112,116 @@ export type Recipe =
       separator: string;
     }
   | {
-      reason: Recipe;
+      reason: Recipe1;
+      text?: Recipe2;
+    }
+  | {
+      choose: Recipe;
+      cases: {
+        [k: string]: Recipe;
+      };
+      default?: Recipe;
+    };
+/**
+ * A Reason value (protocol, cause, text) as a table gives it, written as RFC 3326 says.
+ */
+export type Recipe1 =
+  | {
+      /**
+       * Take the value at this dotted fact path.
+       */
+      fact: string;
+    }
+  | {
+      literal: string | number | boolean | null;
+    }
+  | {
+      increment: Recipe;
+    }
+  | {
+      randomCSeqIfAbsent: Recipe;
+    }
+  | {
+      gruu: Recipe;
+    }
+  | {
+      /**
+       * A policy switch or list (Policy in facts.schema.json).
+       */
+      policy: string;
+    }
+  | {
+      table: string;
+      key: Recipe;
+      default?: Recipe;
+    }
+  | {
+      /**
+       * @minItems 1
+       */
+      concat: [Recipe, ...Recipe[]];
+    }
+  | {
+      join: Recipe;
+      separator: string;
+    }
+  | {
+      reason: Recipe1;
+      text?: Recipe2;
+    }
+  | {
+      choose: Recipe;
+      cases: {
+        [k: string]: Recipe;
+      };
+      default?: Recipe;
+    };
+/**
+ * Replaces the Reason's text when it gives a value (e.g. the text an operator gave with the indication).
+ */
+export type Recipe2 =
+  | {
+      /**
+       * Take the value at this dotted fact path.
+       */
+      fact: string;
+    }
+  | {
+      literal: string | number | boolean | null;
+    }
+  | {
+      increment: Recipe;
+    }
+  | {
+      randomCSeqIfAbsent: Recipe;
+    }
+  | {
+      gruu: Recipe;
+    }
+  | {
+      /**
+       * A policy switch or list (Policy in facts.schema.json).
+       */
+      policy: string;
+    }
+  | {
+      table: string;
+      key: Recipe;
+      default?: Recipe;
+    }
+  | {
+      /**
+       * @minItems 1
+       */
+      concat: [Recipe, ...Recipe[]];
+    }
+  | {
+      join: Recipe;
+      separator: string;
+    }
+  | {
+      reason: Recipe1;
+      text?: Recipe2;
     }
   | {
       choose: Recipe;
@@ -151,6 +260,13 @@ export type PlanTrace = string[];
  */
 export type Cause = string;
 /**
+ * A Reason text for the BYEs instead of the rule table's; it goes into a quoted-string (RFC 3326), so no CR, LF, other control character, quote or backslash.
+ *
+ * This interface was referenced by `AdminRequests`'s JSON-Schema
+ * via the `definition` "ReasonText".
+ */
+export type ReasonText = string;
+/**
  * POST /v1/dialogs/release: every dialog, or those of one served identity.
  *
  * This interface was referenced by `AdminRequests`'s JSON-Schema
@@ -162,6 +278,7 @@ export type BulkReleaseRequest = {
   all?: true;
   servedIdentity?: string;
   cause?: Cause;
+  text?: ReasonText;
 };
 
 /**
@@ -260,6 +377,10 @@ export interface ScscfEvent {
    * Why the network releases the session (administrative, session-timer, deregistration, …).
    */
   cause?: string;
+  /**
+   * A Reason text the operator gave with the indication; it goes into the Reason's quoted-string (RFC 3326), so no CR, LF, other control character, quote or backslash.
+   */
+  text?: string;
   towards?: Party;
   status?: number;
   method?: string;
@@ -976,6 +1097,14 @@ export interface NodeConfig {
   limits?: {
     maxMessageBytes?: number;
     maxHeaders?: number;
+    /**
+     * SIP requests each source address may send per second (ACK excepted); above it they are answered 503 with Retry-After, statelessly. Responses are never limited.
+     */
+    requestsPerSecond?: number;
+    /**
+     * How many requests a source may send at once above its rate.
+     */
+    requestBurst?: number;
   };
   /**
    * Addresses (IP or IP/prefix) whose SIP requests are accepted; others get 403. Empty: all.
@@ -1247,4 +1376,5 @@ export interface AdminRequests {}
  */
 export interface ReleaseRequest {
   cause?: Cause;
+  text?: ReasonText;
 }

@@ -3,6 +3,7 @@
 // and the admin HTTP API with the routes all nodes share. The S-CSCF and the GMSC add their own on top.
 import type { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
+import { Counter } from "prom-client";
 import type { NodeConfig, Policy } from "../../generated/types/index.ts";
 import { type AdminRoute, type AdminServer, HttpError, startAdminServer } from "../admin/admin-server.ts";
 import { CallTraces, defaultRetention, type TraceRetention } from "../audit/call-trace.ts";
@@ -10,12 +11,15 @@ import { svgLadder, textLadder } from "../audit/ladder.ts";
 import { NodeMetrics } from "../metrics/metrics.ts";
 import { LiveRules, type ReloadResult } from "../rules/live-rules.ts";
 import { projectRoot, validator } from "../rules/schema-registry.ts";
+import { makeHeader } from "../sip/header-access.ts";
+import { responseTo } from "../sip/invite-server-transaction.ts";
 import { TransactionLayer } from "../sip/transaction-layer.ts";
 import { createTransportLayer, type TransportLayer } from "../sip/transport-layer.ts";
 import { MemoryStore } from "../store/memory-store.ts";
 import { RedisStore } from "../store/redis-store.ts";
 import type { Store } from "../store/store.ts";
 import { parseListen, policyOf } from "./node-config.ts";
+import { RequestAdmission } from "./request-admission.ts";
 import { TracedTransport } from "./traced-transport.ts";
 
 export type Role = "scscf" | "gmsc";
@@ -97,11 +101,35 @@ export class NodeShell {
     });
     const shell = new NodeShell(options, layer, transport, transactions, traces, log);
     metrics = shell.metrics;
+    shell.admitRequests();
     return shell;
   }
 
   get name(): string {
     return this.options.name;
+  }
+
+  /** Admission control (config.limits): a source over its rate gets 503 + Retry-After, statelessly. */
+  private admitRequests(): void {
+    const limits = this.options.config.limits ?? {};
+    const admission = new RequestAdmission({
+      perSecond: limits.requestsPerSecond ?? 10_000,
+      burst: limits.requestBurst ?? 20_000,
+    });
+    const refused = new Counter({
+      name: "cleardown_requests_refused_total",
+      help: "SIP requests refused before any transaction was made, by reason",
+      labelNames: ["reason"],
+      registers: [this.metrics.registry],
+    });
+    this.transport.admit = (m, flow) => admission.admit(m, flow);
+    this.transport.refuse = (m, flow) => {
+      refused.inc({ reason: "rate" });
+      if (m.kind !== "request" || m.method === "ACK") return;
+      const res = responseTo(m, 503, "Service Unavailable", this.transactions.newToken().replace(".", ""));
+      res.headers.push(makeHeader("Retry-After", "1"));
+      void this.transportLayer.sendResponse(res, flow).catch(() => {});
+    };
   }
 
   /** The store for one kind of record ("dialog", "call", "registration"), validated against store.schema.json. */

@@ -28,6 +28,10 @@ export function labelOf(m: SipMessage): string {
 export class TracedTransport implements SipTransport {
   private readonly sent = new WeakSet<SipMessage>();
 
+  /** Inbound messages pass this first; a refused one goes to `refuse` and no further (admission control). */
+  admit: ((message: SipMessage, flow: Flow) => boolean) | undefined;
+  refuse: (message: SipMessage, flow: Flow) => void = () => {};
+
   constructor(
     private readonly inner: SipTransport,
     private readonly traces: CallTraces,
@@ -44,6 +48,7 @@ export class TracedTransport implements SipTransport {
 
   onMessage(handler: InboundHandler): void {
     this.inner.onMessage((message, flow) => {
+      if (this.admit && !this.admit(message, flow)) return this.refuse(message, flow);
       this.record(message, "received", this.party(flow.remote.address, flow.remote.port));
       handler(message, flow);
     });

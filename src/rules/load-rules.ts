@@ -36,7 +36,17 @@ const stateRoot: Record<FactsKind, string> = { scscf: "dialog", gmsc: "call" };
 const policyKeys = Object.keys(
   (schema("facts").$defs as Record<string, { properties: Record<string, unknown> }>).Policy.properties,
 );
-const nestedRecipeKeys = ["increment", "randomCSeqIfAbsent", "gruu", "key", "default", "join", "reason", "choose"];
+const nestedRecipeKeys = [
+  "increment",
+  "randomCSeqIfAbsent",
+  "gruu",
+  "key",
+  "default",
+  "join",
+  "reason",
+  "text",
+  "choose",
+];
 
 export function readRuleSources(root: string, dir = "rules"): RuleSource[] {
   return readdirSync(join(root, dir))

@@ -107,10 +107,12 @@ function compile(recipe: Recipe): Compiled {
     };
   }
   if ("reason" in recipe) {
-    const inner = recipe.reason;
+    const { reason: inner, text } = recipe;
     return (facts, tables) => {
       const v = evaluate(inner, facts, tables);
-      return v !== null && typeof v === "object" ? formatReason(v as ReasonValue) : null;
+      if (v === null || typeof v !== "object") return null;
+      const override = text === undefined ? null : evaluate(text, facts, tables);
+      return formatReason(override === null ? (v as ReasonValue) : { ...(v as ReasonValue), text: String(override) });
     };
   }
   const { choose, cases, default: fallback } = recipe;

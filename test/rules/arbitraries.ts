@@ -54,7 +54,10 @@ const policy: fc.Arbitrary<Policy> = fc.record({
 });
 
 const scscfEvent: fc.Arbitrary<ScscfEvent> = fc.oneof(
-  fc.record({ type: fc.constant("release-indication" as const), cause }, { requiredKeys: ["type"] }),
+  fc.record(
+    { type: fc.constant("release-indication" as const), cause, text: fc.constantFrom("Operator release", "Billing") },
+    { requiredKeys: ["type"] },
+  ),
   fc.record({
     type: fc.constant("bye-response" as const),
     towards: fc.constantFrom("calling", "called" as const),

@@ -72,12 +72,16 @@ export class ScscfReleases {
     return Object.keys(table ?? {}).filter((k) => k !== "default");
   }
 
-  /** A network-internal indication to release the session (the clause's trigger). */
-  async release(callId: string, cause: string): Promise<ReleaseResult> {
+  /**
+   * A network-internal indication to release the session (the clause's trigger), with its cause and, if the
+   * operator gave one, the Reason text for the BYEs.
+   */
+  async release(callId: string, cause: string, text?: string): Promise<ReleaseResult> {
     const record = await this.deps.dialogs.get(callId);
     if (!record) return { status: "not-found", callId };
     const bindings = await this.bindingsOf(record);
-    const step = await this.decide(callId, { type: "release-indication", cause }, bindings, true);
+    const event: ScscfEvent = { type: "release-indication", cause, ...(text === undefined ? {} : { text }) };
+    const step = await this.decide(callId, event, bindings, true);
     if (!step) return { status: "not-found", callId };
     const acting = step.decision.plans.filter((p) => p.kind !== "log");
     if (acting.length === 0) return { status: "nothing-to-do", callId, state: step.before.dialog.state };

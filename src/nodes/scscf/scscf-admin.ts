@@ -20,6 +20,7 @@ export async function bulkRelease(
   pick: (record: DialogRecord) => boolean,
   cause: string,
   concurrency: number,
+  text?: string,
 ): Promise<BulkResult> {
   const keys = await dialogs.keys();
   const result: BulkResult = { matched: 0, started: 0, notStarted: 0 };
@@ -30,7 +31,7 @@ export async function bulkRelease(
       const record = await dialogs.get(callId);
       if (!record || !pick(record)) continue;
       result.matched++;
-      const r = await releases.release(callId, cause);
+      const r = await releases.release(callId, cause, text);
       if (r.status === "started") result.started++;
       else result.notStarted++;
     }
@@ -68,7 +69,7 @@ export function scscfRoutes(deps: {
         const cause = checkedCause(releases, body.cause);
         const who = "servedIdentity" in body ? body.servedIdentity?.toLowerCase() : undefined;
         const pick = (r: DialogRecord) => who === undefined || servedIdentity(r.dialog)?.toLowerCase() === who;
-        const result = await bulkRelease(dialogs, releases, pick, cause, deps.bulkConcurrency);
+        const result = await bulkRelease(dialogs, releases, pick, cause, deps.bulkConcurrency, body.text);
         return { status: 202, body: { cause, ...result } };
       },
     },
@@ -77,7 +78,7 @@ export function scscfRoutes(deps: {
       path: "/v1/dialogs/:callId/release",
       handle: async (req) => {
         const body = requestBody<ReleaseRequest>(req.body, "ReleaseRequest");
-        return answer(await releases.release(req.params.callId, checkedCause(releases, body.cause)));
+        return answer(await releases.release(req.params.callId, checkedCause(releases, body.cause), body.text));
       },
     },
     {

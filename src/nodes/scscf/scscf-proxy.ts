@@ -108,6 +108,17 @@ export class ScscfProxy implements ProxyHooks {
         return respond(403, "REGISTER is accepted from trusted addresses only");
       return handleRegister(req, this.deps.registrar);
     }
+    // OPTIONS addressed to this S-CSCF itself (a peer's keepalive ping, RFC 3261 §11): answered here.
+    if (req.method === "OPTIONS" && routes(req).length === 0 && isSipUri(req.uri) && this.deps.own.isOwn(req.uri))
+      return {
+        action: "respond",
+        status: 200,
+        reason: "OK",
+        headers: [
+          ["Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, INFO, PRACK"],
+          ["Supported", "gruu, path, timer"],
+        ],
+      };
     if (tagOf(toOf(req)) !== undefined) return this.inDialog(req);
     if (req.method === "INVITE" && tx) return this.initialInvite(req, tx, flow, routed);
     return this.towards(req, servedUserOf(routed));
