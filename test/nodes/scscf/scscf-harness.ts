@@ -1,6 +1,7 @@
 // An S-CSCF node on loopback for a test, with its admin API, and SIPp UEs placing a call through it: the
 // calling UE (behind a P-CSCF entry) and the called UE, each checking the BYE it receives field by field.
 import type { NodeConfig } from "../../../generated/types/index.ts";
+import type { TraceEntry } from "../../../src/audit/call-trace.ts";
 import { validateConfig } from "../../../src/nodes/node-config.ts";
 import { type ScscfNode, startScscfNode } from "../../../src/nodes/scscf/scscf-node.ts";
 import type { Clock } from "../../../src/nodes/scscf/session-timers.ts";
@@ -18,15 +19,42 @@ export const ALICE = `sip:alice@${DOMAIN}`;
 export const BOB = `sip:bob@${DOMAIN}`;
 export const REASON_ADMIN = 'SIP ;cause=503 ;text="Session Terminated"';
 
-export interface Scscf {
-  node: ScscfNode;
+/** An S-CSCF as the UEs and the test see it: its SIP address and its admin API (in this process or another). */
+export interface ScscfEndpoint {
   host: string;
   port: number;
   transport: "udp" | "tcp";
   /** This S-CSCF's Record-Route entry as it writes it. */
   own: string;
   admin(method: "GET" | "POST", path: string, body?: unknown, token?: string): Promise<{ status: number; body: Json }>;
+  /** Dialogs in its store. */
+  dialogCount(): Promise<number>;
+  /** The runtime audit trail of a call. */
+  trace(callId: string): Promise<TraceEntry[]>;
+}
+
+export interface Scscf extends ScscfEndpoint {
+  node: ScscfNode;
   close(): Promise<void>;
+}
+
+/** An admin API client with the test token. */
+export function adminClient(baseUrl: string): ScscfEndpoint["admin"] {
+  return async (method, path, body, token = TOKEN) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON (metrics, ladders)
+    }
+    return { status: res.status, body: parsed as Json };
+  };
 }
 
 export async function startScscf(
@@ -46,21 +74,7 @@ export async function startScscf(
     ...extra,
   });
   const node = await startScscfNode({ config, logger: silentLogger(), ...(clock ? { clock } : {}) });
-  const admin = async (method: "GET" | "POST", path: string, body?: unknown, token = TOKEN) => {
-    const res = await fetch(`${node.adminUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // not JSON (metrics, ladders)
-    }
-    return { status: res.status, body: parsed as Json };
-  };
+  const admin = adminClient(node.adminUrl);
   return {
     node,
     host,
@@ -68,6 +82,8 @@ export async function startScscf(
     transport,
     own: `<sip:${host}:${port}${transport === "tcp" ? ";transport=tcp" : ""};lr>`,
     admin,
+    dialogCount: () => node.dialogs.size(),
+    trace: async (callId) => node.shell.traces.get(callId) ?? [],
     close: () => node.close(),
   };
 }
@@ -85,7 +101,7 @@ export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolea
 }
 
 export interface CallSetup {
-  scscf: Scscf;
+  scscf: ScscfEndpoint;
   /** Whom the S-CSCF serves: the INVITE's top Route carries `orig` when it serves the calling user. */
   served: "calling" | "called";
   callId: string;
@@ -198,7 +214,7 @@ export async function placeCall(
 
 /** A UE registers through the S-CSCF's registrar with +sip.instance and gruu; returns the GRUUs issued. */
 export async function registerUe(
-  scscf: Scscf,
+  scscf: ScscfEndpoint,
   user: "alice" | "bob",
   port: number,
   instance: string,
@@ -228,7 +244,7 @@ export async function registerUe(
 }
 
 /** The UE's binding at `contactPort` is removed (REGISTER with expires 0), sent from another port. */
-export async function deregisterUe(scscf: Scscf, user: "alice" | "bob", contactPort: number, instance: string) {
+export async function deregisterUe(scscf: ScscfEndpoint, user: "alice" | "bob", contactPort: number, instance: string) {
   const run = await startSipp({
     scenario: "scscf-ue-register.xml",
     local: { address: "127.0.0.1", port: await (scscf.transport === "udp" ? freeUdpPort : freeTcpPort)("127.0.0.1") },
@@ -270,11 +286,10 @@ export function receivedCount(log: string, method: string): number {
 }
 
 /** Waits until the S-CSCF has forwarded the ACK of every INVITE of the call (so no UE still waits for one). */
-export async function acksPassed(s: Scscf, setup: CallSetup): Promise<void> {
+export async function acksPassed(s: ScscfEndpoint, setup: CallSetup): Promise<void> {
   const want = 1 + (setup.cseq2 ? 1 : 0) + (setup.calleeCseq ? 1 : 0);
   await eventually(
-    async () =>
-      (s.node.shell.traces.get(setup.callId) ?? []).filter((e) => e.direction === "sent" && e.label === "ACK").length,
+    async () => (await s.trace(setup.callId)).filter((e) => e.direction === "sent" && e.label === "ACK").length,
     (n) => n >= want,
     `${want} ACK(s) forwarded`,
   );
@@ -322,7 +337,7 @@ export interface ReleaseOptions {
 
 /** Sets the call up, waits until the S-CSCF holds it confirmed (and ready), releases it, waits for both UEs. */
 export async function releaseCall(
-  s: Scscf,
+  s: ScscfEndpoint,
   setup: CallSetup,
   expectBye: Parameters<typeof placeCall>[1],
   options: ReleaseOptions = {},
@@ -335,7 +350,7 @@ export async function releaseCall(
     (r) => r.status === 200 && r.body.dialog.state === "confirmed" && ready(r.body.dialog),
     "dialog confirmed",
   );
-  await acksPassed(s, setup);
+  await acksPassed(setup.scscf, setup);
   let released: Json;
   if (options.trigger) released = await options.trigger(call);
   else {
@@ -346,7 +361,7 @@ export async function releaseCall(
   if (options.during) await options.during(call);
   await Promise.all([call.caller.succeeded(), call.callee.succeeded()]);
   await eventually(
-    () => s.node.dialogs.size(),
+    () => s.dialogCount(),
     (n) => n === 0,
     "no dialog state left",
   );

@@ -130,7 +130,7 @@ describe("S-CSCF: network-internal indications and the admin API (SIPp UEs)", ()
     expect(listed.body.dialogs.map((d: { servedIdentity: string }) => d.servedIdentity)).toEqual([ALICE, ALICE]);
     await eventually(
       async () =>
-        calls.every((c, i) =>
+        calls.every((_c, i) =>
           (s.node.shell.traces.get(`sipp-bulk-${i + 1}@127.0.0.1`) ?? []).some((e) => e.label === "ACK"),
         ),
       (ok) => ok,

@@ -1,0 +1,114 @@
+// Scale-out with a shared Redis store: any S-CSCF releases any dialog. Two `cleardown serve` processes share a
+// real redis-server; a dialog set up through A is released through B after A is killed (SIGKILL), and B sends
+// both BYEs right (Route sets and CSeqs from the shared record). A node restarted with the Redis store loses
+// no dialog. `cleardown release` is the operator's command for it.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
+import { type RedisPeer, startRedis } from "../../support/redis-server.ts";
+import { ALICE, BOB, bye, eventually, releaseCall } from "./scscf-harness.ts";
+import { runCli, type ScscfProcess, startScscfProcess } from "./scscf-process.ts";
+
+const C = "24.229:5.4.5.1.2";
+let redis: RedisPeer;
+const nodes: ScscfProcess[] = [];
+beforeAll(async () => {
+  redis = await startRedis();
+}, 60_000);
+afterAll(async () => {
+  await redis?.stop();
+});
+afterEach(async () => {
+  for (const n of nodes.splice(0)) await n.kill();
+});
+
+/** A node on the shared store (a Redis database of its own per test, so tests do not see each other's records). */
+async function node(name: string, db: number, ports: { sip?: number; admin?: number } = {}): Promise<ScscfProcess> {
+  const n = await startScscfProcess({
+    name,
+    sipPort: ports.sip ?? (await freeUdpPort()),
+    adminPort: ports.admin ?? (await freeTcpPort()),
+    store: `${redis.url}/${db}`,
+  });
+  nodes.push(n);
+  return n;
+}
+
+describe("S-CSCF scale-out on a shared redis-server (cleardown serve processes, SIPp UEs)", () => {
+  it(`${C}/1.e ${C}/1.f ${C}/2.e ${C}/2.f ${C}/closing a dialog set up through A is released through B after A is killed: both BYEs from the shared record`, async () => {
+    const a = await node("scscf-a", 1);
+    const b = await node("scscf-b", 1);
+    const callId = "sipp-scale-out-1@127.0.0.1";
+    await releaseCall(
+      b,
+      {
+        scscf: a,
+        served: "calling",
+        callId,
+        fromTag: "aso",
+        toTag: "bso",
+        cseq: 200,
+        cseq2: 201,
+        calleeCseq: 30,
+        calleePcscf: true,
+      },
+      (p) => ({
+        toCallee: bye(p.calleeContact, BOB, "bso", ALICE, "aso", callId, "202 BYE", p.calleePcscf!),
+        toCaller: bye(p.callerContact, ALICE, "aso", BOB, "bso", callId, "31 BYE", p.callerPcscf),
+      }),
+      {
+        ready: (d) => d.cseqCallingToCalled === 201 && d.cseqCalledToCalling === 30,
+        trigger: async () => {
+          // B reads the dialog A learnt from the shared store, then A dies.
+          const seen = await b.admin("GET", `/v1/dialogs/${encodeURIComponent(callId)}`);
+          expect(seen.body.dialog.routeSetTowardsCalled).toHaveLength(1);
+          await a.kill();
+          const cli = await runCli([
+            "release",
+            "--admin",
+            b.adminUrl,
+            "--call-id",
+            callId,
+            "--cause",
+            "administrative",
+          ]);
+          expect(cli.code).toBe(0);
+          expect(cli.output).toContain(`release of ${callId} started (scscf)`);
+          expect(cli.output).toContain(`${C}/1#bye-to-called`);
+          return undefined;
+        },
+      },
+    );
+    await eventually(
+      () => b.dialogCount(),
+      (n) => n === 0,
+      "the shared record is gone",
+    );
+  });
+
+  it(`${C}/3 ${C}/4 a node restarted with the Redis store loses no dialog: it releases what it learnt before the restart`, async () => {
+    // The restarted node comes back on the same SIP and admin addresses, as under a service manager.
+    const ports = { sip: await freeUdpPort(), admin: await freeTcpPort() };
+    let a = await node("scscf-a", 2, ports);
+    const callId = "sipp-restart-1@127.0.0.1";
+    await releaseCall(
+      a,
+      { scscf: a, served: "called", callId, fromTag: "arst", toTag: "brst", cseq: 9, calleeCseq: 70 },
+      (p) => ({
+        toCallee: bye(p.calleeContact, BOB, "brst", ALICE, "arst", callId, "10 BYE", null),
+        toCaller: bye(p.callerContact, ALICE, "arst", BOB, "brst", callId, "71 BYE", p.callerPcscf),
+      }),
+      {
+        ready: (d) => d.cseqCalledToCalling === 70,
+        trigger: async () => {
+          await a.stop();
+          a = await node("scscf-a", 2, ports);
+          expect(await a.dialogCount()).toBe(1);
+          const r = await a.admin("POST", `/v1/dialogs/${encodeURIComponent(callId)}/release`, {});
+          expect(r.status).toBe(202);
+          return r.body;
+        },
+      },
+    );
+    expect(await a.dialogCount()).toBe(0);
+  });
+});
