@@ -19,7 +19,11 @@ describe("S-CSCF under load and loss (SIPp)", () => {
 
   it(`${C}/closing x-24.229:5.4.5.1.2/bye-failure 20 % UDP loss on both UEs' paths during the release: every release completes by retransmission (2xx to both BYEs, no Timer F), state empty`, async () => {
     // T1 = 100 ms: Timer E 100, 200, 400, 400 … ms; Timer F = 6.4 s.
-    const r = await loadRun({ dialogs: 50, loss: { rate: 0.2, seed: 20261201 }, timers: { t1: 100, t2: 400, t4: 500 } });
+    const r = await loadRun({
+      dialogs: 50,
+      loss: { rate: 0.2, seed: 20261201 },
+      timers: { t1: 100, t2: 400, t4: 500 },
+    });
     expect(r.dropped).toBeGreaterThan(50);
     expect(r.retransmissions).toBeGreaterThan(0);
     expect(r.callerSuccessful).toBe(50);
