@@ -1,7 +1,8 @@
 // Structured values of the header fields the stack reads (RFC 3261 §20, RFC 3326 Reason, RFC 4028
 // Session-Expires, RFC 3581 rport): scanners that accept exactly what sip-message.ne accepts, and formatters.
 import { isDigit, isNamed, upperAscii } from "./char-classes.ts";
-import { scanHost, scanReceived } from "./host.ts";
+import { decimal } from "./decimal.ts";
+import { indexIn, scanHost, scanReceived } from "./host.ts";
 import type {
   ContactValue,
   CSeq,
@@ -117,8 +118,8 @@ function checkWord(c: Cursor, from: number, to: number): void {
 function scanCallId(c: Cursor): string {
   const from = c.i;
   const end = c.end;
-  const at = c.s.indexOf("@", from);
-  if (at === -1 || at >= end) checkWord(c, from, end);
+  const at = indexIn(c.s, 64, from, end);
+  if (at === -1) checkWord(c, from, end);
   else {
     checkWord(c, from, at);
     checkWord(c, at + 1, end);
@@ -246,12 +247,12 @@ const NOT_TEXT_OR_WSP = /[^\t\x20-\x7e\u0080-\uffff]/;
 // ---- formatting structured values for the wire ----
 
 export function formatVia(v: Via): string {
-  const port = v.port === null ? "" : `:${v.port}`;
-  return `${v.protocol}/${v.version}/${v.transport} ${v.host}${port}${formatParams(v.params)}`;
+  const port = v.port === null ? "" : `:${decimal(v.port)}`;
+  return `${v.protocol}/${v.version}/${v.transport} ${v.host}${port}${formatParams(v.params, true)}`;
 }
 
 export function formatCSeq(v: CSeq): string {
-  return `${v.seq} ${v.method}`;
+  return `${decimal(v.seq)} ${v.method}`;
 }
 
 export function formatReason(v: ReasonValue): string {
@@ -259,7 +260,7 @@ export function formatReason(v: ReasonValue): string {
 }
 
 export function formatSessionExpires(v: SessionExpires): string {
-  return `${v.deltaSeconds}${formatParams(v.params)}`;
+  return `${decimal(v.deltaSeconds)}${formatParams(v.params)}`;
 }
 
 type Formatters = { [K in StructuredName]: (v: StructuredValues[K]) => string };
@@ -273,8 +274,8 @@ const FORMATTERS: Formatters = {
   "Record-Route": (v) => v.map(formatNameAddr).join(", "),
   "Call-ID": (v) => v,
   CSeq: formatCSeq,
-  "Max-Forwards": String,
-  "Content-Length": String,
+  "Max-Forwards": decimal,
+  "Content-Length": decimal,
   Reason: (v) => v.map(formatReason).join(", "),
   "Session-Expires": formatSessionExpires,
   Date: (v) => v,

@@ -65,10 +65,27 @@ function isHexseqAt(s: string, from: number, to: number): boolean {
   return digits > 0;
 }
 
+// Searches bounded by the range: the text read is a whole message head, and an unbounded indexOf for something
+// absent from a short range would read on to the end of the head, once per host (quadratic in the head).
+
+/** Where code `ch` first stands in s[from, to), or -1. */
+export function indexIn(s: string, ch: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === ch) return i;
+  return -1;
+}
+
+/** Where code `ch` last stands in s[from, to), or -1. */
+function lastIndexIn(s: string, ch: number, from: number, to: number): number {
+  for (let i = to - 1; i >= from; i--) if (s.charCodeAt(i) === ch) return i;
+  return -1;
+}
+
 /** The first "::" lying wholly within s[from, to), or -1. */
 function doubleColonIn(s: string, from: number, to: number): number {
-  const dc = s.indexOf("::", from);
-  return dc !== -1 && dc + 2 <= to ? dc : -1;
+  for (let i = indexIn(s, 58, from, to); i !== -1 && i + 1 < to; i = indexIn(s, 58, i + 1, to)) {
+    if (s.charCodeAt(i + 1) === 58) return i;
+  }
+  return -1;
 }
 
 /** hexpart = hexseq / hexseq "::" [hexseq] / "::" [hexseq], over s[from, to) */
@@ -80,10 +97,9 @@ function isHexpartAt(s: string, from: number, to: number): boolean {
 
 /** IPv6address = hexpart [":" IPv4address], or (RFC 5118 §4.10) hexpart ending in "::" then IPv4address. */
 function isIPv6At(s: string, from: number, to: number): boolean {
-  const dot = s.indexOf(".", from);
-  if (dot === -1 || dot >= to) return isHexpartAt(s, from, to);
-  const last = s.lastIndexOf(":", to - 1);
-  if (last < from || !isIPv4At(s, last + 1, to)) return false;
+  if (indexIn(s, 46, from, to) === -1) return isHexpartAt(s, from, to);
+  const last = lastIndexIn(s, 58, from, to);
+  if (last === -1 || !isIPv4At(s, last + 1, to)) return false;
   if (isHexpartAt(s, from, last)) return true;
   // s[from, last + 1) must end in "::", its only "::", after a hexseq or nothing
   if (last - 1 < from || s.charCodeAt(last - 1) !== 58) return false;
@@ -116,8 +132,8 @@ export function scanHost(c: Cursor): string {
   const s = c.s;
   const start = c.i;
   if (s.charCodeAt(start) === 91) {
-    const close = s.indexOf("]", start);
-    if (close === -1 || close >= c.end || !isIPv6At(s, start + 1, close)) c.fail("an IPv6 reference [IPv6address]");
+    const close = indexIn(s, 93, start, c.end);
+    if (close === -1 || !isIPv6At(s, start + 1, close)) c.fail("an IPv6 reference [IPv6address]");
     c.i = close + 1;
     return s.slice(start, c.i);
   }

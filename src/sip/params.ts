@@ -1,7 +1,7 @@
 // Header parameters: *(SEMI param) where some names have their own value syntax and the rest are generic-param
 // (token [EQUAL gen-value], gen-value = token / host / quoted-string; RFC 3261 §25.1).
 import { is, TOKEN } from "./char-classes.ts";
-import { scanHost } from "./host.ts";
+import { isIPv6address, scanHost } from "./host.ts";
 import type { Param } from "./message.ts";
 import type { Cursor } from "./scanner.ts";
 
@@ -35,15 +35,18 @@ export function scanParams(c: Cursor, specific?: SpecificParam): Param[] {
   return params;
 }
 
-/** Parameters for the wire. Via received may be a bare IPv6 address (RFC 5118 §4.5); Reason text is always a
- * quoted-string (RFC 3326); any other value is a token or IPv6 reference as is, else quoted. */
-export function formatParams(params: Param[]): string {
+/**
+ * Parameters for the wire. A Via's received may be a bare IPv6 address (RFC 5118 §4.5), so `via` writes it as
+ * is (it was read as an address); Reason text is always a quoted-string (RFC 3326); any other value is a token
+ * or IPv6 reference as is, else quoted.
+ */
+export function formatParams(params: Param[], via = false): string {
   let out = "";
   for (const [n, v] of params) {
     if (v === null) out += `;${n}`;
     else {
       const lower = n.toLowerCase();
-      if (lower === "received" && /^[0-9a-fA-F:.]+$/.test(v)) out += `;${n}=${v}`;
+      if (via && lower === "received" && /^[0-9a-fA-F:.]+$/.test(v)) out += `;${n}=${v}`;
       else if (lower === "text") out += `;${n}=${quote(v)}`;
       else out += `;${n}=${formatGenValue(v)}`;
     }
@@ -55,7 +58,8 @@ const TOKEN_RE = /^[a-zA-Z0-9\-.!%*_+`'~]+$/;
 
 /** A gen-value as written on the wire: a token or IPv6 reference as is, anything else quoted. */
 export function formatGenValue(v: string): string {
-  if (TOKEN_RE.test(v) || (v.startsWith("[") && v.endsWith("]"))) return v;
+  if (TOKEN_RE.test(v)) return v;
+  if (v.startsWith("[") && v.endsWith("]") && isIPv6address(v.slice(1, -1))) return v;
   return quote(v);
 }
 

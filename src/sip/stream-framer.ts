@@ -1,7 +1,10 @@
 // Frames SIP messages on a byte stream (RFC 3261 §18.3): each message is a head ending in CRLF CRLF and a body of
 // exactly Content-Length octets. Handles several messages per read and messages split across reads; CRLFs
-// between messages (RFC 3261 §7.5, RFC 5626 keepalives) are skipped. A head longer than the limit, or a
-// message whose declared length exceeds it, is refused without buffering it whole.
+// between messages (RFC 3261 §7.5, RFC 5626 keepalives) are skipped, each CRLF CRLF counted as one ping. A head
+// longer than the limit, or a message whose declared length exceeds it, is refused without buffering it whole.
+// What comes out depends only on the octets, never on how the reads cut them; the work is linear in the octets
+// (received data is appended to a buffer that doubles, and the search for CRLF CRLF never goes back over octets
+// it has looked at).
 export type Framed =
   | { kind: "message"; bytes: Buffer }
   | { kind: "keepalive" }
@@ -12,8 +15,16 @@ const CRLFCRLF = Buffer.from("\r\n\r\n");
 const CONTENT_LENGTH = /\r\n(?:content-length|l)[ \t]*:[ \t]*(?:\r\n[ \t]+)?([0-9]+)[ \t]*(?=\r\n)/i;
 
 export class StreamFramer {
-  private buf: Buffer = Buffer.alloc(0);
+  private store: Buffer = Buffer.alloc(0);
+  /** unframed octets are store[start, end) */
+  private start = 0;
+  private end = 0;
+  /** no CRLF CRLF begins in store[start, searched) */
+  private searched = 0;
+  /** body octets of a refused message still to skip */
   private skipping = 0;
+  /** CRLF pairs skipped since the last message, for pings that arrive in pieces */
+  private crlfPairs = 0;
   private failed = false;
 
   constructor(private readonly maxMessageBytes = 65536) {}
@@ -25,23 +36,31 @@ export class StreamFramer {
       this.skipping -= n;
       chunk = chunk.subarray(n);
     }
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    this.append(chunk);
     const out: Framed[] = [];
     for (;;) {
-      let start = 0;
-      while (start + 1 < this.buf.length && this.buf[start] === 13 && this.buf[start + 1] === 10) start += 2;
-      if (start > 0) {
-        if (start >= 4) out.push({ kind: "keepalive" });
-        this.buf = this.buf.subarray(start);
+      const s = this.store;
+      while (this.end - this.start >= 2 && s[this.start] === 13 && s[this.start + 1] === 10) {
+        this.start += 2;
+        if (++this.crlfPairs === 2) {
+          out.push({ kind: "keepalive" });
+          this.crlfPairs = 0;
+        }
       }
-      if (this.buf.length === 0) break;
-      const end = this.buf.indexOf(CRLFCRLF);
-      if (end === -1) {
-        if (this.buf.length > this.maxMessageBytes) return this.fail(out, "header section larger than the limit");
+      // a lone CR may be the first half of a CRLF still to come
+      if (this.end - this.start === 1 && s[this.start] === 13) break;
+      if (this.start === this.end) break;
+      this.crlfPairs = 0;
+      if (this.searched < this.start) this.searched = this.start;
+      const found = s.subarray(0, this.end).indexOf(CRLFCRLF, this.searched);
+      if (found === -1) {
+        this.searched = Math.max(this.start, this.end - 3);
+        if (this.end - this.start > this.maxMessageBytes) return this.fail(out, "header section larger than the limit");
         break;
       }
-      const headLength = end + 4;
-      const head = this.buf.subarray(0, headLength);
+      const headLength = found + 4 - this.start;
+      if (headLength > this.maxMessageBytes) return this.fail(out, "header section larger than the limit");
+      const head = s.subarray(this.start, this.start + headLength);
       const m = CONTENT_LENGTH.exec(head.toString("latin1"));
       if (!m) return this.fail(out, "no Content-Length on a stream transport (RFC 3261 §18.3)", head);
       const bodyLength = Number(m[1]);
@@ -54,21 +73,39 @@ export class StreamFramer {
           head: Buffer.from(head),
           close: false,
         });
-        const have = this.buf.length - headLength;
+        const have = this.end - this.start - headLength;
         this.skipping = Math.max(0, bodyLength - have);
-        this.buf = have > bodyLength ? this.buf.subarray(total) : Buffer.alloc(0);
+        this.start = have > bodyLength ? this.start + total : this.end;
         continue;
       }
-      if (this.buf.length < total) break;
-      out.push({ kind: "message", bytes: Buffer.from(this.buf.subarray(0, total)) });
-      this.buf = this.buf.subarray(total);
+      if (this.end - this.start < total) break;
+      out.push({ kind: "message", bytes: Buffer.from(s.subarray(this.start, this.start + total)) });
+      this.start += total;
     }
     return out;
   }
 
+  /** Appends a read, moving what is held to the front (or to a buffer twice as large) when it does not fit. */
+  private append(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    const held = this.end - this.start;
+    if (this.end + chunk.length > this.store.length) {
+      const target =
+        this.store.length >= 2 * (held + chunk.length) ? this.store : Buffer.alloc(2 * (held + chunk.length));
+      this.store.copy(target, 0, this.start, this.end);
+      this.store = target;
+      this.searched -= this.start;
+      this.end = held;
+      this.start = 0;
+    }
+    chunk.copy(this.store, this.end);
+    this.end += chunk.length;
+  }
+
   private fail(out: Framed[], reason: string, head?: Buffer): Framed[] {
     this.failed = true;
-    this.buf = Buffer.alloc(0);
+    this.store = Buffer.alloc(0);
+    this.start = this.end = this.searched = 0;
     out.push({ kind: "fault", reason, head: head ? Buffer.from(head) : undefined, close: true });
     return out;
   }

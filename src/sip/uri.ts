@@ -17,6 +17,7 @@ import {
   URIC,
   USER,
 } from "./char-classes.ts";
+import { decimal } from "./decimal.ts";
 import { scanHost } from "./host.ts";
 import type { Param, SipUri, TelUri, Uri } from "./message.ts";
 import { Cursor, ScanFault } from "./scanner.ts";
@@ -140,7 +141,7 @@ export function formatUri(u: Uri): string {
     let out = `${s.scheme}:`;
     if (s.user !== null) out += s.password !== null ? `${s.user}:${s.password}@` : `${s.user}@`;
     out += s.host;
-    if (s.port !== null) out += `:${s.port}`;
+    if (s.port !== null) out += `:${decimal(s.port)}`;
     out += formatParams(s.params);
     if (s.headers.length > 0) out += `?${s.headers.map(([n, v]) => `${n}=${v}`).join("&")}`;
     return out;
