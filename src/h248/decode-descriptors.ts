@@ -169,22 +169,28 @@ function streamParmAfter(c: TextCursor, keyword: string | undefined, _word: stri
   }
 }
 
-/** The SDP between the braces of Local / Remote (octetString, "\}" escapes a brace), normalised to CRLF lines. */
+/**
+ * The SDP between the braces of Local / Remote (octetString, where "\}" stands for a brace of the text, as the
+ * encoder writes it), normalised to CRLF lines.
+ */
 export function sdpText(c: TextCursor): string {
   const t = c.text;
   if (t.charCodeAt(c.pos) !== LBRKT) c.fail('"{"');
   let p = c.pos + 1;
+  let escapes = false;
   while (p < t.length) {
     const ch = t.charCodeAt(p);
     if (ch === RBRKT) break;
-    if (ch === 92 && t.charCodeAt(p + 1) === RBRKT) p += 2;
-    else p++;
+    if (ch === 92 && t.charCodeAt(p + 1) === RBRKT) {
+      escapes = true;
+      p += 2;
+    } else p++;
   }
   if (p >= t.length) c.fail('"}" closing the SDP', p);
   const raw = t.slice(c.pos + 1, p);
   c.pos = p + 1;
   c.skipLwsp();
-  return normaliseSdp(raw);
+  return normaliseSdp(escapes ? raw.replaceAll("\\}", "}") : raw);
 }
 
 /** Each line without its leading white space, ended by CRLF; lines of only white space dropped. */
@@ -305,8 +311,14 @@ function eventParameter(c: TextCursor, specOnly: boolean): EventParameter {
   }
 }
 
+// Annex B lets events embed events without end (through RegulatedNotify); the decoder recurses on each, so it
+// bounds the depth: a message nesting deeper is refused as a syntax fault, not by running out of stack (an
+// implementation bound, beyond which the fast path refuses what the grammar takes; no real message comes near).
+export const MAX_EMBED_DEPTH = 32;
+
 /** Embed { [signalsDescriptor] [, Events …] } (embedWithSig / embedNoSig). */
 function embed(c: TextCursor): Embed {
+  if (++c.embedDepth > MAX_EMBED_DEPTH) c.fail(`at most ${MAX_EMBED_DEPTH} nested Embed descriptors`);
   c.expect(LBRKT);
   const out: Embed = {};
   let k = c.keyword("Signals or Events");
@@ -314,6 +326,7 @@ function embed(c: TextCursor): Embed {
     out.signals = signalsDescriptor(c);
     if (!c.eat(COMMA)) {
       c.expect(RBRKT);
+      c.embedDepth--;
       return out;
     }
     k = c.keyword("Events");
@@ -321,6 +334,7 @@ function embed(c: TextCursor): Embed {
   } else if (k.keyword !== "Events") c.fail("Signals or Events", k.at);
   out.events = eventsDescriptor(c);
   c.expect(RBRKT);
+  c.embedDepth--;
   return out;
 }
 

@@ -64,6 +64,9 @@ function contextIdText(id: ContextId): string {
   return String(id);
 }
 
+/** Where a descriptor stands, as the decoder reads it (decode-descriptors.ts descriptorAfter). */
+type DescriptorPlace = "amm" | "audit" | "reply";
+
 class TextWriter {
   constructor(
     readonly compact: boolean,
@@ -234,20 +237,20 @@ class TextWriter {
     const prefix = (c.optional ? "O-" : "") + (c.wildcardReply ? "W-" : "");
     const head = prefix + this.t(c.command) + this.eq + this.terminationIds(c.terminationIds, depth);
     if (c.descriptors.length === 0) return head;
-    return head + this.block(this.descriptors(c.descriptors, depth + 1), depth);
+    return head + this.block(this.descriptors(c.descriptors, depth + 1, "amm"), depth);
   }
 
   commandReply(c: CommandReply, depth: number): string {
     const head = this.t(c.command) + this.eq + this.terminationIds(c.terminationIds, depth);
     if (c.descriptors.length === 0) return head;
-    return head + this.block(this.descriptors(c.descriptors, depth + 1), depth);
+    return head + this.block(this.descriptors(c.descriptors, depth + 1, "reply"), depth);
   }
 
-  descriptors(ds: Descriptor[], depth: number): string[] {
-    return ds.map((d) => this.descriptor(d, depth));
+  descriptors(ds: Descriptor[], depth: number, where: DescriptorPlace): string[] {
+    return ds.map((d) => this.descriptor(d, depth, where));
   }
 
-  descriptor(d: Descriptor, depth: number): string {
+  descriptor(d: Descriptor, depth: number, where: DescriptorPlace): string {
     switch (d.kind) {
       case "token":
         return this.t(d.token);
@@ -269,6 +272,8 @@ class TextWriter {
       case "events":
         return this.events(d, depth);
       case "signals":
+        // In an audit or a reply a bare "Signals" is the audit token: an empty descriptor there needs its braces.
+        if (d.signals.length === 0 && where !== "amm") return this.t("Signals") + (this.compact ? "{}" : " { }");
         return this.signals(d.signals, depth);
       case "digitMap":
         return this.digitMap(d.name, d.value, depth);
@@ -309,7 +314,7 @@ class TextWriter {
             ? this.compact
               ? "{}"
               : " { }"
-            : this.block(this.descriptors(d.items, depth + 1), depth))
+            : this.block(this.descriptors(d.items, depth + 1, "audit"), depth))
         );
       case "services":
         return (

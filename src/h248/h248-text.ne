@@ -260,8 +260,15 @@ mediaParm -> streamParm {% id %} | terminationStateDescriptor {% id %}
   | StreamToken EQUAL UINT32 LBRKT streamParm (COMMA streamParm):* RBRKT
   {% (d) => ({ kind: "stream", streamId: d[2], parms: list(d[4], d[5]) }) %}
 streamParm -> localControlDescriptor {% id %} | statisticsDescriptor {% id %}
-  | LocalToken "{" [^}]:* "}" _                           {% (d) => ({ kind: "local", sdp: sdp(text(d[2])) }) %}
-  | RemoteToken "{" [^}]:* "}" _                          {% (d) => ({ kind: "remote", sdp: sdp(text(d[2])) }) %}
+  | LocalToken "{" octetString "}" _                      {% (d) => ({ kind: "local", sdp: sdp(d[2]) }) %}
+  | RemoteToken "{" octetString "}" _                     {% (d) => ({ kind: "remote", sdp: sdp(d[2]) }) %}
+
+# octetString = *(nonEscapeChar), nonEscapeChar = "\}" / %x01-7C / %x7E-FF: "\}" stands for a "}" of the text (the
+# encoder writes each "}" so), and any other backslash for itself; read as the fast path reads it.
+octetString -> octetPiece:*                               {% (d) => d[0].join("") %}
+octetPiece -> [^}\\]                                      {% (d) => d[0] %}
+  | "\\":+ [^}\\]                                        {% (d) => d[0].join("") + d[1] %}
+  | "\\":+ "}"                                            {% (d) => d[0].slice(1).join("") + "}" %}
 
 localControlDescriptor -> LocalControlToken LBRKT localParm (COMMA localParm):* RBRKT
   {% (d) => ({ kind: "localControl", items: list(d[2], d[3]) }) %}

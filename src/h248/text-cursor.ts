@@ -99,6 +99,8 @@ export interface KeywordRead {
 
 export class TextCursor {
   pos = 0;
+  /** Embed descriptors open around the cursor (see decode-descriptors.ts embed) */
+  embedDepth = 0;
   private lastHash = 0;
   private readonly read: KeywordRead = { word: "", keyword: undefined, at: 0 };
   constructor(readonly text: string) {}
