@@ -10,6 +10,7 @@ const optional: Array<[string, string]> = [
   ["h248-codec.bench.ts", "benchH248Codec"],
   ["scscf-release.bench.ts", "benchScscfRelease"],
   ["gmsc-calls.bench.ts", "benchGmscCalls"],
+  ["fuzz.bench.ts", "benchFuzz"],
 ];
 
 const only = process.argv.slice(2);

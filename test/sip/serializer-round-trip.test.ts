@@ -6,12 +6,7 @@ import { formatHeaderValue, isStructured, parseHeaderValue } from "../../src/sip
 import type { SipMessage, StructuredName } from "../../src/sip/message.ts";
 import { parseMessage } from "../../src/sip/parse-message.ts";
 import { serializeMessage } from "../../src/sip/serialize-message.ts";
-import { validishHead } from "./head-arbitraries.ts";
-
-const withBody = fc.tuple(validishHead, fc.uint8Array({ maxLength: 40 })).map(([h, body]) => {
-  const head = h.replace(/\r\n(?:Content-Length|l)[ \t]*:[^\r]*(?:\r\n[ \t][^\r]*)*/gi, "");
-  return Buffer.concat([Buffer.from(head.replace(/\r\n\r\n$/, `\r\nContent-Length: ${body.length}\r\n\r\n`)), body]);
-});
+import { validishHead, messageWithBody as withBody } from "./head-arbitraries.ts";
 
 const shape = (m: SipMessage) => ({
   ...m,
