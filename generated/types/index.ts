@@ -1107,6 +1107,23 @@ export interface NodeConfig {
     requestBurst?: number;
   };
   /**
+   * Retention of the runtime audit trail: every SIP and H.248 message of a call, kept for GET /v1/calls/{callId}/trace and cleardown trace.
+   */
+  traces?: {
+    /**
+     * Calls whose messages are kept; the least recently active go first.
+     */
+    maxCalls?: number;
+    /**
+     * Messages kept per call; later ones are not recorded.
+     */
+    maxEntriesPerCall?: number;
+    /**
+     * A call's trace is dropped once it has seen no message for this long (milliseconds).
+     */
+    maxAgeMs?: number;
+  };
+  /**
    * Addresses (IP or IP/prefix) whose SIP requests are accepted; others get 403. Empty: all.
    */
   trustedPeers?: string[];

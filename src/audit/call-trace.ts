@@ -49,11 +49,20 @@ export class CallTraces {
     if (call.entries.length < this.retention.maxEntriesPerCall) call.entries.push({ at, ...entry });
   }
 
+  /** The call's messages, unless its trace aged out (maxAgeMs since its last message). */
   get(callId: string): TraceEntry[] | undefined {
-    return this.calls.get(callId)?.entries;
+    const call = this.calls.get(callId);
+    if (call === undefined) return undefined;
+    if (this.now() - call.touched > this.retention.maxAgeMs) {
+      this.calls.delete(callId);
+      return undefined;
+    }
+    return call.entries;
   }
 
+  /** The calls with a trace kept, least recently active first. */
   callIds(): string[] {
+    this.evict(this.now());
     return [...this.calls.keys()];
   }
 

@@ -1,4 +1,6 @@
 // Ladder (sequence) diagrams of a call's trace: text for a terminal, SVG for the admin API and the report.
+// Both share one layout: each party's lifeline sits just far enough from the previous ones for every arrow
+// between them to hold its label, so a long H.248 label widens only the gap it spans, not every column.
 import type { TraceEntry } from "./call-trace.ts";
 
 function parties(entries: TraceEntry[]): string[] {
@@ -9,37 +11,51 @@ function parties(entries: TraceEntry[]): string[] {
 
 const ids = (e: TraceEntry) => (e.trace && e.trace.length > 0 ? e.trace.join(", ") : "");
 
+/** Lifeline positions in character cells: every name fits, every label fits between the ends of its arrow. */
+function lifelines(entries: TraceEntry[], cols: string[]): number[] {
+  const minGap = 12;
+  const pos: number[] = [];
+  cols.forEach((name, j) => {
+    if (j === 0) {
+      pos.push(Math.ceil(name.length / 2));
+      return;
+    }
+    let at = pos[j - 1] + Math.max(minGap, Math.ceil(cols[j - 1].length / 2) + Math.ceil(name.length / 2) + 2);
+    for (const e of entries) {
+      const [a, b] = [cols.indexOf(e.from), cols.indexOf(e.to)].sort((x, y) => x - y);
+      // " label " and the arrowhead, with a cell of line on each side.
+      if (b === j) at = Math.max(at, pos[a] + e.label.length + 7);
+    }
+    pos.push(at);
+  });
+  return pos;
+}
+
 /** Columns per party, one arrow per message, the clause ids beside each arrow. */
 export function textLadder(entries: TraceEntry[], title = ""): string {
   const cols = parties(entries);
-  const width = Math.max(14, ...cols.map((c) => c.length + 2), ...entries.map((e) => e.label.length + 4));
-  const centre = (i: number) => i * width + Math.floor(width / 2);
-  const lineWidth = cols.length * width;
-  const lifelines = () => {
-    const row = Array.from({ length: lineWidth }, () => " ");
-    cols.forEach((_, i) => {
-      row[centre(i)] = "|";
-    });
-    return row;
-  };
+  const pos = lifelines(entries, cols);
+  const lineWidth = (pos.at(-1) ?? 0) + Math.ceil((cols.at(-1)?.length ?? 0) / 2) + 1;
+  const blank = () => Array.from({ length: lineWidth }, () => " ");
   const out: string[] = [];
   if (title) out.push(title);
-  out.push(
-    cols
-      .map((c) => c.padStart(Math.floor((width + c.length) / 2)).padEnd(width))
-      .join("")
-      .trimEnd(),
-  );
+  const head = blank();
+  cols.forEach((c, i) => {
+    const start = pos[i] - Math.floor(c.length / 2);
+    for (let k = 0; k < c.length; k++) head[start + k] = c[k];
+  });
+  out.push(head.join("").trimEnd());
   for (const e of entries) {
-    const a = centre(cols.indexOf(e.from));
-    const b = centre(cols.indexOf(e.to));
-    const row = lifelines();
+    const a = pos[cols.indexOf(e.from)];
+    const b = pos[cols.indexOf(e.to)];
+    const row = blank();
+    for (const p of pos) row[p] = "|";
     const [lo, hi] = a < b ? [a, b] : [b, a];
     for (let x = lo + 1; x < hi; x++) row[x] = "-";
     if (a < b) row[hi - 1] = ">";
     else row[lo + 1] = "<";
     const label = ` ${e.label} `;
-    const start = lo + 1 + Math.max(0, Math.floor((hi - lo - 1 - label.length) / 2));
+    const start = lo + 2 + Math.max(0, Math.floor((hi - lo - 3 - label.length) / 2));
     for (let i = 0; i < label.length && start + i < hi - 1; i++) row[start + i] = label[i];
     const note = [e.protocol === "H.248" ? "H.248" : "", ids(e)].filter(Boolean).join(" ");
     out.push(`${row.join("").trimEnd()}${note ? `   ${note}` : ""}`);
@@ -53,12 +69,17 @@ const escXml = (s: string) =>
 /** The same ladder as a self-contained SVG sequence diagram. */
 export function svgLadder(entries: TraceEntry[], title = ""): string {
   const cols = parties(entries);
-  const colWidth = 190;
+  // 12 px monospace is about 7.3 px a character; one layout serves both renderings.
+  const cell = 7.5;
+  const margin = 20;
+  const pos = lifelines(entries, cols);
+  const x = (p: string) => margin + pos[cols.indexOf(p)] * cell;
+  const right = margin + ((pos.at(-1) ?? 0) + Math.ceil((cols.at(-1)?.length ?? 0) / 2)) * cell;
+  const notesAt = right + 20;
   const top = title ? 60 : 40;
   const step = 34;
-  const width = cols.length * colWidth + 320;
+  const width = Math.ceil(notesAt + Math.max(120, ...entries.map((e) => ids(e).length * cell)) + margin);
   const height = top + (entries.length + 1) * step;
-  const x = (p: string) => cols.indexOf(p) * colWidth + colWidth / 2;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="monospace" font-size="12">`,
     '<defs><marker id="arrow" markerWidth="10" markerHeight="8" refX="9" refY="4" orient="auto"><path d="M0,0 L10,4 L0,8 z"/></marker></defs>',
@@ -79,8 +100,7 @@ export function svgLadder(entries: TraceEntry[], title = ""): string {
     parts.push(
       `<text x="${(x(e.from) + x(e.to)) / 2}" y="${y - 5}" text-anchor="middle" fill="${colour}">${escXml(e.label)}</text>`,
     );
-    if (ids(e))
-      parts.push(`<text x="${cols.length * colWidth + 10}" y="${y + 4}" fill="#444">${escXml(ids(e))}</text>`);
+    if (ids(e)) parts.push(`<text x="${notesAt}" y="${y + 4}" fill="#444">${escXml(ids(e))}</text>`);
   });
   parts.push("</svg>");
   return parts.join("\n");

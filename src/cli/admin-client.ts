@@ -1,18 +1,14 @@
 // The commands that talk to a running node's admin API (token from CLEARDOWN_ADMIN_TOKEN):
 //   cleardown release --admin URL --call-id ID [--cause C]    a network-internal release (S-CSCF or GMSC)
 //   cleardown trace --admin URL [--json | --svg] CALL-ID      the call's ladder diagram with its clause ids
+import { adminRequest } from "../admin/admin-request.ts";
+
 type Result = { exitCode: number; output: string };
 
-async function call(admin: string, method: "GET" | "POST", path: string, body?: unknown) {
+function call(admin: string, method: "GET" | "POST", path: string, body?: unknown) {
   const token = process.env.CLEARDOWN_ADMIN_TOKEN;
   if (!token) throw new Error("CLEARDOWN_ADMIN_TOKEN is not set: the admin API needs its bearer token");
-  const res = await fetch(new URL(path, admin), {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, text, json: () => JSON.parse(text) as Record<string, unknown> };
+  return adminRequest(admin, token, method, path, body);
 }
 
 const failed = (r: { status: number; text: string }): Result => ({

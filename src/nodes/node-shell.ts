@@ -69,7 +69,8 @@ export class NodeShell {
   static async start(options: NodeShellOptions): Promise<NodeShell> {
     const { config } = options;
     const log = options.logger ?? pino({ name: options.name, level: process.env.CLEARDOWN_LOG_LEVEL ?? "info" });
-    const traces = new CallTraces(options.traceRetention ?? defaultRetention);
+    // Retention of the audit trail: the caller's, else the config's `traces` over the defaults.
+    const traces = new CallTraces(options.traceRetention ?? { ...defaultRetention, ...config.traces });
     const listen = (config.sip ?? []).map(parseListen);
     if (listen.length === 0) throw new Error("a node needs at least one SIP listen address (--sip udp://…)");
     let metrics: NodeMetrics | undefined;
