@@ -1,6 +1,7 @@
 // `cleardown serve --role scscf|gmsc --sip udp://127.0.0.1:5060 [--sip tcp://…] --admin http://127.0.0.1:8080
 //  [--config file.json] [--store redis://…] [--mgc udp://127.0.0.1:2944] [--name N]`: runs a node until SIGTERM
-// or SIGINT; SIGHUP reloads the rules (as the watcher and POST /v1/rules/reload do).
+// or SIGINT; SIGHUP reloads the rules (as the watcher and POST /v1/rules/reload do). `--no-watch` turns the watcher
+// off, for deployments that change rules/ file by file and want the new set taken only when they say (SIGHUP).
 import { parseArgs } from "node:util";
 import type { NodeConfig } from "../../generated/types/index.ts";
 import { ConfigError, mergeConfig, readConfigFile, validateConfig } from "../nodes/node-config.ts";
@@ -8,11 +9,12 @@ import type { RunningNode, StartNodeOptions } from "../nodes/running-node.ts";
 
 export const serveUsage = `usage: cleardown serve --role scscf|gmsc --sip udp://ADDR:PORT [--sip tcp://ADDR:PORT]
                       [--admin http://ADDR:PORT] [--config FILE] [--store memory|redis://HOST:PORT]
-                      [--mgc udp://ADDR:PORT] [--name NAME]
+                      [--mgc udp://ADDR:PORT] [--name NAME] [--no-watch]
+  rules: reloaded when a file under rules/ changes (not with --no-watch), on SIGHUP, and on POST /v1/rules/reload
   admin token: adminToken in the config, or CLEARDOWN_ADMIN_TOKEN`;
 
 /** Flags and file into one validated configuration. */
-export function serveConfig(argv: string[]): NodeConfig & { name?: string } {
+export function serveConfig(argv: string[]): NodeConfig & { name?: string; watch: boolean } {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -23,6 +25,7 @@ export function serveConfig(argv: string[]): NodeConfig & { name?: string } {
       store: { type: "string" },
       mgc: { type: "string" },
       name: { type: "string" },
+      "no-watch": { type: "boolean" },
     },
   });
   const file: NodeConfig = values.config ? readConfigFile(values.config) : {};
@@ -37,7 +40,7 @@ export function serveConfig(argv: string[]): NodeConfig & { name?: string } {
   if (!config.role) throw new ConfigError(["--role: expected scscf or gmsc (or role in the config file)"]);
   if (!config.sip?.length)
     throw new ConfigError(["--sip: expected at least one listen address, e.g. udp://127.0.0.1:5060"]);
-  return { ...config, ...(values.name ? { name: values.name } : {}) };
+  return { ...config, ...(values.name ? { name: values.name } : {}), watch: !values["no-watch"] };
 }
 
 export async function startNode(options: StartNodeOptions): Promise<RunningNode> {
@@ -50,16 +53,26 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
 }
 
 export async function serve(argv: string[]): Promise<{ exitCode: number; output: string }> {
-  let config: NodeConfig & { name?: string };
+  let config: ReturnType<typeof serveConfig>;
   try {
     config = serveConfig(argv);
   } catch (err) {
     if (err instanceof ConfigError) return { exitCode: 2, output: `${err.message}\n${serveUsage}` };
     return { exitCode: 2, output: `${(err as Error).message}\n${serveUsage}` };
   }
-  const { name, ...nodeConfig } = config;
-  const node = await startNode({ config: nodeConfig, ...(name ? { name } : {}), watchRules: true });
+  const { name, watch, ...nodeConfig } = config;
+  const node = await startNode({ config: nodeConfig, ...(name ? { name } : {}), watchRules: watch });
   const { shell } = node;
+  // The node runs the rules on disk, not only those compiled into the bundle: an operator's rules/ (CLEARDOWN_HOME)
+  // is in force from the start. Broken rules stop it here, named as the lint names them.
+  const loaded = shell.reloadRules("start");
+  if (!loaded.ok) {
+    await node.close();
+    return {
+      exitCode: 2,
+      output: [...loaded.errors, "the node did not start: fix rules/ (cleardown rules lint)"].join("\n"),
+    };
+  }
   shell.log.info({ role: config.role, sip: shell.transportLayer.addresses, admin: node.adminUrl }, "node started");
   process.on("SIGHUP", () => shell.reloadRules("SIGHUP"));
   await new Promise<void>((resolve) => {

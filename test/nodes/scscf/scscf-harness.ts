@@ -1,5 +1,6 @@
 // An S-CSCF node on loopback for a test, with its admin API, and SIPp UEs placing a call through it: the
 // calling UE (behind a P-CSCF entry) and the called UE, each checking the BYE it receives field by field.
+import type { Logger } from "pino";
 import type { NodeConfig } from "../../../generated/types/index.ts";
 import type { TraceEntry } from "../../../src/audit/call-trace.ts";
 import { validateConfig } from "../../../src/nodes/node-config.ts";
@@ -57,10 +58,18 @@ export function adminClient(baseUrl: string): ScscfEndpoint["admin"] {
   };
 }
 
+/** How the node reads its rules: from a copy of spec/ and rules/ (`root`), reloaded when a file changes. */
+export interface ScscfNodeOptions {
+  root?: string;
+  watchRules?: boolean;
+  logger?: Logger;
+}
+
 export async function startScscf(
   transport: "udp" | "tcp" = "udp",
   extra: Partial<NodeConfig> = {},
   clock?: Clock,
+  nodeOptions: ScscfNodeOptions = {},
 ): Promise<Scscf> {
   const host = "127.0.0.1";
   const port = transport === "udp" ? await freeUdpPort(host) : await freeTcpPort(host);
@@ -73,7 +82,13 @@ export async function startScscf(
     timers: { t1: 50, t2: 400, t4: 500 },
     ...extra,
   });
-  const node = await startScscfNode({ config, logger: silentLogger(), ...(clock ? { clock } : {}) });
+  const node = await startScscfNode({
+    config,
+    logger: nodeOptions.logger ?? silentLogger(),
+    ...(clock ? { clock } : {}),
+    ...(nodeOptions.root ? { root: nodeOptions.root } : {}),
+    ...(nodeOptions.watchRules ? { watchRules: true } : {}),
+  });
   const admin = adminClient(node.adminUrl);
   return {
     node,
