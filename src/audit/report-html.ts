@@ -55,11 +55,14 @@ function itemBlock(row: ItemRow, matrix: Matrix): string {
   return `<details class="item" data-id="${esc(row.id)}" data-status="${row.status}"><summary><span class="id">${esc(row.id)}</span><span class="badge">${row.status}</span> ${esc(row.text)}</summary>${suspect}${dev}<h4>Rules</h4>${ruleList(row.rules)}<h4>Tests</h4>${testList(row.tests)}</details>`;
 }
 
-export function reportHtml(
-  matrix: Matrix,
-  documents: ClauseDocument[],
-  ladders: Array<{ title: string; text: string }> = [],
-): string {
+/** A demo scenario's ladder diagram: the text form (clause ids beside each arrow) and the SVG one. */
+export interface ScenarioLadder {
+  title: string;
+  text: string;
+  svg?: string;
+}
+
+export function reportHtml(matrix: Matrix, documents: ClauseDocument[], ladders: ScenarioLadder[] = []): string {
   const s = matrix.summary;
   const summary = (Object.entries(s) as Array<[string, number]>)
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td data-summary="${esc(k)}">${v}</td></tr>`)
@@ -82,7 +85,13 @@ export function reportHtml(
     .flatMap((d) => d.items)
     .map((i) => `<li><span class="id">${esc(i.id)}</span> ${esc(i.text)} <small>(not quoted)</small></li>`)
     .join("");
-  const ladderHtml = ladders.map((l) => `<h3>${esc(l.title)}</h3><div class="ladder">${esc(l.text)}</div>`).join("");
+  // The SVG is our own output (svgLadder escapes every text it writes), so it is embedded as it is.
+  const ladderHtml = ladders
+    .map(
+      (l) =>
+        `<section class="scenario" data-scenario="${esc(l.title)}"><h3>${esc(l.title)}</h3><div class="ladder">${esc(l.text)}</div>${l.svg ? `<details><summary>sequence diagram</summary>${l.svg}</details>` : ""}</section>`,
+    )
+    .join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>cleardown traceability report</title><style>${style}</style></head>
 <body><h1>cleardown traceability report</h1>

@@ -1,8 +1,8 @@
 // `cleardown audit [--check] [--results FILE]` and `cleardown audit approve ITEM-ID… | --all`.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { approve, readApprovals, writeApprovals } from "../audit/approvals.ts";
-import { reportHtml } from "../audit/report-html.ts";
+import { reportHtml, type ScenarioLadder } from "../audit/report-html.ts";
 import { readTestResults } from "../audit/test-results.ts";
 import { buildMatrix, coverageTable, gaps, traceIdsOf } from "../audit/traceability.ts";
 import { loadRuleSets, readRuleSources } from "../rules/load-rules.ts";
@@ -27,6 +27,22 @@ export interface AuditOptions {
   check: boolean;
   results?: string;
   out?: string;
+  /**
+   * The ladders of the demo scenarios to embed in report.html. The live demo passes them and they are kept in
+   * the output folder (demo-ladders.json), so a later `cleardown audit` embeds the last demo's ladders too.
+   */
+  ladders?: ScenarioLadder[];
+}
+
+export const laddersFile = "demo-ladders.json";
+
+function demoLadders(out: string, given: ScenarioLadder[] | undefined): ScenarioLadder[] {
+  const file = join(out, laddersFile);
+  if (given !== undefined) {
+    writeFileSync(file, stableJson(given));
+    return given;
+  }
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ScenarioLadder[]) : [];
 }
 
 export function audit(root: string, opts: AuditOptions): { exitCode: number; output: string } {
@@ -37,7 +53,7 @@ export function audit(root: string, opts: AuditOptions): { exitCode: number; out
   const out = opts.out ?? join(root, "audit");
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "report.json"), stableJson(matrix));
-  writeFileSync(join(out, "report.html"), reportHtml(matrix, spec.documents));
+  writeFileSync(join(out, "report.html"), reportHtml(matrix, spec.documents, demoLadders(out, opts.ladders)));
   const lines = [coverageTable(matrix), `wrote ${join(out, "report.json")} and report.html`];
   const problems = gaps(matrix, tests);
   if (opts.check && problems.length > 0) {

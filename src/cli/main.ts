@@ -6,7 +6,9 @@ import { rulesLint } from "./rules-lint.ts";
 import { scriptedDemo } from "./scripted-demo.ts";
 
 const usage = `usage: cleardown <command>
-  demo                               release both seeds' scenarios and print the plans with their clause ids
+  demo [--keep-running]              the live demo: an S-CSCF and a GMSC on loopback with built-in peers play
+                                     every release scenario of both seeds; ladders with clause ids; audit report
+  demo --scripted                    the same scenarios planned in-process: each plan with its clause ids
   serve --role scscf|gmsc --sip URL… [--admin URL] [--config FILE] [--store memory|redis://…] [--mgc URL]
                                      run a node (SIGHUP reloads the rules; SIGTERM stops it)
   release --admin URL --call-id ID [--cause C]   network-internal release through a node's admin API
@@ -23,8 +25,22 @@ async function run(argv: string[]): Promise<Result> {
   const [command, sub] = argv;
   const rest = (n: number) => argv.slice(n);
   switch (command) {
-    case "demo":
-      return { exitCode: 0, output: scriptedDemo() };
+    case "demo": {
+      const { values } = parseArgs({
+        args: rest(1),
+        options: { scripted: { type: "boolean" }, "keep-running": { type: "boolean" } },
+      });
+      if (values.scripted) return { exitCode: 0, output: scriptedDemo() };
+      const { liveDemo } = await import("../demo/live-demo.ts");
+      const result = await liveDemo({
+        root: projectRoot,
+        keepRunning: values["keep-running"] ?? false,
+        print: (line) => process.stdout.write(`${line}\n`),
+      });
+      // The demo never hangs: once it is done, a handle something forgot to close does not keep it alive.
+      setTimeout(() => process.exit(), 2000).unref();
+      return result;
+    }
     case "serve": {
       const { serve } = await import("./serve.ts");
       return serve(rest(1));

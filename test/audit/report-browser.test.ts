@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TraceEntry } from "../../src/audit/call-trace.ts";
+import { svgLadder, textLadder } from "../../src/audit/ladder.ts";
 import type { Matrix } from "../../src/audit/traceability.ts";
 import { audit } from "../../src/cli/audit.ts";
 import { projectRoot } from "../../src/rules/schema-registry.ts";
@@ -85,6 +87,45 @@ describe("audit/report.html in Chromium", () => {
     expect(await visible.locator("[data-suspect]").textContent()).toContain("incremented by one or more;");
 
     await page.screenshot({ path: join(artefacts, "audit-report.png"), fullPage: false });
+    await page.close();
+  });
+
+  it("embeds the demo scenarios' ladders: the text ladder with its clause ids, the SVG diagram drawn on opening", async () => {
+    const out = join(work, "audit-ladders");
+    const entries: TraceEntry[] = [
+      { at: 1, protocol: "SIP", direction: "received", from: "UE alice", to: "S-CSCF", label: "INVITE" },
+      { at: 2, protocol: "SIP", direction: "sent", from: "S-CSCF", to: "UE bob", label: "INVITE" },
+      {
+        at: 3,
+        protocol: "SIP",
+        direction: "sent",
+        from: "S-CSCF",
+        to: "UE bob",
+        label: "BYE",
+        rule: "24.229:5.4.5.1.2/1#bye-to-called",
+        trace: ["24.229:5.4.5.1.2/1"],
+      },
+    ];
+    const title = "S-CSCF serving the calling user";
+    audit(work, {
+      check: false,
+      results: join(projectRoot, "test/fixtures/audit/vitest-sample.json"),
+      out,
+      ladders: [{ title, text: textLadder(entries), svg: svgLadder(entries, title) }],
+    });
+    const page = await browser.newPage();
+    await page.goto(`file://${join(out, "report.html")}`);
+    const scenario = page.locator(`section.scenario[data-scenario="${title}"]`);
+    expect(await scenario.count()).toBe(1);
+    const ladder = (await scenario.locator(".ladder").textContent()) ?? "";
+    expect(ladder.split("\n").find((l) => l.includes(" BYE "))).toMatch(/-+ BYE -+>\|\s+24\.229:5\.4\.5\.1\.2\/1$/);
+    const svg = scenario.locator("svg");
+    expect(await svg.isVisible()).toBe(false);
+    await scenario.locator("details > summary").click();
+    await expect.poll(() => svg.isVisible()).toBe(true);
+    expect((await svg.boundingBox())?.width ?? 0).toBeGreaterThan(200);
+    expect(await svg.locator("text", { hasText: "24.229:5.4.5.1.2/1" }).count()).toBe(1);
+    await scenario.screenshot({ path: join(artefacts, "audit-report-ladder.png") });
     await page.close();
   });
 });

@@ -11,6 +11,8 @@ const optional: Array<[string, string]> = [
   ["scscf-release.bench.ts", "benchScscfRelease"],
   ["gmsc-calls.bench.ts", "benchGmscCalls"],
   ["fuzz.bench.ts", "benchFuzz"],
+  ["audit.bench.ts", "benchAudit"],
+  ["demo.bench.ts", "benchDemo"],
 ];
 
 const only = process.argv.slice(2);
