@@ -108,8 +108,17 @@ export interface MgcOptions {
   /** A fixed MG; otherwise the MG is the one that registered last. */
   mg?: H248Peer;
   timers?: Partial<TransactionTimers>;
+  /**
+   * The first TransactionId sent (default 1). An MGC that restarts on the same address should not start where it
+   * started before: the MG still holds replies to those ids (at-most-once) and would answer new requests with them.
+   */
+  firstTransactionId?: number;
   /** Every message received and decoded (for logs and traces). */
   onMessage?: (from: H248Peer, message: Message) => void;
+  /** A request was retransmitted (no reply yet). */
+  onRetransmission?: (to: H248Peer, transactionId: number) => void;
+  /** A datagram that is no H.248 text message (dropped, Annex D.1 gives no reply to garbage). */
+  onMalformed?: (from: H248Peer, error: Error) => void;
 }
 
 type MgState = { peer: H248Peer; mId: MId; state: "up" | "unreachable" | "out-of-service" };
@@ -144,7 +153,13 @@ export class MediaGatewayController {
       version: options.version ?? 1,
       compact: options.compact ?? true,
       timers: options.timers,
-      events: { timeout: (peer, id) => mgc?.markUnreachable(peer, id), received: options.onMessage },
+      ...(options.firstTransactionId === undefined ? {} : { firstTransactionId: options.firstTransactionId }),
+      events: {
+        timeout: (peer, id) => mgc?.markUnreachable(peer, id),
+        received: options.onMessage,
+        retransmitted: options.onRetransmission,
+        malformed: options.onMalformed,
+      },
     });
     mgc = new MediaGatewayController(transport, transactions, options.mg, options.version ?? 1);
     return mgc;

@@ -63,6 +63,8 @@ export interface TransactionEvents {
   malformed?: (from: H248Peer, error: H248SyntaxError) => void;
   /** Every message received and decoded, before handling (for logs and tests). */
   received?: (from: H248Peer, message: Message) => void;
+  /** A request was sent again because no reply had come (for metrics). */
+  retransmitted?: (peer: H248Peer, transactionId: number) => void;
 }
 
 interface Outstanding {
@@ -179,6 +181,7 @@ export class TransactionLayer {
     }
     o.attempts++;
     this.transport.send(o.text, o.peer);
+    this.options.events?.retransmitted?.(o.peer, transactionId);
     o.interval = Math.min(o.interval * 2, this.timers.maxRetransmitMs);
     o.timer = setTimeout(() => this.retransmit(transactionId), o.interval);
   }
