@@ -4,7 +4,7 @@
 // as the reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
 import type { FiredAction, GmscFacts, Table } from "../types/index.ts";
 
-export const ruleSetDigest = "5c29733012143348";
+export const ruleSetDigest = "fcac10844eb8865f";
 
 // 23.231:7.3.1/b.1#cancel-200-ok (rules/23.231-7.3.rules.json)
 const R0: FiredAction[] = [
@@ -617,8 +617,180 @@ const R8: FiredAction[] = [
     }
   }
 ];
-// x-23.231:7.3.1/bye-during-clearing#answer-200 (rules/23.231-7.3.rules.json)
+// x-23.231:7.3.1/redirect-response#forward-3xx (rules/23.231-7.3.rules.json)
 const R9: FiredAction[] = [
+  {
+    "rule": "x-23.231:7.3.1/redirect-response#forward-3xx",
+    "index": 0,
+    "action": {
+      "type": "send-ack",
+      "trace": [
+        "x-23.231:7.3.1/redirect-response",
+        "rfc3261:17.1.1.3"
+      ],
+      "towards": {
+        "recipe": {
+          "literal": "succeeding"
+        },
+        "trace": [
+          "x-23.231:7.3.1/redirect-response"
+        ]
+      }
+    }
+  },
+  {
+    "rule": "x-23.231:7.3.1/redirect-response#forward-3xx",
+    "index": 1,
+    "action": {
+      "type": "release-termination",
+      "trace": [
+        "x-23.231:7.3.1/redirect-response",
+        "23.231:7.3.4/1",
+        "23.231:7.3.4/2"
+      ]
+    }
+  },
+  {
+    "rule": "x-23.231:7.3.1/redirect-response#forward-3xx",
+    "index": 2,
+    "action": {
+      "type": "forward-response",
+      "trace": [
+        "x-23.231:7.3.1/redirect-response",
+        "rfc3261:8.1.3.4"
+      ],
+      "towards": {
+        "recipe": {
+          "literal": "preceding"
+        },
+        "trace": [
+          "x-23.231:7.3.1/redirect-response"
+        ]
+      },
+      "status": {
+        "recipe": {
+          "fact": "event.status"
+        },
+        "trace": [
+          "x-23.231:7.3.1/redirect-response"
+        ]
+      }
+    }
+  },
+  {
+    "rule": "x-23.231:7.3.1/redirect-response#forward-3xx",
+    "index": 3,
+    "action": {
+      "type": "update-state",
+      "trace": [
+        "x-23.231:7.3.1/redirect-response"
+      ],
+      "set": [
+        {
+          "path": "call.clearing",
+          "recipe": {
+            "literal": true
+          },
+          "trace": [
+            "x-23.231:7.3.1/redirect-response"
+          ]
+        }
+      ]
+    }
+  }
+];
+// x-23.231:7.3.2/2xx-crossing-own-cancel#ack-and-bye (rules/23.231-7.3.rules.json)
+const R10: FiredAction[] = [
+  {
+    "rule": "x-23.231:7.3.2/2xx-crossing-own-cancel#ack-and-bye",
+    "index": 0,
+    "action": {
+      "type": "send-ack",
+      "trace": [
+        "x-23.231:7.3.2/2xx-crossing-own-cancel"
+      ],
+      "towards": {
+        "recipe": {
+          "literal": "succeeding"
+        },
+        "trace": [
+          "x-23.231:7.3.2/2xx-crossing-own-cancel"
+        ]
+      }
+    }
+  },
+  {
+    "rule": "x-23.231:7.3.2/2xx-crossing-own-cancel#ack-and-bye",
+    "index": 1,
+    "action": {
+      "type": "send-bye",
+      "trace": [
+        "x-23.231:7.3.2/2xx-crossing-own-cancel",
+        "rfc3261:15.1.1"
+      ],
+      "towards": {
+        "recipe": {
+          "literal": "succeeding"
+        },
+        "trace": [
+          "x-23.231:7.3.2/2xx-crossing-own-cancel"
+        ]
+      },
+      "headers": [
+        {
+          "name": "Reason",
+          "recipe": {
+            "reason": {
+              "table": "clearingReason",
+              "key": {
+                "literal": "default"
+              }
+            }
+          },
+          "trace": [
+            "rfc3326:2"
+          ]
+        }
+      ]
+    }
+  },
+  {
+    "rule": "x-23.231:7.3.2/2xx-crossing-own-cancel#ack-and-bye",
+    "index": 2,
+    "action": {
+      "type": "release-termination",
+      "trace": [
+        "x-23.231:7.3.2/2xx-crossing-own-cancel",
+        "23.231:7.3.4/1",
+        "23.231:7.3.4/2"
+      ]
+    }
+  },
+  {
+    "rule": "x-23.231:7.3.2/2xx-crossing-own-cancel#ack-and-bye",
+    "index": 3,
+    "action": {
+      "type": "update-state",
+      "trace": [
+        "x-23.231:7.3.2/2xx-crossing-own-cancel"
+      ],
+      "set": [
+        {
+          "path": "call.cancelPending",
+          "recipe": {
+            "literal": false
+          },
+          "trace": [
+            "x-23.231:7.3.2/2xx-crossing-own-cancel",
+            "rfc3261:9.1"
+          ]
+        }
+      ]
+    }
+  }
+];
+// x-23.231:7.3.1/bye-during-clearing#answer-200 (rules/23.231-7.3.rules.json)
+const R11: FiredAction[] = [
   {
     "rule": "x-23.231:7.3.1/bye-during-clearing#answer-200",
     "index": 0,
@@ -660,7 +832,7 @@ const R9: FiredAction[] = [
   }
 ];
 // 23.231:7.3.2/1#release-termination (rules/23.231-7.3.rules.json)
-const R10: FiredAction[] = [
+const R12: FiredAction[] = [
   {
     "rule": "23.231:7.3.2/1#release-termination",
     "index": 0,
@@ -696,7 +868,7 @@ const R10: FiredAction[] = [
   }
 ];
 // 23.231:7.3.3/1#release-termination (rules/23.231-7.3.rules.json)
-const R11: FiredAction[] = [
+const R13: FiredAction[] = [
   {
     "rule": "23.231:7.3.3/1#release-termination",
     "index": 0,
@@ -735,7 +907,7 @@ const R11: FiredAction[] = [
   }
 ];
 // 23.231:7.3.1/b.1#cancel-downstream (rules/23.231-7.3.rules.json)
-const R12: FiredAction[] = [
+const R14: FiredAction[] = [
   {
     "rule": "23.231:7.3.1/b.1#cancel-downstream",
     "index": 0,
@@ -757,7 +929,7 @@ const R12: FiredAction[] = [
   }
 ];
 // 23.231:7.3.1/b.1#cancel-deferred (rules/23.231-7.3.rules.json)
-const R13: FiredAction[] = [
+const R15: FiredAction[] = [
   {
     "rule": "23.231:7.3.1/b.1#cancel-deferred",
     "index": 0,
@@ -783,7 +955,7 @@ const R13: FiredAction[] = [
   }
 ];
 // 23.231:7.3.1/b.1#deferred-cancel-sent (rules/23.231-7.3.rules.json)
-const R14: FiredAction[] = [
+const R16: FiredAction[] = [
   {
     "rule": "23.231:7.3.1/b.1#deferred-cancel-sent",
     "index": 0,
@@ -828,7 +1000,7 @@ const R14: FiredAction[] = [
   }
 ];
 // x-23.231:7.3.1/cancel-before-forwarding#answer-487 (rules/23.231-7.3.rules.json)
-const R15: FiredAction[] = [
+const R17: FiredAction[] = [
   {
     "rule": "x-23.231:7.3.1/cancel-before-forwarding#answer-487",
     "index": 0,
@@ -870,7 +1042,7 @@ const R15: FiredAction[] = [
   }
 ];
 // 23.231:7.3.2/2#destination-bye (rules/23.231-7.3.rules.json)
-const R16: FiredAction[] = [
+const R18: FiredAction[] = [
   {
     "rule": "23.231:7.3.2/2#destination-bye",
     "index": 0,
@@ -908,6 +1080,9 @@ const R16: FiredAction[] = [
                   "literal": "default"
                 }
               }
+            },
+            "text": {
+              "fact": "event.text"
             }
           },
           "trace": [
@@ -919,7 +1094,7 @@ const R16: FiredAction[] = [
   }
 ];
 // 23.231:7.3.2/2#destination-cancel (rules/23.231-7.3.rules.json)
-const R17: FiredAction[] = [
+const R19: FiredAction[] = [
   {
     "rule": "23.231:7.3.2/2#destination-cancel",
     "index": 0,
@@ -957,6 +1132,9 @@ const R17: FiredAction[] = [
                   "literal": "default"
                 }
               }
+            },
+            "text": {
+              "fact": "event.text"
             }
           },
           "trace": [
@@ -968,7 +1146,7 @@ const R17: FiredAction[] = [
   }
 ];
 // 23.231:7.3.2/2#destination-cancel-deferred (rules/23.231-7.3.rules.json)
-const R18: FiredAction[] = [
+const R20: FiredAction[] = [
   {
     "rule": "23.231:7.3.2/2#destination-cancel-deferred",
     "index": 0,
@@ -1000,7 +1178,7 @@ const R18: FiredAction[] = [
   }
 ];
 // 23.231:7.3.3/2#originating-bye (rules/23.231-7.3.rules.json)
-const R19: FiredAction[] = [
+const R21: FiredAction[] = [
   {
     "rule": "23.231:7.3.3/2#originating-bye",
     "index": 0,
@@ -1038,6 +1216,9 @@ const R19: FiredAction[] = [
                   "literal": "default"
                 }
               }
+            },
+            "text": {
+              "fact": "event.text"
             }
           },
           "trace": [
@@ -1049,7 +1230,7 @@ const R19: FiredAction[] = [
   }
 ];
 // 23.231:7.3.3/2#originating-failure-response (rules/23.231-7.3.rules.json)
-const R20: FiredAction[] = [
+const R22: FiredAction[] = [
   {
     "rule": "23.231:7.3.3/2#originating-failure-response",
     "index": 0,
@@ -1102,6 +1283,9 @@ const R20: FiredAction[] = [
                   "literal": "default"
                 }
               }
+            },
+            "text": {
+              "fact": "event.text"
             }
           },
           "trace": [
@@ -1181,53 +1365,61 @@ export function decide(facts: GmscFacts): FiredAction[] {
   // implements x-23.231:7.3.1/2xx-crossing-cancel, 23.231:7.3.1/b.1
   // "Option b: the preceding node's INVITE is still unanswered; it gets the 487 its CANCEL asked for."
   if ((v0 === "b" && v1 === "final-response-received" && (isNumeric(v6) && v6 < 300) && (isNumeric(v6) && v6 >= 200) && v7 === true && v3 === false)) out.push(R8[0]);
+  // rule x-23.231:7.3.1/redirect-response#forward-3xx — rules/23.231-7.3.rules.json
+  // implements x-23.231:7.3.1/redirect-response, 23.231:7.3.1/b.3
+  // "A 3xx from the succeeding node (options a and b): ACK, Release Termination, the 3xx with its Contact alternatives forwarded upstream."
+  if ((v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v6) && v6 >= 300) && (isNumeric(v6) && v6 < 400))) out.push(R9[0], R9[1], R9[2], R9[3]);
+  // rule x-23.231:7.3.2/2xx-crossing-own-cancel#ack-and-bye — rules/23.231-7.3.rules.json
+  // implements x-23.231:7.3.2/2xx-crossing-own-cancel, 23.231:7.3.2/2, rfc3261:9.1
+  // "A 2xx that crossed the CANCEL of the GMSC's own clearing (sent or deferred): ACK and BYE it towards the succeeding node, no deferred CANCEL any more, free what the MGW still holds."
+  if ((v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v6) && v6 >= 200) && (isNumeric(v6) && v6 < 300) && v4 === true && v7 === false)) out.push(R10[0], R10[1], R10[2], R10[3]);
   // rule x-23.231:7.3.1/bye-during-clearing#answer-200 — rules/23.231-7.3.rules.json
   // implements x-23.231:7.3.1/bye-during-clearing, rfc3261:15.1.1
   // "A BYE arriving while the call is already being cleared (it crossed the GMSC's own BYE): answered 200 OK, not forwarded; seized terminations still released."
-  if ((v1 === "bye-received" && v4 === true)) out.push(R9[0], R9[1]);
+  if ((v1 === "bye-received" && v4 === true)) out.push(R11[0], R11[1]);
   // rule 23.231:7.3.2/1#release-termination — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.2/1
   // "GMSC-initiated clearing: release the seized MGW resources (7.3.4)."
-  if ((v1 === "release-indication")) out.push(R10[0], R10[1]);
+  if ((v1 === "release-indication")) out.push(R12[0], R12[1]);
   // rule 23.231:7.3.3/1#release-termination — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.3/1, 23.231:7.3.3/2
   // "Bearer Released from the MGW, either side: release the MGW resources still seized (7.3.4)."
-  if ((v1 === "bearer-released")) out.push(R11[0], R11[1]);
+  if ((v1 === "bearer-released")) out.push(R13[0], R13[1]);
   // rule 23.231:7.3.1/b.1#cancel-downstream — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/b.1, 23.231:7.3.1/a, rfc3261:9.1
   // "No final response yet from the succeeding node, a provisional one has come: CANCEL towards it (options a and b)."
-  if ((v1 === "cancel-received" && v2 === "preceding" && v8 === false && v9 === true)) out.push(R12[0]);
+  if ((v1 === "cancel-received" && v2 === "preceding" && v8 === false && v9 === true)) out.push(R14[0]);
   // rule 23.231:7.3.1/b.1#cancel-deferred — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/b.1, 23.231:7.3.1/a, rfc3261:9.1
   // "No response at all yet from the succeeding node: the CANCEL waits for its first provisional response (RFC 3261 §9.1)."
-  if ((v1 === "cancel-received" && v2 === "preceding" && v8 === false && v9 === false && v10 !== "none")) out.push(R13[0]);
+  if ((v1 === "cancel-received" && v2 === "preceding" && v8 === false && v9 === false && v10 !== "none")) out.push(R15[0]);
   // rule 23.231:7.3.1/b.1#deferred-cancel-sent — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.1/b.1, rfc3261:9.1
   // "The first provisional response has come while a CANCEL waits: send it now."
-  if ((v1 === "provisional-received" && v2 === "succeeding" && v11 === true)) out.push(R14[0], R14[1]);
+  if ((v1 === "provisional-received" && v2 === "succeeding" && v11 === true)) out.push(R16[0], R16[1]);
   // rule x-23.231:7.3.1/cancel-before-forwarding#answer-487 — rules/23.231-7.3.rules.json
   // implements x-23.231:7.3.1/cancel-before-forwarding
   // "CANCEL before the INVITE was forwarded: nothing downstream to cancel; answer the INVITE 487 and free the MGW."
-  if ((v0 === "b" && v1 === "cancel-received" && v10 === "none" && v3 === false)) out.push(R15[0], R15[1]);
+  if ((v0 === "b" && v1 === "cancel-received" && v10 === "none" && v3 === false)) out.push(R17[0], R17[1]);
   // rule 23.231:7.3.2/2#destination-bye — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.2/2, 23.231:7.3.3/1, 23.231:7.3.3/3, 23.231:7.2.3.2
   // "Clearing towards the destination of an established call, as an originating MSC server (7.2.3.2): BYE."
-  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v10 === "confirmed" && v7 === false)) out.push(R16[0]);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v10 === "confirmed" && v7 === false)) out.push(R18[0]);
   // rule 23.231:7.3.2/2#destination-cancel — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.2/2, 23.231:7.3.3/1, 23.231:7.3.3/3, 23.231:7.2.3.2, rfc3261:9.1
   // "Clearing towards a destination under establishment that has answered provisionally: CANCEL."
-  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && ["calling","proceeding","early"].indexOf(v10) > -1 && v8 === false && v9 === true && v7 === false)) out.push(R17[0]);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && ["calling","proceeding","early"].indexOf(v10) > -1 && v8 === false && v9 === true && v7 === false)) out.push(R19[0]);
   // rule 23.231:7.3.2/2#destination-cancel-deferred — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.2/2, 23.231:7.3.3/1, 23.231:7.3.3/3, 23.231:7.2.3.2, rfc3261:9.1
   // "Clearing towards a destination that has not answered at all yet: the CANCEL waits for a provisional response."
-  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && ["calling","proceeding","early"].indexOf(v10) > -1 && v8 === false && v9 === false && v7 === false)) out.push(R18[0]);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && ["calling","proceeding","early"].indexOf(v10) > -1 && v8 === false && v9 === false && v7 === false)) out.push(R20[0]);
   // rule 23.231:7.3.3/2#originating-bye — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.3/1, 23.231:7.3.3/2, 23.231:7.2.3.2, x-23.231:7.3.2/clear-originating-side
   // "Clearing towards the originating side of an answered call, as a terminating MSC server (7.2.3.2): BYE."
-  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v12 === "confirmed")) out.push(R19[0]);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v12 === "confirmed")) out.push(R21[0]);
   // rule 23.231:7.3.3/2#originating-failure-response — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.3/1, 23.231:7.3.3/2, 23.231:7.2.3.2, x-23.231:7.3.2/clear-originating-side
   // "Clearing towards an originating side not yet answered: a final failure response to its INVITE."
-  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v3 === false && v12 !== "terminated")) out.push(R20[0]);
+  if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v3 === false && v12 !== "terminated")) out.push(R22[0]);
   return out;
 }

@@ -514,6 +514,10 @@ export interface GmscEvent {
   side?: "originating" | "destination";
   cause?: string;
   /**
+   * For release-indication: a Reason text the operator gave; it goes into the Reason's quoted-string (RFC 3326), so no CR, LF, other control character, quote or backslash.
+   */
+  text?: string;
+  /**
    * For bye-response-received: whether the answered BYE was one the GMSC forwarded (§7.3.1 b.2) or one it initiated.
    */
   bye?: "forwarded" | "initiated";
@@ -1309,6 +1313,10 @@ export interface CallRecord {
    */
   clearingEvent?: string;
   /**
+   * The rule that started the clearing: the label of the releases started/completed metrics, whichever node finishes it.
+   */
+  clearingRule?: string;
+  /**
    * The succeeding node the routing table chose, e.g. udp://127.0.0.1:5070.
    */
   routeTarget?: string;
@@ -1380,6 +1388,15 @@ export interface UaDialog {
    * Last CSeq number received; null when none.
    */
   remoteSeq: number | null;
+}
+/**
+ * Which call (the preceding leg's Call-ID, the CallRecord's key) a succeeding leg's Call-ID or an MGW context belongs to, so any node sharing the store finds the call from what arrives on the wire.
+ *
+ * This interface was referenced by `StoreRecords`'s JSON-Schema
+ * via the `definition` "CallIndexRecord".
+ */
+export interface CallIndexRecord {
+  call: string;
 }
 /**
  * Bodies the admin HTTP API accepts. A body that does not fit is answered 400 naming the place and what was expected.

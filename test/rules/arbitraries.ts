@@ -104,7 +104,7 @@ const gmscEvent: fc.Arbitrary<GmscEvent> = fc.oneof(
   fc.record({
     type: fc.constant("final-response-received" as const),
     from: side,
-    status: fc.constantFrom(200, 404, 408, 480, 486, 487, 500, 503, 603),
+    status: fc.constantFrom(200, 302, 404, 408, 480, 486, 487, 500, 503, 603),
   }),
   fc.record({ type: fc.constant("provisional-received" as const), from: side, status: fc.constantFrom(100, 180, 183) }),
   fc.record({
@@ -117,7 +117,10 @@ const gmscEvent: fc.Arbitrary<GmscEvent> = fc.oneof(
     type: fc.constant("bearer-released" as const),
     side: fc.constantFrom("originating", "destination" as const),
   }),
-  fc.record({ type: fc.constant("release-indication" as const), cause }),
+  fc.record(
+    { type: fc.constant("release-indication" as const), cause, text: fc.constantFrom("Operator release", "Billing") },
+    { requiredKeys: ["type", "cause"] },
+  ),
 );
 
 const call: fc.Arbitrary<CallState> = fc.record({

@@ -249,6 +249,71 @@ describe("extensions of TS 23.231 §7.3", () => {
     ]);
     expect(subtracts(plans)).toEqual(both);
   });
+  it("x-23.231:7.3.1/redirect-response a 3xx from the succeeding node (options a and b): ACK, Release Termination, the 3xx forwarded upstream, clearing", async () => {
+    for (const gmscOption of ["a", "b"] as const) {
+      for (const status of [301, 302, 380]) {
+        const { plans } = await decideGmsc(
+          gmsc({ type: "final-response-received", from: "succeeding", status }, establishing(true), { gmscOption }),
+        );
+        expect(wire(plans)).toEqual(["sip-ack → succeeding", `forward-response ${status} → preceding`]);
+        expect(subtracts(plans)).toEqual(both);
+        expect(plans.findIndex((p) => p.kind === "h248-subtract")).toBeLessThan(
+          plans.findIndex((p) => p.kind === "forward-response"),
+        );
+        expect(plansOf(plans, "forward-response")[0]).toMatchObject({
+          rule: "x-23.231:7.3.1/redirect-response#forward-3xx",
+          trace: ["x-23.231:7.3.1/redirect-response", "rfc3261:8.1.3.4"],
+          status: { value: status, trace: ["x-23.231:7.3.1/redirect-response"] },
+        });
+        expect(plansOf(plans, "state-update").flatMap((u) => u.set)).toContainEqual(
+          expect.objectContaining({ path: "call.clearing", value: true }),
+        );
+      }
+    }
+  });
+  it("x-23.231:7.3.2/2xx-crossing-own-cancel a 2xx crossing the CANCEL of the GMSC's own clearing (sent or deferred): ACK and BYE downstream with the clearing Reason, no deferred CANCEL left, nothing upstream", async () => {
+    const released = call().terminations.map((t) => ({ ...t, seized: false }));
+    for (const cancelPending of [false, true]) {
+      const { plans } = await decideGmsc(
+        gmsc(
+          { type: "final-response-received", from: "succeeding", status: 200 },
+          {
+            ...establishing(true),
+            preceding: { state: "terminated", provisionalReceived: false, finalResponseReceived: true },
+            clearing: true,
+            cancelPending,
+            terminations: released,
+          },
+        ),
+      );
+      expect(wire(plans)).toEqual(["sip-ack → succeeding", "sip-bye → succeeding"]);
+      expect(plansOf(plans, "sip-bye")[0].headers).toEqual([
+        { name: "Reason", value: 'Q.850 ;cause=16 ;text="Normal call clearing"', trace: ["rfc3326:2"] },
+      ]);
+      expect(plansOf(plans, "sip-bye")[0].trace).toEqual(["x-23.231:7.3.2/2xx-crossing-own-cancel", "rfc3261:15.1.1"]);
+      expect(subtracts(plans)).toEqual([]);
+      expect(plansOf(plans, "state-update")[0].set).toEqual([
+        { path: "call.cancelPending", value: false, trace: ["x-23.231:7.3.2/2xx-crossing-own-cancel", "rfc3261:9.1"] },
+      ]);
+    }
+    // A termination still seized (a Subtract refused earlier, say) is released with it.
+    const stillSeized = await decideGmsc(
+      gmsc(
+        { type: "final-response-received", from: "succeeding", status: 200 },
+        { ...establishing(true), clearing: true },
+      ),
+    );
+    expect(subtracts(stillSeized.plans)).toEqual(both);
+  });
+  it("23.231:7.3.2/2 the Reason text an operator gave with a GMSC-initiated clearing replaces the table's, on each side", async () => {
+    const { plans } = await decideGmsc(
+      gmsc({ type: "release-indication", cause: "administrative", text: "Operator release" }),
+    );
+    expect(plansOf(plans, "sip-bye").map((b) => b.headers[0].value)).toEqual([
+      'Q.850 ;cause=16 ;text="Operator release"',
+      'Q.850 ;cause=16 ;text="Operator release"',
+    ]);
+  });
   it("x-23.231:7.3.2/clear-originating-side GMSC-initiated clearing also clears the originating side", async () => {
     const { plans } = await decideGmsc(gmsc({ type: "release-indication", cause: "administrative" }));
     expect(wire(plans)).toContain("sip-bye → preceding");

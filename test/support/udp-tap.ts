@@ -1,6 +1,7 @@
 // A wiretap on loopback for tests: a UDP relay between a node and a peer that forwards every datagram unchanged and
 // keeps a copy of each, so a test can assert the exact octets a node sent (a SIP-I body with binary ISUP, which
-// SIPp's message log cuts at the first NUL). `drop` lets a test lose chosen datagrams, as a network may.
+// SIPp's message log cuts at the first NUL). `drop` lets a test lose chosen datagrams, as a network may; `seededLoss`
+// loses a fraction of them at random, repeatably.
 import { createSocket, type Socket } from "node:dgram";
 
 export interface TappedDatagram {
@@ -50,4 +51,24 @@ export async function startUdpTap(peer: { address: string; port: number }, port 
     if (to !== undefined) socket.send(data, to.port, to.address);
   });
   return tap;
+}
+
+/**
+ * A `drop` that loses each datagram with probability `rate`, drawn from a PRNG (mulberry32) seeded with `seed`:
+ * the same traffic through the tap loses the same datagrams on every run. `only` limits it to one direction.
+ */
+export function seededLoss(
+  rate: number,
+  seed: number,
+  only?: TappedDatagram["direction"],
+): (d: TappedDatagram) => boolean {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return (d) => (only === undefined || d.direction === only) && next() < rate;
 }

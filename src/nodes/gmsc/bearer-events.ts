@@ -24,9 +24,11 @@ async function bearerReleased(
   await g.queue(key, { event: { type: "bearer-released", side: t.side, cause } });
 }
 
-function onNotify(g: GmscCore, n: NotifyIndication): undefined {
+async function onNotify(g: GmscCore, n: NotifyIndication): Promise<undefined> {
+  g.shell.metrics.h248Transactions.inc({ command: "Notify", outcome: "received" });
   const contextId = String(n.contextId);
-  const key = g.calls.keyOfTermination(contextId, n.terminationId);
+  // From the store's index when another node (or this one before a restart) set the call up.
+  const key = await g.calls.keyOfTermination(contextId, n.terminationId);
   const causes = n.events.map(generalCauseOf).filter((c) => c !== undefined);
   if (key === undefined || causes.length === 0) {
     g.log.info(
@@ -42,12 +44,15 @@ function onNotify(g: GmscCore, n: NotifyIndication): undefined {
     to: g.shell.name,
     label: `Notify ${n.terminationId} g/cause`,
   });
-  // After the Notify reply has gone out (it is sent when this handler returns).
+  // After the Notify reply has gone out (it is sent when this handler resolves).
   setImmediate(() => void bearerReleased(g, key, contextId, n.terminationId, causeOf(causes[0]?.generalCause)));
   return undefined;
 }
 
 async function onMgcEvent(g: GmscCore, e: MgcEvent): Promise<void> {
+  // One ServiceChange from the MG each (a registration of a known MG also raises mg-returned).
+  if (e.type === "mg-registered" || e.type === "mg-out-of-service" || e.type === "terminations-out-of-service")
+    g.shell.metrics.h248Transactions.inc({ command: "ServiceChange", outcome: "received" });
   switch (e.type) {
     case "mg-unreachable":
       g.log.error(
@@ -75,8 +80,8 @@ async function onMgcEvent(g: GmscCore, e: MgcEvent): Promise<void> {
       for (const terminationId of e.terminationIds) {
         const keys =
           contextId === undefined
-            ? g.calls.keysOfTerminationId(terminationId)
-            : [g.calls.keyOfTermination(contextId, terminationId)].filter((k) => k !== undefined);
+            ? await g.calls.keysOfTerminationId(terminationId)
+            : [await g.calls.keyOfTermination(contextId, terminationId)].filter((k) => k !== undefined);
         for (const key of keys) void bearerReleased(g, key, contextId, terminationId, "bearer-out-of-service");
       }
       return;

@@ -1,12 +1,13 @@
-// The GMSC's calls: the CallRecord of each (in the store, memory or Redis), the live SIP transactions of each
-// (in this process: they hold sockets and timers), the indexes from what arrives on the wire (the succeeding
-// leg's Call-ID, an MGW termination) to the call, and one queue per call so its events are handled one at a time.
+// The GMSC's calls: the CallRecord of each (in the store, memory or Redis, through CallRecords), the live SIP
+// transactions of each (in this process: they hold sockets and timers), a cache of the store's indexes for the
+// calls this process wrote, and one queue per call so its events are handled one at a time.
 import type { CallRecord } from "../../../generated/types/index.ts";
 import type { ClientTransaction } from "../../sip/client-transaction.ts";
 import type { SipRequest } from "../../sip/message.ts";
 import type { ServerTransaction } from "../../sip/server-transaction.ts";
 import type { Uas2xxRetransmission } from "../../sip/uas-2xx-retransmission.ts";
-import type { Store } from "../../store/store.ts";
+import type { StoredRecord } from "../../store/store.ts";
+import type { CallRecords, TerminationRef } from "./call-records.ts";
 import type { Side } from "./sides.ts";
 
 /** What a call holds in this process besides its record. */
@@ -28,7 +29,7 @@ export class CallTable {
   private readonly byTermination = new Map<string, string>();
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(readonly store: Store<CallRecord>) {}
+  constructor(readonly records: CallRecords) {}
 
   /** Runs `job` after every job queued before it for the same call. */
   run<T>(key: string, job: () => Promise<T>): Promise<T> {
@@ -57,43 +58,63 @@ export class CallTable {
   }
 
   async get(key: string): Promise<CallRecord | undefined> {
-    return (await this.store.get(key))?.value;
+    return (await this.records.get(key))?.value;
   }
 
-  async put(key: string, record: CallRecord): Promise<void> {
-    await this.store.update(key, () => record);
-    this.bySucceedingCallId.set(record.succeeding.callId, key);
-    for (const t of record.call.terminations) this.byTermination.set(terminationKey(t.contextId, t.id), key);
+  /** The record with its owner (the node that wrote it last) and version. */
+  stored(key: string): Promise<StoredRecord<CallRecord> | undefined> {
+    return this.records.get(key);
+  }
+
+  /** A call set up by this node. */
+  async create(key: string, record: CallRecord): Promise<void> {
+    await this.records.create(key, record);
+    this.cache(key, record);
+  }
+
+  /**
+   * Writes the record back (merged onto the stored one); when the call is over it is removed, and its last state
+   * is returned as `ended`.
+   */
+  async write(key: string, record: CallRecord): Promise<{ record?: CallRecord; ended?: CallRecord }> {
+    const result = await this.records.write(key, record);
+    if (result.record !== undefined) this.cache(key, result.record);
+    else this.drop(key, result.ended ?? record);
+    return result;
+  }
+
+  /** Claims these terminations for a Subtract by this node: those still seized in the store (see CallRecords). */
+  claim(key: string, terminations: TerminationRef[]): Promise<Set<string>> {
+    return this.records.claim(key, terminations);
   }
 
   /** The call a Call-ID belongs to, and on which side: the preceding leg's Call-ID is the call's key. */
   async find(callId: string): Promise<{ key: string; side: Side } | undefined> {
-    const succeeding = this.bySucceedingCallId.get(callId);
-    if (succeeding !== undefined) return { key: succeeding, side: "succeeding" };
-    if ((await this.store.get(callId)) !== undefined) return { key: callId, side: "preceding" };
-    return undefined;
+    const cached = this.bySucceedingCallId.get(callId);
+    // A call this process wrote may have been ended by another node: the cache holds only live calls.
+    if (cached !== undefined && (await this.records.get(cached)) !== undefined)
+      return { key: cached, side: "succeeding" };
+    this.bySucceedingCallId.delete(callId);
+    if ((await this.records.get(callId)) !== undefined) return { key: callId, side: "preceding" };
+    const key = await this.records.keyOfSucceedingLeg(callId);
+    return key === undefined ? undefined : { key, side: "succeeding" };
   }
 
-  keyOfTermination(contextId: string, terminationId: string): string | undefined {
-    return this.byTermination.get(terminationKey(contextId, terminationId));
+  async keyOfTermination(contextId: string, terminationId: string): Promise<string | undefined> {
+    const cached = this.byTermination.get(terminationKey(contextId, terminationId));
+    if (cached !== undefined && (await this.records.get(cached)) !== undefined) return cached;
+    this.byTermination.delete(terminationKey(contextId, terminationId));
+    return this.records.keyOfTermination(contextId, terminationId);
   }
 
   /** Keys of calls holding a termination of this id (any context: a ServiceChange may name none). */
-  keysOfTerminationId(terminationId: string): string[] {
+  async keysOfTerminationId(terminationId: string): Promise<string[]> {
     const out: string[] = [];
-    for (const [k, key] of this.byTermination) if (k.endsWith(`|${terminationId}`)) out.push(key);
+    for (const key of await this.records.keys()) {
+      const r = await this.get(key);
+      if (r?.call.terminations.some((t) => t.id === terminationId)) out.push(key);
+    }
     return out;
-  }
-
-  async remove(key: string): Promise<void> {
-    const record = await this.get(key);
-    const runtime = this.runtimes.get(key);
-    runtime?.okRetransmission?.stop();
-    this.runtimes.delete(key);
-    await this.store.delete(key);
-    if (record === undefined) return;
-    this.bySucceedingCallId.delete(record.succeeding.callId);
-    for (const t of record.call.terminations) this.byTermination.delete(terminationKey(t.contextId, t.id));
   }
 
   /** The node stops: no call keeps a timer of its own running. */
@@ -102,8 +123,24 @@ export class CallTable {
     this.runtimes.clear();
   }
 
-  async keys(): Promise<string[]> {
-    return this.store.keys();
+  keys(): Promise<string[]> {
+    return this.records.keys();
+  }
+
+  size(): Promise<number> {
+    return this.records.size();
+  }
+
+  private cache(key: string, record: CallRecord): void {
+    this.bySucceedingCallId.set(record.succeeding.callId, key);
+    for (const t of record.call.terminations) this.byTermination.set(terminationKey(t.contextId, t.id), key);
+  }
+
+  private drop(key: string, record: CallRecord): void {
+    this.runtimes.get(key)?.okRetransmission?.stop();
+    this.runtimes.delete(key);
+    this.bySucceedingCallId.delete(record.succeeding.callId);
+    for (const t of record.call.terminations) this.byTermination.delete(terminationKey(t.contextId, t.id));
   }
 }
 

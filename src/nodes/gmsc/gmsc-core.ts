@@ -8,7 +8,6 @@ import { headerOf } from "../../sip/header-access.ts";
 import type { SipHeader, SipRequest, SipResponse } from "../../sip/message.ts";
 import type { ServerTransaction } from "../../sip/server-transaction.ts";
 import type { NodeShell } from "../node-shell.ts";
-import { isOver } from "./call-state.ts";
 import type { CallTable } from "./call-table.ts";
 import type { MediaGateway } from "./media-gateway.ts";
 import { executePlans } from "./plan-executor.ts";
@@ -38,6 +37,13 @@ export class FactsError extends Error {
 }
 
 const validateFacts = validator("facts", "GmscFacts");
+
+/** The rule whose plans start a clearing: the one setting call.clearing. */
+function clearingRuleOf(plans: Plan[]): string | undefined {
+  return plans.find(
+    (p) => p.kind === "state-update" && p.set.some((s) => s.path === "call.clearing" && s.value === true),
+  )?.rule;
+}
 
 export class GmscCore {
   readonly log: Logger;
@@ -71,10 +77,14 @@ export class GmscCore {
       throw new FactsError(`facts for ${key}: at ${e?.instancePath || "/"} expected ${e?.message ?? "GmscFacts"}`);
     }
     const decision = this.shell.rules.plan(facts, record.clearingDigest);
-    const wasClearing = record.call.clearing;
-    let next = await executePlans(this, key, record, decision.plans, wire);
-    if (next.call.clearing && !wasClearing && next.clearingDigest === undefined)
-      next = { ...next, clearingDigest: decision.digest, clearingEvent: wire.event.type };
+    const startedBy = record.call.clearing ? undefined : clearingRuleOf(decision.plans);
+    let start = record;
+    if (startedBy !== undefined) {
+      // The clearing finishes under this rule version and is counted under this rule, on whichever node ends it.
+      start = { ...record, clearingDigest: decision.digest, clearingEvent: wire.event.type, clearingRule: startedBy };
+      this.shell.metrics.releasesStarted.inc({ rule: startedBy });
+    }
+    const next = await executePlans(this, key, start, decision.plans, wire);
     this.log.info(
       {
         callId: key,
@@ -87,12 +97,12 @@ export class GmscCore {
     return { record: next, plans: decision.plans, digest: decision.digest };
   }
 
-  /** Writes the record back, or removes the call when nothing of it is left (both legs over, nothing seized). */
+  /** Writes the record back; the call is removed when nothing of it is left (both legs over, nothing seized). */
   async finish(key: string, record: CallRecord): Promise<void> {
-    if (isOver(record.call)) {
-      await this.calls.remove(key);
-      this.log.info({ callId: key }, "call released");
-    } else await this.calls.put(key, record);
+    const { ended } = await this.calls.write(key, record);
+    if (ended === undefined) return;
+    this.log.info({ callId: key, owner: this.shell.name }, "call released");
+    if (ended.clearingRule !== undefined) this.shell.metrics.releasesCompleted.inc({ rule: ended.clearingRule });
   }
 
   /** Handles an event after those queued before it for the call: observed into the record (`observe`), decided,

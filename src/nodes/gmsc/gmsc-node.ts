@@ -1,13 +1,16 @@
 // The GMSC role: a SIP-I B2BUA between a preceding and a succeeding node, controlling a media gateway over H.248,
 // clearing calls per TS 23.231 §7.3 from the rules in force. `cleardown serve --role gmsc` starts it.
-import type { CallRecord } from "../../../generated/types/index.ts";
+import { randomInt } from "node:crypto";
+import type { CallIndexRecord, CallRecord } from "../../../generated/types/index.ts";
 import { MediaGatewayController } from "../../h248/mgc.ts";
 import type { MId } from "../../h248/model.ts";
+import { addressFilter } from "../address-filter.ts";
 import { ConfigError } from "../node-config.ts";
 import { NodeShell } from "../node-shell.ts";
 import type { RunningNode, StartNodeOptions } from "../running-node.ts";
 import { gmscAdminRoutes } from "./admin-routes.ts";
 import { watchMediaGateway } from "./bearer-events.ts";
+import { CallRecords } from "./call-records.ts";
 import { CallTable } from "./call-table.ts";
 import { GmscCore } from "./gmsc-core.ts";
 import { defaultMedia, MediaGateway } from "./media-gateway.ts";
@@ -42,22 +45,40 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
     const mId: MId = listen.address.includes(":")
       ? { kind: "ip6", address: listen.address, port: listen.port }
       : { kind: "ip4", address: listen.address === "0.0.0.0" ? "127.0.0.1" : listen.address, port: listen.port };
+    const { metrics } = shell;
     const mgc = await MediaGatewayController.start({
       address: listen.address,
       port: listen.port,
       mId,
       ...(fixedMg === undefined ? {} : { mg: fixedMg }),
       ...(gmsc.mgcTimers === undefined ? {} : { timers: gmsc.mgcTimers }),
+      // A restarted GMSC must not reuse the TransactionIds it sent before: the MGW would answer them from its
+      // reply cache (at-most-once) without executing them.
+      firstTransactionId: randomInt(1, 2 ** 31),
+      onRetransmission: () => metrics.retransmissions.inc({ protocol: "H.248" }),
+      onMalformed: (from, err) => {
+        metrics.malformed.inc({ protocol: "H.248", outcome: "dropped" });
+        shell.log.warn({ from: `${from.address}:${from.port}`, why: err.message }, "malformed H.248 message");
+      },
     });
     shell.onClose(() => mgc.close());
-    const media = new MediaGateway(mgc, shell.log, shell.traces, shell.name, {
-      ...defaultMedia,
-      ...(gmsc.media ?? {}),
-    });
-    const calls = new CallTable(shell.store<CallRecord>("call", "CallRecord"));
+    const media = new MediaGateway(
+      mgc,
+      shell.log,
+      shell.traces,
+      shell.name,
+      { ...defaultMedia, ...(gmsc.media ?? {}) },
+      metrics,
+    );
+    const records = new CallRecords(
+      shell.store<CallRecord>("call", "CallRecord"),
+      shell.store<CallIndexRecord>("call-index", "CallIndexRecord"),
+    );
+    const calls = new CallTable(records);
     shell.onClose(() => calls.close());
+    metrics.storeGauge("cleardown_calls_in_store", "Calls the GMSC nodes sharing the store hold", () => calls.size());
     const core = new GmscCore(shell, calls, media, routes);
-    shell.transactions.setUser(gmscTransactionUser(core));
+    shell.transactions.setUser(gmscTransactionUser(core, addressFilter(config.trustedPeers, "trustedPeers")));
     watchMediaGateway(core, mgc);
     const admin = await shell.startAdmin(gmscAdminRoutes(core));
     shell.log.info({ mgc: mgc.local, mg: fixedMg ?? "the MGW that registers" }, "GMSC ready");

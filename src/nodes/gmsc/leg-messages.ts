@@ -30,6 +30,15 @@ export function endToEndHeaders(msg: SipMessage): SipHeader[] {
   return msg.headers.filter((h) => !legOwned.has(h.name));
 }
 
+/**
+ * A 3xx names where the call may go instead in its Contact header fields (RFC 3261 §8.1.3.4, §21.3): relayed as a
+ * 3xx, they are the response's content, not the hop's Contact, and pass unchanged.
+ */
+export function redirectTargets(res: SipResponse, status: number): SipHeader[] {
+  if (status < 300 || status > 399 || res.status < 300 || res.status > 399) return [];
+  return res.headers.filter((h) => h.name === "Contact");
+}
+
 export const contentTypeOf = (msg: SipMessage) => headerValue(msg, "Content-Type");
 
 /** The SDP a message carries (alone or as the SDP part of a SIP-I multipart body). */

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { H248SubtractPlan } from "../../../generated/types/index.ts";
 import type { CallTraces } from "../../audit/call-trace.ts";
 import { H248TimeoutError, type MediaGatewayController } from "../../h248/mgc.ts";
+import type { NodeMetrics } from "../../metrics/metrics.ts";
 
 export interface SeizedMedia {
   contextId: string;
@@ -32,7 +33,20 @@ export class MediaGateway {
     private readonly traces: CallTraces,
     private readonly self: string,
     private readonly media: MediaOptions = defaultMedia,
+    private readonly metrics?: NodeMetrics,
   ) {}
+
+  /** One H.248 transaction to the MGW, counted by command and outcome (replied, error, timeout). */
+  private async counted<T>(command: string, request: Promise<T>): Promise<T> {
+    try {
+      const result = await request;
+      this.metrics?.h248Transactions.inc({ command, outcome: "replied" });
+      return result;
+    } catch (err) {
+      this.metrics?.h248Transactions.inc({ command, outcome: err instanceof H248TimeoutError ? "timeout" : "error" });
+      throw err;
+    }
+  }
 
   private trace(
     callId: string,
@@ -54,15 +68,18 @@ export class MediaGateway {
   async seize(callId: string, offerSdp: string | undefined): Promise<SeizedMedia> {
     const events = { requestId: this.media.bearerEventsRequestId, names: ["g/cause"] };
     this.trace(callId, "Add $ (originating), Add $ (destination)", "sent");
-    const result = await this.mgc.add("$", [
-      {
-        terminationId: "$",
-        events,
-        localSdp: this.media.localDescriptor,
-        ...(offerSdp === undefined ? {} : { remoteSdp: offerSdp }),
-      },
-      { terminationId: "$", events, localSdp: this.media.localDescriptor },
-    ]);
+    const result = await this.counted(
+      "Add",
+      this.mgc.add("$", [
+        {
+          terminationId: "$",
+          events,
+          localSdp: this.media.localDescriptor,
+          ...(offerSdp === undefined ? {} : { remoteSdp: offerSdp }),
+        },
+        { terminationId: "$", events, localSdp: this.media.localDescriptor },
+      ]),
+    );
     const [originating, destination] = result.terminations;
     if (originating === undefined || destination === undefined)
       throw new Error(`MGW answered the Add with ${result.terminations.length} terminations: expected 2`);
@@ -77,16 +94,18 @@ export class MediaGateway {
   /** The remote media of a termination (the SDP the peer on its side sent), best effort. */
   setRemote(callId: string, contextId: string, terminationId: string, sdp: string): void {
     this.trace(callId, `Modify ${terminationId}`, "sent");
-    this.mgc.modify(Number(contextId), terminationId, { remoteSdp: sdp }).catch((err: unknown) => {
-      this.alarm(err, callId, { contextId, terminationId, command: "Modify" });
-    });
+    this.counted("Modify", this.mgc.modify(Number(contextId), terminationId, { remoteSdp: sdp })).catch(
+      (err: unknown) => {
+        this.alarm(err, callId, { contextId, terminationId, command: "Modify" });
+      },
+    );
   }
 
   /** TS 23.231 §7.3.4 Release Termination: one Subtract, its outcome logged; resolves either way. */
   async releaseTermination(callId: string, plan: H248SubtractPlan): Promise<boolean> {
     this.trace(callId, `Subtract ${plan.terminationId}`, "sent", { rule: plan.rule, trace: plan.trace });
     try {
-      await this.mgc.subtract(Number(plan.contextId), plan.terminationId);
+      await this.counted("Subtract", this.mgc.subtract(Number(plan.contextId), plan.terminationId));
       this.trace(callId, `Reply Subtract ${plan.terminationId}`, "received");
       return true;
     } catch (err) {
@@ -100,13 +119,13 @@ export class MediaGateway {
    * silent (or from before a restart); each of its terminations is subtracted so nothing leaks.
    */
   async sweep(knownContexts: Set<string>): Promise<Array<{ contextId: number; terminationId: string }>> {
-    const audit = await this.mgc.auditContexts();
+    const audit = await this.counted("AuditValue", this.mgc.auditContexts());
     const stale = audit
       .filter((c) => !knownContexts.has(String(c.contextId)))
       .flatMap((c) => c.terminationIds.map((terminationId) => ({ contextId: c.contextId, terminationId })));
     for (const s of stale) {
       try {
-        await this.mgc.subtract(s.contextId, s.terminationId);
+        await this.counted("Subtract", this.mgc.subtract(s.contextId, s.terminationId));
         this.log.warn(
           { contextId: s.contextId, terminationId: s.terminationId },
           "subtracted a termination no call holds",

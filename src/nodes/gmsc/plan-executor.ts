@@ -10,9 +10,10 @@ import type { ServerTransaction } from "../../sip/server-transaction.ts";
 import { ackFor2xx, inDialogRequest, nextLocalSeq, withLocalSeq } from "../../sip/ua-dialog.ts";
 import { applyStateUpdate } from "../apply-state.ts";
 import { annotate } from "../traced-transport.ts";
+import { refKey } from "./call-records.ts";
 import { withInviteResponse, withLegTerminated, withTerminationReleased } from "./call-state.ts";
 import type { GmscCore, WireEvent } from "./gmsc-core.ts";
-import { bodyTowards, endToEndHeaders, plannedHeaders, responseOnLeg } from "./leg-messages.ts";
+import { bodyTowards, endToEndHeaders, plannedHeaders, redirectTargets, responseOnLeg } from "./leg-messages.ts";
 import { isSide, otherSide } from "./sides.ts";
 
 const open = (tx: ServerTransaction | undefined): tx is ServerTransaction =>
@@ -40,6 +41,15 @@ export async function executePlans(
   let record = start;
   const rt = g.calls.runtime(key);
   let release = false;
+  // §7.3.4 never twice, across nodes too: the terminations to subtract are claimed in the store first.
+  const subtracts = plans.filter((p) => p.kind === "h248-subtract");
+  const won =
+    subtracts.length === 0
+      ? new Set<string>()
+      : await g.calls.claim(
+          key,
+          subtracts.map((p) => ({ contextId: p.contextId, terminationId: p.terminationId })),
+        );
   for (const plan of plans) {
     switch (plan.kind) {
       case "sip-response": {
@@ -85,7 +95,7 @@ export async function executePlans(
         record = { ...record, [to]: { ...record[to], dialog: withLocalSeq(dialog, seq) } };
         rt.byeServer[from] = wire.tx;
         if (to === "preceding") rt.okRetransmission?.stop();
-        await sendOnLeg(g, key, to, out, "forwarded");
+        await sendOnLeg(g, key, to, out, "forwarded", record.clearingRule ?? plan.rule);
         break;
       }
       case "forward-response": {
@@ -101,7 +111,7 @@ export async function executePlans(
           status,
           ...(status === res.status ? { reason: res.reason } : {}),
           localTag: record[to].localTag ?? "",
-          headers: endToEndHeaders(res),
+          headers: [...endToEndHeaders(res), ...redirectTargets(res, status)],
           body: bodyTowards(res, record[to].mgLocalSdp),
         });
         annotate(up, note(plan));
@@ -139,7 +149,7 @@ export async function executePlans(
         annotate(bye, note(plan, plan.headers));
         record = { ...record, [side]: { ...record[side], dialog: withLocalSeq(dialog, seq) } };
         if (side === "preceding") rt.okRetransmission?.stop();
-        await sendOnLeg(g, key, side, bye, "initiated");
+        await sendOnLeg(g, key, side, bye, "initiated", record.clearingRule ?? plan.rule);
         break;
       }
       case "sip-ack": {
@@ -172,8 +182,18 @@ export async function executePlans(
           break;
         }
         record = { ...record, call: withTerminationReleased(record.call, plan.contextId, plan.terminationId) };
+        if (!won.has(refKey({ contextId: plan.contextId, terminationId: plan.terminationId }))) {
+          g.log.warn(
+            { callId: key, rule: plan.rule, terminationId: plan.terminationId },
+            "termination already released in the store (by another node): no second Subtract",
+          );
+          break;
+        }
         // Sent now, in plan order; the SIP side does not wait for the MGW's reply (a silent MGW is an alarm).
-        void g.media.releaseTermination(key, plan);
+        const rule = record.clearingRule ?? plan.rule;
+        void g.media.releaseTermination(key, plan).then((ok) => {
+          if (!ok) g.shell.metrics.releasesFailed.inc({ rule });
+        });
         break;
       }
       case "state-update":
@@ -225,8 +245,14 @@ export async function sendOnLeg(
   side: Side,
   req: SipRequest,
   bye: "forwarded" | "initiated",
+  rule: string,
 ): Promise<void> {
-  const answer = (status: number, response?: SipResponse) =>
+  const { metrics } = g.shell;
+  const sentAt = performance.now();
+  const answer = (status: number, response?: SipResponse) => {
+    metrics.byeLatency.observe((performance.now() - sentAt) / 1000);
+    // RFC 3261 §15.1.1: a 481 or 408 (or Timer F) still ends the dialog, but the clearing had a request fail.
+    if (status >= 300) metrics.releasesFailed.inc({ rule });
     void g.queue(
       key,
       {
@@ -235,6 +261,7 @@ export async function sendOnLeg(
       },
       (r) => ({ ...r, call: withLegTerminated(r.call, side) }),
     );
+  };
   let destination: Awaited<ReturnType<typeof destinationOf>>;
   try {
     destination = await destinationOf(nextHopUri(req));

@@ -15,20 +15,11 @@ import { reasonPhrase } from "../../sip/reason-phrases.ts";
 import { checkRequest } from "../../sip/request-checks.ts";
 import type { ServerTransaction } from "../../sip/server-transaction.ts";
 import type { Flow } from "../../sip/transport.ts";
-import {
-  ackFor2xx,
-  DialogError,
-  inDialogRequest,
-  nextLocalSeq,
-  uacDialog,
-  uasDialog,
-  withLocalSeq,
-} from "../../sip/ua-dialog.ts";
+import { ackFor2xx, DialogError, uacDialog, uasDialog } from "../../sip/ua-dialog.ts";
 import { Uas2xxRetransmission } from "../../sip/uas-2xx-retransmission.ts";
 import { newCall, withInviteResponse, withInviteSent, withTerminations } from "./call-state.ts";
 import type { GmscCore } from "./gmsc-core.ts";
-import { bodyTowards, endToEndHeaders, responseOnLeg, sdpOfMessage } from "./leg-messages.ts";
-import { sendOnLeg } from "./plan-executor.ts";
+import { bodyTowards, endToEndHeaders, redirectTargets, responseOnLeg, sdpOfMessage } from "./leg-messages.ts";
 
 const newTag = () => randomBytes(6).toString("hex");
 
@@ -123,7 +114,7 @@ async function setUp(g: GmscCore, key: string, invite: SipRequest, tx: ServerTra
     createdAt: Date.now(),
   };
   out.request.body = bodyTowards(invite, record.succeeding.mgLocalSdp);
-  await g.calls.put(key, record);
+  await g.calls.create(key, record);
   const rt = g.calls.runtime(key);
   rt.inviteServer = tx;
   rt.forwardedInvite = out.request;
@@ -187,9 +178,9 @@ export function onSucceedingResponse(g: GmscCore, key: string, res: SipResponse)
 }
 
 /**
- * A final non-2xx response no rule handles (§7.3.1 names 4xx–6xx; a 3xx redirect is none of them): relayed upstream
- * as the B2BUA relays final responses; the MGW terminations stay as the rules left them, which is logged as an
- * error so an operator sees the rule set lacks a case.
+ * A final non-2xx response no rule in force handles (the shipped rules cover 4xx–6xx by §7.3.1 b.3 and 3xx by an
+ * extension; an edited rule set may not): relayed upstream as the B2BUA relays final responses; the MGW
+ * terminations stay as the rules left them, which is logged as an error so an operator sees the rule set lacks a case.
  */
 function unruled(g: GmscCore, key: string, record: CallRecord, plans: number, res: SipResponse): CallRecord {
   if (plans > 0) return record;
@@ -249,13 +240,13 @@ async function success(g: GmscCore, key: string, start: CallRecord, res: SipResp
         g.log.warn({ callId: key }, "no ACK for the 2xx from the preceding node (RFC 3261 §13.3.1.4)"),
       );
       rt.okRetransmission.start();
-    } else if (dialog !== undefined) {
-      // The call is being cleared and the preceding INVITE is answered already: this 2xx came too late, and the
-      // dialog it made is ended at once (RFC 3261 §15), after the ACK.
-      g.log.warn({ callId: key }, "2xx after the clearing began: ACK and BYE on the succeeding leg");
-      const seq = nextLocalSeq(dialog);
-      record = { ...record, succeeding: { ...record.succeeding, dialog: withLocalSeq(dialog, seq) } };
-      await sendOnLeg(g, key, "succeeding", inDialogRequest(dialog, "BYE", { cseq: seq }), "initiated");
+    } else if (record.call.clearing) {
+      // The shipped rules end such a dialog (x-23.231:7.3.2/2xx-crossing-own-cancel); the shell decides nothing
+      // a rule decides, so without one the succeeding dialog stays up, and an operator is told.
+      g.log.error(
+        { callId: key },
+        "2xx while the call is being cleared and no rule for it: the succeeding dialog stays",
+      );
     }
   }
   await g.finish(key, record);
@@ -274,7 +265,7 @@ function relayed(g: GmscCore, record: CallRecord, invite: SipRequest, res: SipRe
     status: res.status,
     reason: res.reason,
     localTag: record.preceding.localTag ?? "",
-    headers: endToEndHeaders(res),
+    headers: [...endToEndHeaders(res), ...redirectTargets(res, res.status)],
     body: bodyTowards(res, record.preceding.mgLocalSdp),
     contact: g.contact,
   });

@@ -2,25 +2,34 @@
 // preceding node's INVITE, a BYE on either leg, the ACK of a 2xx the GMSC sent; each release indication becomes
 // an event for the rules (§7.3.1). A retransmitted 2xx from the succeeding node is ACKed again (§13.2.2.4).
 import { randomBytes } from "node:crypto";
-import { callIdOf, fromOf, tagOf, toOf } from "../../sip/header-access.ts";
+import { callIdOf, fromOf, makeHeader, tagOf, toOf } from "../../sip/header-access.ts";
 import type { SipRequest, SipResponse } from "../../sip/message.ts";
 import { destinationOf, nextHopUri } from "../../sip/next-hop.ts";
 import type { ServerTransaction } from "../../sip/server-transaction.ts";
 import type { TransactionUser } from "../../sip/transaction-layer.ts";
 import type { Flow } from "../../sip/transport.ts";
 import { ackFor2xx, inDialog, withRemoteSeq } from "../../sip/ua-dialog.ts";
+import type { AddressFilter } from "../address-filter.ts";
 import type { GmscCore } from "./gmsc-core.ts";
 import { responseOnLeg } from "./leg-messages.ts";
 import { onInitialInvite } from "./set-up.ts";
 
-/** A response of the GMSC's own outside any call (its To tag fresh, §8.2.6.2). */
-function answer(tx: ServerTransaction, req: SipRequest, status: number): void {
-  tx.respond(responseOnLeg(req, { status, localTag: randomBytes(6).toString("hex") }));
+/** A response of the GMSC's own outside any call (its To tag fresh, §8.2.6.2), with a Warning saying why. */
+function answer(tx: ServerTransaction, req: SipRequest, status: number, warning?: string): void {
+  const headers =
+    warning === undefined ? [] : [makeHeader("Warning", `399 cleardown "${warning.replace(/["\\\r\n]/g, "")}"`)];
+  tx.respond(responseOnLeg(req, { status, localTag: randomBytes(6).toString("hex"), headers }));
 }
 
-export function gmscTransactionUser(g: GmscCore): TransactionUser {
+/** Requests reach the B2BUA only from the configured peers (config trustedPeers; none configured: from all). */
+export function gmscTransactionUser(g: GmscCore, trusted: AddressFilter): TransactionUser {
   return {
     onRequest: (req, tx, flow) => {
+      if (req.method !== "ACK" && !trusted.allows(flow.remote.address)) {
+        g.log.warn({ method: req.method, from: flow.remote.address }, "request from an untrusted address refused");
+        if (tx !== undefined) answer(tx, req, 403, `${flow.remote.address} is not a trusted peer`);
+        return;
+      }
       void route(g, req, tx, flow).catch((err: unknown) => {
         g.log.error({ method: req.method, callId: callIdOf(req), err: (err as Error).message }, "request not handled");
         if (tx !== undefined && (tx.state === "trying" || tx.state === "proceeding")) answer(tx, req, 500);

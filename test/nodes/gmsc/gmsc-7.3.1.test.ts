@@ -300,6 +300,34 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node (optio
     ]);
   });
 
+  it("x-23.231:7.3.1/redirect-response 23.231:7.3.4/2 a 302 from the succeeding node: ACKed by the INVITE transaction, both terminations subtracted, the 302 forwarded upstream with both Contact alternatives and no Contact of the GMSC's", async () => {
+    const c = await h.call({
+      preceding: "gmsc-preceding-rejected.xml",
+      succeeding: "gmsc-succeeding-redirect.xml",
+      fill: { STATUS: 302 },
+    });
+    await c.done();
+    await expectBothReleased(h, c);
+    expect(ladder(c.toSucceeding())).toEqual(["INVITE", "ACK"]);
+    expect(ladder(c.toPreceding())).toEqual([
+      "100 Trying (INVITE)",
+      "180 Ringing (INVITE)",
+      "302 Moved Temporarily (INVITE)",
+    ]);
+    const redirect = one(messages(c.toPreceding(), /^SIP\/2\.0 302/), "302 upstream");
+    expect(redirect.headers.filter(([n]) => n === "Contact").map(([, v]) => v)).toEqual([
+      "<sip:4917399@198.51.100.77:5060;user=phone>;q=0.7",
+      "<sip:4917398@198.51.100.78:5060;user=phone>;q=0.3",
+    ]);
+    const redirectAt = c.timesToPreceding().find((m) => m.text.startsWith("SIP/2.0 302"))?.at ?? Number.NaN;
+    expect(firstSubtractAt(c)).toBeLessThan(redirectAt);
+    expect((await h.admin("GET", "/v1/calls")).body.calls).toEqual([]);
+    const decided = h.logs.find(
+      (l) => l.msg === "decided" && l.callId === c.callId && (l.event as { status?: number }).status === 302,
+    ) as { plans: Array<{ rule: string }> } | undefined;
+    expect(decided?.plans.map((p) => p.rule)).toContain("x-23.231:7.3.1/redirect-response#forward-3xx");
+  });
+
   it("23.231:7.3.4/2 across every call of this file: each termination an Add seized was subtracted exactly once, none other", async () => {
     const lines = h.mg.lines().filter((l) => l.event === "command");
     const seized = addsOf(lines).map((a) => `${a.contextId}/${a.terminationId}`);

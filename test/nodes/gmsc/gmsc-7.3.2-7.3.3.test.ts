@@ -72,6 +72,50 @@ describe("TS 23.231 §7.3.2 GMSC server initiated call clearing", () => {
   });
 });
 
+describe("x-23.231:7.3.2/2xx-crossing-own-cancel", () => {
+  it("x-23.231:7.3.2/2xx-crossing-own-cancel 23.231:7.3.2/2 the succeeding node's 200 OK crosses the CANCEL of a GMSC-initiated clearing: ACKed and ended with a BYE (its own CSeq, the clearing Reason), 480 upstream, each termination subtracted once", async () => {
+    const c = await h.call({
+      preceding: "gmsc-preceding-rejected.xml",
+      succeeding: "gmsc-succeeding-2xx-crossing.xml",
+      fill: { STATUS: 480 },
+    });
+    await h.waitFor("the destination ringing", async () => {
+      const r = await h.admin("GET", `/v1/calls/${c.callId}`);
+      return r.status === 200 && r.body.call.succeeding.state === "early";
+    });
+    expect((await h.admin("POST", `/v1/calls/${c.callId}/release`, {})).status).toBe(202);
+    await c.done();
+    await expectBothReleased(h, c);
+    expect(ladder(c.toSucceeding())).toEqual(["INVITE", "CANCEL", "ACK", "BYE"]);
+    expect(headerOf(one(messages(c.toSucceeding(), /^CANCEL /), "CANCEL"), "Reason")).toBe(normalClearing);
+    const ack = one(messages(c.toSucceeding(), /^ACK /), "ACK of the 2xx");
+    expect(headerOf(ack, "To")).toMatch(/;tag=\d+MscB1$/);
+    expect(headerOf(ack, "CSeq")).toBe("1 ACK");
+    const bye = one(messages(c.toSucceeding(), /^BYE /), "BYE ending the dialog the 2xx made");
+    expect(bye.start).toBe(`BYE sip:msc-b@127.0.0.1:${h.succeedingTap.port} SIP/2.0`);
+    expect(headerOf(bye, "CSeq")).toBe("2 BYE");
+    expect(headerOf(bye, "Reason")).toBe(normalClearing);
+    expect(ladder(c.toPreceding())).toEqual([
+      "100 Trying (INVITE)",
+      "180 Ringing (INVITE)",
+      "480 Temporarily Unavailable (INVITE)",
+    ]);
+    const decided = h.logs.filter(
+      (l) =>
+        l.msg === "decided" &&
+        l.callId === c.callId &&
+        (l.event as { type: string }).type === "final-response-received",
+    ) as Array<{ plans: Array<{ rule: string; kind: string }> }>;
+    expect(decided).toHaveLength(1);
+    expect(decided[0].plans.map((p) => `${p.kind} ${p.rule}`)).toEqual([
+      "sip-ack x-23.231:7.3.2/2xx-crossing-own-cancel#ack-and-bye",
+      "sip-bye x-23.231:7.3.2/2xx-crossing-own-cancel#ack-and-bye",
+      "state-update x-23.231:7.3.2/2xx-crossing-own-cancel#ack-and-bye",
+    ]);
+    expect((await h.admin("GET", "/v1/calls")).body.calls).toEqual([]);
+  });
+});
+
 describe("TS 23.231 §7.3.3 MGW-initiated call clearing", () => {
   it("23.231:7.3.3/1 23.231:7.3.4/2 Bearer Released (Notify g/cause) on the destination-side termination of an answered call: Notify answered, both terminations subtracted, BYE with Reason cause 38 to the destination and the originating side", async () => {
     const c = await established(h);
@@ -149,19 +193,26 @@ describe("GMSC admin API", () => {
       localSeq: 1,
       remoteSeq: null,
     });
-    // What the store keeps (memory here, Redis when scaled out) is a valid CallRecord of store.schema.json.
-    const { callId: _key, ...record } = bySucceeding.body;
+    // What the store keeps (memory here, Redis when scaled out) is a valid CallRecord of store.schema.json, with
+    // the node that wrote it last and its version beside it.
+    const { callId: _key, store, ...record } = bySucceeding.body;
     const valid = validator("store", "CallRecord");
     expect(valid(record), JSON.stringify(valid.errors)).toBe(true);
+    expect(store.owner).toBe("GMSC");
+    expect(store.version).toBeGreaterThanOrEqual(3);
 
+    // The body is the ReleaseRequest of schemas/admin.schema.json, checked by the admin API's one body checker.
     expect(await h.admin("POST", `/v1/calls/${c.callId}/release`, { cause: 5 })).toEqual({
       status: 400,
-      body: { error: 'body/cause: expected a lower-case token like "administrative", found 5' },
+      body: { error: "request body: /cause: expected a value that must be string" },
     });
     expect(await h.admin("POST", `/v1/calls/${c.callId}/release`, { reason: "x" })).toEqual({
       status: 400,
-      body: { error: 'body/reason: unexpected field; expected only "cause"' },
+      body: { error: 'request body: /: expected no property "reason" here' },
     });
+    const crlf = await h.admin("POST", `/v1/calls/${c.callId}/release`, { text: "Bye\r\nVia: evil" });
+    expect(crlf.status).toBe(400);
+    expect(crlf.body.error).toMatch(/^request body: \/text: expected .*no CR, LF/);
     expect(await h.admin("POST", "/v1/calls/unknown@example.net/release", {})).toEqual({
       status: 404,
       body: { error: "no call with Call-ID unknown@example.net (preceding or succeeding leg)" },

@@ -186,11 +186,7 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
         ...(s.limit === undefined ? {} : { limit: s.limit }),
       });
       runs.push(caller);
-      const sent = (tap: UdpTap, from: number) =>
-        tap.datagrams
-          .slice(from)
-          .filter((d) => d.direction === "to-peer")
-          .map((d) => d.data.toString("latin1"));
+      const sent = sentSince;
       return {
         caller,
         callee,
@@ -220,6 +216,14 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
       await Promise.all([precedingTap.close(), succeedingTap.close(), mgcTap.close()]);
     },
   };
+}
+
+/** What the node sent through a tap since datagram `from`, as latin1 text (one character per octet). */
+export function sentSince(tap: UdpTap, from: number): string[] {
+  return tap.datagrams
+    .slice(from)
+    .filter((d) => d.direction === "to-peer")
+    .map((d) => d.data.toString("latin1"));
 }
 
 function timed(tap: UdpTap, from: number, direction: "to-peer" | "from-peer") {

@@ -5,12 +5,16 @@
 %% absent) and AuditValue of all contexts; it prints one JSON line per event and per command it decoded (an Add
 %% with the media port it put in the termination's Local SDP).
 %%
-%% Start: erl -noshell -pa DIR -s cleardown_mg main -extra MGC_PORT MG_PORT
+%% Start: erl -noshell -pa DIR -s cleardown_mg main -extra MGC_PORT MG_PORT [SECONDARY_MGC_PORT ...]
+%% A secondary MGC (one more GMSC node of the pool the MGW is provisioned with) is connected at start, so its
+%% first requests find their connection (megaco's autoconnect of an unknown MGC loses a request that arrives while
+%% it is connecting: it answers Pending and never replies). The MG registers with the primary MGC only.
 %% Control (one line on stdin):
 %%   notify CONTEXT TERMINATION REQUESTID GENERALCAUSE FAILURECAUSE  — Notify g/cause (Bearer Released)
 %%   silence   — stop answering requests (an MG that went silent)
 %%   restart METHOD  — answer again and send ServiceChange METHOD (restart | disconnected) on ROOT
 %%   forced TERMINATION  — ServiceChange Forced on that termination (taken out of service)
+%%   contexts  — print the contexts held now ("CONTEXT/TERM,TERM" each), so a test sees nothing is left
 %%   stop      — exit
 -module(cleardown_mg).
 -behaviour(megaco_user).
@@ -28,9 +32,10 @@
 -define(ROOT, #megaco_term_id{id = ["root"]}).
 
 main() ->
-    [MgcPortS, MgPortS] = init:get_plain_arguments(),
+    [MgcPortS, MgPortS | SecondaryS] = init:get_plain_arguments(),
     MgcPort = list_to_integer(MgcPortS),
     MgPort = list_to_integer(MgPortS),
+    Secondary = [list_to_integer(P) || P <- SecondaryS],
     ets:new(mg, [named_table, public, set]),
     ok = megaco:start(),
     Mid = {ip4Address, #'IP4Address'{address = [127, 0, 0, 1], portNumber = MgPort}},
@@ -48,9 +53,14 @@ main() ->
     {ok, Handle, Control} = megaco_udp:open(Sup, [{port, MgPort}, {receive_handle, RH},
                                                    {udp_options, [{ip, {127, 0, 0, 1}}]}]),
     Send = megaco_udp:create_send_handle(Handle, {127, 0, 0, 1}, MgcPort),
+    ets:insert(mg, [{secondary, [mgc_mid(P) || P <- Secondary]}]),
     {ok, Conn} = megaco:connect(RH, preliminary_mid, Send, Control),
     ets:insert(mg, [{conn, Conn}, {silent, false}, {next_context, 1}, {next_termination, 1}]),
     register_with_mgc(restart),
+    %% after the registration: megaco names the primary's connection by its real mId only once it has replied
+    [{ok, _} = megaco:connect(RH, mgc_mid(P), megaco_udp:create_send_handle(Handle, {127, 0, 0, 1}, P), Control)
+     || P <- Secondary],
+    event("secondaries-connected", [{count, length(Secondary)}]),
     control_loop().
 
 %% ---- control ------------------------------------------------------------------------------------------------
@@ -74,6 +84,9 @@ control(["restart", Method]) ->
     spawn(fun() -> register_with_mgc(list_to_atom(Method)) end);
 control(["forced", Term]) ->
     spawn(fun() -> forced(Term) end);
+control(["contexts"]) ->
+    Held = lists:sort([{C, Ts} || {{context, C}, Ts} <- ets:tab2list(mg)]),
+    event("contexts", [{contexts, {list, [integer_to_list(C) ++ "/" ++ lists:join(",", Ts) || {C, Ts} <- Held]}}]);
 control(["stop"]) ->
     event("stopping", []),
     halt(0);
@@ -81,6 +94,8 @@ control(Other) ->
     event("unknown-control", [{line, str(lists:join(" ", Other))}]).
 
 conn() -> ets:lookup_element(mg, conn, 2).
+
+mgc_mid(Port) -> {ip4Address, #'IP4Address'{address = [127, 0, 0, 1], portNumber = Port}}.
 
 register_with_mgc(Method) ->
     Parm = #'ServiceChangeParm'{serviceChangeMethod = Method, serviceChangeReason = ["901 Cold Boot"]},
@@ -120,9 +135,14 @@ ok_reply(_) -> false.
 
 %% ---- megaco_user --------------------------------------------------------------------------------------------
 
-%% megaco connects again under the MGC's real mId once its first reply names it: keep the newest handle
-handle_connect(Conn, _V) ->
-    catch ets:insert(mg, {conn, Conn}),
+%% megaco connects again under the MGC's real mId once its first reply names it: keep the newest handle, except
+%% for a secondary MGC's (the MG's own requests go to the MGC it registered with)
+handle_connect(#megaco_conn_handle{remote_mid = Remote} = Conn, _V) ->
+    Secondary = case catch ets:lookup_element(mg, secondary, 2) of L when is_list(L) -> L; _ -> [] end,
+    case lists:member(Remote, Secondary) of
+        true -> ok;
+        false -> catch ets:insert(mg, {conn, Conn})
+    end,
     ok.
 handle_connect(Conn, V, _Extra) -> handle_connect(Conn, V).
 handle_disconnect(_Conn, _V, _Reason) -> ok.

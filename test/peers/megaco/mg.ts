@@ -39,6 +39,8 @@ export interface MegacoMg {
   restart(method?: "restart" | "disconnected"): void;
   /** ServiceChange Forced on one termination (taken out of service). */
   forceOutOfService(terminationId: string): void;
+  /** The contexts the MG holds now, each as "context/termination,termination". */
+  contexts(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -55,13 +57,31 @@ function build(): string {
   return dir;
 }
 
-export async function startMegacoMg(mgcPort: number, options: { registerTimeoutMs?: number } = {}): Promise<MegacoMg> {
+export async function startMegacoMg(
+  mgcPort: number,
+  /**
+   * `port`: the MG's own UDP port (default a free one), for MGCs configured with the MG's address;
+   * `secondaryMgcPorts`: more MGCs of the pool the MGW is provisioned with (connected at start, never registered with).
+   */
+  options: { registerTimeoutMs?: number; port?: number; secondaryMgcPorts?: number[] } = {},
+): Promise<MegacoMg> {
   const dir = build();
   const { erl } = ensureErlangMegaco();
-  const port = await freeUdpPort();
+  const port = options.port ?? (await freeUdpPort());
   const child: ChildProcess = spawn(
     erl,
-    ["-noshell", "-pa", dir, "-s", "cleardown_mg", "main", "-extra", String(mgcPort), String(port)],
+    [
+      "-noshell",
+      "-pa",
+      dir,
+      "-s",
+      "cleardown_mg",
+      "main",
+      "-extra",
+      String(mgcPort),
+      String(port),
+      ...(options.secondaryMgcPorts ?? []).map(String),
+    ],
     { stdio: ["pipe", "pipe", "pipe"] },
   );
   const lines: MgLine[] = [];
@@ -131,6 +151,13 @@ export async function startMegacoMg(mgcPort: number, options: { registerTimeoutM
     silence: () => control("silence"),
     restart: (method = "restart") => control(`restart ${method}`),
     forceOutOfService: (terminationId) => control(`forced ${terminationId}`),
+    async contexts() {
+      const before = lines.filter((l) => l.event === "contexts").length;
+      control("contexts");
+      const count = () => lines.filter((x) => x.event === "contexts").length;
+      await waitFor((l) => l.event === "contexts" && count() > before);
+      return lines.filter((l) => l.event === "contexts")[before].contexts as string[];
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         control("stop");
@@ -155,5 +182,6 @@ export async function startMegacoMg(mgcPort: number, options: { registerTimeoutM
     await mg.stop();
     throw new Error(`MG failed to register: ${JSON.stringify(lines)}`);
   }
+  if ((options.secondaryMgcPorts ?? []).length > 0) await waitFor((l) => l.event === "secondaries-connected");
   return mg;
 }

@@ -1,0 +1,175 @@
+// The GMSC's calls in the store (memory, or Redis shared by several GMSC nodes): one CallRecord per call under the
+// preceding leg's Call-ID, and index entries from what else arrives on the wire (the succeeding leg's Call-ID, the
+// MGW context of a Notify) to that key, so a node that did not set the call up — or set it up before it
+// restarted — finds it. Every write is an atomic compare-and-set merged onto the record as stored; a termination
+// is claimed in the store before its Subtract is sent, so two nodes never release it twice; expiry follows the
+// call's life.
+import type { CallIndexRecord, CallRecord } from "../../../generated/types/index.ts";
+import type { Store, StoredRecord } from "../../store/store.ts";
+import { isOver } from "./call-state.ts";
+import { mergeCallRecords } from "./record-merge.ts";
+
+export interface CallLifetimes {
+  /** Not answered yet: until the INVITE transactions could have ended (Timer C is 3 min, RFC 3261 §16.6). */
+  establishingSeconds: number;
+  /** Answered on a leg: an operator's longest call. */
+  answeredSeconds: number;
+  /** Being cleared: the BYE and CANCEL transactions end within 64·T1, the Subtracts after bounded retries. */
+  clearingSeconds: number;
+}
+
+export const defaultCallLifetimes: CallLifetimes = {
+  establishingSeconds: 200,
+  answeredSeconds: 24 * 3600,
+  clearingSeconds: 64,
+};
+
+type Phase = keyof CallLifetimes;
+
+function phaseOf(record: CallRecord): Phase {
+  const { call } = record;
+  if (call.clearing) return "clearingSeconds";
+  if (call.preceding.state === "confirmed" || call.succeeding.state === "confirmed") return "answeredSeconds";
+  return "establishingSeconds";
+}
+
+/** A termination named by its MGW context and TerminationId. */
+export interface TerminationRef {
+  contextId: string;
+  terminationId: string;
+}
+
+const legKey = (callId: string) => `leg:${callId}`;
+const contextKey = (contextId: string) => `context:${contextId}`;
+
+export class CallRecords {
+  constructor(
+    readonly store: Store<CallRecord>,
+    private readonly index: Store<CallIndexRecord>,
+    private readonly lifetimes: CallLifetimes = defaultCallLifetimes,
+  ) {}
+
+  private readonly ttl = (record: CallRecord) => this.lifetimes[phaseOf(record)];
+
+  get(key: string): Promise<StoredRecord<CallRecord> | undefined> {
+    return this.store.get(key);
+  }
+
+  /** A new call: written as it is, with its index entries first (an entry without its record finds nothing). */
+  async create(key: string, record: CallRecord): Promise<void> {
+    await this.writeIndex(key, record);
+    await this.store.update(
+      key,
+      (current) => (current === undefined ? record : mergeCallRecords(record, current)),
+      this.ttl,
+    );
+  }
+
+  /**
+   * Writes `ours` onto the record as stored now. Undefined when the call is over after that (the record is deleted,
+   * with its index entries) or was already removed by another node; `ended` then holds its last state.
+   */
+  async write(key: string, ours: CallRecord): Promise<{ record?: CallRecord; ended?: CallRecord }> {
+    let before: CallRecord | undefined;
+    let last: CallRecord | undefined;
+    const written = await this.store.update(
+      key,
+      (current) => {
+        before = current;
+        last = current && mergeCallRecords(ours, current);
+        return last === undefined || isOver(last.call) ? undefined : last;
+      },
+      this.ttl,
+    );
+    if (written !== undefined) {
+      if (before !== undefined && phaseOf(before) === "establishingSeconds" && phaseOf(written) === "answeredSeconds")
+        await this.writeIndex(key, written);
+      return { record: written };
+    }
+    if (last === undefined) return {};
+    await this.deleteIndex(key, last);
+    return { ended: last };
+  }
+
+  /**
+   * TS 23.231 §7.3.4 never two Subtracts for one termination: marks these terminations released in the stored
+   * record and returns those that were still seized there — only those may be subtracted by this node.
+   */
+  async claim(key: string, terminations: TerminationRef[]): Promise<Set<string>> {
+    const won = new Set<string>();
+    await this.store.update(
+      key,
+      (current) => {
+        won.clear();
+        if (current === undefined) return undefined;
+        const call = {
+          ...current.call,
+          terminations: current.call.terminations.map((t) => {
+            if (!t.seized || !terminations.some((r) => r.contextId === t.contextId && r.terminationId === t.id))
+              return t;
+            won.add(refKey({ contextId: t.contextId, terminationId: t.id }));
+            return { ...t, seized: false };
+          }),
+        };
+        return { ...current, call };
+      },
+      this.ttl,
+    );
+    return won;
+  }
+
+  /** Removes a call and its index entries. */
+  async remove(key: string): Promise<CallRecord | undefined> {
+    const record = (await this.store.get(key))?.value;
+    await this.store.delete(key);
+    if (record !== undefined) await this.deleteIndex(key, record);
+    return record;
+  }
+
+  /** The call whose succeeding leg has this Call-ID. */
+  async keyOfSucceedingLeg(callId: string): Promise<string | undefined> {
+    const key = (await this.index.get(legKey(callId)))?.value.call;
+    if (key === undefined) return undefined;
+    const record = (await this.store.get(key))?.value;
+    return record?.succeeding.callId === callId ? key : undefined;
+  }
+
+  /** The call holding this termination in this context. */
+  async keyOfTermination(contextId: string, terminationId: string): Promise<string | undefined> {
+    const key = (await this.index.get(contextKey(contextId)))?.value.call;
+    if (key === undefined) return undefined;
+    const record = (await this.store.get(key))?.value;
+    return record?.call.terminations.some((t) => t.contextId === contextId && t.id === terminationId) ? key : undefined;
+  }
+
+  keys(): Promise<string[]> {
+    return this.store.keys();
+  }
+
+  size(): Promise<number> {
+    return this.store.size();
+  }
+
+  /** Index entries live as long as the call may: written again when the call is answered (a longer life). */
+  private async writeIndex(key: string, record: CallRecord): Promise<void> {
+    const entry: CallIndexRecord = { call: key };
+    const ttl = this.ttl(record);
+    const contexts = new Set(record.call.terminations.map((t) => t.contextId));
+    await Promise.all([
+      this.index.update(legKey(record.succeeding.callId), () => entry, ttl),
+      ...[...contexts].map((c) => this.index.update(contextKey(c), () => entry, ttl)),
+    ]);
+  }
+
+  private async deleteIndex(key: string, record: CallRecord): Promise<void> {
+    const entries = [legKey(record.succeeding.callId), ...record.call.terminations.map((t) => contextKey(t.contextId))];
+    await Promise.all(
+      [...new Set(entries)].map(async (e) => {
+        // Only an entry that still points at this call: the MGW may have given the context to a later call.
+        if ((await this.index.get(e))?.value.call === key) await this.index.delete(e);
+      }),
+    );
+  }
+}
+
+export const refKey = (t: TerminationRef) => `${t.contextId}|${t.terminationId}`;
