@@ -28,6 +28,8 @@ export interface HarnessOptions {
   store?: string;
   /** The node's log level (default info: the tests read its "decided" lines). */
   logLevel?: "info" | "warn";
+  /** Config trustedPeers: the only source addresses whose SIP requests the GMSC accepts. */
+  trustedPeers?: string[];
 }
 
 export interface CallRun {
@@ -70,6 +72,8 @@ export interface GmscHarness {
   }): Promise<CallRun>;
   // biome-ignore lint/suspicious/noExplicitAny: JSON from the admin API, read by the assertions that follow
   admin(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** GET /metrics: the Prometheus text (read with metricValue). */
+  metrics(): Promise<string>;
   waitFor<T>(
     what: string,
     probe: () => T | undefined | false | Promise<T | undefined | false>,
@@ -112,6 +116,7 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
     admin: "http://127.0.0.1:0",
     adminToken: token,
     ...(options.store ? { store: options.store } : {}),
+    ...(options.trustedPeers ? { trustedPeers: options.trustedPeers } : {}),
     timers: { t1: options.t1 ?? 50, t2: 8 * (options.t1 ?? 50), t4: 10 * (options.t1 ?? 50) },
     ...(options.policy ? { policy: { gmscOption: "b", ...options.policy } } : {}),
     gmsc: {
@@ -142,6 +147,9 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
 
+  const metrics = async () =>
+    (await fetch(`${node.adminUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+
   return {
     node,
     mg,
@@ -150,6 +158,7 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
     succeedingTap,
     logs,
     admin,
+    metrics,
     waitFor,
     async call(s) {
       const marks = {
