@@ -47,8 +47,14 @@ function codecFigures(s: CodecStats, decode: (b: Buffer) => unknown): BenchFigur
 const perKiB = (micros: number, bytes: number) => micros / (bytes / 1024);
 
 function scaling(label: string, small: Buffer, large: Buffer, run: (b: Buffer) => unknown): BenchFigure[] {
-  const a = perKiB(bestMicros(() => run(small)), small.length);
-  const b = perKiB(bestMicros(() => run(large)), large.length);
+  const a = perKiB(
+    bestMicros(() => run(small)),
+    small.length,
+  );
+  const b = perKiB(
+    bestMicros(() => run(large)),
+    large.length,
+  );
   return [
     { name: `fuzz scaling: ${label}, 1 KiB`, value: round(a), unit: "µs/KiB" },
     { name: `fuzz scaling: ${label}, 60 KiB`, value: round(b), unit: "µs/KiB" },

@@ -12,7 +12,11 @@ import { formatNameAddr } from "../../src/sip/name-addr.ts";
 import { parseMessage } from "../../src/sip/parse-message.ts";
 import { formatUri } from "../../src/sip/uri.ts";
 import { MemoryStore } from "../../src/store/memory-store.ts";
-import { loadRun } from "../nodes/scscf/scscf-load.ts";
+import { RedisStore } from "../../src/store/redis-store.ts";
+import type { Store } from "../../src/store/store.ts";
+import { type LoadResult, loadRun } from "../nodes/scscf/scscf-load.ts";
+import { startRedis } from "../support/redis-server.ts";
+import { raiseSocketBufferCaps } from "../support/socket-buffers.ts";
 import type { BenchFigure } from "./rules.bench.ts";
 
 setFlagsFromString("--expose-gc");
@@ -33,8 +37,19 @@ async function startProfile(): Promise<(file: string) => Promise<void>> {
   };
 }
 
-/** Heap growth per dialog: `n` dialogs learnt from a parsed INVITE and 200 OK, each with its own strings. */
-export async function memoryPerDialog(n: number): Promise<number> {
+/**
+ * Memory per dialog: `n` dialogs learnt from a parsed INVITE and 200 OK (each with its own strings) into a store;
+ * `used` reads the memory that store uses (the heap for the memory store, used_memory for Redis).
+ */
+export async function memoryPerDialog(
+  n: number,
+  store: Store<DialogRecord> = new MemoryStore<DialogRecord>("bench"),
+  used: () => Promise<number> = async () => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  },
+): Promise<number> {
   const invite = (i: number) =>
     [
       `INVITE sip:bob@192.0.2.4:5070 SIP/2.0`,
@@ -68,7 +83,7 @@ export async function memoryPerDialog(n: number): Promise<number> {
       ``,
     ].join("\r\n");
   const isOwn = (v: string) => v.includes("scscf.home1.net");
-  const dialogs = new DialogRecords(new MemoryStore<DialogRecord>("bench"));
+  const dialogs = new DialogRecords(store);
   const learn = async (i: number) => {
     const inv = parseMessage(invite(i));
     const res = parseMessage(ok(i));
@@ -103,18 +118,17 @@ export async function memoryPerDialog(n: number): Promise<number> {
     );
   };
   for (let i = 0; i < 1000; i++) await learn(i); // warm up, then measure from a settled heap
-  gc();
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  for (let i = 1000; i < 1000 + n; i++) await learn(i);
-  gc();
-  gc();
-  const after = process.memoryUsage().heapUsed;
+  const before = await used();
+  const batch = 256;
+  for (let i = 1000; i < 1000 + n; i += batch)
+    await Promise.all(Array.from({ length: Math.min(batch, 1000 + n - i) }, (_, k) => learn(i + k)));
+  const after = await used();
   if ((await dialogs.size()) !== n + 1000) throw new Error("dialogs lost");
   return (after - before) / n;
 }
 
 export async function benchScscfRelease(): Promise<BenchFigure[]> {
+  const rmemMax = raiseSocketBufferCaps();
   const profile = process.env.CLEARDOWN_BENCH_PROFILE;
   const aroundRelease = profile
     ? async () => {
@@ -124,8 +138,22 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
     : undefined;
   await loadRun({ dialogs: 200 }); // warm-up: JIT, sockets
   const r = await loadRun({ dialogs: 1000, aroundRelease });
+  const big = await loadRun({ dialogs: 10_000 });
   const perDialog = await memoryPerDialog(100_000);
+  const redis = await startRedis();
+  let onRedis: LoadResult;
+  let perDialogRedis: number;
+  try {
+    onRedis = await loadRun({ dialogs: 1000, store: `${redis.url}/1` });
+    const client = RedisStore.connect(`${redis.url}/2`);
+    const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await client.info("memory"))?.[1]);
+    perDialogRedis = await memoryPerDialog(20_000, new RedisStore<DialogRecord>(client, "dialog", "bench"), usedMemory);
+    await client.quit();
+  } finally {
+    await redis.stop();
+  }
   return [
+    { name: "scscf: kernel socket receive buffer cap during the runs (net.core.rmem_max)", value: rmemMax, unit: "B" },
     {
       name: "scscf: dialogs released per second (SIPp 1,000 dialogs, one bulk release, until the last of 2,000 BYEs is answered)",
       value: Math.round(r.dialogs / r.seconds),
@@ -142,6 +170,43 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
     {
       name: "scscf: memory per tracked dialog (heap growth over 100,000, memory store)",
       value: Math.round(perDialog),
+      unit: "B",
+    },
+    {
+      name: "scscf: 10,000 dialogs, bulk release until the last of 20,000 BYEs is answered",
+      value: Math.round(big.seconds * 1000),
+      unit: "ms",
+    },
+    {
+      name: "scscf: 10,000-dialog run, dialogs released per second",
+      value: Math.round(big.dialogs / big.seconds),
+      unit: "dialogs/s",
+    },
+    {
+      name: "scscf: 10,000-dialog run, peak RSS of the node's process",
+      value: Math.round(big.peakRssMiB),
+      unit: "MiB",
+    },
+    { name: "scscf: 10,000-dialog run, peak heap", value: Math.round(big.peakHeapMiB), unit: "MiB" },
+    {
+      name: "scscf: 10,000-dialog run, SIPp calls with exactly one BYE each side",
+      value: Math.min(big.callerSuccessful, big.calleeSuccessful),
+      unit: "calls",
+    },
+    {
+      name: "scscf: 10,000-dialog run, SIPp calls failed (missing or duplicate BYE)",
+      value: big.failed,
+      unit: "calls",
+    },
+    { name: "scscf: 10,000-dialog run, dialog records left", value: big.recordsLeft, unit: "records" },
+    {
+      name: "scscf: dialogs released per second, Redis store (1,000 dialogs, same run)",
+      value: Math.round(onRedis.dialogs / onRedis.seconds),
+      unit: "dialogs/s",
+    },
+    {
+      name: "scscf: memory per dialog record in Redis (used_memory growth over 20,000)",
+      value: Math.round(perDialogRedis),
       unit: "B",
     },
   ];

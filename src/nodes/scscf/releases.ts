@@ -60,7 +60,34 @@ const towardsOf = (plan: { towards: { value: string } }): Towards =>
   plan.towards.value === "calling" ? "calling" : "called";
 
 export class ScscfReleases {
+  /** Who waits for a release this node runs to end (its dialog released), by Call-ID. */
+  private readonly ended = new Map<string, Array<() => void>>();
+
   constructor(private readonly deps: ReleasesDeps) {}
+
+  /**
+   * Resolves when the dialog's release, as run by this node, has ended (all its state released), or after
+   * `boundMs` at the latest (a BYE lost with its node, a record expired): a bulk release paces itself on it.
+   */
+  whenEnded(callId: string, boundMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, boundMs);
+      timer.unref();
+      const waiting = this.ended.get(callId) ?? [];
+      waiting.push(done);
+      this.ended.set(callId, waiting);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  private end(callId: string): void {
+    const waiting = this.ended.get(callId);
+    this.ended.delete(callId);
+    for (const w of waiting ?? []) w();
+  }
 
   private get log() {
     return this.deps.shell.log;
@@ -243,7 +270,10 @@ export class ScscfReleases {
       const { metrics } = this.deps.shell;
       this.logPlans(callId, step.decision.plans);
       for (const p of step.decision.plans) {
-        if (p.kind === "state-release") metrics.releasesCompleted.inc({ rule: p.rule });
+        if (p.kind === "state-release") {
+          metrics.releasesCompleted.inc({ rule: p.rule });
+          this.end(callId);
+        }
         if (p.kind === "state-update" && p.set.some((s) => s.value === "failed"))
           metrics.releasesFailed.inc({ rule: p.rule });
       }

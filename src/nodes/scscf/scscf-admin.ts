@@ -13,14 +13,20 @@ export interface BulkResult {
   notStarted: number;
 }
 
-/** Releases every dialog `pick` selects, `concurrency` at a time. */
+/**
+ * Releases every dialog `pick` selects (every dialog, without one), with at most `concurrency` releases under
+ * way at once: each worker takes the next dialog when its release has ended, so the BYEs of ten thousand
+ * dialogs are paced by their answers instead of flooding the UEs (and coming back as retransmissions).
+ */
 export async function bulkRelease(
   dialogs: DialogRecords,
   releases: ScscfReleases,
-  pick: (record: DialogRecord) => boolean,
+  pick: ((record: DialogRecord) => boolean) | undefined,
   cause: string,
   concurrency: number,
   text?: string,
+  /** How long a worker waits for one release to end before it takes the next (a BYE's Timer F, and some). */
+  endBoundMs = 40_000,
 ): Promise<BulkResult> {
   const keys = await dialogs.keys();
   const result: BulkResult = { matched: 0, started: 0, notStarted: 0 };
@@ -28,12 +34,17 @@ export async function bulkRelease(
   const worker = async () => {
     while (next < keys.length) {
       const callId = keys[next++];
-      const record = await dialogs.get(callId);
-      if (!record || !pick(record)) continue;
+      if (pick) {
+        const record = await dialogs.get(callId);
+        if (!record || !pick(record)) continue;
+      }
       result.matched++;
+      const ended = releases.whenEnded(callId, endBoundMs);
       const r = await releases.release(callId, cause, text);
-      if (r.status === "started") result.started++;
-      else result.notStarted++;
+      if (r.status === "started") {
+        result.started++;
+        await ended;
+      } else result.notStarted++;
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, keys.length)) }, worker));
@@ -58,6 +69,8 @@ export function scscfRoutes(deps: {
   dialogs: DialogRecords;
   releases: ScscfReleases;
   bulkConcurrency: number;
+  /** How long a bulk release waits for one release before it moves on: Timer F and a margin. */
+  endBoundMs: number;
 }): AdminRoute[] {
   const { dialogs, releases } = deps;
   return [
@@ -68,8 +81,17 @@ export function scscfRoutes(deps: {
         const body = requestBody<BulkReleaseRequest>(req.body, "BulkReleaseRequest");
         const cause = checkedCause(releases, body.cause);
         const who = "servedIdentity" in body ? body.servedIdentity?.toLowerCase() : undefined;
-        const pick = (r: DialogRecord) => who === undefined || servedIdentity(r.dialog)?.toLowerCase() === who;
-        const result = await bulkRelease(dialogs, releases, pick, cause, deps.bulkConcurrency, body.text);
+        const pick =
+          who === undefined ? undefined : (r: DialogRecord) => servedIdentity(r.dialog)?.toLowerCase() === who;
+        const result = await bulkRelease(
+          dialogs,
+          releases,
+          pick,
+          cause,
+          deps.bulkConcurrency,
+          body.text,
+          deps.endBoundMs,
+        );
         return { status: 202, body: { cause, ...result } };
       },
     },

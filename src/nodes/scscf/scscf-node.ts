@@ -39,7 +39,15 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
     const releaseServed = async (aor: string, cause: string) => {
       if (!releases) return;
       const r = releases;
-      const result = await bulkRelease(dialogs, r, (d) => servedIdentity(d.dialog) === aor, cause, 64);
+      const result = await bulkRelease(
+        dialogs,
+        r,
+        (d) => servedIdentity(d.dialog) === aor,
+        cause,
+        64,
+        undefined,
+        64 * t1 + 2000,
+      );
       if (result.matched > 0) shell.log.info({ aor, cause, ...result }, "released the dialogs of a served user");
     };
     const registrar = new Registrar(shell.store<RegistrationRecord>("registration", "RegistrationRecord"), {
@@ -94,7 +102,12 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
     sweep.unref();
 
     const admin = await shell.startAdmin(
-      scscfRoutes({ dialogs, releases, bulkConcurrency: scscf.bulkReleaseConcurrency ?? 512 }),
+      scscfRoutes({
+        dialogs,
+        releases,
+        bulkConcurrency: scscf.bulkReleaseConcurrency ?? 512,
+        endBoundMs: 64 * t1 + 2000,
+      }),
     );
     return {
       shell,

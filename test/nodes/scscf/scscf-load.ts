@@ -14,6 +14,8 @@ export interface LoadOptions {
   /** Fraction of datagrams each relay drops, each way, from the release on (e.g. 0.2), and the seed of its choices. */
   loss?: { rate: number; seed: number };
   timers?: NodeConfig["timers"];
+  /** Releases a bulk release runs at once (default 512). */
+  window?: number;
   /** Called just before the release, and after it (to stop a profiler, say). */
   aroundRelease?: () => Promise<(label: string) => Promise<void>>;
 }
@@ -59,7 +61,7 @@ export async function loadRun(options: LoadOptions): Promise<LoadResult> {
   const s: Scscf = await startScscf("udp", {
     store: options.store ?? "memory",
     timers: options.timers ?? { t1: 500, t2: 4000, t4: 5000 },
-    scscf: { bulkReleaseConcurrency: 1024 },
+    scscf: { bulkReleaseConcurrency: options.window ?? 512 },
     limits: { requestsPerSecond: 100_000, requestBurst: 100_000 },
   });
   const taps: UdpTap[] = [];
@@ -129,6 +131,7 @@ export async function loadRun(options: LoadOptions): Promise<LoadResult> {
         let confirmed = 0;
         for (const k of await s.node.dialogs.keys())
           if ((await s.node.dialogs.get(k))?.dialog.state === "confirmed") confirmed++;
+        if (process.env.CLEARDOWN_LOAD_DEBUG) process.stderr.write(`confirmed ${confirmed}\n`);
         return confirmed;
       },
       (c) => c === n,
