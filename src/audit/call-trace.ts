@@ -46,7 +46,11 @@ export class CallTraces {
       this.calls.set(callId, call);
     }
     call.touched = at;
-    if (call.entries.length < this.retention.maxEntriesPerCall) call.entries.push({ at, ...entry });
+    // Full: keep the set-up (the first quarter) and the newest, dropping the oldest of the middle, so a long
+    // call's trace still ends with its release.
+    if (call.entries.length >= this.retention.maxEntriesPerCall)
+      call.entries.splice(Math.floor(this.retention.maxEntriesPerCall / 4), 1);
+    if (this.retention.maxEntriesPerCall > 0) call.entries.push({ at, ...entry });
   }
 
   /** The call's messages, unless its trace aged out (maxAgeMs since its last message). */

@@ -38,9 +38,13 @@ export function encodeMessage(message: Message, options: EncodeOptions = {}): st
   return new TextWriter(options.compact === true, message.version).message(message);
 }
 
-/** VALUE = quotedString / 1*(SafeChar): quoted only when it must be. */
+/**
+ * VALUE = quotedString / 1*(SafeChar): quoted only when it must be. A quotedString holds no DQUOTE (Annex B),
+ * so a value with one cannot be written: that is the caller's error, not a message to send.
+ */
 export function encodeValue(v: string): string {
   if (v.length === 0) return '""';
+  if (v.includes('"')) throw new Error(`H.248 VALUE ${JSON.stringify(v)}: a quotedString cannot hold a DQUOTE`);
   for (let i = 0; i < v.length; i++) if (!isSafeChar(v.charCodeAt(i))) return `"${v}"`;
   return v;
 }

@@ -103,12 +103,12 @@ export class ScscfReleases {
    * A network-internal indication to release the session (the clause's trigger), with its cause and, if the
    * operator gave one, the Reason text for the BYEs.
    */
-  async release(callId: string, cause: string, text?: string): Promise<ReleaseResult> {
+  async release(callId: string, cause: string, text?: string, digest?: string): Promise<ReleaseResult> {
     const record = await this.deps.dialogs.get(callId);
     if (!record) return { status: "not-found", callId };
     const bindings = await this.bindingsOf(record);
     const event: ScscfEvent = { type: "release-indication", cause, ...(text === undefined ? {} : { text }) };
-    const step = await this.decide(callId, event, bindings, true);
+    const step = await this.decide(callId, event, bindings, true, digest);
     if (!step) return { status: "not-found", callId };
     const acting = step.decision.plans.filter((p) => p.kind !== "log");
     if (acting.length === 0) return { status: "nothing-to-do", callId, state: step.before.dialog.state };
@@ -130,7 +130,8 @@ export class ScscfReleases {
   async confirmedWhileReleasing(callId: string): Promise<void> {
     const record = await this.deps.dialogs.get(callId);
     if (!record) return;
-    await this.release(callId, record.releaseCause ?? "administrative");
+    // The same release goes on: under the rules it started with, for the cause it was given.
+    await this.release(callId, record.releaseCause ?? "administrative", undefined, record.releaseDigest);
   }
 
   private async bindingsOf(record: DialogRecord): Promise<RegistrarBinding[]> {
@@ -150,6 +151,8 @@ export class ScscfReleases {
     event: ScscfEvent,
     bindings: RegistrarBinding[],
     starting: boolean,
+    /** The rule version a starting release uses (default: the rules in force). */
+    startDigest?: string,
   ): Promise<Step | undefined> {
     const { shell } = this.deps;
     const random = { cseq: randomInt(1, 2 ** 31) };
@@ -158,7 +161,7 @@ export class ScscfReleases {
       step = undefined;
       if (!current) return undefined;
       const facts: ScscfFacts = { event, dialog: current.dialog, bindings, policy: shell.policy, random };
-      const decision = shell.rules.plan(facts, starting ? undefined : current.releaseDigest);
+      const decision = shell.rules.plan(facts, starting ? startDigest : current.releaseDigest);
       let dialog = current.dialog;
       let released = false;
       const byeCSeq = { ...(current.byeCSeq ?? {}) };

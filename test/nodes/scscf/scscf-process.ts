@@ -1,11 +1,11 @@
 // An S-CSCF as an operator runs it: `cleardown serve --role scscf …` in a child process (bin/cleardown.js),
 // loopback only, a config file, stopped by its PID. The test reaches it as the UEs do (SIP) and through its
 // admin API, never through its memory.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { NodeConfig } from "../../../generated/types/index.ts";
+import { startChildNode } from "../../support/child-node.ts";
 import { adminClient, eventually, type ScscfEndpoint, TOKEN } from "./scscf-harness.ts";
 
 export const bin = resolve(import.meta.dirname, "../../../bin/cleardown.js");
@@ -22,28 +22,13 @@ export interface ScscfProcess extends ScscfEndpoint {
 }
 
 /** Runs a `cleardown` command to its end (bounded), with the admin token in the environment. */
-export function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, CLEARDOWN_ADMIN_TOKEN: TOKEN },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout?.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr?.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`cleardown ${args.join(" ")} ran over ${timeoutMs} ms: ${output}`));
-    }, timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, output });
-    });
+export async function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
+  const child = startChildNode(bin, args, {
+    env: { ...process.env, CLEARDOWN_ADMIN_TOKEN: TOKEN },
+    boundMs: timeoutMs,
   });
+  const code = await child.exited;
+  return { code, output: child.output() };
 }
 
 export async function startScscfProcess(options: {
@@ -57,10 +42,9 @@ export async function startScscfProcess(options: {
   const file = join(dir, `${options.name}.json`);
   writeFileSync(file, `${JSON.stringify({ timers: { t1: 50, t2: 400, t4: 500 }, ...options.config }, null, 2)}\n`);
   const adminUrl = `http://127.0.0.1:${options.adminPort}`;
-  const child: ChildProcess = spawn(
-    process.execPath,
+  const child = startChildNode(
+    bin,
     [
-      bin,
       "serve",
       "--role",
       "scscf",
@@ -74,24 +58,12 @@ export async function startScscfProcess(options: {
       file,
       ...(options.store ? ["--store", options.store] : []),
     ],
-    {
-      env: { ...process.env, CLEARDOWN_ADMIN_TOKEN: TOKEN, CLEARDOWN_LOG_LEVEL: "warn" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    { env: { ...process.env, CLEARDOWN_ADMIN_TOKEN: TOKEN, CLEARDOWN_LOG_LEVEL: "warn" }, boundMs: 300_000 },
   );
-  if (child.pid === undefined) throw new Error("cleardown serve did not start");
-  let out = "";
-  child.stdout?.on("data", (c: Buffer) => {
-    out += c.toString();
-  });
-  child.stderr?.on("data", (c: Buffer) => {
-    out += c.toString();
-  });
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  const exited = child.exited;
   const admin = adminClient(adminUrl);
   const signal = async (sig: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(sig);
+    child.signal(sig);
     await exited;
   };
   const node: ScscfProcess = {
@@ -103,7 +75,7 @@ export async function startScscfProcess(options: {
     transport: "udp",
     own: `<sip:127.0.0.1:${options.sipPort};lr>`,
     admin,
-    output: () => out,
+    output: () => child.output(),
     dialogCount: async () => (await admin("GET", "/v1/dialogs?limit=1")).body.count,
     trace: async (callId) => {
       const r = await admin("GET", `/v1/calls/${encodeURIComponent(callId)}/trace`);
@@ -121,7 +93,7 @@ export async function startScscfProcess(options: {
     );
   } catch (err) {
     await node.kill();
-    throw new Error(`${(err as Error).message}\n${out}`);
+    throw new Error(`${(err as Error).message}\n${child.output()}`);
   }
   return node;
 }
