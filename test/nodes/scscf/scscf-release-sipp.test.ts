@@ -96,6 +96,16 @@ describe("S-CSCF releases a session it learnt from live SIPp traffic", () => {
       (n) => n === 0,
       "dialog released after 2xx to both BYEs",
     );
+    // What the release left in /metrics (Prometheus text): per rule, the latency of both BYEs, the store.
+    const metrics = String((await s.admin("GET", "/metrics")).body);
+    for (const line of [
+      `cleardown_releases_started_total{rule="${C}/1#bye-to-called"} 1`,
+      `cleardown_releases_started_total{rule="${C}/2#bye-to-calling"} 1`,
+      `cleardown_releases_completed_total{rule="${C}/closing#release-dialog"} 1`,
+      "cleardown_bye_final_response_seconds_count 2",
+      "cleardown_dialogs_in_store 0",
+    ])
+      expect(metrics.split("\n")).toContain(line);
   });
 
   it(`${C}/3 ${C}/3.a ${C}/3.b ${C}/3.c ${C}/3.d ${C}/3.e ${C}/3.f ${C}/3.g ${C}/3.i ${C}/4 ${C}/4.a ${C}/4.b ${C}/4.c ${C}/4.d ${C}/4.e ${C}/4.f ${C}/4.g ${C}/4.i serving the called user, reached through the registrar, after a re-INVITE from each side`, async () => {
