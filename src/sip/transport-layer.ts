@@ -2,8 +2,9 @@
 // frames and parses inbound messages, answers malformed requests with 400 when it can (else drops and counts),
 // stamps received/rport (§18.2.1, RFC 3581), and sends responses where §18.2.2 says. Never throws from a socket.
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
+import { lookup as dnsLookup, type LookupOneOptions } from "node:dns";
 import { lookup } from "node:dns/promises";
-import { connect, createServer, isIPv6, type Server, type Socket } from "node:net";
+import { connect, createServer, isIP, isIPv6, type Server, type Socket } from "node:net";
 import { respondToMalformed } from "./bad-request.ts";
 import { topVia } from "./header-access.ts";
 import type { SipRequest, SipResponse } from "./message.ts";
@@ -58,6 +59,15 @@ interface Connection {
 }
 
 const familyOf = (address: string): 4 | 6 => (isIPv6(address) ? 6 : 4);
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/** dgram's lookup: an IP literal (every destination: next hops are resolved above) is answered at once. */
+function ipLiteralLookup(hostname: string, options: LookupOneOptions, callback: LookupCallback): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dnsLookup(hostname, options, callback);
+}
 const bracket = (address: string) => (isIPv6(address) ? `[${address}]` : address);
 const remoteKey = (address: string, port: number) => `${address.toLowerCase()}|${port}`;
 
@@ -120,6 +130,8 @@ export class TransportLayer implements SipTransport {
         ipv6Only: family === 6,
         recvBufferSize: bufferBytes,
         sendBufferSize: bufferBytes,
+        // Destinations are IP addresses already (next-hop resolution is done above): no resolver round per send.
+        lookup: ipLiteralLookup,
       });
       await new Promise<void>((resolve, reject) => {
         udp.once("error", reject);
