@@ -1,6 +1,8 @@
 // H.248 over UDP (H.248.1 Annex D.1): one datagram is one text message; the default text port is 2944. Replies go
 // to the address and port a message came from, so the transport hands the sender's address up with each message.
 import { createSocket, type Socket } from "node:dgram";
+import { type LookupOneOptions, lookup } from "node:dns";
+import { isIP } from "node:net";
 
 export const H248_TEXT_PORT = 2944;
 
@@ -20,9 +22,25 @@ export interface H248UdpTransport {
   close(): Promise<void>;
 }
 
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * dgram's lookup: an IP literal (an MG's address always is) is answered at once, so a datagram reaches the socket
+ * in the order it was sent in — a Subtract before the SIP request a node sends after it — not a resolver round later.
+ */
+function ipLiteralLookup(hostname: string, options: LookupOneOptions, callback: LookupCallback): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else lookup(hostname, options, callback);
+}
+
 /** Binds a UDP socket (IPv4 or IPv6 by the address given) and starts receiving. */
 export function openUdpTransport(address = "0.0.0.0", port = H248_TEXT_PORT): Promise<H248UdpTransport> {
-  const socket: Socket = createSocket({ type: address.includes(":") ? "udp6" : "udp4", reuseAddr: false });
+  const socket: Socket = createSocket({
+    type: address.includes(":") ? "udp6" : "udp4",
+    reuseAddr: false,
+    lookup: ipLiteralLookup,
+  });
   let handler: (text: string, from: H248Peer) => void = () => {};
   socket.on("message", (msg, rinfo) => handler(msg.toString("utf8"), { address: rinfo.address, port: rinfo.port }));
   return new Promise((resolve, reject) => {
