@@ -70,22 +70,16 @@ export class CallRecords {
    * with its index entries) or was already removed by another node; `ended` then holds its last state.
    */
   async write(key: string, ours: CallRecord): Promise<{ record?: CallRecord; ended?: CallRecord }> {
-    let before: CallRecord | undefined;
     let last: CallRecord | undefined;
     const written = await this.store.update(
       key,
       (current) => {
-        before = current;
         last = current && mergeCallRecords(ours, current);
         return last === undefined || isOver(last.call) ? undefined : last;
       },
       this.ttl,
     );
-    if (written !== undefined) {
-      if (before !== undefined && phaseOf(before) === "establishingSeconds" && phaseOf(written) === "answeredSeconds")
-        await this.writeIndex(key, written);
-      return { record: written };
-    }
+    if (written !== undefined) return { record: written };
     if (last === undefined) return {};
     await this.deleteIndex(key, last);
     return { ended: last };
@@ -150,10 +144,14 @@ export class CallRecords {
     return this.store.size();
   }
 
-  /** Index entries live as long as the call may: written again when the call is answered (a longer life). */
+  /**
+   * Index entries are written once, when the call is set up, to live as long as an answered call may; they go with
+   * the call. One left by a node that died with its call expires by then, and finds nothing meanwhile (a lookup
+   * checks the record it points at).
+   */
   private async writeIndex(key: string, record: CallRecord): Promise<void> {
     const entry: CallIndexRecord = { call: key };
-    const ttl = this.ttl(record);
+    const ttl = this.lifetimes.answeredSeconds;
     const contexts = new Set(record.call.terminations.map((t) => t.contextId));
     await Promise.all([
       this.index.update(legKey(record.succeeding.callId), () => entry, ttl),

@@ -135,7 +135,7 @@ describe("GMSC call records shared by several nodes", () => {
     await t.a.write(key, record());
     t.advance(23 * 3600);
     expect(await t.a.get(key)).toBeDefined();
-    // The index lives as long as the answered call: rewritten when it was answered.
+    // The index lives as long as an answered call may.
     expect(await t.b.keyOfSucceedingLeg("leg-2@gmsc.example.net")).toBe(key);
     await t.a.write(key, record({ clearing: true }));
     t.advance(63);

@@ -60,7 +60,7 @@ main() ->
     %% after the registration: megaco names the primary's connection by its real mId only once it has replied
     [{ok, _} = megaco:connect(RH, mgc_mid(P), megaco_udp:create_send_handle(Handle, {127, 0, 0, 1}, P), Control)
      || P <- Secondary],
-    event("secondaries-connected", [{count, length(Secondary)}]),
+    case Secondary of [] -> ok; _ -> event("secondaries-connected", [{count, length(Secondary)}]) end,
     control_loop().
 
 %% ---- control ------------------------------------------------------------------------------------------------
