@@ -155,7 +155,8 @@ export class ScscfReleases {
     startDigest?: string,
   ): Promise<Step | undefined> {
     const { shell } = this.deps;
-    const random = { cseq: randomInt(1, 2 ** 31) };
+    // The random CSeq is a fact only a release's start can use (items 2.e, 4.e): drawn for that alone.
+    const random = { cseq: event.type === "release-indication" ? randomInt(1, 2 ** 31) : 1 };
     let step: Step | undefined;
     await this.deps.dialogs.update(callId, (current) => {
       step = undefined;
@@ -201,7 +202,10 @@ export class ScscfReleases {
   }
 
   private logPlans(callId: string, plans: Plan[]): void {
+    // Every executed plan is logged with its rule and clause ids; nothing is built for a level that is off.
+    const info = this.log.isLevelEnabled("info");
     for (const p of plans) {
+      if (!info && !(p.kind === "log" && p.level !== "info" && this.log.isLevelEnabled(p.level))) continue;
       if (p.kind === "log") {
         this.log[p.level === "warn" ? "warn" : p.level === "error" ? "error" : "info"](
           { callId, rule: p.rule, trace: p.trace },

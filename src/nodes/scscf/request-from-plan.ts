@@ -3,7 +3,8 @@
 // strict-routing rewrite of §12.2.1.1 when the first Route is a strict router (no `lr`).
 import type { SipRequestPlan } from "../../../generated/types/index.ts";
 import { headerOf, makeHeader, routes, setHeader } from "../../sip/header-access.ts";
-import type { SipRequest } from "../../sip/message.ts";
+import { canonicalHeaderName } from "../../sip/header-names.ts";
+import type { SipHeader, SipRequest } from "../../sip/message.ts";
 import { parseUri, uriParam } from "../../sip/uri.ts";
 import type { PlanAnnotation } from "../traced-transport.ts";
 
@@ -26,13 +27,25 @@ export function requestFromPlan(plan: SipRequestPlan): SipRequest {
   };
   for (const h of plan.headers) {
     try {
-      req.headers.push(makeHeader(h.name, h.value));
+      req.headers.push(plannedHeader(h.name, h.value));
     } catch (err) {
       throw new PlanError(`${plan.rule}: header ${h.name}: ${(err as Error).message}`);
     }
   }
   strictRoute(req);
   return req;
+}
+
+// The fields the stack reads of a request it sends get their structured value; the others go out as the plan
+// wrote them (their values come from stored dialog state that was parsed when learnt, and from validated rule
+// tables), checked only for what would break the message: a line break or a NUL.
+const structuredOnSend = new Set(["Route", "Call-ID", "CSeq", "Max-Forwards", "Via", "Contact", "Content-Length"]);
+
+function plannedHeader(name: string, value: string): SipHeader {
+  const header = canonicalHeaderName(name);
+  if (structuredOnSend.has(header)) return makeHeader(header, value);
+  if (/[\r\n\0]/.test(value)) throw new Error(`expected a value on one line, found ${JSON.stringify(value)}`);
+  return { name: header, value };
 }
 
 /** §12.2.1.1: a first Route without `lr` is a strict router: it becomes the Request-URI, the target goes last. */

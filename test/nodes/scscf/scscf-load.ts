@@ -2,6 +2,7 @@
 // bulk release ends them, and the run waits until every record is gone. Optionally both UEs sit behind lossy
 // relays (a P-CSCF stand-in that drops a fraction of the datagrams each way, seeded so a run is repeatable).
 // Used by the load and loss tests (with assertions) and by the benchmark (with figures).
+import { readFileSync } from "node:fs";
 import type { NodeConfig } from "../../../generated/types/index.ts";
 import { freeUdpPort } from "../../support/free-port.ts";
 import { startSipp } from "../../support/sipp.ts";
@@ -36,6 +37,25 @@ export interface LoadResult {
   releaseFailures: number;
   retransmissions: number;
   dropped: number;
+  /** CPU time during the release: this process (the node), and both SIPp processes together. */
+  nodeCpuSeconds: number;
+  /** Of that, the time the node's event loop was busy (the rest: GC and other helper threads). */
+  mainThreadSeconds: number;
+  sippCpuSeconds: number;
+}
+
+/** utime + stime of processes, in seconds (/proc/PID/stat; 0 where it cannot be read). */
+function sippCpu(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone, or not Linux
+    }
+  }
+  return ticks / 100;
 }
 
 /** A seeded PRNG (mulberry32): the same seed drops the same datagrams. */
@@ -63,6 +83,7 @@ export async function loadRun(options: LoadOptions): Promise<LoadResult> {
     timers: options.timers ?? { t1: 500, t2: 4000, t4: 5000 },
     scscf: { bulkReleaseConcurrency: options.window ?? 512 },
     limits: { requestsPerSecond: 100_000, requestBurst: 100_000 },
+    ...(process.env.CLEARDOWN_LOAD_NO_TRACES ? { traces: { maxCalls: 1, maxEntriesPerCall: 1, maxAgeMs: 1 } } : {}),
   });
   const taps: UdpTap[] = [];
   const calleePort = await freeUdpPort();
@@ -159,11 +180,19 @@ export async function loadRun(options: LoadOptions): Promise<LoadResult> {
     } else await new Promise((r) => setTimeout(r, 500));
     loseFromNowOn();
     const after = await options.aroundRelease?.();
+    const cpu = {
+      node: process.cpuUsage(),
+      sipp: sippCpu([caller.pid, callee.pid]),
+      elu: performance.eventLoopUtilization(),
+    };
     const started = performance.now();
     const r = await s.admin("POST", "/v1/dialogs/release", { all: true, cause: "administrative" });
     if (r.status !== 202 || r.body.started !== n) throw new Error(`bulk release: ${JSON.stringify(r.body)}`);
     while ((await s.node.dialogs.size()) > 0) await new Promise((res) => setTimeout(res, 2));
     const seconds = (performance.now() - started) / 1000;
+    const nodeCpu = process.cpuUsage(cpu.node);
+    const elu = performance.eventLoopUtilization(cpu.elu);
+    const sippCpuSeconds = sippCpu([caller.pid, callee.pid]) - cpu.sipp;
     await after?.(`${n}`);
     await Promise.all([caller.exited, callee.exited]);
     const metrics = String((await s.admin("GET", "/metrics")).body);
@@ -185,6 +214,9 @@ export async function loadRun(options: LoadOptions): Promise<LoadResult> {
       releaseFailures: metricSum(metrics, "cleardown_releases_failed_total"),
       retransmissions: metricSum(metrics, 'cleardown_retransmissions_total{protocol="SIP"}'),
       dropped: taps.reduce((sum, t) => sum + t.dropped.length, 0),
+      nodeCpuSeconds: (nodeCpu.user + nodeCpu.system) / 1e6,
+      mainThreadSeconds: elu.active / 1000,
+      sippCpuSeconds,
     };
   } finally {
     clearInterval(sample);
