@@ -100,6 +100,12 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
     );
     const sweep = setInterval(() => void registrar.expire().catch(() => {}), 10_000);
     sweep.unref();
+    // Session timers live in memory: a node starting on a shared or surviving store arms those of the dialogs
+    // there (a release is atomic, so two nodes arming one timer release it once).
+    for (const callId of await dialogs.keys()) {
+      const r = await dialogs.get(callId).catch(() => undefined);
+      if (r?.sessionExpires && r.dialog.state === "confirmed") sessionTimers.arm(callId, r.sessionExpires);
+    }
 
     const admin = await shell.startAdmin(
       scscfRoutes({

@@ -3,9 +3,19 @@
 // both BYEs right (Route sets and CSeqs from the shared record). A node restarted with the Redis store loses
 // no dialog. `cleardown release` is the operator's command for it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Clock } from "../../../src/nodes/scscf/session-timers.ts";
 import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
 import { type RedisPeer, startRedis } from "../../support/redis-server.ts";
-import { ALICE, BOB, bye, eventually, releaseCall } from "./scscf-harness.ts";
+import {
+  ALICE,
+  BOB,
+  bye,
+  eventually,
+  releaseCall,
+  type Scscf,
+  type ScscfEndpoint,
+  startScscf,
+} from "./scscf-harness.ts";
 import { runCli, type ScscfProcess, startScscfProcess } from "./scscf-process.ts";
 
 const C = "24.229:5.4.5.1.2";
@@ -111,4 +121,52 @@ describe("S-CSCF scale-out on a shared redis-server (cleardown serve processes, 
     );
     expect(await a.dialogCount()).toBe(0);
   });
+
+  it(`${C}/intro ${C}/1.g ${C}/2.g a session timer survives its node: the node started next on the shared store arms it and releases the unrefreshed session`, async () => {
+    const clock = fastClock(150);
+    const store = `${redis.url}/3`;
+    let a: Scscf | undefined = await startScscf("udp", { store, scscf: { sessionTimer: 90 } }, clock);
+    let b: Scscf | undefined;
+    const callId = "sipp-session-timer-handover-1@127.0.0.1";
+    const reason = 'SIP ;cause=408 ;text="Session Timer Expired"';
+    const withReason = (c: ReturnType<typeof bye>) => ({ ...c, headers: { ...c.headers, Reason: reason } });
+    // The test watches whichever node is up.
+    const first = a;
+    const live: ScscfEndpoint = {
+      ...first,
+      admin: (...args) => (b ?? first).admin(...args),
+      dialogCount: () => (b ?? first).dialogCount(),
+      trace: (id) => (b ?? first).trace(id),
+    };
+    try {
+      await releaseCall(
+        live,
+        { scscf: first, served: "calling", callId, fromTag: "asth", toTag: "bsth", cseq: 4 },
+        (p) => ({
+          toCallee: withReason(bye(p.calleeContact, BOB, "bsth", ALICE, "asth", callId, "5 BYE", null)),
+          toCaller: withReason(
+            bye(p.callerContact, ALICE, "asth", BOB, "bsth", callId, { regex: "[0-9]{1,10} BYE" }, p.callerPcscf),
+          ),
+        }),
+        {
+          trigger: async () => {
+            // A goes away before the session expires; B, on the same store, is the one whose timer fires.
+            await a?.close();
+            a = undefined;
+            b = await startScscf("udp", { store, scscf: { sessionTimer: 90 } }, clock);
+            return undefined;
+          },
+        },
+      );
+    } finally {
+      await a?.close();
+      await b?.close();
+    }
+  });
 });
+
+/** A clock running `k` times faster than real time, shared by the nodes of a test. */
+function fastClock(k: number): Clock {
+  const start = Date.now();
+  return { now: () => start + (Date.now() - start) * k, setTimer: (fn, ms) => setTimeout(fn, ms / k) };
+}
