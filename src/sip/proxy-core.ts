@@ -39,7 +39,7 @@ import type { ServerTransaction } from "./server-transaction.ts";
 import type { TransactionLayer } from "./transaction-layer.ts";
 import { MAGIC_COOKIE } from "./transaction-matching.ts";
 import type { Destination, Flow } from "./transport.ts";
-import { formatUri } from "./uri.ts";
+import { formatUri, sentByUri } from "./uri.ts";
 
 export interface ForwardTarget {
   /** where to send it */
@@ -317,15 +317,7 @@ export class ProxyCore {
   private isLoop(req: SipRequest, hash: string): boolean {
     return vias(req).some((v) => {
       const branch = v.params.find(([n]) => n.toLowerCase() === "branch")?.[1] ?? "";
-      const ownHost = this.isOwn({
-        scheme: "sip",
-        user: null,
-        password: null,
-        host: v.host,
-        port: v.port,
-        params: [],
-        headers: [],
-      });
+      const ownHost = this.isOwn(sentByUri(v));
       return ownHost && branch.startsWith(`${MAGIC_COOKIE}${hash}.`);
     });
   }

@@ -166,3 +166,8 @@ export function paramOf(params: Param[], name: string): string | null | undefine
   }
   return undefined;
 }
+
+/** A Via's sent-by as a SIP URI (host and port only): to ask "is this hop one of ours?" like any other URI. */
+export function sentByUri(via: { host: string; port: number | null }): SipUri {
+  return { scheme: "sip", user: null, password: null, host: via.host, port: via.port, params: [], headers: [] };
+}

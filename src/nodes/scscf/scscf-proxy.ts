@@ -36,7 +36,7 @@ import type { ForwardTarget, ProxyDecision, ProxyHooks, RouteContext } from "../
 import { reasonPhrase } from "../../sip/reason-phrases.ts";
 import type { ServerTransaction } from "../../sip/server-transaction.ts";
 import type { Destination, Flow, TransportName } from "../../sip/transport.ts";
-import { formatUri, parseUri, uriParam } from "../../sip/uri.ts";
+import { formatUri, parseUri, sentByUri, uriParam } from "../../sip/uri.ts";
 import type { AddressFilter } from "../address-filter.ts";
 import type { NodeShell } from "../node-shell.ts";
 import { ownStrings } from "../own-strings.ts";
@@ -320,17 +320,7 @@ export class ScscfProxy implements ProxyHooks {
     const seq = cseqOf(req)?.seq;
     const ours =
       directionOf(record.dialog, from) === "calling-to-called" ? record.byeCSeq.called : record.byeCSeq.calling;
-    const viaOurs = vias(req).some((v) =>
-      this.deps.own.isOwn({
-        scheme: "sip",
-        user: null,
-        password: null,
-        host: v.host,
-        port: v.port,
-        params: [],
-        headers: [],
-      }),
-    );
+    const viaOurs = vias(req).some((v) => this.deps.own.isOwn(sentByUri(v)));
     return seq === ours && viaOurs;
   }
 

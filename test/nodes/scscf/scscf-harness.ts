@@ -227,16 +227,17 @@ export async function placeCall(
   return { caller, callee, ...placed };
 }
 
-/** A UE registers through the S-CSCF's registrar with +sip.instance and gruu; returns the GRUUs issued. */
-export async function registerUe(
+/** A REGISTER through the S-CSCF's registrar from `fromPort`, for the contact at `contactPort`. */
+async function register(
   scscf: ScscfEndpoint,
   user: "alice" | "bob",
-  port: number,
+  ports: { from: number; contact: number },
   instance: string,
-): Promise<{ pub: string; temp: string; contact: string }> {
+  expires: number,
+) {
   const run = await startSipp({
     scenario: "scscf-ue-register.xml",
-    local: { address: "127.0.0.1", port },
+    local: { address: "127.0.0.1", port: ports.from },
     remote: `${scscf.host}:${scscf.port}`,
     transport: scscf.transport,
     timeoutMs: 10_000,
@@ -245,13 +246,23 @@ export async function registerUe(
       AOR: `sip:${user}@${DOMAIN}`,
       USER: user,
       INSTANCE: instance,
-      CONTACT_HOSTPORT: `127.0.0.1:${port}`,
-      EXPIRES: 600,
-      GRUUS: 1,
+      CONTACT_HOSTPORT: `127.0.0.1:${ports.contact}`,
+      EXPIRES: expires,
+      GRUUS: expires > 0 ? 1 : "",
     },
   });
   await run.succeeded();
-  const logs = run.logs();
+  return run;
+}
+
+/** A UE registers through the S-CSCF's registrar with +sip.instance and gruu; returns the GRUUs issued. */
+export async function registerUe(
+  scscf: ScscfEndpoint,
+  user: "alice" | "bob",
+  port: number,
+  instance: string,
+): Promise<{ pub: string; temp: string; contact: string }> {
+  const logs = (await register(scscf, user, { from: port, contact: port }, instance, 600)).logs();
   const pub = /pub-gruu (\S+)/.exec(logs)?.[1];
   const temp = /temp-gruu (\S+)/.exec(logs)?.[1];
   if (!pub || !temp) throw new Error(`registration of ${user} issued no GRUUs: ${logs}`);
@@ -260,23 +271,8 @@ export async function registerUe(
 
 /** The UE's binding at `contactPort` is removed (REGISTER with expires 0), sent from another port. */
 export async function deregisterUe(scscf: ScscfEndpoint, user: "alice" | "bob", contactPort: number, instance: string) {
-  const run = await startSipp({
-    scenario: "scscf-ue-register.xml",
-    local: { address: "127.0.0.1", port: await (scscf.transport === "udp" ? freeUdpPort : freeTcpPort)("127.0.0.1") },
-    remote: `${scscf.host}:${scscf.port}`,
-    transport: scscf.transport,
-    timeoutMs: 10_000,
-    fill: {
-      DOMAIN,
-      AOR: `sip:${user}@${DOMAIN}`,
-      USER: user,
-      INSTANCE: instance,
-      CONTACT_HOSTPORT: `127.0.0.1:${contactPort}`,
-      EXPIRES: 0,
-      GRUUS: "",
-    },
-  });
-  await run.succeeded();
+  const from = await (scscf.transport === "udp" ? freeUdpPort : freeTcpPort)("127.0.0.1");
+  await register(scscf, user, { from, contact: contactPort }, instance, 0);
 }
 
 /** The headers of the last request `method` SIPp received or sent, from its message log. */

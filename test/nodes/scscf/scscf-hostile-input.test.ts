@@ -1,10 +1,10 @@
 // Hostile and broken input at the S-CSCF: the admin API's answers to a Reason text with CR/LF and an oversize
 // body, SIP from outside the trusted peers (403), malformed SIP (400 with a Warning, counted, the node going
 // on), and a flood from one source refused 503 + Retry-After while a bulk release in progress completes.
-import { createSocket } from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
 import { freeUdpPort } from "../../support/free-port.ts";
 import { startSipp } from "../../support/sipp.ts";
+import { udpExchange } from "../../support/udp-exchange.ts";
 import {
   ALICE,
   BOB,
@@ -30,21 +30,6 @@ const metric = async (s: Scscf, line: string) => {
   const found = text.split("\n").find((l) => l.startsWith(line));
   return Number(found?.split(" ").pop() ?? 0);
 };
-
-/** One UDP datagram to the node; resolves with the first reply (or undefined after 2 s). */
-function exchange(port: number, text: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const sock = createSocket("udp4");
-    const done = (v: string | undefined) => {
-      clearTimeout(timer);
-      sock.close();
-      resolve(v);
-    };
-    const timer = setTimeout(() => done(undefined), 2000);
-    sock.on("message", (m) => done(m.toString("latin1")));
-    sock.bind(0, "127.0.0.1", () => sock.send(Buffer.from(text, "latin1"), port, "127.0.0.1"));
-  });
-}
 
 describe("S-CSCF: hostile and broken input", () => {
   it(`${C}/1.g ${C}/2.g the operator's Reason text replaces the table's text in both BYEs; CR/LF or a quote in it is answered 400`, async () => {
@@ -128,10 +113,10 @@ describe("S-CSCF: hostile and broken input", () => {
       "",
       "",
     ].join("\r\n");
-    const reply = await exchange(s.port, malformed);
+    const reply = await udpExchange(s.port, malformed, 2000);
     expect(reply).toMatch(/^SIP\/2\.0 400 Bad Request\r\n/);
     expect(reply).toMatch(/\r\nWarning: 399 [^\r\n]*Max-Forwards/);
-    expect(await exchange(s.port, "\x00\x01garbage that is no SIP at all\r\n\r\n")).toBeUndefined();
+    expect(await udpExchange(s.port, "\x00\x01garbage that is no SIP at all\r\n\r\n")).toBeUndefined();
     expect(await metric(s, 'cleardown_malformed_messages_total{protocol="SIP",outcome="answered"}')).toBe(1);
     expect(await metric(s, 'cleardown_malformed_messages_total{protocol="SIP",outcome="dropped"}')).toBe(1);
     expect((await s.admin("GET", "/v1/health")).body.status).toBe("ok");
