@@ -1158,7 +1158,7 @@ export interface NodeConfig {
       sessionCase: "originating" | "terminating";
     }[];
     /**
-     * How many releases a bulk release runs at once.
+     * How many releases a bulk release keeps under way at once (each ends when both its BYEs are answered): its BYEs are paced by their answers.
      */
     bulkReleaseConcurrency?: number;
   };

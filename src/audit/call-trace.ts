@@ -33,6 +33,7 @@ export class CallTraces {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
+  /** Keeps `entry` (the object itself, stamped with its time: callers hand over a fresh one). */
   record(callId: string, entry: Omit<TraceEntry, "at">): void {
     const at = this.now();
     let call = this.calls.get(callId);
@@ -50,7 +51,11 @@ export class CallTraces {
     // call's trace still ends with its release.
     if (call.entries.length >= this.retention.maxEntriesPerCall)
       call.entries.splice(Math.floor(this.retention.maxEntriesPerCall / 4), 1);
-    if (this.retention.maxEntriesPerCall > 0) call.entries.push({ at, ...entry });
+    if (this.retention.maxEntriesPerCall > 0) {
+      const kept = entry as TraceEntry;
+      kept.at = at;
+      call.entries.push(kept);
+    }
   }
 
   /** The call's messages, unless its trace aged out (maxAgeMs since its last message). */

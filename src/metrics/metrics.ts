@@ -47,6 +47,23 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  private readonly perRule = new Map<Counter<"rule">, Map<string, { inc(): void }>>();
+
+  /** Counts one for a rule: the labelled child is looked up once per rule, not hashed on every count. */
+  countRule(counter: Counter<"rule">, rule: string): void {
+    let children = this.perRule.get(counter);
+    if (!children) {
+      children = new Map();
+      this.perRule.set(counter, children);
+    }
+    let child = children.get(rule);
+    if (!child) {
+      child = counter.labels({ rule });
+      children.set(rule, child);
+    }
+    child.inc();
+  }
+
   /** Gauges read from the store when scraped. */
   storeGauge(name: string, help: string, read: () => Promise<number>): void {
     new Gauge({

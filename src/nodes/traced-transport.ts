@@ -1,7 +1,7 @@
 // A SipTransport that keeps the runtime audit trail: every SIP message a node sends or receives goes into the
 // call's trace (by Call-ID), a sent one with the rule and clause ids the executor annotated it with. The same
 // request object sent again is a retransmission: counted, not traced twice.
-import type { CallTraces } from "../audit/call-trace.ts";
+import type { CallTraces, TraceEntry } from "../audit/call-trace.ts";
 import { callIdOf, cseqOf } from "../sip/header-access.ts";
 import type { SipMessage, SipRequest, SipResponse } from "../sip/message.ts";
 import type { Destination, Flow, InboundHandler, SipTransport, TransportName } from "../sip/transport.ts";
@@ -54,12 +54,12 @@ export class TracedTransport implements SipTransport {
     });
   }
 
-  async send(message: SipRequest | SipResponse, to: Destination): Promise<void> {
+  send(message: SipRequest | SipResponse, to: Destination): Promise<void> {
     this.outbound(message, this.party(to.address, to.port));
     return this.inner.send(message, to);
   }
 
-  async sendResponse(response: SipResponse, flow: Flow): Promise<void> {
+  sendResponse(response: SipResponse, flow: Flow): Promise<void> {
     this.outbound(response, this.party(flow.remote.address, flow.remote.port));
     return this.inner.sendResponse(response, flow);
   }
@@ -89,13 +89,18 @@ export class TracedTransport implements SipTransport {
     const callId = callIdOf(message);
     if (callId === undefined) return;
     const note = direction === "sent" ? annotations.get(message) : undefined;
-    this.traces.record(callId, {
+    const entry: Omit<TraceEntry, "at"> = {
       protocol: "SIP",
       direction,
       from: direction === "sent" ? this.self : peer,
       to: direction === "sent" ? peer : this.self,
       label: labelOf(message),
-      ...(note ? { rule: note.rule, trace: note.trace, ...(note.fields ? { fields: note.fields } : {}) } : {}),
-    });
+    };
+    if (note) {
+      entry.rule = note.rule;
+      entry.trace = note.trace;
+      if (note.fields) entry.fields = note.fields;
+    }
+    this.traces.record(callId, entry);
   }
 }

@@ -30,6 +30,8 @@ const stripAngles = (s: string) => s.replace(/^<(.*)>$/, "$1").replace(/^"(.*)"$
 export type GruuKind = "public" | "temporary" | "none";
 
 export function gruuKind(uri: string): GruuKind {
+  // Most contacts are no GRUU: a URI without a "gr" parameter needs no splitting.
+  if (!/;\s*gr\b/i.test(uri)) return "none";
   const { params } = splitUri(uri);
   if (!params.has("gr")) return "none";
   return params.get("gr") === null ? "temporary" : "public";

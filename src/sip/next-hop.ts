@@ -18,8 +18,20 @@ export function transportOf(uri: SipUri): TransportName {
   return typeof t === "string" && t.toLowerCase() === "tcp" ? "TCP" : "UDP";
 }
 
+/** The destination of a SIP URI whose host (or maddr) is an IP address: no resolver needed. */
+export function literalDestination(uri: Uri): Destination | undefined {
+  if (!isSipUri(uri)) return undefined;
+  const maddr = uriParam(uri, "maddr");
+  let host = typeof maddr === "string" ? maddr : uri.host;
+  if (host.startsWith("[")) host = host.slice(1, -1);
+  if (!isIPv4address(host) && !isIPv6address(host)) return undefined;
+  return { transport: transportOf(uri), address: host, port: uri.port ?? 5060 };
+}
+
 /** The destination of a SIP URI (maddr wins over the host, §19.1.1). */
 export async function destinationOf(uri: Uri): Promise<Destination> {
+  const literal = literalDestination(uri);
+  if (literal) return literal;
   if (!isSipUri(uri)) throw new Error(`cannot route to a ${uri.scheme}: URI`);
   const maddr = uriParam(uri, "maddr");
   let host = typeof maddr === "string" ? maddr : uri.host;

@@ -58,16 +58,19 @@ interface Connection {
   idle?: NodeJS.Timeout;
 }
 
-const familyOf = (address: string): 4 | 6 => (isIPv6(address) ? 6 : 4);
+// Addresses here are IP literals (listen specs, resolved next hops): a colon is what tells an IPv6 one.
+const familyOf = (address: string): 4 | 6 => (address.includes(":") ? 6 : 4);
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
 
 /** dgram's lookup: an IP literal (every destination: next hops are resolved above) is answered at once. */
 function ipLiteralLookup(hostname: string, options: LookupOneOptions, callback: LookupCallback): void {
-  const family = isIP(hostname);
+  const family = IPV4_SHAPE.test(hostname) ? 4 : hostname.includes(":") ? 6 : isIP(hostname);
   if (family !== 0) callback(null, hostname, family);
   else dnsLookup(hostname, options, callback);
 }
+
+const IPV4_SHAPE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const bracket = (address: string) => (isIPv6(address) ? `[${address}]` : address);
 const remoteKey = (address: string, port: number) => `${address.toLowerCase()}|${port}`;
 
@@ -271,24 +274,40 @@ export class TransportLayer implements SipTransport {
 
   // ---- sending ----
 
-  async send(message: SipRequest | SipResponse, to: Destination): Promise<void> {
-    await this.sendBytes(serializeMessage(message), to);
+  send(message: SipRequest | SipResponse, to: Destination): Promise<void> {
+    return this.sendBytes(serializeMessage(message), to);
   }
 
-  private async sendBytes(bytes: Buffer, to: Destination): Promise<void> {
-    if (this.closed) return;
-    try {
-      if (to.transport === "UDP") {
-        const family = familyOf(to.address);
-        const l = this.listening.find((x) => x.transport === "UDP" && x.family === family);
-        if (!l?.udp) throw new Error(`no UDP socket for IPv${family}`);
-        await new Promise<void>((resolve, reject) =>
-          l.udp!.send(bytes, to.port, to.address, (err) => (err ? reject(err) : resolve())),
-        );
-      } else {
-        const c = await this.connection(to);
-        await new Promise<void>((resolve, reject) => c.socket.write(bytes, (err) => (err ? reject(err) : resolve())));
+  private sendBytes(bytes: Buffer, to: Destination): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    // UDP, the common case, is one promise and one callback; TCP may have to connect first.
+    if (to.transport === "UDP") {
+      const family = familyOf(to.address);
+      const l = this.listening.find((x) => x.transport === "UDP" && x.family === family);
+      if (!l?.udp) {
+        this.counters.sendErrors++;
+        return Promise.reject(new Error(`no UDP socket for IPv${family}`));
       }
+      const udp = l.udp;
+      return new Promise<void>((resolve, reject) =>
+        udp.send(bytes, to.port, to.address, (err) => {
+          if (err) {
+            this.counters.sendErrors++;
+            reject(err);
+          } else {
+            this.counters.sent++;
+            resolve();
+          }
+        }),
+      );
+    }
+    return this.sendStream(bytes, to);
+  }
+
+  private async sendStream(bytes: Buffer, to: Destination): Promise<void> {
+    try {
+      const c = await this.connection(to);
+      await new Promise<void>((resolve, reject) => c.socket.write(bytes, (err) => (err ? reject(err) : resolve())));
       this.counters.sent++;
     } catch (e) {
       this.counters.sendErrors++;

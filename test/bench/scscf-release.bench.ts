@@ -2,11 +2,14 @@
 // ends them, timed until the last of the 2N BYEs is answered and every record is gone), the exactly-once count
 // from the SIPp side, and memory per tracked dialog (heap growth over 100,000 dialogs learnt from real messages).
 // Figures for bench-results.json, never assertions.
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { DialogRecord } from "../../generated/types/index.ts";
 import { DialogRecords } from "../../src/nodes/scscf/dialog-records.ts";
 import { confirmedDialog, earlyDialog } from "../../src/nodes/scscf/dialog-tracking.ts";
+import { projectRoot } from "../../src/rules/schema-registry.ts";
 import { contacts, cseqOf, headerValue, recordRoutes } from "../../src/sip/header-access.ts";
 import { formatNameAddr } from "../../src/sip/name-addr.ts";
 import { parseMessage } from "../../src/sip/parse-message.ts";
@@ -20,22 +23,8 @@ import { raiseSocketBufferCaps } from "../support/socket-buffers.ts";
 import type { BenchFigure } from "./rules.bench.ts";
 
 setFlagsFromString("--expose-gc");
+const tsxCli = join(projectRoot, "node_modules/tsx/dist/cli.mjs");
 const gc = runInNewContext("gc") as () => void;
-
-/** Profiles this process (CLEARDOWN_BENCH_PROFILE=path): the returned function stops and writes the profile. */
-async function startProfile(): Promise<(file: string) => Promise<void>> {
-  const { Session } = await import("node:inspector/promises");
-  const { writeFileSync } = await import("node:fs");
-  const session = new Session();
-  session.connect();
-  await session.post("Profiler.enable");
-  await session.post("Profiler.start");
-  return async (file) => {
-    const { profile } = await session.post("Profiler.stop");
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-  };
-}
 
 /**
  * Memory per dialog: `n` dialogs learnt from a parsed INVITE and 200 OK (each with its own strings) into a store;
@@ -127,24 +116,42 @@ export async function memoryPerDialog(
   return (after - before) / n;
 }
 
+/** The node as deployed (README, "Deploying the nodes"): the bundle, with the service unit's Node.js options. */
+const deployed = { node: "dist" as const, nodeArgs: ["--max-semi-space-size=32"] };
+
+const median = (xs: number[]) => {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+};
+
+/** Rounds after the first two (a node runs warm): their rates, and the calls counted at SIPp across all. */
+function summary(r: LoadResult) {
+  const warm = r.rounds.slice(2);
+  const rates = warm.map((x) => x.dialogs / x.seconds);
+  return {
+    median: median(rates),
+    min: Math.min(...rates),
+    max: Math.max(...rates),
+    medianMs: median(warm.map((x) => x.seconds * 1000)),
+    exactlyOnce: r.rounds.reduce((n, x) => n + Math.min(x.callerSuccessful, x.calleeSuccessful), 0),
+    failed: r.rounds.reduce((n, x) => n + x.failed, 0),
+    left: r.rounds.reduce((n, x) => n + x.recordsLeft, 0),
+    retransmissions: r.rounds.reduce((n, x) => n + x.retransmissions, 0),
+    peakRssMiB: Math.max(...r.rounds.map((x) => x.peakRssMiB)),
+  };
+}
+
 export async function benchScscfRelease(): Promise<BenchFigure[]> {
   const rmemMax = raiseSocketBufferCaps();
-  const profile = process.env.CLEARDOWN_BENCH_PROFILE;
-  const aroundRelease = profile
-    ? async () => {
-        const stop = await startProfile();
-        return (label: string) => stop(`${profile}.${label}.cpuprofile`);
-      }
-    : undefined;
-  await loadRun({ dialogs: 200 }); // warm-up: JIT, sockets
-  const r = await loadRun({ dialogs: 1000, aroundRelease });
-  const big = await loadRun({ dialogs: 10_000 });
+  execFileSync(process.execPath, [tsxCli, join(projectRoot, "src/cli/build.ts")], { stdio: "ignore" });
+  const one = summary(await loadRun({ dialogs: 1000, rounds: 10, ...deployed }));
+  const big = summary(await loadRun({ dialogs: 10_000, rounds: 3, ...deployed }));
   const perDialog = await memoryPerDialog(100_000);
   const redis = await startRedis();
-  let onRedis: LoadResult;
+  let onRedis: ReturnType<typeof summary>;
   let perDialogRedis: number;
   try {
-    onRedis = await loadRun({ dialogs: 1000, store: `${redis.url}/1` });
+    onRedis = summary(await loadRun({ dialogs: 1000, rounds: 6, store: `${redis.url}/1`, ...deployed }));
     const client = RedisStore.connect(`${redis.url}/2`);
     const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await client.info("memory"))?.[1]);
     perDialogRedis = await memoryPerDialog(20_000, new RedisStore<DialogRecord>(client, "dialog", "bench"), usedMemory);
@@ -152,62 +159,37 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
   } finally {
     await redis.stop();
   }
+  const f = (name: string, value: number, unit: string): BenchFigure => ({
+    name: `scscf: ${name}`,
+    value: Math.round(value),
+    unit,
+  });
   return [
-    { name: "scscf: kernel socket receive buffer cap during the runs (net.core.rmem_max)", value: rmemMax, unit: "B" },
-    {
-      name: "scscf: dialogs released per second (SIPp 1,000 dialogs, one bulk release, until the last of 2,000 BYEs is answered)",
-      value: Math.round(r.dialogs / r.seconds),
-      unit: "dialogs/s",
-    },
-    { name: "scscf: bulk release of 1,000 dialogs, time", value: Math.round(r.seconds * 1000), unit: "ms" },
-    {
-      name: "scscf: 1,000-dialog run, SIPp calls with exactly one BYE each side",
-      value: Math.min(r.callerSuccessful, r.calleeSuccessful),
-      unit: "calls",
-    },
-    { name: "scscf: 1,000-dialog run, SIPp calls failed (missing or duplicate BYE)", value: r.failed, unit: "calls" },
-    { name: "scscf: 1,000-dialog run, dialog records left after the release", value: r.recordsLeft, unit: "records" },
-    {
-      name: "scscf: memory per tracked dialog (heap growth over 100,000, memory store)",
-      value: Math.round(perDialog),
-      unit: "B",
-    },
-    {
-      name: "scscf: 10,000 dialogs, bulk release until the last of 20,000 BYEs is answered",
-      value: Math.round(big.seconds * 1000),
-      unit: "ms",
-    },
-    {
-      name: "scscf: 10,000-dialog run, dialogs released per second",
-      value: Math.round(big.dialogs / big.seconds),
-      unit: "dialogs/s",
-    },
-    {
-      name: "scscf: 10,000-dialog run, peak RSS of the node's process",
-      value: Math.round(big.peakRssMiB),
-      unit: "MiB",
-    },
-    { name: "scscf: 10,000-dialog run, peak heap", value: Math.round(big.peakHeapMiB), unit: "MiB" },
-    {
-      name: "scscf: 10,000-dialog run, SIPp calls with exactly one BYE each side",
-      value: Math.min(big.callerSuccessful, big.calleeSuccessful),
-      unit: "calls",
-    },
-    {
-      name: "scscf: 10,000-dialog run, SIPp calls failed (missing or duplicate BYE)",
-      value: big.failed,
-      unit: "calls",
-    },
-    { name: "scscf: 10,000-dialog run, dialog records left", value: big.recordsLeft, unit: "records" },
-    {
-      name: "scscf: dialogs released per second, Redis store (1,000 dialogs, same run)",
-      value: Math.round(onRedis.dialogs / onRedis.seconds),
-      unit: "dialogs/s",
-    },
-    {
-      name: "scscf: memory per dialog record in Redis (used_memory growth over 20,000)",
-      value: Math.round(perDialogRedis),
-      unit: "B",
-    },
+    f("kernel socket receive buffer cap during the runs (net.core.rmem_max)", rmemMax, "B"),
+    f(
+      "dialogs released per second, median of 8 warm rounds (SIPp sets up 1,000 dialogs, one bulk release, until the last of 2,000 BYEs is answered; dist bundle)",
+      one.median,
+      "dialogs/s",
+    ),
+    f("  the same, slowest warm round", one.min, "dialogs/s"),
+    f("  the same, fastest warm round", one.max, "dialogs/s"),
+    f("bulk release of 1,000 dialogs, median time", one.medianMs, "ms"),
+    f("1,000-dialog rounds: SIPp calls with exactly one BYE each side (of 10,000)", one.exactlyOnce, "calls"),
+    f("1,000-dialog rounds: SIPp calls failed (missing or duplicate BYE)", one.failed, "calls"),
+    f("1,000-dialog rounds: dialog records left after the releases", one.left, "records"),
+    f("1,000-dialog rounds: BYE retransmissions", one.retransmissions, "retransmissions"),
+    f("memory per tracked dialog (heap growth over 100,000, memory store)", perDialog, "B"),
+    f(
+      "10,000 dialogs: bulk release until the last of 20,000 BYEs is answered (median of warm rounds)",
+      big.medianMs,
+      "ms",
+    ),
+    f("10,000 dialogs: dialogs released per second", big.median, "dialogs/s"),
+    f("10,000 dialogs: peak RSS of the node's process", big.peakRssMiB, "MiB"),
+    f("10,000 dialogs: SIPp calls with exactly one BYE each side (of 30,000)", big.exactlyOnce, "calls"),
+    f("10,000 dialogs: SIPp calls failed (missing or duplicate BYE)", big.failed, "calls"),
+    f("10,000 dialogs: dialog records left", big.left, "records"),
+    f("dialogs released per second, Redis store (1,000 dialogs, median of 4 warm rounds)", onRedis.median, "dialogs/s"),
+    f("memory per dialog record in Redis (used_memory growth over 20,000)", perDialogRedis, "B"),
   ];
 }

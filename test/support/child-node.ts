@@ -19,9 +19,9 @@ export interface ChildNode {
 export function startChildNode(
   script: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; boundMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; boundMs?: number; nodeArgs?: string[] } = {},
 ): ChildNode {
-  const child = spawn(process.execPath, [script, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
     env: options.env ?? process.env,
     ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ["ignore", "pipe", "pipe"],

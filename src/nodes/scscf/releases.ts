@@ -14,8 +14,8 @@ import type {
 } from "../../../generated/types/index.ts";
 import { makeHeader } from "../../sip/header-access.ts";
 import { responseTo } from "../../sip/invite-server-transaction.ts";
-import type { SipRequest } from "../../sip/message.ts";
-import { destinationOf, nextHopUri } from "../../sip/next-hop.ts";
+import type { SipRequest, SipResponse } from "../../sip/message.ts";
+import { destinationOf, literalDestination, nextHopUri } from "../../sip/next-hop.ts";
 import type { ProxyCore } from "../../sip/proxy-core.ts";
 import { reasonPhrase } from "../../sip/reason-phrases.ts";
 import type { ServerTransaction } from "../../sip/server-transaction.ts";
@@ -47,6 +47,8 @@ export interface ReleasesDeps {
    * it treats as received from the served user. Items 2.i and 3.i send directly.
    */
   serviceControl(req: SipRequest): Promise<Destination>;
+  /** The same, when no lookup is needed (undefined otherwise). */
+  serviceControlNow(req: SipRequest): Destination | undefined;
 }
 
 /** What one atomic step decided: the plans, and the record before and after. */
@@ -113,7 +115,7 @@ export class ScscfReleases {
     const acting = step.decision.plans.filter((p) => p.kind !== "log");
     if (acting.length === 0) return { status: "nothing-to-do", callId, state: step.before.dialog.state };
     for (const p of step.decision.plans)
-      if (p.kind === "sip-request") this.deps.shell.metrics.releasesStarted.inc({ rule: p.rule });
+      if (p.kind === "sip-request") this.deps.shell.metrics.countRule(this.deps.shell.metrics.releasesStarted, p.rule);
     this.execute(callId, step);
     return { status: "started", callId, digest: step.decision.digest, plans: step.decision.plans };
   }
@@ -236,37 +238,44 @@ export class ScscfReleases {
   }
 
   /** Builds the BYE the plan describes and sends it in a client transaction; its outcome is the next event. */
-  private async sendRequest(callId: string, plan: SipRequestPlan): Promise<void> {
+  private sendRequest(callId: string, plan: SipRequestPlan): void {
     const towards = towardsOf(plan);
     let req: SipRequest;
-    let dest: Destination;
+    let dest: Destination | undefined;
+    const isc = plan.routing.value === "internal-service-control";
     try {
       req = requestFromPlan(plan);
       annotate(req, annotationOf(plan));
-      dest =
-        plan.routing.value === "internal-service-control"
-          ? await this.deps.serviceControl(req)
-          : await destinationOf(nextHopUri(req));
+      // Most next hops are IP addresses: no promise, no lookup. A name or a GRUU takes the long way.
+      dest = isc ? this.deps.serviceControlNow(req) : literalDestination(nextHopUri(req));
     } catch (err) {
-      this.log.error({ callId, rule: plan.rule, err: (err as Error).message }, "BYE could not be sent");
-      return this.byeOutcome(callId, { type: "bye-response", towards, status: 503 });
+      this.cannotSend(callId, plan, towards, err);
+      return;
     }
-    const sentAt = performance.now();
-    let done = false;
-    const final = (event: ScscfEvent) => {
-      if (done) return;
-      done = true;
-      this.deps.shell.metrics.byeLatency.observe((performance.now() - sentAt) / 1000);
-      void this.byeOutcome(callId, event);
-    };
-    this.deps.proxy.sendRequest(req, dest, {
-      onResponse: (res) => {
-        if (res.status >= 200) final({ type: "bye-response", towards, status: res.status });
-      },
-      onTimeout: () => final({ type: "bye-timeout", towards }),
-      // RFC 3261 §8.1.3.1: a transport error counts as a 503.
-      onTransportError: () => final({ type: "bye-response", towards, status: 503 }),
-    });
+    if (dest) {
+      this.transmit(callId, towards, req, dest);
+      return;
+    }
+    const resolving = isc ? this.deps.serviceControl(req) : destinationOf(nextHopUri(req));
+    resolving.then(
+      (d) => this.transmit(callId, towards, req, d),
+      (err) => this.cannotSend(callId, plan, towards, err),
+    );
+  }
+
+  private cannotSend(callId: string, plan: SipRequestPlan, towards: Towards, err: unknown): void {
+    this.log.error({ callId, rule: plan.rule, err: (err as Error).message }, "BYE could not be sent");
+    void this.byeOutcome(callId, { type: "bye-response", towards, status: 503 });
+  }
+
+  private transmit(callId: string, towards: Towards, req: SipRequest, dest: Destination): void {
+    this.deps.proxy.sendRequest(req, dest, new ByeOutcome(this, callId, towards));
+  }
+
+  /** A BYE's final response or timeout, once: observed, then planned. */
+  byeEnded(callId: string, event: ScscfEvent, sentAt: number): void {
+    this.deps.shell.metrics.byeLatency.observe((performance.now() - sentAt) / 1000);
+    void this.byeOutcome(callId, event);
   }
 
   /** A BYE's final response or timeout: the rules record it, and release the dialog when both are done. */
@@ -278,11 +287,11 @@ export class ScscfReleases {
       this.logPlans(callId, step.decision.plans);
       for (const p of step.decision.plans) {
         if (p.kind === "state-release") {
-          metrics.releasesCompleted.inc({ rule: p.rule });
+          metrics.countRule(metrics.releasesCompleted, p.rule);
           this.end(callId);
         }
         if (p.kind === "state-update" && p.set.some((s) => s.value === "failed"))
-          metrics.releasesFailed.inc({ rule: p.rule });
+          metrics.countRule(metrics.releasesFailed, p.rule);
       }
     } catch (err) {
       this.log.error({ callId, event, err: (err as Error).message }, "BYE outcome not recorded");
@@ -293,4 +302,35 @@ export class ScscfReleases {
 function withOutcome(dialog: DialogRecord["dialog"], towards: Towards, outcome: "sent" | "skipped") {
   const key = towards === "called" ? "byeToCalled" : "byeToCalling";
   return { ...dialog, release: { ...dialog.release, [key]: outcome } };
+}
+
+/** The transaction user of one BYE: its final response, Timer F, or a transport error is the next event. */
+class ByeOutcome {
+  private readonly sentAt = performance.now();
+  private done = false;
+
+  constructor(
+    private readonly releases: ScscfReleases,
+    private readonly callId: string,
+    private readonly towards: Towards,
+  ) {}
+
+  private end(event: ScscfEvent): void {
+    if (this.done) return;
+    this.done = true;
+    this.releases.byeEnded(this.callId, event, this.sentAt);
+  }
+
+  onResponse(res: SipResponse): void {
+    if (res.status >= 200) this.end({ type: "bye-response", towards: this.towards, status: res.status });
+  }
+
+  onTimeout(): void {
+    this.end({ type: "bye-timeout", towards: this.towards });
+  }
+
+  /** RFC 3261 §8.1.3.1: a transport error counts as a 503. */
+  onTransportError(): void {
+    this.end({ type: "bye-response", towards: this.towards, status: 503 });
+  }
 }

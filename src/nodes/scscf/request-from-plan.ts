@@ -62,9 +62,10 @@ export function annotationOf(plan: SipRequestPlan): PlanAnnotation {
   return {
     rule: plan.rule,
     trace: plan.trace,
+    // The planned headers are already { name, value, trace }: the trace keeps them, no copies.
     fields: [
       { name: "Request-URI", value: plan.requestUri.value, trace: plan.requestUri.trace },
-      ...plan.headers.map((h) => ({ name: h.name, value: h.value, trace: h.trace })),
+      ...plan.headers,
       { name: "routing", value: plan.routing.value, trace: plan.routing.trace },
     ],
   };

@@ -83,6 +83,7 @@ export function scscfRoutes(deps: {
         const who = "servedIdentity" in body ? body.servedIdentity?.toLowerCase() : undefined;
         const pick =
           who === undefined ? undefined : (r: DialogRecord) => servedIdentity(r.dialog)?.toLowerCase() === who;
+        const started = performance.now();
         const result = await bulkRelease(
           dialogs,
           releases,
@@ -92,7 +93,8 @@ export function scscfRoutes(deps: {
           body.text,
           deps.endBoundMs,
         );
-        return { status: 202, body: { cause, ...result } };
+        // The answer comes once every release it started has ended (or its bound passed): elapsedMs is that time.
+        return { status: 202, body: { cause, ...result, elapsedMs: Math.round(performance.now() - started) } };
       },
     },
     {
@@ -107,12 +109,22 @@ export function scscfRoutes(deps: {
       method: "GET",
       path: "/v1/dialogs",
       handle: async (req) => {
-        const limit = Math.min(Number(req.query.get("limit") ?? 1000) || 1000, 100_000);
+        // ?state=early|confirmed|releasing counts (and lists) only those; ?limit=0 counts without listing.
+        const limitParam = req.query.get("limit");
+        const limit = Math.min(limitParam === null ? 1000 : Number(limitParam) || 0, 100_000);
+        const state = req.query.get("state");
+        if (state !== null && !["early", "confirmed", "releasing"].includes(state))
+          throw new HttpError(400, `state: expected early, confirmed or releasing, found ${state}`);
         const keys = await dialogs.keys();
+        if (state === null && limit === 0) return { status: 200, body: { count: keys.length, dialogs: [] } };
         const list = [];
-        for (const callId of keys.slice(0, limit)) {
+        let matching = 0;
+        for (const callId of keys) {
+          if (state === null && list.length >= limit) break;
           const r = await dialogs.get(callId);
-          if (r)
+          if (!r || (state !== null && r.dialog.state !== state)) continue;
+          matching++;
+          if (list.length < limit)
             list.push({
               callId,
               state: r.dialog.state,
@@ -120,7 +132,10 @@ export function scscfRoutes(deps: {
               servedIdentity: servedIdentity(r.dialog),
             });
         }
-        return { status: 200, body: { count: keys.length, dialogs: list } };
+        return {
+          status: 200,
+          body: { count: keys.length, ...(state === null ? {} : { matching }), dialogs: list },
+        };
       },
     },
     {

@@ -91,6 +91,7 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
       proxy,
       pendingInvites,
       serviceControl: (req) => hooks.serviceControl(req),
+      serviceControlNow: (req) => hooks.serviceControlNow(req),
     });
     hooks.releases = releases;
 
@@ -111,7 +112,7 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
       scscfRoutes({
         dialogs,
         releases,
-        bulkConcurrency: scscf.bulkReleaseConcurrency ?? 512,
+        bulkConcurrency: scscf.bulkReleaseConcurrency ?? 1024,
         endBoundMs: 64 * t1 + 2000,
       }),
     );

@@ -31,7 +31,7 @@ import {
   type Uri,
 } from "../../sip/message.ts";
 import { formatNameAddr } from "../../sip/name-addr.ts";
-import { destinationOf, nextHopUri } from "../../sip/next-hop.ts";
+import { destinationOf, literalDestination, nextHopUri } from "../../sip/next-hop.ts";
 import type { ForwardTarget, ProxyDecision, ProxyHooks, RouteContext } from "../../sip/proxy-core.ts";
 import { reasonPhrase } from "../../sip/reason-phrases.ts";
 import type { ServerTransaction } from "../../sip/server-transaction.ts";
@@ -305,12 +305,23 @@ export class ScscfProxy implements ProxyHooks {
    * along the stored route (through the application servers that record-routed the dialog).
    */
   async serviceControl(req: SipRequest): Promise<Destination> {
-    const top = routes(req)[0];
-    if (top && isSipUri(top.uri) && this.deps.own.isOwn(top.uri)) shiftListValue(req, "Route");
+    const now = this.serviceControlNow(req);
+    if (now) return now;
     const decision = await this.inDialogTarget(req);
     if (decision.action !== "forward") throw new Error(`service control: ${decision.status} ${decision.reason}`);
     if (decision.target.uri) req.uri = decision.target.uri;
     return decision.target.destination;
+  }
+
+  /**
+   * The same processing, when it needs no lookup: the next hop of a remaining Route, or a Request-URI that is
+   * no GRUU, with an IP address for a host. Otherwise undefined: serviceControl does the rest.
+   */
+  serviceControlNow(req: SipRequest): Destination | undefined {
+    const top = routes(req)[0];
+    if (top && isSipUri(top.uri) && this.deps.own.isOwn(top.uri)) shiftListValue(req, "Route");
+    if (routes(req).length === 0 && gruuKind(formatUri(req.uri)) !== "none") return undefined;
+    return literalDestination(nextHopUri(req));
   }
 
   /** A BYE of this S-CSCF's own release coming back through an AS on its stored route: not a party's BYE. */

@@ -1,13 +1,17 @@
-// A load run through a fresh S-CSCF node: SIPp establishes `n` dialogs (calling UE → S-CSCF → called UE), one
-// bulk release ends them, and the run waits until every record is gone. Optionally both UEs sit behind lossy
-// relays (a P-CSCF stand-in that drops a fraction of the datagrams each way, seeded so a run is repeatable).
-// Used by the load and loss tests (with assertions) and by the benchmark (with figures).
-import { readFileSync } from "node:fs";
+// A load run through an S-CSCF node: SIPp establishes `n` dialogs (calling UE → S-CSCF → called UE), one bulk
+// release ends them, and the run waits until every record is gone — once per round, on the same node (a node
+// runs for days: later rounds see it warm). Optionally both UEs sit behind lossy relays (a P-CSCF stand-in that
+// drops a fraction of the datagrams each way, seeded so a run is repeatable). Used by the load and loss tests
+// (with assertions) and by the benchmark (with figures).
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import type { NodeConfig } from "../../../generated/types/index.ts";
-import { freeUdpPort } from "../../support/free-port.ts";
+import { startChildNode } from "../../support/child-node.ts";
+import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
 import { startSipp } from "../../support/sipp.ts";
-import { startUdpTap, type UdpTap } from "../../support/udp-tap.ts";
-import { eventually, type Scscf, startScscf } from "./scscf-harness.ts";
+import { seededLoss, startUdpTap, type UdpTap } from "../../support/udp-tap.ts";
+import { adminClient, eventually, type Scscf, startScscf, TOKEN } from "./scscf-harness.ts";
 
 export interface LoadOptions {
   dialogs: number;
@@ -15,9 +19,15 @@ export interface LoadOptions {
   /** Fraction of datagrams each relay drops, each way, from the release on (e.g. 0.2), and the seed of its choices. */
   loss?: { rate: number; seed: number };
   timers?: NodeConfig["timers"];
-  /** Releases a bulk release runs at once (default 512). */
+  /** Releases a bulk release keeps under way at once (default 1024, as the node). */
   window?: number;
-  /** Called just before the release, and after it (to stop a profiler, say). */
+  /** The node in this process (default), or the deployed bundle (dist/, npm run build) in its own. */
+  node?: "in-process" | "dist";
+  /** Node.js options for the deployed bundle's process (as a service unit would give them). */
+  nodeArgs?: string[];
+  /** Rounds of set-up and release on the same node (default 1); the result is the last round's. */
+  rounds?: number;
+  /** Called just before a release, and after it (to stop a profiler, say). */
   aroundRelease?: () => Promise<(label: string) => Promise<void>>;
 }
 
@@ -37,11 +47,15 @@ export interface LoadResult {
   releaseFailures: number;
   retransmissions: number;
   dropped: number;
-  /** CPU time during the release: this process (the node), and both SIPp processes together. */
+  /** The release's time as the node measured it (its answer to the bulk release). */
+  nodeSeconds: number;
+  /** CPU time during the release: the node's process, and both SIPp processes together. */
   nodeCpuSeconds: number;
-  /** Of that, the time the node's event loop was busy (the rest: GC and other helper threads). */
-  mainThreadSeconds: number;
+  /** In this process: the time the node's event loop was busy (the rest: GC and other helper threads). */
+  mainThreadSeconds: number | undefined;
   sippCpuSeconds: number;
+  /** Every round's figures, the first (cold) one first. */
+  rounds: LoadResult[];
 }
 
 /** utime + stime of processes, in seconds (/proc/PID/stat; 0 where it cannot be read). */
@@ -58,33 +72,115 @@ function sippCpu(pids: number[]): number {
   return ticks / 100;
 }
 
-/** A seeded PRNG (mulberry32): the same seed drops the same datagrams. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const metricSum = (text: string, name: string) =>
   text
     .split("\n")
     .filter((l) => l.startsWith(name))
     .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
 
+/** The node under load as the run sees it: in this process, or the deployed bundle in a process of its own. */
+interface LoadNode {
+  port: number;
+  admin: Scscf["admin"];
+  /** Dialogs in its store, all or in one state. */
+  count(state?: "confirmed"): Promise<number>;
+  /** CPU seconds it has used; and, in this process, the busy time of its event loop. */
+  cpu(): { total: number; mainThread?: number };
+  memory(): { rss: number; heap?: number };
+  close(): Promise<void>;
+}
+
+async function inProcessNode(config: Partial<NodeConfig>): Promise<LoadNode> {
+  const s = await startScscf("udp", config);
+  return {
+    port: s.port,
+    admin: s.admin,
+    async count(state) {
+      if (!state) return s.node.dialogs.size();
+      let n = 0;
+      for (const k of await s.node.dialogs.keys()) if ((await s.node.dialogs.get(k))?.dialog.state === state) n++;
+      return n;
+    },
+    cpu() {
+      const c = process.cpuUsage();
+      return { total: (c.user + c.system) / 1e6, mainThread: performance.eventLoopUtilization().active / 1000 };
+    },
+    memory: () => ({ rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed }),
+    close: () => s.close(),
+  };
+}
+
+const dist = resolve(import.meta.dirname, "../../../dist/cleardown.js");
+
+/** `node dist/cleardown.js serve --role scscf`: what operators deploy (build it first: npm run build). */
+async function distNode(config: Partial<NodeConfig>, nodeArgs: string[]): Promise<LoadNode> {
+  const [port, adminPort] = [await freeUdpPort(), await freeTcpPort()];
+  const dir = mkdtempSync(join(tmpdir(), "cleardown-load-"));
+  const file = join(dir, "scscf.json");
+  writeFileSync(file, JSON.stringify(config));
+  const child = startChildNode(
+    dist,
+    [
+      "serve",
+      "--role",
+      "scscf",
+      "--sip",
+      `udp://127.0.0.1:${port}`,
+      "--admin",
+      `http://127.0.0.1:${adminPort}`,
+      "--config",
+      file,
+    ],
+    {
+      env: { ...process.env, CLEARDOWN_ADMIN_TOKEN: TOKEN, CLEARDOWN_LOG_LEVEL: "warn" },
+      boundMs: 600_000,
+      nodeArgs,
+    },
+  );
+  const admin = adminClient(`http://127.0.0.1:${adminPort}`);
+  await eventually(
+    () => admin("GET", "/v1/health").catch(() => ({ status: 0, body: undefined })),
+    (r) => r.status === 200,
+    `the bundle's node answering /v1/health\n${child.output()}`,
+    20_000,
+  );
+  const stat = () => readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return {
+    port,
+    admin,
+    async count(state) {
+      const r = await admin("GET", `/v1/dialogs?limit=0${state ? `&state=${state}` : ""}`);
+      return state ? r.body.matching : r.body.count;
+    },
+    cpu: () => ({ total: (Number(stat()[11]) + Number(stat()[12])) / 100 }),
+    memory: () => ({ rss: Number(stat()[21]) * 4096 }),
+    async close() {
+      child.signal("SIGTERM");
+      await child.exited;
+    },
+  };
+}
+
 export async function loadRun(options: LoadOptions): Promise<LoadResult> {
-  const n = options.dialogs;
-  const s: Scscf = await startScscf("udp", {
+  const config: Partial<NodeConfig> = {
     store: options.store ?? "memory",
     timers: options.timers ?? { t1: 500, t2: 4000, t4: 5000 },
-    scscf: { bulkReleaseConcurrency: options.window ?? 512 },
+    scscf: { bulkReleaseConcurrency: options.window ?? 1024 },
     limits: { requestsPerSecond: 100_000, requestBurst: 100_000 },
-    ...(process.env.CLEARDOWN_LOAD_NO_TRACES ? { traces: { maxCalls: 1, maxEntriesPerCall: 1, maxAgeMs: 1 } } : {}),
-  });
+  };
+  const s = options.node === "dist" ? await distNode(config, options.nodeArgs ?? []) : await inProcessNode(config);
+  const rounds: LoadResult[] = [];
+  try {
+    for (let k = 0; k < (options.rounds ?? 1); k++) rounds.push(await round(s, options));
+  } finally {
+    await s.close();
+  }
+  return { ...rounds[rounds.length - 1], rounds };
+}
+
+async function round(s: LoadNode, options: LoadOptions): Promise<LoadResult> {
+  const n = options.dialogs;
+  const before = String((await s.admin("GET", "/metrics")).body);
   const taps: UdpTap[] = [];
   const calleePort = await freeUdpPort();
   const callerPort = await freeUdpPort();
@@ -93,15 +189,15 @@ export async function loadRun(options: LoadOptions): Promise<LoadResult> {
   let calleeTap: UdpTap | undefined;
   let loseFromNowOn = () => {};
   if (options.loss) {
-    const drop = random(options.loss.seed);
-    const rate = options.loss.rate;
+    const { rate, seed } = options.loss;
     // The caller sends to its relay, which forwards to the S-CSCF; the S-CSCF's BYE towards the caller goes to
     // the relay too (it is the caller's P-CSCF on the Record-Route). The called UE is reached through the other.
     const toScscf = await startUdpTap({ address: "127.0.0.1", port: s.port });
     const toCallee = await startUdpTap({ address: "127.0.0.1", port: calleePort });
     // The relays lose datagrams from the release on: the calls are set up cleanly, the release is what is tested.
     loseFromNowOn = () => {
-      for (const t of [toScscf, toCallee]) t.drop = () => drop() < rate;
+      toScscf.drop = seededLoss(rate, seed);
+      toCallee.drop = seededLoss(rate, seed + 1);
     };
     taps.push(toScscf, toCallee);
     callerSide = { port: toScscf.port, proxy: String(toScscf.port) };
@@ -142,19 +238,13 @@ export async function loadRun(options: LoadOptions): Promise<LoadResult> {
   let peakRss = 0;
   let peakHeap = 0;
   const sample = setInterval(() => {
-    const m = process.memoryUsage();
+    const m = s.memory();
     peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakHeap = Math.max(peakHeap, m.heap ?? 0);
   }, 20);
   try {
     await eventually(
-      async () => {
-        let confirmed = 0;
-        for (const k of await s.node.dialogs.keys())
-          if ((await s.node.dialogs.get(k))?.dialog.state === "confirmed") confirmed++;
-        if (process.env.CLEARDOWN_LOAD_DEBUG) process.stderr.write(`confirmed ${confirmed}\n`);
-        return confirmed;
-      },
+      () => s.count("confirmed"),
       (c) => c === n,
       `${n} confirmed dialogs`,
       180_000,
@@ -180,22 +270,21 @@ export async function loadRun(options: LoadOptions): Promise<LoadResult> {
     } else await new Promise((r) => setTimeout(r, 500));
     loseFromNowOn();
     const after = await options.aroundRelease?.();
-    const cpu = {
-      node: process.cpuUsage(),
-      sipp: sippCpu([caller.pid, callee.pid]),
-      elu: performance.eventLoopUtilization(),
-    };
+    const cpu = { node: s.cpu(), sipp: sippCpu([caller.pid, callee.pid]) };
     const started = performance.now();
+    // The bulk release answers once every release it started has ended: each dialog released after its two
+    // BYEs were answered (the time is taken here, and by the node itself as elapsedMs).
     const r = await s.admin("POST", "/v1/dialogs/release", { all: true, cause: "administrative" });
     if (r.status !== 202 || r.body.started !== n) throw new Error(`bulk release: ${JSON.stringify(r.body)}`);
-    while ((await s.node.dialogs.size()) > 0) await new Promise((res) => setTimeout(res, 2));
+    while ((await s.count()) > 0) await new Promise((res) => setTimeout(res, 2));
     const seconds = (performance.now() - started) / 1000;
-    const nodeCpu = process.cpuUsage(cpu.node);
-    const elu = performance.eventLoopUtilization(cpu.elu);
+    const nodeCpu = s.cpu();
     const sippCpuSeconds = sippCpu([caller.pid, callee.pid]) - cpu.sipp;
     await after?.(`${n}`);
     await Promise.all([caller.exited, callee.exited]);
-    const metrics = String((await s.admin("GET", "/metrics")).body);
+    const after_ = String((await s.admin("GET", "/metrics")).body);
+    // Counters of this round: the node's totals now, less what they were before it.
+    const delta = (name: string) => metricSum(after_, name) - metricSum(before, name);
     const cs = caller.stats();
     const es = callee.stats();
     return {
@@ -206,23 +295,21 @@ export async function loadRun(options: LoadOptions): Promise<LoadResult> {
       callerSuccessful: cs.successful,
       calleeSuccessful: es.successful,
       failed: cs.failed + es.failed,
-      recordsLeft: await s.node.dialogs.size(),
-      completed: metricSum(
-        metrics,
-        'cleardown_releases_completed_total{rule="24.229:5.4.5.1.2/closing#release-dialog"}',
-      ),
-      releaseFailures: metricSum(metrics, "cleardown_releases_failed_total"),
-      retransmissions: metricSum(metrics, 'cleardown_retransmissions_total{protocol="SIP"}'),
+      recordsLeft: await s.count(),
+      completed: delta('cleardown_releases_completed_total{rule="24.229:5.4.5.1.2/closing#release-dialog"}'),
+      releaseFailures: delta("cleardown_releases_failed_total"),
+      retransmissions: delta('cleardown_retransmissions_total{protocol="SIP"}'),
       dropped: taps.reduce((sum, t) => sum + t.dropped.length, 0),
-      nodeCpuSeconds: (nodeCpu.user + nodeCpu.system) / 1e6,
-      mainThreadSeconds: elu.active / 1000,
+      nodeSeconds: r.body.elapsedMs / 1000,
+      nodeCpuSeconds: nodeCpu.total - cpu.node.total,
+      mainThreadSeconds: nodeCpu.mainThread === undefined ? undefined : nodeCpu.mainThread - (cpu.node.mainThread ?? 0),
       sippCpuSeconds,
+      rounds: [],
     };
   } finally {
     clearInterval(sample);
     await caller.stop();
     await callee.stop();
     for (const t of taps) await t.close();
-    await s.close();
   }
 }
