@@ -66,9 +66,13 @@ describe("cleardown serve reloads its rules on SIGHUP", () => {
 
     node.signal("SIGHUP");
     const edited = await eventually(digest, (d) => d !== generated, "the reload on SIGHUP");
-    expect(logLines()).toContainEqual(
-      expect.objectContaining({ msg: "rules reloaded", source: "SIGHUP", digest: edited, changed: true }),
+    // The log line reaches stdout through the pipe a little after the reload took effect.
+    const reloaded = await eventually(
+      async () => logLines().find((l) => l.msg === "rules reloaded" && l.source === "SIGHUP"),
+      (l) => l !== undefined,
+      "the reload logged",
     );
+    expect(reloaded).toMatchObject({ msg: "rules reloaded", source: "SIGHUP", digest: edited, changed: true });
 
     copy.replaceText(RULES, '"cause": 480', '"cause": "four-eighty"');
     node.signal("SIGHUP");
