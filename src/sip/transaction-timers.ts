@@ -33,27 +33,31 @@ export const timerT4 = (t: TimerConfig, reliable: boolean) => (reliable ? 0 : t.
 /** Timer J: 64·T1 on unreliable transports, 0 on reliable ones. */
 export const timerJ = (t: TimerConfig, reliable: boolean) => (reliable ? 0 : 64 * t.T1);
 
-/** A small set of named timers, cleared together when a transaction terminates. */
+/**
+ * A small set of named timers, cleared together when a transaction terminates. A transaction has two or three
+ * at a time: kept in a short list (no Map, no wrapper closure per timer — a node may run thousands at once).
+ */
 export class Timers {
-  private readonly handles = new Map<string, NodeJS.Timeout>();
+  private names: string[] = [];
+  private handles: NodeJS.Timeout[] = [];
 
   set(name: string, ms: number, fire: () => void): void {
     this.clear(name);
-    const h = setTimeout(() => {
-      this.handles.delete(name);
-      fire();
-    }, ms);
-    this.handles.set(name, h);
+    this.names.push(name);
+    this.handles.push(setTimeout(fire, ms));
   }
 
   clear(name: string): void {
-    const h = this.handles.get(name);
-    if (h) clearTimeout(h);
-    this.handles.delete(name);
+    const i = this.names.indexOf(name);
+    if (i === -1) return;
+    clearTimeout(this.handles[i]);
+    this.names.splice(i, 1);
+    this.handles.splice(i, 1);
   }
 
   clearAll(): void {
-    for (const h of this.handles.values()) clearTimeout(h);
-    this.handles.clear();
+    for (const h of this.handles) clearTimeout(h);
+    this.names = [];
+    this.handles = [];
   }
 }

@@ -20,8 +20,8 @@ export class MemoryStore<T> implements Store<T> {
   }
 
   async get(key: string): Promise<StoredRecord<T> | undefined> {
-    const r = this.live(key);
-    return r && { value: r.value, owner: r.owner, version: r.version };
+    // The stored record itself: values are never changed in place (an update stores a new one).
+    return this.live(key);
   }
 
   async update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {

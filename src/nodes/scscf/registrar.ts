@@ -143,9 +143,14 @@ export class Registrar {
   /** The bindings of the given addresses of record, as the rules read them to resolve a GRUU. */
   async bindingsFor(aors: string[]): Promise<RegistrarBinding[]> {
     const out: RegistrarBinding[] = [];
-    for (const aor of new Set(aors.map(stripParams))) {
+    const seen: string[] = [];
+    for (const given of aors) {
+      const aor = stripParams(given);
+      if (seen.includes(aor)) continue;
+      seen.push(aor);
       const record = await this.store.get(aor);
-      for (const b of this.live(record?.value.bindings ?? [])) {
+      if (!record) continue;
+      for (const b of this.live(record.value.bindings)) {
         out.push({ aor, contact: b.contact, instance: b.instance, tempGruus: b.tempGruus });
       }
     }

@@ -167,7 +167,7 @@ export class ScscfReleases {
       const decision = shell.rules.plan(facts, starting ? startDigest : current.releaseDigest);
       let dialog = current.dialog;
       let released = false;
-      const byeCSeq = { ...(current.byeCSeq ?? {}) };
+      let byeCSeq = current.byeCSeq;
       for (const p of decision.plans) {
         if (p.kind === "state-update") dialog = applyStateUpdate("dialog", dialog, p);
         else if (p.kind === "state-release") released = true;
@@ -175,19 +175,20 @@ export class ScscfReleases {
           const towards = towardsOf(p);
           dialog = withOutcome(dialog, towards, "sent");
           const seq = Number.parseInt(p.headers.find((h) => h.name === "CSeq")?.value ?? "", 10);
-          if (Number.isInteger(seq)) byeCSeq[towards] = seq;
+          if (Number.isInteger(seq)) byeCSeq = { ...byeCSeq, [towards]: seq };
         } else if (p.kind === "skipped") dialog = withOutcome(dialog, towardsOf(p), "skipped");
       }
-      const after: DialogRecord | undefined = released
-        ? undefined
-        : {
-            ...current,
-            dialog,
-            ...(Object.keys(byeCSeq).length ? { byeCSeq } : {}),
-            ...(starting && decision.plans.length > 0
-              ? { releaseDigest: decision.digest, releaseCause: event.cause ?? "administrative" }
-              : {}),
-          };
+      let after: DialogRecord | undefined;
+      if (!released) {
+        const started = starting && decision.plans.length > 0;
+        // The stored record is never changed in place: a new one when anything changes, else the same.
+        after = dialog === current.dialog && byeCSeq === current.byeCSeq && !started ? current : { ...current, dialog };
+        if (byeCSeq !== current.byeCSeq) after.byeCSeq = byeCSeq;
+        if (started) {
+          after.releaseDigest = decision.digest;
+          after.releaseCause = event.cause ?? "administrative";
+        }
+      }
       step = { decision, before: current, after };
       return after;
     });
