@@ -26,7 +26,9 @@ export interface TraceRetention {
 export const defaultRetention: TraceRetention = { maxCalls: 10_000, maxEntriesPerCall: 200, maxAgeMs: 3_600_000 };
 
 export class CallTraces {
-  private readonly calls = new Map<string, { touched: number; entries: TraceEntry[] }>();
+  private readonly calls = new Map<string, { touched: number; entries: TraceEntry[]; aliases?: string[] }>();
+  /** Other Call-IDs of a call (a B2BUA's second leg), each to the Call-ID its trace is kept under. */
+  private readonly aliases = new Map<string, string>();
 
   constructor(
     private readonly retention: TraceRetention = defaultRetention,
@@ -34,7 +36,22 @@ export class CallTraces {
   ) {}
 
   /** Keeps `entry` (the object itself, stamped with its time: callers hand over a fresh one). */
-  record(callId: string, entry: Omit<TraceEntry, "at">): void {
+  /** Messages with Call-ID `alias` belong to the call traced as `callId` (one ladder for both legs). */
+  alias(alias: string, callId: string): void {
+    if (alias === callId || this.aliases.get(alias) === callId) return;
+    this.aliases.set(alias, callId);
+    let call = this.calls.get(callId);
+    if (!call) {
+      call = { touched: this.now(), entries: [] };
+      this.calls.set(callId, call);
+      this.evict(call.touched);
+    }
+    if (call.aliases) call.aliases.push(alias);
+    else call.aliases = [alias];
+  }
+
+  record(given: string, entry: Omit<TraceEntry, "at">): void {
+    const callId = this.aliases.get(given) ?? given;
     const at = this.now();
     let call = this.calls.get(callId);
     if (!call) {
@@ -59,14 +76,20 @@ export class CallTraces {
   }
 
   /** The call's messages, unless its trace aged out (maxAgeMs since its last message). */
-  get(callId: string): TraceEntry[] | undefined {
+  get(given: string): TraceEntry[] | undefined {
+    const callId = this.aliases.get(given) ?? given;
     const call = this.calls.get(callId);
     if (call === undefined) return undefined;
     if (this.now() - call.touched > this.retention.maxAgeMs) {
-      this.calls.delete(callId);
+      this.forget(callId);
       return undefined;
     }
     return call.entries;
+  }
+
+  private forget(callId: string): void {
+    for (const a of this.calls.get(callId)?.aliases ?? []) this.aliases.delete(a);
+    this.calls.delete(callId);
   }
 
   /** The calls with a trace kept, least recently active first. */
@@ -78,7 +101,7 @@ export class CallTraces {
   private evict(now: number): void {
     for (const [id, call] of this.calls) {
       if (this.calls.size <= this.retention.maxCalls && now - call.touched <= this.retention.maxAgeMs) break;
-      this.calls.delete(id);
+      this.forget(id);
     }
   }
 }

@@ -25,11 +25,10 @@ export interface LiveDemoOptions {
   scenarios?: Scenario[];
 }
 
-/** The legs of a call merged in the order the node saw their messages (a B2BUA's legs have two Call-IDs). */
+/** The call's trace: the node keeps a B2BUA's two legs (two Call-IDs) in one, in the order it saw them. */
 async function callTrace(net: DemoNetwork, s: Scenario, callIds: string[]): Promise<TraceEntry[]> {
   const node = s.node === "scscf" ? net.scscf : net.gmsc;
-  const legs = await Promise.all(callIds.map((id) => node.trace(id)));
-  return legs.flat().sort((a, b) => a.at - b.at);
+  return node.trace(callIds[0]);
 }
 
 /** The fields of each message the rules planned, with their clause ids (what the arrows' ids stand for). */

@@ -30,3 +30,26 @@ describe("call traces", () => {
     ]);
   });
 });
+
+describe("call traces of a B2BUA's two legs", () => {
+  it("an alias's messages go into its call's trace, and the alias finds it; both go when the call is evicted", () => {
+    let t = 0;
+    const traces = new CallTraces({ maxCalls: 1, maxEntriesPerCall: 10, maxAgeMs: 1e9 }, () => t++);
+    const e = (label: string) => ({
+      protocol: "SIP" as const,
+      direction: "sent" as const,
+      from: "GMSC",
+      to: "B",
+      label,
+    });
+    traces.record("leg-a", e("INVITE a"));
+    traces.alias("leg-b", "leg-a");
+    traces.record("leg-b", e("INVITE b"));
+    expect(traces.get("leg-a")?.map((x) => x.label)).toEqual(["INVITE a", "INVITE b"]);
+    expect(traces.get("leg-b")).toBe(traces.get("leg-a"));
+    traces.record("other", e("OPTIONS"));
+    expect(traces.get("leg-a")).toBeUndefined();
+    expect(traces.get("leg-b")).toBeUndefined();
+    expect(traces.callIds()).toEqual(["other"]);
+  });
+});

@@ -114,6 +114,8 @@ async function setUp(g: GmscCore, key: string, invite: SipRequest, tx: ServerTra
     createdAt: Date.now(),
   };
   out.request.body = bodyTowards(invite, record.succeeding.mgLocalSdp);
+  // One call, one trace: the succeeding leg's messages go into the ladder of the preceding leg's Call-ID.
+  g.shell.traces.alias(record.succeeding.callId, key);
   await g.calls.create(key, record);
   const rt = g.calls.runtime(key);
   rt.inviteServer = tx;

@@ -228,7 +228,11 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node (optio
     expect(headerOf(cancel, "CSeq")).toBe("1 CANCEL");
     expect(headerOf(cancel, "Reason")).toBe('Q.850;cause=16;text="Normal call clearing"');
     const trace = await traceOf(headerOf(invite, "Call-ID") ?? "");
-    expect(trace.find((e) => e.label === "CANCEL")?.rule).toBe("23.231:7.3.1/b.1#cancel-downstream");
+    // The call's one trace holds both legs: the CANCEL the GMSC sent downstream is the one with a rule.
+    expect(trace.find((e) => e.direction === "sent" && e.label === "CANCEL")?.rule).toBe(
+      "23.231:7.3.1/b.1#cancel-downstream",
+    );
+    expect(await traceOf(c.callId)).toEqual(trace);
   });
 
   it("23.231:7.3.1/b.1 rfc3261:9.1 CANCEL before any provisional response from the succeeding node: 200 OK (CANCEL) at once, the CANCEL downstream deferred until the 180 has come", async () => {
