@@ -1,6 +1,7 @@
 // What every cleardown node has around its role: SIP transport and transaction layers (traced), the rules in
 // force (live, reloadable), the store (memory or Redis), metrics, the runtime audit trail, a structured log,
 // and the admin HTTP API with the routes all nodes share. The S-CSCF and the GMSC add their own on top.
+import { Session } from "node:inspector/promises";
 import type { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
 import { Counter } from "prom-client";
@@ -23,6 +24,21 @@ import { RequestAdmission } from "./request-admission.ts";
 import { TracedTransport } from "./traced-transport.ts";
 
 export type Role = "scscf" | "gmsc";
+
+/** Samples this process's CPU for `ms` milliseconds; the profile in the .cpuprofile format. */
+async function cpuProfile(ms: number): Promise<unknown> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post("Profiler.enable");
+    await session.post("Profiler.start");
+    await new Promise((r) => setTimeout(r, ms));
+    const { profile } = await session.post("Profiler.stop");
+    return profile;
+  } finally {
+    session.disconnect();
+  }
+}
 
 export interface NodeShellOptions {
   role: Role;
@@ -209,6 +225,18 @@ export class NodeShell {
         }),
       },
       { method: "GET", path: "/v1/traces", handle: () => ({ status: 200, body: this.traces.callIds() }) },
+      {
+        // A CPU profile of the running node (V8's sampling profiler, as Chrome DevTools reads it): for an
+        // operator to see where a node's time goes under real load, the way pprof serves a Go server.
+        method: "POST",
+        path: "/v1/debug/cpu-profile",
+        handle: async (req) => {
+          const ms = Number(req.query.get("ms") ?? 1000);
+          if (!Number.isInteger(ms) || ms < 10 || ms > 60_000)
+            throw new HttpError(400, `ms: expected an integer from 10 to 60000, found ${req.query.get("ms")}`);
+          return { status: 200, body: await cpuProfile(ms) };
+        },
+      },
       {
         method: "GET",
         path: "/v1/calls/:callId/trace",

@@ -87,6 +87,18 @@ describe("S-CSCF: hostile and broken input", () => {
     expect((await s.admin("GET", "/v1/nothing")).body).toEqual({ error: "no route for GET /v1/nothing" });
   });
 
+  it("admin API: a CPU profile of the running node for the asked time; a time outside 10..60000 ms is answered 400", async () => {
+    scscf = await startScscf("udp");
+    const s = scscf;
+    const bad = await s.admin("POST", "/v1/debug/cpu-profile?ms=5");
+    expect(bad).toMatchObject({ status: 400, body: { error: "ms: expected an integer from 10 to 60000, found 5" } });
+    const r = await s.admin("POST", "/v1/debug/cpu-profile?ms=50");
+    expect(r.status).toBe(200);
+    // The .cpuprofile shape DevTools reads: a node tree, and sampling times covering about the asked span.
+    expect(r.body.nodes[0].callFrame.functionName).toBe("(root)");
+    expect((r.body.endTime - r.body.startTime) / 1000).toBeGreaterThanOrEqual(40);
+  });
+
   it("SIP from an address outside the trusted peers is answered 403; malformed SIP is answered 400 with a Warning and counted", async () => {
     scscf = await startScscf("udp", { trustedPeers: ["192.0.2.0/24"] });
     const s = scscf;

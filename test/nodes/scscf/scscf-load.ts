@@ -27,6 +27,9 @@ export interface LoadOptions {
   nodeArgs?: string[];
   /** Rounds of set-up and release on the same node (default 1); the result is the last round's. */
   rounds?: number;
+  /** Where to write a CPU profile of the node over each release (a new path each call), and how long. */
+  profileTo?: () => string;
+  profileMs?: number;
   /** Called just before a release, and after it (to stop a profiler, say). */
   aroundRelease?: () => Promise<(label: string) => Promise<void>>;
 }
@@ -271,6 +274,10 @@ async function round(s: LoadNode, options: LoadOptions): Promise<LoadResult> {
     loseFromNowOn();
     const after = await options.aroundRelease?.();
     const cpu = { node: s.cpu(), sipp: sippCpu([caller.pid, callee.pid]) };
+    // A CPU profile of the node over the release (its debug route), when asked for.
+    const profiling = options.profileTo
+      ? s.admin("POST", `/v1/debug/cpu-profile?ms=${options.profileMs ?? 400}`)
+      : undefined;
     const started = performance.now();
     // The bulk release answers once every release it started has ended: each dialog released after its two
     // BYEs were answered (the time is taken here, and by the node itself as elapsedMs).
@@ -279,6 +286,7 @@ async function round(s: LoadNode, options: LoadOptions): Promise<LoadResult> {
     while ((await s.count()) > 0) await new Promise((res) => setTimeout(res, 2));
     const seconds = (performance.now() - started) / 1000;
     const nodeCpu = s.cpu();
+    if (profiling && options.profileTo) writeFileSync(options.profileTo(), JSON.stringify((await profiling).body));
     const sippCpuSeconds = sippCpu([caller.pid, callee.pid]) - cpu.sipp;
     await after?.(`${n}`);
     await Promise.all([caller.exited, callee.exited]);
