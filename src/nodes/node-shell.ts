@@ -31,6 +31,8 @@ async function cpuProfile(ms: number): Promise<unknown> {
   session.connect();
   try {
     await session.post("Profiler.enable");
+    // Every 100 µs (V8's default is 1 ms): a release takes well under a millisecond.
+    await session.post("Profiler.setSamplingInterval", { interval: 100 });
     await session.post("Profiler.start");
     await new Promise((r) => setTimeout(r, ms));
     const { profile } = await session.post("Profiler.stop");
