@@ -5,16 +5,28 @@ import type { StateUpdatePlan } from "../../generated/types/index.ts";
 export function applyStateUpdate<T extends object>(root: "dialog" | "call", record: T, plan: StateUpdatePlan): T {
   let out = record;
   for (const { path, value } of plan.set) {
-    const parts = path.split(".");
+    const parts = pathParts(path);
     if (parts[0] !== root) throw new Error(`state path ${path}: expected it to start with "${root}."`);
-    out = setIn(out, parts.slice(1), value) as T;
+    out = setIn(out, parts, 1, value) as T;
   }
   return out;
 }
 
-function setIn(node: unknown, parts: string[], value: unknown): unknown {
-  if (parts.length === 0) return value;
-  const [head, ...rest] = parts;
+// The paths are the rules' own (a handful per rule set), split once.
+const split = new Map<string, string[]>();
+function pathParts(path: string): string[] {
+  let parts = split.get(path);
+  if (!parts) {
+    parts = path.split(".");
+    if (split.size < 10_000) split.set(path, parts);
+  }
+  return parts;
+}
+
+/** A copy of `node` with parts[from..] set to `value`: each object on the path copied, the rest shared. */
+function setIn(node: unknown, parts: string[], from: number, value: unknown): unknown {
+  if (from === parts.length) return value;
   const current = (node ?? {}) as Record<string, unknown>;
-  return { ...current, [head]: setIn(current[head], rest, value) };
+  const head = parts[from];
+  return { ...current, [head]: setIn(current[head], parts, from + 1, value) };
 }
