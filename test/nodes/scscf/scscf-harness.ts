@@ -1,6 +1,7 @@
 // An S-CSCF node on loopback for a test, with its admin API, and SIPp UEs placing a call through it: the
 // calling UE (behind a P-CSCF entry) and the called UE, each checking the BYE it receives field by field.
 import type { Logger } from "pino";
+import { onTestFinished } from "vitest";
 import type { NodeConfig } from "../../../generated/types/index.ts";
 import type { TraceEntry } from "../../../src/audit/call-trace.ts";
 import { validateConfig } from "../../../src/nodes/node-config.ts";
@@ -63,6 +64,13 @@ export interface ScscfNodeOptions {
   root?: string;
   watchRules?: boolean;
   logger?: Logger;
+}
+
+/** An S-CSCF for the test under way, closed when that test ends, passed or failed. */
+export async function scscfForTest(...args: Parameters<typeof startScscf>): Promise<Scscf> {
+  const s = await startScscf(...args);
+  onTestFinished(() => s.close());
+  return s;
 }
 
 export async function startScscf(

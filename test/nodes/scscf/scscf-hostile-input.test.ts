@@ -1,7 +1,7 @@
 // Hostile and broken input at the S-CSCF: the admin API's answers to a Reason text with CR/LF and an oversize
 // body, SIP from outside the trusted peers (403), malformed SIP (400 with a Warning, counted, the node going
 // on), and a flood from one source refused 503 + Retry-After while a bulk release in progress completes.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { freeUdpPort } from "../../support/free-port.ts";
 import { startSipp } from "../../support/sipp.ts";
 import { udpExchange } from "../../support/udp-exchange.ts";
@@ -15,15 +15,10 @@ import {
   placeCall,
   releaseCall,
   type Scscf,
-  startScscf,
+  scscfForTest,
 } from "./scscf-harness.ts";
 
 const C = "24.229:5.4.5.1.2";
-let scscf: Scscf | undefined;
-afterEach(async () => {
-  await scscf?.close();
-  scscf = undefined;
-});
 
 const metric = async (s: Scscf, line: string) => {
   const text = String((await s.admin("GET", "/metrics")).body);
@@ -33,8 +28,7 @@ const metric = async (s: Scscf, line: string) => {
 
 describe("S-CSCF: hostile and broken input", () => {
   it(`${C}/1.g ${C}/2.g the operator's Reason text replaces the table's text in both BYEs; CR/LF or a quote in it is answered 400`, async () => {
-    scscf = await startScscf("udp");
-    const s = scscf;
+    const s = await scscfForTest("udp");
     const callId = "sipp-reason-text-1@127.0.0.1";
     const path = `/v1/dialogs/${encodeURIComponent(callId)}/release`;
     const reason = 'SIP ;cause=503 ;text="Fraud suspected"';
@@ -74,8 +68,7 @@ describe("S-CSCF: hostile and broken input", () => {
   });
 
   it("admin API: no token 401, an oversize body 413, not JSON 400, an unknown route 404 — each with a clear message", async () => {
-    scscf = await startScscf("udp");
-    const s = scscf;
+    const s = await scscfForTest("udp");
     const none = await fetch(`${s.node.adminUrl}/v1/dialogs`);
     expect(none.status).toBe(401);
     expect(await none.json()).toEqual({ error: "a bearer token is required (Authorization: Bearer <token>)" });
@@ -88,8 +81,7 @@ describe("S-CSCF: hostile and broken input", () => {
   });
 
   it("admin API: a CPU profile of the running node for the asked time; a time outside 10..60000 ms is answered 400", async () => {
-    scscf = await startScscf("udp");
-    const s = scscf;
+    const s = await scscfForTest("udp");
     const bad = await s.admin("POST", "/v1/debug/cpu-profile?ms=5");
     expect(bad).toMatchObject({ status: 400, body: { error: "ms: expected an integer from 10 to 60000, found 5" } });
     const r = await s.admin("POST", "/v1/debug/cpu-profile?ms=50");
@@ -100,8 +92,7 @@ describe("S-CSCF: hostile and broken input", () => {
   });
 
   it("SIP from an address outside the trusted peers is answered 403; malformed SIP is answered 400 with a Warning and counted", async () => {
-    scscf = await startScscf("udp", { trustedPeers: ["192.0.2.0/24"] });
-    const s = scscf;
+    const s = await scscfForTest("udp", { trustedPeers: ["192.0.2.0/24"] });
     const untrusted = await startSipp({
       scenario: "scscf-options.xml",
       local: { address: "127.0.0.1", port: await freeUdpPort() },
@@ -135,8 +126,7 @@ describe("S-CSCF: hostile and broken input", () => {
   });
 
   it(`${C}/closing a flood from one source is refused 503 + Retry-After while a bulk release under way completes`, async () => {
-    scscf = await startScscf("udp", { limits: { requestsPerSecond: 100, requestBurst: 100 } });
-    const s = scscf;
+    const s = await scscfForTest("udp", { limits: { requestsPerSecond: 100, requestBurst: 100 } });
     const calls: PlacedCall[] = [];
     for (let n = 1; n <= 3; n++) {
       const callId = `sipp-flood-${n}@127.0.0.1`;

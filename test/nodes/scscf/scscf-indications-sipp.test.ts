@@ -1,7 +1,7 @@
 // The network-internal indications besides the admin API: RFC 4028 session-timer expiry (the S-CSCF asked for
 // refreshes and none came) and deregistration of the served user's last binding; a bulk release; and the admin
 // API's answers to bad requests. SIPp plays the UEs; each BYE's Reason is the one the rule file's table gives.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Clock } from "../../../src/nodes/scscf/session-timers.ts";
 import { freeUdpPort } from "../../support/free-port.ts";
 import {
@@ -15,16 +15,10 @@ import {
   placeCall,
   registerUe,
   releaseCall,
-  type Scscf,
-  startScscf,
+  scscfForTest,
 } from "./scscf-harness.ts";
 
 const C = "24.229:5.4.5.1.2";
-let scscf: Scscf | undefined;
-afterEach(async () => {
-  await scscf?.close();
-  scscf = undefined;
-});
 
 /** A clock running `k` times faster than real time, for the S-CSCF's session timers and registrar. */
 function fastClock(k: number): Clock {
@@ -43,8 +37,7 @@ const withReason = (checks: ReturnType<typeof bye>, reason: string) => ({
 describe("S-CSCF: network-internal indications and the admin API (SIPp UEs)", () => {
   it(`${C}/intro ${C}/1.g ${C}/2.g session-timer expiry (RFC 4028): the S-CSCF asked for a session timer, nobody refreshed, it releases with the session-timer Reason`, async () => {
     // 90 s session interval at 150× speed: the release comes min(32 s, 90 s/3) before expiry, 0.4 s of real time.
-    scscf = await startScscf("udp", { scscf: { sessionTimer: 90 } }, fastClock(150));
-    const s = scscf;
+    const s = await scscfForTest("udp", { scscf: { sessionTimer: 90 } }, fastClock(150));
     const callId = "sipp-session-timer-1@127.0.0.1";
     const reason = 'SIP ;cause=408 ;text="Session Timer Expired"';
     const { call } = await releaseCall(
@@ -67,8 +60,7 @@ describe("S-CSCF: network-internal indications and the admin API (SIPp UEs)", ()
   });
 
   it(`${C}/intro ${C}/3.g ${C}/4.g deregistration of the served user's last binding releases its sessions with the deregistration Reason`, async () => {
-    scscf = await startScscf("udp", { scscf: { registrarTrusted: ["127.0.0.1"] } });
-    const s = scscf;
+    const s = await scscfForTest("udp", { scscf: { registrarTrusted: ["127.0.0.1"] } });
     const calleePort = await freeUdpPort();
     const instance = "urn:uuid:00000000-0000-4000-8000-00000000b0b3";
     const bob = await registerUe(s, "bob", calleePort, instance);
@@ -105,8 +97,7 @@ describe("S-CSCF: network-internal indications and the admin API (SIPp UEs)", ()
   });
 
   it(`${C}/intro a bulk release of every dialog, then the admin API's answers: 401, 404, 400 with the known causes, 409`, async () => {
-    scscf = await startScscf("udp");
-    const s = scscf;
+    const s = await scscfForTest("udp");
     const expired = 'SIP ;cause=503 ;text="Service Expired"';
     const calls: PlacedCall[] = [];
     for (const n of [1, 2]) {

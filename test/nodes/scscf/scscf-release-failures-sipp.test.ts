@@ -1,6 +1,6 @@
 // What the clause is silent on, at the wire with SIPp (the rule files' x- extensions): a BYE answered 481, a
 // BYE never answered (Timer F), a request on a dialog under release (481), a release before the 2xx (CANCEL).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { freeUdpPort } from "../../support/free-port.ts";
 import { requestChecks, responseChecks, startSipp } from "../../support/sipp.ts";
 import {
@@ -12,14 +12,8 @@ import {
   receivedCount,
   releaseCall,
   type Scscf,
-  startScscf,
+  scscfForTest,
 } from "./scscf-harness.ts";
-
-let scscf: Scscf | undefined;
-afterEach(async () => {
-  await scscf?.close();
-  scscf = undefined;
-});
 
 const failed = async (s: Scscf, rule: string) => {
   const m = await s.admin("GET", "/metrics");
@@ -31,8 +25,7 @@ const failed = async (s: Scscf, rule: string) => {
 
 describe("S-CSCF release: failed BYEs and requests during a release (SIPp)", () => {
   it("x-24.229:5.4.5.1.2/bye-failure a BYE answered 481 counts as done: the dialog is released after the other 2xx", async () => {
-    scscf = await startScscf("udp");
-    const s = scscf;
+    const s = await scscfForTest("udp");
     const callId = "sipp-481-1@127.0.0.1";
     await releaseCall(
       s,
@@ -54,8 +47,7 @@ describe("S-CSCF release: failed BYEs and requests during a release (SIPp)", () 
   });
 
   it("x-24.229:5.4.5.1.2/bye-failure x-24.229:5.4.5.1.2/request-during-release a BYE never answered is retransmitted (Timer E) until Timer F; a re-INVITE meanwhile gets 481", async () => {
-    scscf = await startScscf("udp"); // T1 = 50 ms: Timer F = 3.2 s
-    const s = scscf;
+    const s = await scscfForTest("udp"); // T1 = 50 ms: Timer F = 3.2 s
     const callId = "sipp-timer-f-1@127.0.0.1";
     const { call } = await releaseCall(
       s,
@@ -101,8 +93,7 @@ describe("S-CSCF release: failed BYEs and requests during a release (SIPp)", () 
   });
 
   it("x-24.229:5.4.5.1.2/early-dialog a release before the 2xx cancels the INVITE (Reason in the CANCEL and the 487)", async () => {
-    scscf = await startScscf("udp");
-    const s = scscf;
+    const s = await scscfForTest("udp");
     const callId = "sipp-early-1@127.0.0.1";
     const [callerPort, calleePort] = [await freeUdpPort(), await freeUdpPort()];
     const calleeUri = `sip:bob@127.0.0.1:${calleePort}`;

@@ -1,7 +1,7 @@
 // TS 24.229 §5.4.5.1.2 on the wire: SIPp plays both UEs, a call is set up through the S-CSCF node, the release
 // comes through the admin API, and each UE's scenario checks its BYE field by field before answering 200; the
 // test then asserts the same values from SIPp's message log and that the S-CSCF holds no state.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { freeUdpPort } from "../../support/free-port.ts";
 import {
   ALICE,
@@ -15,21 +15,14 @@ import {
   REASON_ADMIN,
   registerUe,
   releaseCall,
-  type Scscf,
-  startScscf,
+  scscfForTest,
 } from "./scscf-harness.ts";
 
 const C = "24.229:5.4.5.1.2";
-let scscf: Scscf | undefined;
-afterEach(async () => {
-  await scscf?.close();
-  scscf = undefined;
-});
 
 describe("S-CSCF releases a session it learnt from live SIPp traffic", () => {
   it(`${C}/1 ${C}/1.a ${C}/1.b ${C}/1.c ${C}/1.d ${C}/1.e ${C}/1.f ${C}/1.g ${C}/2 ${C}/2.b ${C}/2.c ${C}/2.d ${C}/2.e ${C}/2.f ${C}/2.g ${C}/closing serving the calling user over UDP: BYE to each party built from the stored dialog`, async () => {
-    scscf = await startScscf("udp");
-    const s = scscf;
+    const s = await scscfForTest("udp");
     const callId = "sipp-orig-udp-1@127.0.0.1";
     const call = await placeCall(
       {
@@ -109,8 +102,7 @@ describe("S-CSCF releases a session it learnt from live SIPp traffic", () => {
   });
 
   it(`${C}/3 ${C}/3.a ${C}/3.b ${C}/3.c ${C}/3.d ${C}/3.e ${C}/3.f ${C}/3.g ${C}/3.i ${C}/4 ${C}/4.a ${C}/4.b ${C}/4.c ${C}/4.d ${C}/4.e ${C}/4.f ${C}/4.g ${C}/4.i serving the called user, reached through the registrar, after a re-INVITE from each side`, async () => {
-    scscf = await startScscf("udp", { scscf: { registrarTrusted: ["127.0.0.1"] } });
-    const s = scscf;
+    const s = await scscfForTest("udp", { scscf: { registrarTrusted: ["127.0.0.1"] } });
     const calleePort = await freeUdpPort();
     const bob = await registerUe(s, "bob", calleePort, "urn:uuid:00000000-0000-4000-8000-00000000b0b1");
     const callId = "sipp-term-udp-1@127.0.0.1";
@@ -142,8 +134,7 @@ describe("S-CSCF releases a session it learnt from live SIPp traffic", () => {
   });
 
   it(`${C}/1 ${C}/1.e ${C}/1.f ${C}/2 ${C}/2.e ${C}/2.f over TCP: both BYEs on the TCP flows, CSeq of each direction`, async () => {
-    scscf = await startScscf("tcp");
-    const s = scscf;
+    const s = await scscfForTest("tcp");
     const callId = "sipp-orig-tcp-1@127.0.0.1";
     await releaseCall(
       s,
@@ -166,8 +157,7 @@ describe("S-CSCF releases a session it learnt from live SIPp traffic", () => {
   });
 
   it(`${C}/2.a the calling user's Contact is its public GRUU: the BYE goes to the contact bound to it`, async () => {
-    scscf = await startScscf("udp", { scscf: { registrarTrusted: ["127.0.0.1"] } });
-    const s = scscf;
+    const s = await scscfForTest("udp", { scscf: { registrarTrusted: ["127.0.0.1"] } });
     const callerPort = await freeUdpPort();
     const alice = await registerUe(s, "alice", callerPort, "urn:uuid:00000000-0000-4000-8000-0000000a11ce");
     expect(alice.pub).toBe(`${ALICE};gr=urn:uuid:00000000-0000-4000-8000-0000000a11ce`);
@@ -194,8 +184,7 @@ describe("S-CSCF releases a session it learnt from live SIPp traffic", () => {
   });
 
   it(`${C}/3.a the called user's Contact is its temporary GRUU: the BYE goes to the contact bound to it`, async () => {
-    scscf = await startScscf("udp", { scscf: { registrarTrusted: ["127.0.0.1"] } });
-    const s = scscf;
+    const s = await scscfForTest("udp", { scscf: { registrarTrusted: ["127.0.0.1"] } });
     const calleePort = await freeUdpPort();
     const bob = await registerUe(s, "bob", calleePort, "urn:uuid:00000000-0000-4000-8000-00000000b0b2");
     expect(bob.temp).toMatch(/^sip:tgruu\.[A-Za-z0-9_-]+@home\.test;gr$/);
