@@ -22,30 +22,12 @@ export class NodeMetrics {
     labelNames: ["rule"],
     registers: [this.registry],
   });
-  private readonly pendingLatencies = new Float64Array(4096);
-  private pendingCount = 0;
-  private readonly byeLatencyHistogram = new Histogram({
+  readonly byeLatency = new Histogram({
     name: "cleardown_bye_final_response_seconds",
     help: "Time from sending a BYE to its final response",
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32],
     registers: [this.registry],
-    collect: () => this.flushLatencies(),
   });
-  /**
-   * BYE final-response latencies: kept in a buffer and put into the histogram when it is scraped (or full),
-   * so ten thousand BYEs answered at once do not each pay for a histogram update on the way.
-   */
-  readonly byeLatency = {
-    observe: (seconds: number): void => {
-      if (this.pendingCount === this.pendingLatencies.length) this.flushLatencies();
-      this.pendingLatencies[this.pendingCount++] = seconds;
-    },
-  };
-
-  private flushLatencies(): void {
-    for (let i = 0; i < this.pendingCount; i++) this.byeLatencyHistogram.observe(this.pendingLatencies[i]);
-    this.pendingCount = 0;
-  }
   readonly h248Transactions = new Counter({
     name: "cleardown_h248_transactions_total",
     help: "H.248 transactions, by command and outcome",

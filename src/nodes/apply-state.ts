@@ -5,22 +5,11 @@ import type { StateUpdatePlan } from "../../generated/types/index.ts";
 export function applyStateUpdate<T extends object>(root: "dialog" | "call", record: T, plan: StateUpdatePlan): T {
   let out = record;
   for (const { path, value } of plan.set) {
-    const parts = pathParts(path);
+    const parts = path.split(".");
     if (parts[0] !== root) throw new Error(`state path ${path}: expected it to start with "${root}."`);
     out = setIn(out, parts, 1, value) as T;
   }
   return out;
-}
-
-// The paths are the rules' own (a handful per rule set), split once.
-const split = new Map<string, string[]>();
-function pathParts(path: string): string[] {
-  let parts = split.get(path);
-  if (!parts) {
-    parts = path.split(".");
-    if (split.size < 10_000) split.set(path, parts);
-  }
-  return parts;
 }
 
 /** A copy of `node` with parts[from..] set to `value`: each object on the path copied, the rest shared. */

@@ -41,20 +41,8 @@ export function requestFromPlan(plan: SipRequestPlan): SipRequest {
 // tables), checked only for what would break the message: a line break or a NUL.
 const structuredOnSend = new Set(["Route", "Call-ID", "CSeq", "Max-Forwards", "Via", "Contact", "Content-Length"]);
 
-// The commonest structured fields of a BYE, in the forms the rules write them (a Call-ID word, "103 BYE", "70");
-// anything else goes through the full grammar.
-const CALL_ID = /^[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+(@[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+)?$/;
-const CSEQ = /^(\d{1,10}) ([A-Z]+)$/;
-const DIGITS = /^\d{1,3}$/;
-
 function plannedHeader(name: string, value: string): SipHeader {
   const header = canonicalHeaderName(name);
-  if (header === "Call-ID" && CALL_ID.test(value)) return { name: header, value, parsed: value };
-  if (header === "CSeq") {
-    const m = CSEQ.exec(value);
-    if (m && Number(m[1]) < 2 ** 31) return { name: header, value, parsed: { seq: Number(m[1]), method: m[2] } };
-  }
-  if (header === "Max-Forwards" && DIGITS.test(value)) return { name: header, value, parsed: Number(value) };
   if (structuredOnSend.has(header)) return makeHeader(header, value);
   if (/[\r\n\0]/.test(value)) throw new Error(`expected a value on one line, found ${JSON.stringify(value)}`);
   return { name: header, value };
