@@ -25,8 +25,42 @@ export function labelOf(m: SipMessage): string {
   return `${m.status} ${m.reason}${method ? ` (${method})` : ""}`;
 }
 
+/**
+ * Peers' column names, remembered by address and port: every traced message names its peer, and a node talks to
+ * few, so the name is built once rather than per message. Bounded: many sources only cost the memo its contents.
+ */
+class PeerNames {
+  private readonly byAddress = new Map<string, Map<number, string>>();
+  private size = 0;
+
+  constructor(
+    private readonly name: (address: string, port: number) => string,
+    private readonly max = 4096,
+  ) {}
+
+  of(address: string, port: number): string {
+    let ports = this.byAddress.get(address);
+    let known = ports?.get(port);
+    if (known !== undefined) return known;
+    if (this.size >= this.max) {
+      this.byAddress.clear();
+      this.size = 0;
+      ports = undefined;
+    }
+    if (ports === undefined) {
+      ports = new Map();
+      this.byAddress.set(address, ports);
+    }
+    known = this.name(address, port);
+    ports.set(port, known);
+    this.size++;
+    return known;
+  }
+}
+
 export class TracedTransport implements SipTransport {
   private readonly sent = new WeakSet<SipMessage>();
+  private readonly peers: PeerNames;
 
   /** Inbound messages pass this first; a refused one goes to `refuse` and no further (admission control). */
   admit: ((message: SipMessage, flow: Flow) => boolean) | undefined;
@@ -38,9 +72,11 @@ export class TracedTransport implements SipTransport {
     /** The node's own column in a ladder ("S-CSCF"). */
     private readonly self: string,
     /** A peer's column: a configured name for the address, else address:port. */
-    private readonly party: (address: string, port: number) => string,
+    party: (address: string, port: number) => string,
     private readonly onRetransmission: () => void = () => {},
-  ) {}
+  ) {
+    this.peers = new PeerNames(party);
+  }
 
   get counters() {
     return this.inner.counters;
@@ -49,18 +85,18 @@ export class TracedTransport implements SipTransport {
   onMessage(handler: InboundHandler): void {
     this.inner.onMessage((message, flow) => {
       if (this.admit && !this.admit(message, flow)) return this.refuse(message, flow);
-      this.record(message, "received", this.party(flow.remote.address, flow.remote.port));
+      this.record(message, "received", this.peers.of(flow.remote.address, flow.remote.port));
       handler(message, flow);
     });
   }
 
   send(message: SipRequest | SipResponse, to: Destination): Promise<void> {
-    this.outbound(message, this.party(to.address, to.port));
+    this.outbound(message, this.peers.of(to.address, to.port));
     return this.inner.send(message, to);
   }
 
   sendResponse(response: SipResponse, flow: Flow): Promise<void> {
-    this.outbound(response, this.party(flow.remote.address, flow.remote.port));
+    this.outbound(response, this.peers.of(flow.remote.address, flow.remote.port));
     return this.inner.sendResponse(response, flow);
   }
 

@@ -16,22 +16,47 @@ export interface ClientTransactionUser {
 
 export type ClientState = "calling" | "trying" | "proceeding" | "completed" | "terminated";
 
+/** The user of a transaction that has passed its final response up: nothing more reaches it. */
+const DONE: ClientTransactionUser = { onResponse: () => {} };
+
 export abstract class ClientTransaction {
   state: ClientState;
   protected readonly timers = new Timers();
   /** called once when the transaction terminates (the layer forgets it) */
   onTerminated: () => void = () => {};
+  #request: SipRequest | undefined;
+  #user: ClientTransactionUser;
 
   constructor(
     readonly key: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly destination: Destination,
     protected readonly transport: SipTransport,
     protected readonly config: TimerConfig,
-    protected readonly user: ClientTransactionUser,
+    user: ClientTransactionUser,
     initial: ClientState,
   ) {
+    this.#request = request;
+    this.#user = user;
     this.state = initial;
+  }
+
+  get request(): SipRequest {
+    if (this.#request === undefined) throw new Error(`client transaction ${this.key} has let its request go`);
+    return this.#request;
+  }
+
+  protected get user(): ClientTransactionUser {
+    return this.#user;
+  }
+
+  /**
+   * For a transaction that now only absorbs retransmitted responses (non-INVITE Completed, §17.1.2.2): the
+   * request and the user are not needed for the rest of Timer K, so they need not stay in memory that long.
+   */
+  protected letGo(): void {
+    this.#request = undefined;
+    this.#user = DONE;
   }
 
   protected get reliable(): boolean {

@@ -31,6 +31,7 @@ export class NonInviteClientTransaction extends ClientTransaction {
     this.timers.clear("E");
     this.timers.clear("F");
     this.user.onResponse(res);
+    this.letGo();
     this.timers.set("K", timerT4(this.config, this.reliable), () => this.terminate());
   }
 }

@@ -51,8 +51,12 @@ export class Timers {
     const i = this.names.indexOf(name);
     if (i === -1) return;
     clearTimeout(this.handles[i]);
-    this.names.splice(i, 1);
-    this.handles.splice(i, 1);
+    // Order does not matter: the last takes the freed place (no splice).
+    const last = this.names.length - 1;
+    this.names[i] = this.names[last];
+    this.handles[i] = this.handles[last];
+    this.names.pop();
+    this.handles.pop();
   }
 
   clearAll(): void {
