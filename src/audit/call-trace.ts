@@ -35,7 +35,6 @@ export class CallTraces {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Keeps `entry` (the object itself, stamped with its time: callers hand over a fresh one). */
   /** Messages with Call-ID `alias` belong to the call traced as `callId` (one ladder for both legs). */
   alias(alias: string, callId: string): void {
     if (alias === callId || this.aliases.get(alias) === callId) return;
@@ -50,6 +49,7 @@ export class CallTraces {
     else call.aliases = [alias];
   }
 
+  /** Keeps `entry` (the object itself, stamped with its time: callers hand over a fresh one). */
   record(given: string, entry: Omit<TraceEntry, "at">): void {
     const callId = this.aliases.get(given) ?? given;
     const at = this.now();

@@ -18,24 +18,30 @@ export function transportOf(uri: SipUri): TransportName {
   return typeof t === "string" && t.toLowerCase() === "tcp" ? "TCP" : "UDP";
 }
 
-/** The destination of a SIP URI whose host (or maddr) is an IP address: no resolver needed. */
+/** The host a SIP URI's request goes to (maddr wins over the host, §19.1.1), without IPv6 brackets. */
+function targetHost(uri: SipUri): string {
+  const maddr = uriParam(uri, "maddr");
+  const host = typeof maddr === "string" ? maddr : uri.host;
+  return host.startsWith("[") ? host.slice(1, -1) : host;
+}
+
+/** The destination of a SIP URI whose target host is an IP address: no resolver needed. */
 export function literalDestination(uri: Uri): Destination | undefined {
   if (!isSipUri(uri)) return undefined;
-  const maddr = uriParam(uri, "maddr");
-  let host = typeof maddr === "string" ? maddr : uri.host;
-  if (host.startsWith("[")) host = host.slice(1, -1);
+  const host = targetHost(uri);
   if (!isIPv4address(host) && !isIPv6address(host)) return undefined;
   return { transport: transportOf(uri), address: host, port: uri.port ?? 5060 };
 }
 
-/** The destination of a SIP URI (maddr wins over the host, §19.1.1). */
+/** The destination of a SIP URI, a name resolved with the system resolver. */
 export async function destinationOf(uri: Uri): Promise<Destination> {
   const literal = literalDestination(uri);
   if (literal) return literal;
   if (!isSipUri(uri)) throw new Error(`cannot route to a ${uri.scheme}: URI`);
-  const maddr = uriParam(uri, "maddr");
-  let host = typeof maddr === "string" ? maddr : uri.host;
-  if (host.startsWith("[")) host = host.slice(1, -1);
-  const address = isIPv4address(host) || isIPv6address(host) ? host : (await lookup(host)).address;
-  return { transport: transportOf(uri), address, port: uri.port ?? 5060 };
+  return { transport: transportOf(uri), address: (await lookup(targetHost(uri))).address, port: uri.port ?? 5060 };
+}
+
+/** The same, at once when the host is an IP address (most next hops): a promise only when a name needs resolving. */
+export function destinationNow(uri: Uri): Destination | Promise<Destination> {
+  return literalDestination(uri) ?? destinationOf(uri);
 }

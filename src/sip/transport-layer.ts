@@ -7,6 +7,7 @@ import { lookup } from "node:dns/promises";
 import { connect, createServer, isIP, isIPv6, type Server, type Socket } from "node:net";
 import { respondToMalformed } from "./bad-request.ts";
 import { topVia } from "./header-access.ts";
+import { isIPv4address } from "./host.ts";
 import type { SipRequest, SipResponse } from "./message.ts";
 import { parseMessage } from "./parse-message.ts";
 import { responseTarget, stampReceived } from "./received-rport.ts";
@@ -65,12 +66,11 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, famil
 
 /** dgram's lookup: an IP literal (every destination: next hops are resolved above) is answered at once. */
 function ipLiteralLookup(hostname: string, options: LookupOneOptions, callback: LookupCallback): void {
-  const family = IPV4_SHAPE.test(hostname) ? 4 : hostname.includes(":") ? 6 : isIP(hostname);
+  const family = isIPv4address(hostname) ? 4 : hostname.includes(":") ? 6 : isIP(hostname);
   if (family !== 0) callback(null, hostname, family);
   else dnsLookup(hostname, options, callback);
 }
 
-const IPV4_SHAPE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const bracket = (address: string) => (isIPv6(address) ? `[${address}]` : address);
 const remoteKey = (address: string, port: number) => `${address.toLowerCase()}|${port}`;
 

@@ -15,7 +15,7 @@ import type {
 import { makeHeader } from "../../sip/header-access.ts";
 import { responseTo } from "../../sip/invite-server-transaction.ts";
 import type { SipRequest, SipResponse } from "../../sip/message.ts";
-import { destinationOf, literalDestination, nextHopUri } from "../../sip/next-hop.ts";
+import { destinationNow, nextHopUri } from "../../sip/next-hop.ts";
 import type { ProxyCore } from "../../sip/proxy-core.ts";
 import { reasonPhrase } from "../../sip/reason-phrases.ts";
 import type { ServerTransaction } from "../../sip/server-transaction.ts";
@@ -46,9 +46,7 @@ export interface ReleasesDeps {
    * Internal service control (items 1.i and 4.i): where the S-CSCF's own in-dialog processing sends a request
    * it treats as received from the served user. Items 2.i and 3.i send directly.
    */
-  serviceControl(req: SipRequest): Promise<Destination>;
-  /** The same, when no lookup is needed (undefined otherwise). */
-  serviceControlNow(req: SipRequest): Destination | undefined;
+  serviceControl(req: SipRequest): Destination | Promise<Destination>;
 }
 
 /** What one atomic step decided: the plans, and the record before and after. */
@@ -242,23 +240,24 @@ export class ScscfReleases {
   private sendRequest(callId: string, plan: SipRequestPlan): void {
     const towards = towardsOf(plan);
     let req: SipRequest;
-    let dest: Destination | undefined;
-    const isc = plan.routing.value === "internal-service-control";
+    let dest: Destination | Promise<Destination>;
     try {
       req = requestFromPlan(plan);
       annotate(req, annotationOf(plan));
       // Most next hops are IP addresses: no promise, no lookup. A name or a GRUU takes the long way.
-      dest = isc ? this.deps.serviceControlNow(req) : literalDestination(nextHopUri(req));
+      dest =
+        plan.routing.value === "internal-service-control"
+          ? this.deps.serviceControl(req)
+          : destinationNow(nextHopUri(req));
     } catch (err) {
       this.cannotSend(callId, plan, towards, err);
       return;
     }
-    if (dest) {
+    if (!(dest instanceof Promise)) {
       this.transmit(callId, towards, req, dest);
       return;
     }
-    const resolving = isc ? this.deps.serviceControl(req) : destinationOf(nextHopUri(req));
-    resolving.then(
+    dest.then(
       (d) => this.transmit(callId, towards, req, d),
       (err) => this.cannotSend(callId, plan, towards, err),
     );

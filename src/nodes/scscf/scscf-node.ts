@@ -91,7 +91,6 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
       proxy,
       pendingInvites,
       serviceControl: (req) => hooks.serviceControl(req),
-      serviceControlNow: (req) => hooks.serviceControlNow(req),
     });
     hooks.releases = releases;
 

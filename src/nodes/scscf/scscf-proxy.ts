@@ -304,24 +304,23 @@ export class ScscfProxy implements ProxyHooks {
    * from the served user takes the in-dialog path a party's request takes here: Route processing, then on
    * along the stored route (through the application servers that record-routed the dialog).
    */
-  async serviceControl(req: SipRequest): Promise<Destination> {
-    const now = this.serviceControlNow(req);
-    if (now) return now;
+  serviceControl(req: SipRequest): Destination | Promise<Destination> {
+    const top = routes(req)[0];
+    if (top && isSipUri(top.uri) && this.deps.own.isOwn(top.uri)) shiftListValue(req, "Route");
+    // Most next hops are a remaining Route or a Request-URI with an IP address: answered at once. A GRUU
+    // without a Route is looked up in the registrar, a name resolved.
+    if (routes(req).length > 0 || gruuKind(formatUri(req.uri)) === "none") {
+      const literal = literalDestination(nextHopUri(req));
+      if (literal) return literal;
+    }
+    return this.inDialogDestination(req);
+  }
+
+  private async inDialogDestination(req: SipRequest): Promise<Destination> {
     const decision = await this.inDialogTarget(req);
     if (decision.action !== "forward") throw new Error(`service control: ${decision.status} ${decision.reason}`);
     if (decision.target.uri) req.uri = decision.target.uri;
     return decision.target.destination;
-  }
-
-  /**
-   * The same processing, when it needs no lookup: the next hop of a remaining Route, or a Request-URI that is
-   * no GRUU, with an IP address for a host. Otherwise undefined: serviceControl does the rest.
-   */
-  serviceControlNow(req: SipRequest): Destination | undefined {
-    const top = routes(req)[0];
-    if (top && isSipUri(top.uri) && this.deps.own.isOwn(top.uri)) shiftListValue(req, "Route");
-    if (routes(req).length === 0 && gruuKind(formatUri(req.uri)) !== "none") return undefined;
-    return literalDestination(nextHopUri(req));
   }
 
   /** A BYE of this S-CSCF's own release coming back through an AS on its stored route: not a party's BYE. */
