@@ -8,7 +8,7 @@ import type { UaDialog } from "../../generated/types/index.ts";
 import type { ClientTransaction } from "../sip/client-transaction.ts";
 import { callIdOf, cseqOf, headerOf, makeHeader } from "../sip/header-access.ts";
 import { responseTo } from "../sip/invite-server-transaction.ts";
-import type { SipMessage, SipRequest, SipResponse } from "../sip/message.ts";
+import { NO_BODY, type SipMessage, type SipRequest, type SipResponse } from "../sip/message.ts";
 import { destinationOf, nextHopUri } from "../sip/next-hop.ts";
 import { reasonPhrase } from "../sip/reason-phrases.ts";
 import type { ServerTransaction } from "../sip/server-transaction.ts";
@@ -67,6 +67,7 @@ export class DemoUserAgent {
           handler(message, flow);
         }),
       send: (message, to) => transport.send(message, to),
+      sendRetransmittable: (request, to, listener) => transport.sendRetransmittable(request, to, listener),
       sendResponse: (response, flow) => transport.sendResponse(response, flow),
       sentBy: (t, family) => transport.sentBy(t, family),
       isReliable: (t) => transport.isReliable(t),
@@ -172,7 +173,7 @@ export class DemoUserAgent {
         headerOf("CSeq", { seq: 1, method: "REGISTER" }),
         makeHeader("Contact", `<${this.contact}>;expires=600`),
       ],
-      body: new Uint8Array(0),
+      body: NO_BODY,
     };
     const status = await new Promise<number>((resolve) =>
       this.transactions.sendRequest(req, registrar, {

@@ -4,7 +4,15 @@
 import type { CallTraces, TraceEntry } from "../audit/call-trace.ts";
 import { callIdOf, cseqOf } from "../sip/header-access.ts";
 import type { SipMessage, SipRequest, SipResponse } from "../sip/message.ts";
-import type { Destination, Flow, InboundHandler, SipTransport, TransportName } from "../sip/transport.ts";
+import type {
+  Destination,
+  Flow,
+  InboundHandler,
+  Outgoing,
+  SipTransport,
+  TransportErrorListener,
+  TransportName,
+} from "../sip/transport.ts";
 
 /** What the executor says of a message it built from a plan. */
 export interface PlanAnnotation {
@@ -58,6 +66,19 @@ class PeerNames {
   }
 }
 
+/** An Outgoing whose every sending again counts as a retransmission. */
+class CountedRetransmissions implements Outgoing {
+  constructor(
+    private readonly inner: Outgoing,
+    private readonly counted: () => void,
+  ) {}
+
+  again(): void {
+    this.counted();
+    this.inner.again();
+  }
+}
+
 export class TracedTransport implements SipTransport {
   private readonly sent = new WeakSet<SipMessage>();
   private readonly peers: PeerNames;
@@ -93,6 +114,12 @@ export class TracedTransport implements SipTransport {
   send(message: SipRequest | SipResponse, to: Destination): Promise<void> {
     this.outbound(message, this.peers.of(to.address, to.port));
     return this.inner.send(message, to);
+  }
+
+  sendRetransmittable(request: SipRequest, to: Destination, listener: TransportErrorListener): Outgoing {
+    // Traced once; each sending again is a retransmission (counted, not traced).
+    this.record(request, "sent", this.peers.of(to.address, to.port));
+    return new CountedRetransmissions(this.inner.sendRetransmittable(request, to, listener), this.onRetransmission);
   }
 
   sendResponse(response: SipResponse, flow: Flow): Promise<void> {

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { headerOf } from "./header-access.ts";
 import { canonicalHeaderName } from "./header-names.ts";
 import { isStructured, parseHeaderValue } from "./header-values.ts";
-import type { NameAddr, SipHeader, SipResponse, Via } from "./message.ts";
+import { type NameAddr, NO_BODY, type SipHeader, type SipResponse, type Via } from "./message.ts";
 import { quote } from "./params.ts";
 import { toBuffer } from "./parse-message.ts";
 import { describeFault, type SipFault } from "./sip-fault.ts";
@@ -89,7 +89,7 @@ export function respondToMalformed(
         found.get("CSeq")!,
         { name: "Warning", value: warning },
       ],
-      body: new Uint8Array(0),
+      body: NO_BODY,
     },
   };
 }

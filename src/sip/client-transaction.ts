@@ -2,7 +2,7 @@
 // failures reach the transaction user, and termination.
 import type { SipRequest, SipResponse } from "./message.ts";
 import { type TimerConfig, Timers } from "./transaction-timers.ts";
-import type { Destination, SipTransport } from "./transport.ts";
+import type { Destination, Outgoing, SipTransport, TransportErrorListener } from "./transport.ts";
 
 /** The transaction user's side of a client transaction. */
 export interface ClientTransactionUser {
@@ -19,13 +19,17 @@ export type ClientState = "calling" | "trying" | "proceeding" | "completed" | "t
 /** The user of a transaction that has passed its final response up: nothing more reaches it. */
 const DONE: ClientTransactionUser = { onResponse: () => {} };
 
-export abstract class ClientTransaction {
+export abstract class ClientTransaction implements TransportErrorListener {
   state: ClientState;
   protected readonly timers = new Timers();
   /** called once when the transaction terminates (the layer forgets it) */
   onTerminated: () => void = () => {};
+  /** The request's method (the request itself may have been let go). */
+  readonly method: string;
   #request: SipRequest | undefined;
   #user: ClientTransactionUser;
+  /** The request as bytes on their way, kept for retransmissions over an unreliable transport. */
+  #outgoing: Outgoing | undefined;
 
   constructor(
     readonly key: string,
@@ -36,6 +40,7 @@ export abstract class ClientTransaction {
     user: ClientTransactionUser,
     initial: ClientState,
   ) {
+    this.method = request.method;
     this.#request = request;
     this.#user = user;
     this.state = initial;
@@ -51,11 +56,32 @@ export abstract class ClientTransaction {
   }
 
   /**
+   * Sends the request in a form that can be sent again as the same bytes. A non-INVITE client transaction then
+   * needs the parsed request no more (responses match on the key, retransmissions are the bytes), so a node with
+   * thousands of BYEs under way holds their bytes, not their parse.
+   */
+  protected sendRetransmittable(): void {
+    const out = this.transport.sendRetransmittable(this.request, this.destination, this);
+    if (!this.reliable) this.#outgoing = out;
+  }
+
+  /** A retransmission of what sendRetransmittable sent (Timer E). */
+  protected retransmit(): void {
+    this.#outgoing?.again();
+  }
+
+  /** The request is not needed any more: the rest runs on the bytes and the key. */
+  protected letRequestGo(): void {
+    this.#request = undefined;
+  }
+
+  /**
    * For a transaction that now only absorbs retransmitted responses (non-INVITE Completed, §17.1.2.2): the
-   * request and the user are not needed for the rest of Timer K, so they need not stay in memory that long.
+   * request, its bytes and the user are not needed for the rest of Timer K, so they need not stay in memory.
    */
   protected letGo(): void {
     this.#request = undefined;
+    this.#outgoing = undefined;
     this.#user = DONE;
   }
 
@@ -64,11 +90,18 @@ export abstract class ClientTransaction {
   }
 
   protected send(message: SipRequest): void {
-    this.transport.send(message, this.destination).catch((e) => {
-      if (this.state === "terminated") return;
-      this.terminate();
-      this.user.onTransportError?.(e);
-    });
+    this.watch(this.transport.send(message, this.destination));
+  }
+
+  private watch(sending: Promise<void>): void {
+    sending.catch((e) => this.transportError(e));
+  }
+
+  /** §17.1.4: a transport error terminates the transaction and reaches the user (as a 503). */
+  transportError(e: unknown): void {
+    if (this.state === "terminated") return;
+    this.terminate();
+    this.user.onTransportError?.(e);
   }
 
   protected timedOut(): void {

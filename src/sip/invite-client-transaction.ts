@@ -3,7 +3,7 @@
 // absorbs retransmitted final responses; the ACK for a non-2xx final response is built here (§17.1.1.3).
 import { ClientTransaction } from "./client-transaction.ts";
 import { headerOf, structured, toOf, vias } from "./header-access.ts";
-import type { SipHeader, SipRequest, SipResponse } from "./message.ts";
+import { NO_BODY, type SipHeader, type SipRequest, type SipResponse } from "./message.ts";
 import { timerD, transactionTimeout } from "./transaction-timers.ts";
 
 export class InviteClientTransaction extends ClientTransaction {
@@ -66,5 +66,5 @@ export function ackFor(invite: SipRequest, res: SipResponse): SipRequest {
   if (to) headers.push(headerOf("To", to));
   const cseq = structured(invite, "CSeq");
   if (cseq) headers.push(headerOf("CSeq", { seq: cseq.seq, method: "ACK" }));
-  return { kind: "request", method: "ACK", uri: invite.uri, version: "SIP/2.0", headers, body: new Uint8Array(0) };
+  return { kind: "request", method: "ACK", uri: invite.uri, version: "SIP/2.0", headers, body: NO_BODY };
 }

@@ -3,7 +3,7 @@
 // the last response, retransmits a non-2xx final response on Timer G (doubling, capped at T2) until the ACK,
 // gives up on Timer H, and absorbs ACK retransmissions until Timer I.
 import { headerOf } from "./header-access.ts";
-import type { NameAddr, SipRequest, SipResponse } from "./message.ts";
+import { type NameAddr, NO_BODY, type SipRequest, type SipResponse } from "./message.ts";
 import { ServerTransaction } from "./server-transaction.ts";
 import { backoff, timerT4, transactionTimeout } from "./transaction-timers.ts";
 
@@ -73,5 +73,5 @@ export function responseTo(req: SipRequest, status: number, reason: string, toTa
       headers[i] = headerOf("To", { ...to, params: [...to.params, ["tag", toTag]] });
     }
   }
-  return { kind: "response", version: "SIP/2.0", status, reason, headers, body: new Uint8Array(0) };
+  return { kind: "response", version: "SIP/2.0", status, reason, headers, body: NO_BODY };
 }

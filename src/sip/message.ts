@@ -121,6 +121,9 @@ export interface SipResponse extends StatusLine {
 
 export type SipMessage = SipRequest | SipResponse;
 
+/** The body of a message without one: one shared, frozen empty array (nothing can be written to it). */
+export const NO_BODY: Uint8Array = Object.freeze(new Uint8Array(0));
+
 export function isSipUri(u: Uri): u is SipUri {
   return u.scheme === "sip" || u.scheme === "sips";
 }

@@ -7,16 +7,25 @@ import { backoff, timerT4, transactionTimeout } from "./transaction-timers.ts";
 
 export class NonInviteClientTransaction extends ClientTransaction {
   start(): void {
-    this.send(this.request);
-    if (!this.reliable) this.retransmitAfter(this.config.T1);
-    this.timers.set("F", transactionTimeout(this.config), () => this.timedOut());
+    this.sendRetransmittable();
+    this.letRequestGo();
+    this.armEorF(this.reliable ? Number.POSITIVE_INFINITY : this.config.T1, 0);
   }
 
-  private retransmitAfter(interval: number): void {
-    this.timers.set("E", interval, () => {
+  /**
+   * Timers E and F as one timer: E's intervals are known in advance (T1 doubling to T2, or T2 once a provisional
+   * arrived), so whichever of the two comes next is armed. `waited` is the time since the request went out, as the
+   * sum of the intervals (each timer's lateness adds a few milliseconds to F at most).
+   */
+  private armEorF(interval: number, waited: number): void {
+    const f = transactionTimeout(this.config);
+    const wait = Math.min(interval, f - waited);
+    this.timers.set("E/F", wait, () => {
+      const now = waited + wait;
+      if (now >= f) return this.timedOut(); // Timer F
       if (this.state !== "trying" && this.state !== "proceeding") return;
-      this.send(this.request);
-      this.retransmitAfter(this.state === "proceeding" ? this.config.T2 : backoff(interval, this.config));
+      this.retransmit(); // Timer E
+      this.armEorF(this.state === "proceeding" ? this.config.T2 : backoff(interval, this.config), now);
     });
   }
 
@@ -28,8 +37,7 @@ export class NonInviteClientTransaction extends ClientTransaction {
       return;
     }
     this.state = "completed";
-    this.timers.clear("E");
-    this.timers.clear("F");
+    this.timers.clear("E/F");
     this.user.onResponse(res);
     this.letGo();
     this.timers.set("K", timerT4(this.config, this.reliable), () => this.terminate());

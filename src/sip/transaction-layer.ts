@@ -6,7 +6,7 @@ import type { ClientTransaction, ClientTransactionUser } from "./client-transact
 import { cseqOf, headerOf, prependHeader, structured, vias } from "./header-access.ts";
 import { InviteClientTransaction } from "./invite-client-transaction.ts";
 import { InviteServerTransaction } from "./invite-server-transaction.ts";
-import type { SipHeader, SipMessage, SipRequest, SipResponse, Via } from "./message.ts";
+import { NO_BODY, type SipHeader, type SipMessage, type SipRequest, type SipResponse, type Via } from "./message.ts";
 import { NonInviteClientTransaction } from "./non-invite-client-transaction.ts";
 import { NonInviteServerTransaction } from "./non-invite-server-transaction.ts";
 import type { ServerTransaction } from "./server-transaction.ts";
@@ -109,8 +109,7 @@ export class TransactionLayer {
     reason?: SipHeader,
     prepare?: (cancel: SipRequest) => void,
   ): ClientTransaction | undefined {
-    if (invite.request.method !== "INVITE" || (invite.state !== "proceeding" && invite.state !== "calling"))
-      return undefined;
+    if (invite.method !== "INVITE" || (invite.state !== "proceeding" && invite.state !== "calling")) return undefined;
     const req = cancelFor(invite.request, reason);
     prepare?.(req);
     const branch = vias(req)[0].params.find(([n]) => n === "branch")?.[1] as string;
@@ -197,5 +196,5 @@ export function cancelFor(invite: SipRequest, reason?: SipHeader): SipRequest {
   const cseq = cseqOf(invite) ?? structured(invite, "CSeq");
   if (cseq) headers.push(headerOf("CSeq", { seq: cseq.seq, method: "CANCEL" }));
   if (reason) headers.push(reason);
-  return { kind: "request", method: "CANCEL", uri: invite.uri, version: "SIP/2.0", headers, body: new Uint8Array(0) };
+  return { kind: "request", method: "CANCEL", uri: invite.uri, version: "SIP/2.0", headers, body: NO_BODY };
 }

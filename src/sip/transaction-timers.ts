@@ -34,34 +34,55 @@ export const timerT4 = (t: TimerConfig, reliable: boolean) => (reliable ? 0 : t.
 export const timerJ = (t: TimerConfig, reliable: boolean) => (reliable ? 0 : 64 * t.T1);
 
 /**
- * A small set of named timers, cleared together when a transaction terminates. A transaction has two or three
- * at a time: kept in a short list (no Map, no wrapper closure per timer — a node may run thousands at once).
+ * The named timers of one transaction, cleared together when it terminates. A transaction runs at most two at
+ * a time (E and F as one, A and B, G and H, then D, I, J or K alone): two inline places, no arrays or Map per
+ * transaction (a node may run thousands at once), and a list only if a third is ever set.
  */
 export class Timers {
-  private names: string[] = [];
-  private handles: NodeJS.Timeout[] = [];
+  private name0: string | undefined;
+  private handle0: NodeJS.Timeout | undefined;
+  private name1: string | undefined;
+  private handle1: NodeJS.Timeout | undefined;
+  private more: Array<[string, NodeJS.Timeout]> | undefined;
 
   set(name: string, ms: number, fire: () => void): void {
     this.clear(name);
-    this.names.push(name);
-    this.handles.push(setTimeout(fire, ms));
+    const handle = setTimeout(fire, ms);
+    if (this.name0 === undefined) {
+      this.name0 = name;
+      this.handle0 = handle;
+    } else if (this.name1 === undefined) {
+      this.name1 = name;
+      this.handle1 = handle;
+    } else {
+      this.more ??= [];
+      this.more.push([name, handle]);
+    }
   }
 
   clear(name: string): void {
-    const i = this.names.indexOf(name);
-    if (i === -1) return;
-    clearTimeout(this.handles[i]);
-    // Order does not matter: the last takes the freed place (no splice).
-    const last = this.names.length - 1;
-    this.names[i] = this.names[last];
-    this.handles[i] = this.handles[last];
-    this.names.pop();
-    this.handles.pop();
+    if (this.name0 === name) {
+      clearTimeout(this.handle0);
+      this.name0 = undefined;
+      this.handle0 = undefined;
+    } else if (this.name1 === name) {
+      clearTimeout(this.handle1);
+      this.name1 = undefined;
+      this.handle1 = undefined;
+    } else if (this.more) {
+      const i = this.more.findIndex(([n]) => n === name);
+      if (i !== -1) clearTimeout(this.more.splice(i, 1)[0][1]);
+    }
   }
 
   clearAll(): void {
-    for (const h of this.handles) clearTimeout(h);
-    this.names = [];
-    this.handles = [];
+    clearTimeout(this.handle0);
+    clearTimeout(this.handle1);
+    for (const [, h] of this.more ?? []) clearTimeout(h);
+    this.name0 = undefined;
+    this.handle0 = undefined;
+    this.name1 = undefined;
+    this.handle1 = undefined;
+    this.more = undefined;
   }
 }

@@ -14,7 +14,16 @@ import { responseTarget, stampReceived } from "./received-rport.ts";
 import { serializeMessage } from "./serialize-message.ts";
 import type { SipFault } from "./sip-fault.ts";
 import { StreamFramer } from "./stream-framer.ts";
-import type { Destination, Flow, InboundHandler, SipTransport, TransportCounters, TransportName } from "./transport.ts";
+import type {
+  Destination,
+  Flow,
+  InboundHandler,
+  Outgoing,
+  SipTransport,
+  TransportCounters,
+  TransportErrorListener,
+  TransportName,
+} from "./transport.ts";
 
 export interface ListenSpec {
   transport: TransportName;
@@ -73,6 +82,30 @@ function ipLiteralLookup(hostname: string, options: LookupOneOptions, callback: 
 
 const bracket = (address: string) => (isIPv6(address) ? `[${address}]` : address);
 const remoteKey = (address: string, port: number) => `${address.toLowerCase()}|${port}`;
+
+/**
+ * A request's bytes and destination, kept for its retransmissions: one object and one callback per client
+ * transaction, however often it is sent, and no promise per sending.
+ */
+class KeptBytes implements Outgoing {
+  private readonly sent: (err: Error | null) => void;
+
+  constructor(
+    private readonly layer: TransportLayer,
+    private readonly bytes: Buffer,
+    private readonly to: Destination,
+    listener: TransportErrorListener,
+  ) {
+    this.sent = (err) => {
+      if (err) listener.transportError(err);
+    };
+    layer.transmit(bytes, to, this.sent);
+  }
+
+  again(): void {
+    this.layer.transmit(this.bytes, this.to, this.sent);
+  }
+}
 
 export class TransportLayer implements SipTransport {
   readonly counters: TransportCounters = {
@@ -278,30 +311,38 @@ export class TransportLayer implements SipTransport {
     return this.sendBytes(serializeMessage(message), to);
   }
 
+  sendRetransmittable(request: SipRequest, to: Destination, listener: TransportErrorListener): Outgoing {
+    return new KeptBytes(this, serializeMessage(request), to, listener);
+  }
+
   private sendBytes(bytes: Buffer, to: Destination): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    // UDP, the common case, is one promise and one callback; TCP may have to connect first.
-    if (to.transport === "UDP") {
-      const family = familyOf(to.address);
-      const l = this.listening.find((x) => x.transport === "UDP" && x.family === family);
-      if (!l?.udp) {
-        this.counters.sendErrors++;
-        return Promise.reject(new Error(`no UDP socket for IPv${family}`));
-      }
-      const udp = l.udp;
-      return new Promise<void>((resolve, reject) =>
-        udp.send(bytes, to.port, to.address, (err) => {
-          if (err) {
-            this.counters.sendErrors++;
-            reject(err);
-          } else {
-            this.counters.sent++;
-            resolve();
-          }
-        }),
-      );
+    return new Promise((resolve, reject) => this.transmit(bytes, to, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Sends bytes to a destination: UDP at once, TCP on a connection (opened if need be); `done` once, after. */
+  transmit(bytes: Buffer, to: Destination, done: (err: Error | null) => void): void {
+    if (this.closed) {
+      done(null);
+      return;
     }
-    return this.sendStream(bytes, to);
+    if (to.transport !== "UDP") {
+      this.sendStream(bytes, to).then(() => done(null), done);
+      return;
+    }
+    const family = familyOf(to.address);
+    const l = this.listening.find((x) => x.transport === "UDP" && x.family === family);
+    if (!l?.udp) {
+      this.counters.sendErrors++;
+      // Never from inside the call: the sender has not finished starting its transaction yet.
+      const err = new Error(`no UDP socket for IPv${family}`);
+      queueMicrotask(() => done(err));
+      return;
+    }
+    l.udp.send(bytes, to.port, to.address, (err) => {
+      if (err) this.counters.sendErrors++;
+      else this.counters.sent++;
+      done(err);
+    });
   }
 
   private async sendStream(bytes: Buffer, to: Destination): Promise<void> {

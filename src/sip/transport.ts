@@ -31,6 +31,17 @@ export interface TransportCounters {
   sendErrors: number;
 }
 
+/** A request on its way that can go again as the same bytes, so a client transaction keeps this, not the message. */
+export interface Outgoing {
+  /** Sends the same bytes again: a retransmission (Timer E, §17.1.2.2) is the request unchanged. */
+  again(): void;
+}
+
+/** Who hears of a transport error on a request it sent (RFC 3261 §8.1.3.1, §17.1.4). */
+export interface TransportErrorListener {
+  transportError(error: unknown): void;
+}
+
 export type InboundHandler = (message: SipMessage, flow: Flow) => void;
 
 /** What the transaction layer needs from the transport layer. */
@@ -39,6 +50,11 @@ export interface SipTransport {
   onMessage(handler: InboundHandler): void;
   /** Sends a request (or an ACK, or a stateless response) to a destination. */
   send(message: SipRequest | SipResponse, to: Destination): Promise<void>;
+  /**
+   * Sends a request that a client transaction may retransmit: the bytes are made once, for every sending, and a
+   * transport error on any sending goes to `listener`.
+   */
+  sendRetransmittable(request: SipRequest, to: Destination, listener: TransportErrorListener): Outgoing;
   /** Sends a response to the request that arrived on `flow`, per RFC 3261 §18.2.2 and RFC 3581. */
   sendResponse(response: SipResponse, flow: Flow): Promise<void>;
   /** The sent-by this element puts in its Via for a transport and address family. */

@@ -13,7 +13,7 @@ import {
   tagOf,
   toOf,
 } from "./header-access.ts";
-import type { NameAddr, SipHeader, SipRequest, SipResponse } from "./message.ts";
+import { type NameAddr, NO_BODY, type SipHeader, type SipRequest, type SipResponse } from "./message.ts";
 import { formatNameAddr } from "./name-addr.ts";
 import { formatUri, paramOf, parseUri } from "./uri.ts";
 
@@ -122,7 +122,7 @@ export function inDialogRequest(d: UaDialog, method: string, options: InDialogOp
   ];
   if (route.length > 0) headers.push(headerOf("Route", route));
   headers.push(...(options.headers ?? []));
-  return { kind: "request", method, uri, version: "SIP/2.0", headers, body: options.body ?? new Uint8Array(0) };
+  return { kind: "request", method, uri, version: "SIP/2.0", headers, body: options.body ?? NO_BODY };
 }
 
 /** §13.2.2.4: the ACK for a 2xx, in the dialog, with the CSeq number of the INVITE it acknowledges. */

@@ -4,8 +4,10 @@ import type {
   Destination,
   Flow,
   InboundHandler,
+  Outgoing,
   SipTransport,
   TransportCounters,
+  TransportErrorListener,
   TransportName,
 } from "../../src/sip/transport.ts";
 
@@ -26,6 +28,17 @@ export class FakeTransport implements SipTransport {
   }
   async send(message: SipRequest | SipResponse, to: Destination): Promise<void> {
     this.sent.push({ message, to, at: Date.now() });
+  }
+  /** A transport error for every retransmittable request from now on (an unreachable next hop, say). */
+  failWith: Error | undefined;
+  sendRetransmittable(request: SipRequest, to: Destination, listener: TransportErrorListener): Outgoing {
+    const send = () => {
+      void this.send(request, to);
+      const err = this.failWith;
+      if (err) queueMicrotask(() => listener.transportError(err));
+    };
+    send();
+    return { again: send };
   }
   async sendResponse(response: SipResponse, flow: Flow): Promise<void> {
     this.sent.push({ message: response, to: flow, at: Date.now() });

@@ -6,6 +6,7 @@ import { responseTo } from "../../src/sip/invite-server-transaction.ts";
 import type { SipRequest, SipResponse } from "../../src/sip/message.ts";
 import { TransactionLayer } from "../../src/sip/transaction-layer.ts";
 import { isRfc3261Branch, serverKey } from "../../src/sip/transaction-matching.ts";
+import { Timers } from "../../src/sip/transaction-timers.ts";
 import { dest, FakeTransport } from "./fake-transport.ts";
 import { options, request } from "./sip-samples.ts";
 
@@ -125,21 +126,40 @@ describe("RFC 3261 §17.1.2 non-INVITE client transaction", () => {
   it("after a provisional response Timer E fires every T2; a final response completes it and Timer K (T4) ends it", () => {
     const { t, layer, got, user } = client();
     const start = Date.now();
-    const tx = layer.sendRequest(options("ignored"), dest, user);
-    const req = tx.request;
+    // The layer puts its Via on the request it is given; the transaction keeps only its bytes from then on.
+    const req = options("ignored");
+    const tx = layer.sendRequest(req, dest, user);
+    expect(() => tx.request).toThrow(/has let its request go/);
     vi.advanceTimersByTime(600);
     t.deliver(answer(req, 100));
     vi.advanceTimersByTime(9000);
     expect(sends(t, "OPTIONS").map((s) => s.at - start)).toEqual([0, 500, 1500, 5500, 9500]);
     t.deliver(answer(req, 200));
-    // Completed absorbs the retransmitted 200; it no longer holds the request (Timer K only waits).
+    // Completed absorbs the retransmitted 200 (Timer K only waits).
     t.deliver(answer(req, 200));
     expect(got.map((r) => r.status)).toEqual([100, 200]);
-    expect(() => tx.request).toThrow(/has let its request go/);
     vi.advanceTimersByTime(4999);
     expect(tx.state).toBe("completed");
     vi.advanceTimersByTime(1);
     expect(tx.state).toBe("terminated");
+  });
+
+  it("§8.1.3.1 / §17.1.4: a transport error ends it and reaches the TU after sendRequest returns; no timer is left", async () => {
+    const { t, layer, got } = client();
+    t.failWith = new Error("ICMP port unreachable");
+    const errors: unknown[] = [];
+    const tx = layer.sendRequest(options("ignored"), dest, {
+      onResponse: (r) => got.push(r),
+      onTransportError: (e) => errors.push(e),
+    });
+    expect([tx.state, errors.length]).toEqual(["trying", 0]);
+    await Promise.resolve();
+    expect([tx.state, String(errors[0]), layer.size.clients, vi.getTimerCount()]).toEqual([
+      "terminated",
+      "Error: ICMP port unreachable",
+      0,
+      0,
+    ]);
   });
 
   it("T1, T2, T4 are configurable (T1 = 20 ms)", () => {
@@ -151,6 +171,23 @@ describe("RFC 3261 §17.1.2 non-INVITE client transaction", () => {
     expect(sends(t, "OPTIONS").map((s) => s.at - start)).toEqual([
       0, 20, 60, 140, 220, 300, 380, 460, 540, 620, 700, 780, 860, 940, 1020, 1100, 1180, 1260,
     ]);
+  });
+});
+
+describe("a transaction's timers", () => {
+  it("set again replaces, clear stops one, clearAll stops every one (a third goes past the two inline places)", () => {
+    const fired: string[] = [];
+    const timers = new Timers();
+    for (const n of ["A", "B", "C"]) timers.set(n, 100, () => fired.push(n));
+    timers.set("A", 200, () => fired.push("A again"));
+    expect(vi.getTimerCount()).toBe(3);
+    timers.clear("B");
+    vi.advanceTimersByTime(150);
+    expect(fired).toEqual(["C"]);
+    timers.set("D", 100, () => fired.push("D"));
+    timers.clearAll();
+    vi.advanceTimersByTime(1000);
+    expect([fired, vi.getTimerCount()]).toEqual([["C"], 0]);
   });
 });
 

@@ -157,6 +157,53 @@ Content-Length: 0
     expect(((await within(back)).message as { status: number }).status).toBe(200);
   });
 
+  it("UDP: a retransmittable request goes again as the same bytes, whatever becomes of the message (§17.1.2.2)", async () => {
+    const a = await layer("UDP", address);
+    const raw = createSocket(family === 4 ? "udp4" : "udp6");
+    open.push({ close: () => new Promise<void>((r) => raw.close(() => r())) });
+    await new Promise<void>((r) => raw.bind(0, address, () => r()));
+    const datagrams: Buffer[] = [];
+    const arrived = (n: number) =>
+      new Promise<void>((r) => {
+        const check = () => (datagrams.length >= n ? r() : setTimeout(check, 5));
+        check();
+      });
+    raw.on("message", (d) => datagrams.push(d));
+    const sentBy = a.sentBy("UDP", family as 4 | 6).host;
+    const req = options("z9hG4bKagain", sentBy);
+    const errors: unknown[] = [];
+    const out = a.sendRetransmittable(
+      req,
+      { transport: "UDP", address, port: raw.address().port },
+      { transportError: (e) => errors.push(e) },
+    );
+    await within(arrived(1));
+    // The transaction lets the parsed request go; a change to it must not reach a retransmission.
+    req.headers = [];
+    out.again();
+    await within(arrived(2));
+    expect(datagrams[1].equals(datagrams[0])).toBe(true);
+    expect(datagrams[0].toString("latin1")).toBe(serializeMessage(options("z9hG4bKagain", sentBy)).toString("latin1"));
+    expect(errors).toEqual([]);
+  });
+
+  it("UDP: a transport error on a retransmittable request reaches its listener (§8.1.3.1)", async () => {
+    const a = await layer("UDP", address);
+    // No socket of the other family: the send fails at once, and says why.
+    const other = family === 4 ? "::1" : "127.0.0.1";
+    const errors: unknown[] = [];
+    a.sendRetransmittable(
+      options("z9hG4bKfail", "client.invalid"),
+      { transport: "UDP", address: other, port: 5060 },
+      { transportError: (e) => errors.push(e) },
+    );
+    // Not from inside the call (the transaction has not finished starting), but straight after.
+    expect(errors).toEqual([]);
+    await Promise.resolve();
+    expect(String(errors[0])).toMatch(/no UDP socket for IPv(4|6)/);
+    expect(a.counters.sendErrors).toBe(1);
+  });
+
   it("TCP: several messages in one write, one split over writes; the response on the same connection", async () => {
     const b = await layer("TCP", address);
     const seen: SipRequest[] = [];

@@ -5,7 +5,7 @@
 import type { PlannedHeader } from "../../../generated/types/index.ts";
 import { headerValue, makeHeader } from "../../sip/header-access.ts";
 import { responseTo } from "../../sip/invite-server-transaction.ts";
-import type { SipHeader, SipMessage, SipRequest, SipResponse } from "../../sip/message.ts";
+import { NO_BODY, type SipHeader, type SipMessage, type SipRequest, type SipResponse } from "../../sip/message.ts";
 import { sdpOf, withSdp } from "../../sip/multipart-body.ts";
 import { reasonPhrase } from "../../sip/reason-phrases.ts";
 import { mediaAddressOf, withMediaAddress } from "../../sip/sdp-media.ts";
@@ -77,6 +77,6 @@ export function responseOnLeg(req: SipRequest, r: LegResponse): SipResponse {
     res.headers.push(r.contact);
   }
   res.headers.push(...(r.headers ?? []));
-  res.body = r.body ?? new Uint8Array(0);
+  res.body = r.body ?? NO_BODY;
   return res;
 }

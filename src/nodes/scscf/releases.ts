@@ -26,6 +26,7 @@ import { annotate } from "../traced-transport.ts";
 import type { DialogRecords } from "./dialog-records.ts";
 import { aorOfHeader } from "./party-identity.ts";
 import type { Registrar } from "./registrar.ts";
+import { ReleaseWaiters } from "./release-waiters.ts";
 import { annotationOf, requestFromPlan } from "./request-from-plan.ts";
 
 export type ReleaseResult =
@@ -61,7 +62,7 @@ const towardsOf = (plan: { towards: { value: string } }): Towards =>
 
 export class ScscfReleases {
   /** Who waits for a release this node runs to end (its dialog released), by Call-ID. */
-  private readonly ended = new Map<string, Array<() => void>>();
+  private readonly waiters = new ReleaseWaiters();
 
   constructor(private readonly deps: ReleasesDeps) {}
 
@@ -70,23 +71,11 @@ export class ScscfReleases {
    * `boundMs` at the latest (a BYE lost with its node, a record expired): a bulk release paces itself on it.
    */
   whenEnded(callId: string, boundMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, boundMs);
-      timer.unref();
-      const waiting = this.ended.get(callId) ?? [];
-      waiting.push(done);
-      this.ended.set(callId, waiting);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
+    return this.waiters.wait(callId, boundMs);
   }
 
   private end(callId: string): void {
-    const waiting = this.ended.get(callId);
-    this.ended.delete(callId);
-    for (const w of waiting ?? []) w();
+    this.waiters.end(callId);
   }
 
   private get log() {

@@ -4,7 +4,7 @@
 import type { SipRequestPlan } from "../../../generated/types/index.ts";
 import { headerOf, makeHeader, routes, setHeader } from "../../sip/header-access.ts";
 import { canonicalHeaderName } from "../../sip/header-names.ts";
-import type { SipHeader, SipRequest } from "../../sip/message.ts";
+import { NO_BODY, type SipHeader, type SipRequest } from "../../sip/message.ts";
 import { parseUri, uriParam } from "../../sip/uri.ts";
 import type { PlanAnnotation } from "../traced-transport.ts";
 
@@ -23,7 +23,7 @@ export function requestFromPlan(plan: SipRequestPlan): SipRequest {
     uri: uri.uri,
     version: "SIP/2.0",
     headers: [],
-    body: new Uint8Array(0),
+    body: NO_BODY,
   };
   for (const h of plan.headers) {
     try {

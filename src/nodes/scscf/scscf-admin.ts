@@ -40,8 +40,10 @@ export async function bulkRelease(
       }
       result.matched++;
       const ended = releases.whenEnded(callId, endBoundMs);
-      const r = await releases.release(callId, cause, text);
-      if (r.status === "started") {
+      // Only the status is kept while the release runs: a thousand workers holding their plans would keep
+      // every plan of the window alive (and copied by each young-generation collection) until its BYEs end.
+      const status = (await releases.release(callId, cause, text)).status;
+      if (status === "started") {
         result.started++;
         await ended;
       } else result.notStarted++;
