@@ -90,11 +90,7 @@ export abstract class ClientTransaction implements TransportErrorListener {
   }
 
   protected send(message: SipRequest): void {
-    this.watch(this.transport.send(message, this.destination));
-  }
-
-  private watch(sending: Promise<void>): void {
-    sending.catch((e) => this.transportError(e));
+    this.transport.send(message, this.destination).catch((e) => this.transportError(e));
   }
 
   /** §17.1.4: a transport error terminates the transaction and reaches the user (as a 503). */

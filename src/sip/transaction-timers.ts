@@ -36,7 +36,9 @@ export const timerJ = (t: TimerConfig, reliable: boolean) => (reliable ? 0 : 64 
 /**
  * The named timers of one transaction, cleared together when it terminates. A transaction runs at most two at
  * a time (E and F as one, A and B, G and H, then D, I, J or K alone): two inline places, no arrays or Map per
- * transaction (a node may run thousands at once), and a list only if a third is ever set.
+ * transaction (a node may run thousands at once), and a list only if a third is ever set. A timer that has
+ * fired keeps its place until it is set again or cleared (the machines do one or the other), so the list is
+ * what keeps a third set from ever being lost.
  */
 export class Timers {
   private name0: string | undefined;

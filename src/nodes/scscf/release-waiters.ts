@@ -12,7 +12,6 @@ interface Wait {
 
 /** The waits with one bound: in the order they began, which is the order they run out. */
 interface Queue {
-  readonly boundMs: number;
   readonly waits: Set<Wait>;
   timer: NodeJS.Timeout | undefined;
 }
@@ -28,7 +27,7 @@ export class ReleaseWaiters {
     return new Promise((resolve) => {
       let q = this.queues.get(boundMs);
       if (!q) {
-        q = { boundMs, waits: new Set(), timer: undefined };
+        q = { waits: new Set(), timer: undefined };
         this.queues.set(boundMs, q);
       }
       const w: Wait = { callId, until: this.now() + boundMs, resolve, queue: q };
@@ -56,7 +55,7 @@ export class ReleaseWaiters {
     }
   }
 
-  /** Waits under way (for tests and health). */
+  /** Waits under way. */
   get size(): number {
     let n = 0;
     for (const q of this.queues.values()) n += q.waits.size;
