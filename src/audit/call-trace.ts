@@ -25,8 +25,20 @@ export interface TraceRetention {
 
 export const defaultRetention: TraceRetention = { maxCalls: 10_000, maxEntriesPerCall: 200, maxAgeMs: 3_600_000 };
 
+interface CallTrace {
+  placed: number;
+  touched: number;
+  entries: TraceEntry[];
+  aliases?: string[];
+}
+
 export class CallTraces {
-  private readonly calls = new Map<string, { touched: number; entries: TraceEntry[]; aliases?: string[] }>();
+  /**
+   * In the order the calls were placed: `placed` is when a call was put at the end, `touched` its last message.
+   * A message only stamps `touched`; eviction moves a call touched since it was placed to the end instead of
+   * dropping it (a second chance), so recording costs no Map reordering per message.
+   */
+  private readonly calls = new Map<string, CallTrace>();
   /** Other Call-IDs of a call (a B2BUA's second leg), each to the Call-ID its trace is kept under. */
   private readonly aliases = new Map<string, string>();
 
@@ -40,11 +52,7 @@ export class CallTraces {
     if (alias === callId || this.aliases.get(alias) === callId) return;
     this.aliases.set(alias, callId);
     let call = this.calls.get(callId);
-    if (!call) {
-      call = { touched: this.now(), entries: [] };
-      this.calls.set(callId, call);
-      this.evict(call.touched);
-    }
+    if (!call) call = this.place(callId, this.now());
     if (call.aliases) call.aliases.push(alias);
     else call.aliases = [alias];
   }
@@ -53,16 +61,7 @@ export class CallTraces {
   record(given: string, entry: Omit<TraceEntry, "at">): void {
     const callId = this.aliases.get(given) ?? given;
     const at = this.now();
-    let call = this.calls.get(callId);
-    if (!call) {
-      call = { touched: at, entries: [] };
-      this.calls.set(callId, call);
-      this.evict(at);
-    } else {
-      // Re-insert so the Map's order is least recently used first.
-      this.calls.delete(callId);
-      this.calls.set(callId, call);
-    }
+    const call = this.calls.get(callId) ?? this.place(callId, at);
     call.touched = at;
     // Full: keep the set-up (the first quarter) and the newest, dropping the oldest of the middle, so a long
     // call's trace still ends with its release.
@@ -95,12 +94,32 @@ export class CallTraces {
   /** The calls with a trace kept, least recently active first. */
   callIds(): string[] {
     this.evict(this.now());
-    return [...this.calls.keys()];
+    return [...this.calls]
+      .sort(([, a], [, b]) => a.touched - b.touched)
+      .map(([id]) => id);
   }
 
-  private evict(now: number): void {
+  private place(callId: string, at: number): CallTrace {
+    this.evict(at, 1);
+    const call: CallTrace = { placed: at, touched: at, entries: [] };
+    this.calls.set(callId, call);
+    return call;
+  }
+
+  /**
+   * Drops calls from the oldest placed on while there are too many (leaving `room` for new ones) or the oldest
+   * aged out. A call with a message since it was placed is not the least recently active: it moves to the end
+   * (once: then placed = touched). The order is least recently active first but for calls moved in one pass.
+   */
+  private evict(now: number, room = 0): void {
     for (const [id, call] of this.calls) {
-      if (this.calls.size <= this.retention.maxCalls && now - call.touched <= this.retention.maxAgeMs) break;
+      if (call.touched > call.placed) {
+        this.calls.delete(id);
+        call.placed = call.touched;
+        this.calls.set(id, call);
+        continue;
+      }
+      if (this.calls.size + room <= this.retention.maxCalls && now - call.touched <= this.retention.maxAgeMs) break;
       this.forget(id);
     }
   }

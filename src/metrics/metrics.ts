@@ -22,7 +22,7 @@ export class NodeMetrics {
     labelNames: ["rule"],
     registers: [this.registry],
   });
-  readonly byeLatency = new Histogram({
+  private readonly byeLatency = new Histogram({
     name: "cleardown_bye_final_response_seconds",
     help: "Time from sending a BYE to its final response",
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32],
@@ -47,21 +47,38 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
-  private readonly perRule = new Map<Counter<"rule">, Map<string, { inc(): void }>>();
+  // Counts and latencies of the release path are kept as plain numbers and handed to prom-client when scraped:
+  // its inc/observe hash the label set on every call, and a bulk release makes thousands of them at once.
+  private readonly pendingRules = new Map<Counter<"rule">, Map<string, number>>();
+  private pendingLatencies: number[] = [];
 
-  /** Counts one for a rule: the labelled child is looked up once per rule, not hashed on every count. */
+  /** Counts one for a rule (published at the next scrape). */
   countRule(counter: Counter<"rule">, rule: string): void {
-    let children = this.perRule.get(counter);
-    if (!children) {
-      children = new Map();
-      this.perRule.set(counter, children);
+    let counts = this.pendingRules.get(counter);
+    if (!counts) {
+      counts = new Map();
+      this.pendingRules.set(counter, counts);
     }
-    let child = children.get(rule);
-    if (!child) {
-      child = counter.labels({ rule });
-      children.set(rule, child);
+    counts.set(rule, (counts.get(rule) ?? 0) + 1);
+  }
+
+  /** A BYE's time to its final response (published at the next scrape; bounded while none comes). */
+  observeByeLatency(seconds: number): void {
+    this.pendingLatencies.push(seconds);
+    if (this.pendingLatencies.length >= 4096) this.publishLatencies();
+  }
+
+  private publishLatencies(): void {
+    for (const s of this.pendingLatencies) this.byeLatency.observe(s);
+    this.pendingLatencies = [];
+  }
+
+  private publish(): void {
+    for (const [counter, counts] of this.pendingRules) {
+      for (const [rule, n] of counts) counter.inc({ rule }, n);
+      counts.clear();
     }
-    child.inc();
+    this.publishLatencies();
   }
 
   /** Gauges read from the store when scraped. */
@@ -77,6 +94,7 @@ export class NodeMetrics {
   }
 
   text(): Promise<string> {
+    this.publish();
     return this.registry.metrics();
   }
 }

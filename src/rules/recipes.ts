@@ -17,14 +17,21 @@ export function formatReason(r: ReasonValue): string {
 type Compiled = (facts: Facts, tables: Tables) => Value;
 const compiled = new WeakMap<Recipe, Compiled>();
 
-/** Evaluates a recipe. Each recipe object is turned into a closure once and reused (plans are made often). */
+/**
+ * Evaluates a recipe. Each recipe tree is turned into one closure once and reused (plans are made often): a
+ * recipe's parts are compiled into it, so evaluating looks up only the outermost recipe.
+ */
 export function evaluate(recipe: Recipe, facts: Facts, tables: Tables): Value {
+  return compiledOf(recipe)(facts, tables);
+}
+
+function compiledOf(recipe: Recipe): Compiled {
   let fn = compiled.get(recipe);
   if (fn === undefined) {
     fn = compile(recipe);
     compiled.set(recipe, fn);
   }
-  return fn(facts, tables);
+  return fn;
 }
 
 function compile(recipe: Recipe): Compiled {
@@ -44,18 +51,18 @@ function compile(recipe: Recipe): Compiled {
     return () => value;
   }
   if ("increment" in recipe) {
-    const inner = recipe.increment;
+    const inner = compiledOf(recipe.increment);
     return (facts, tables) => {
-      const v = evaluate(inner, facts, tables);
+      const v = inner(facts, tables);
       if (v === null) return null;
       if (typeof v !== "number") throw new RecipeError(`increment: expected a number, found ${JSON.stringify(v)}`);
       return v + 1;
     };
   }
   if ("randomCSeqIfAbsent" in recipe) {
-    const inner = recipe.randomCSeqIfAbsent;
+    const inner = compiledOf(recipe.randomCSeqIfAbsent);
     return (facts, tables) => {
-      const v = evaluate(inner, facts, tables);
+      const v = inner(facts, tables);
       if (v !== null) return v;
       const drawn = (facts as ScscfFacts).random?.cseq;
       if (drawn === undefined) throw new RecipeError("randomCSeqIfAbsent: expected the fact random.cseq");
@@ -63,9 +70,9 @@ function compile(recipe: Recipe): Compiled {
     };
   }
   if ("gruu" in recipe) {
-    const inner = recipe.gruu;
+    const inner = compiledOf(recipe.gruu);
     return (facts, tables) => {
-      const uri = evaluate(inner, facts, tables);
+      const uri = inner(facts, tables);
       if (typeof uri !== "string") return null;
       if (gruuKind(uri) === "none") return uri;
       const bound = contactBoundToGruu(uri, (facts as ScscfFacts).bindings ?? []);
@@ -78,21 +85,23 @@ function compile(recipe: Recipe): Compiled {
     return (facts) => (facts.policy as unknown as Record<string, Value>)[key] ?? null;
   }
   if ("table" in recipe) {
-    const { table: name, key, default: fallback } = recipe;
+    const name = recipe.table;
+    const key = compiledOf(recipe.key);
+    const fallback = recipe.default && compiledOf(recipe.default);
     return (facts, tables) => {
-      const k = evaluate(key, facts, tables);
+      const k = key(facts, tables);
       const table = tables[name];
       const hit = table && k !== null ? table[String(k)] : undefined;
       if (hit !== undefined) return hit;
-      return fallback ? evaluate(fallback, facts, tables) : null;
+      return fallback ? fallback(facts, tables) : null;
     };
   }
   if ("concat" in recipe) {
-    const parts = recipe.concat;
+    const parts = recipe.concat.map(compiledOf);
     return (facts, tables) => {
       let out = "";
       for (const part of parts) {
-        const v = evaluate(part, facts, tables);
+        const v = part(facts, tables);
         if (v === null) return null;
         out += String(v);
       }
@@ -100,26 +109,30 @@ function compile(recipe: Recipe): Compiled {
     };
   }
   if ("join" in recipe) {
-    const { join: inner, separator } = recipe;
+    const inner = compiledOf(recipe.join);
+    const { separator } = recipe;
     return (facts, tables) => {
-      const v = evaluate(inner, facts, tables);
+      const v = inner(facts, tables);
       return Array.isArray(v) ? v.join(separator) : v === null ? "" : String(v);
     };
   }
   if ("reason" in recipe) {
-    const { reason: inner, text } = recipe;
+    const inner = compiledOf(recipe.reason);
+    const text = recipe.text && compiledOf(recipe.text);
     return (facts, tables) => {
-      const v = evaluate(inner, facts, tables);
+      const v = inner(facts, tables);
       if (v === null || typeof v !== "object") return null;
-      const override = text === undefined ? null : evaluate(text, facts, tables);
+      const override = text ? text(facts, tables) : null;
       return formatReason(override === null ? (v as ReasonValue) : { ...(v as ReasonValue), text: String(override) });
     };
   }
-  const { choose, cases, default: fallback } = recipe;
+  const choose = compiledOf(recipe.choose);
+  const cases = new Map(Object.entries(recipe.cases).map(([k, c]) => [k, compiledOf(c)]));
+  const fallback = recipe.default && compiledOf(recipe.default);
   return (facts, tables) => {
-    const key = evaluate(choose, facts, tables);
-    const chosen = key === null ? undefined : cases[String(key)];
-    if (chosen) return evaluate(chosen, facts, tables);
-    return fallback ? evaluate(fallback, facts, tables) : null;
+    const key = choose(facts, tables);
+    const chosen = key === null ? undefined : cases.get(String(key));
+    if (chosen) return chosen(facts, tables);
+    return fallback ? fallback(facts, tables) : null;
   };
 }

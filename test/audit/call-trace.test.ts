@@ -53,3 +53,32 @@ describe("call traces of a B2BUA's two legs", () => {
     expect(traces.callIds()).toEqual(["other"]);
   });
 });
+
+describe("call traces over maxCalls", () => {
+  const e = (label: string) => ({ protocol: "SIP" as const, direction: "sent" as const, from: "S", to: "U", label });
+
+  it("evicts the least recently active call, not the oldest placed, and lists them least recently active first", () => {
+    let t = 0;
+    const traces = new CallTraces({ maxCalls: 3, maxEntriesPerCall: 10, maxAgeMs: 1e9 }, () => t++);
+    for (const id of ["a", "b", "c"]) traces.record(id, e(`INVITE ${id}`));
+    traces.record("a", e("BYE a")); // a is now the most recently active
+    expect(traces.callIds()).toEqual(["b", "c", "a"]);
+    traces.record("d", e("INVITE d"));
+    expect(traces.get("b")).toBeUndefined();
+    expect(traces.get("a")?.map((x) => x.label)).toEqual(["INVITE a", "BYE a"]);
+    expect(traces.callIds()).toEqual(["c", "a", "d"]);
+    traces.record("e", e("INVITE e"));
+    expect(traces.callIds()).toEqual(["a", "d", "e"]);
+  });
+
+  it("drops calls whose last message is older than maxAgeMs when a new call comes", () => {
+    let t = 0;
+    const traces = new CallTraces({ maxCalls: 10, maxEntriesPerCall: 10, maxAgeMs: 100 }, () => t);
+    traces.record("old", e("INVITE"));
+    t = 50;
+    traces.record("kept", e("INVITE"));
+    t = 120;
+    traces.record("new", e("INVITE"));
+    expect(traces.callIds()).toEqual(["kept", "new"]);
+  });
+});

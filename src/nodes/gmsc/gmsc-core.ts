@@ -82,7 +82,7 @@ export class GmscCore {
     if (startedBy !== undefined) {
       // The clearing finishes under this rule version and is counted under this rule, on whichever node ends it.
       start = { ...record, clearingDigest: decision.digest, clearingEvent: wire.event.type, clearingRule: startedBy };
-      this.shell.metrics.releasesStarted.inc({ rule: startedBy });
+      this.shell.metrics.countRule(this.shell.metrics.releasesStarted, startedBy);
     }
     const next = await executePlans(this, key, start, decision.plans, wire);
     this.log.info(
@@ -102,7 +102,8 @@ export class GmscCore {
     const { ended } = await this.calls.write(key, record);
     if (ended === undefined) return;
     this.log.info({ callId: key, owner: this.shell.name }, "call released");
-    if (ended.clearingRule !== undefined) this.shell.metrics.releasesCompleted.inc({ rule: ended.clearingRule });
+    if (ended.clearingRule !== undefined)
+      this.shell.metrics.countRule(this.shell.metrics.releasesCompleted, ended.clearingRule);
   }
 
   /** Handles an event after those queued before it for the call: observed into the record (`observe`), decided,

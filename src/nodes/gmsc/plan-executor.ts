@@ -192,7 +192,7 @@ export async function executePlans(
         // Sent now, in plan order; the SIP side does not wait for the MGW's reply (a silent MGW is an alarm).
         const rule = record.clearingRule ?? plan.rule;
         void g.media.releaseTermination(key, plan).then((ok) => {
-          if (!ok) g.shell.metrics.releasesFailed.inc({ rule });
+          if (!ok) g.shell.metrics.countRule(g.shell.metrics.releasesFailed, rule);
         });
         break;
       }
@@ -250,9 +250,9 @@ export async function sendOnLeg(
   const { metrics } = g.shell;
   const sentAt = performance.now();
   const answer = (status: number, response?: SipResponse) => {
-    metrics.byeLatency.observe((performance.now() - sentAt) / 1000);
+    metrics.observeByeLatency((performance.now() - sentAt) / 1000);
     // RFC 3261 §15.1.1: a 481 or 408 (or Timer F) still ends the dialog, but the clearing had a request fail.
-    if (status >= 300) metrics.releasesFailed.inc({ rule });
+    if (status >= 300) metrics.countRule(metrics.releasesFailed, rule);
     void g.queue(
       key,
       {

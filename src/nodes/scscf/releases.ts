@@ -263,7 +263,7 @@ export class ScscfReleases {
 
   /** A BYE's final response or timeout, once: observed, then planned. */
   byeEnded(callId: string, event: ScscfEvent, sentAt: number): void {
-    this.deps.shell.metrics.byeLatency.observe((performance.now() - sentAt) / 1000);
+    this.deps.shell.metrics.observeByeLatency((performance.now() - sentAt) / 1000);
     void this.byeOutcome(callId, event);
   }
 
