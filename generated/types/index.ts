@@ -1119,7 +1119,7 @@ export interface NodeConfig {
      */
     maxCalls?: number;
     /**
-     * Messages kept per call; later ones are not recorded.
+     * Messages kept per call; past it, the oldest after the first quarter (the set-up) goes, so the trace still ends with the release.
      */
     maxEntriesPerCall?: number;
     /**
