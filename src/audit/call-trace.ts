@@ -94,9 +94,7 @@ export class CallTraces {
   /** The calls with a trace kept, least recently active first. */
   callIds(): string[] {
     this.evict(this.now());
-    return [...this.calls]
-      .sort(([, a], [, b]) => a.touched - b.touched)
-      .map(([id]) => id);
+    return [...this.calls].sort(([, a], [, b]) => a.touched - b.touched).map(([id]) => id);
   }
 
   private place(callId: string, at: number): CallTrace {

@@ -53,4 +53,20 @@ describe("ReleaseWaiters", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect([long.done, w.size, vi.getTimerCount()]).toEqual([true, 0, 0]);
   });
+
+  it("a wait given up leaves nothing queued (no timer, no entry) and other waits on the call go on as before", async () => {
+    const w = new ReleaseWaiters(() => Date.now());
+    const given = w.waitOrCancel("call-a", 40_000);
+    const other = settled(w.wait("call-a", 40_000));
+    const g = settled(given.ended);
+    given.cancel();
+    expect([w.size, vi.getTimerCount()]).toEqual([1, 1]);
+    w.end("call-a");
+    await vi.advanceTimersByTimeAsync(0);
+    expect([other.done, g.done, w.size, vi.getTimerCount()]).toEqual([true, false, 0, 0]);
+    const alone = w.waitOrCancel("call-b", 1000);
+    alone.cancel();
+    alone.cancel(); // twice: nothing more to take out
+    expect([w.size, vi.getTimerCount()]).toEqual([0, 0]);
+  });
 });

@@ -24,19 +24,30 @@ export class ReleaseWaiters {
 
   /** Resolves when `end(callId)` is called, or after `boundMs` at the latest. */
   wait(callId: string, boundMs: number): Promise<void> {
-    return new Promise((resolve) => {
+    return this.waitOrCancel(callId, boundMs).ended;
+  }
+
+  /**
+   * A wait that its owner can also give up (a release that did not start will not end: its wait should not
+   * stay queued until its bound). A wait given up never resolves.
+   */
+  waitOrCancel(callId: string, boundMs: number): { ended: Promise<void>; cancel: () => void } {
+    let w: Wait | undefined;
+    const ended = new Promise<void>((resolve) => {
       let q = this.queues.get(boundMs);
       if (!q) {
         q = { waits: new Set(), timer: undefined };
         this.queues.set(boundMs, q);
       }
-      const w: Wait = { callId, until: this.now() + boundMs, resolve, queue: q };
+      w = { callId, until: this.now() + boundMs, resolve, queue: q };
       const list = this.byCallId.get(callId);
       if (list) list.push(w);
       else this.byCallId.set(callId, [w]);
       q.waits.add(w);
       if (q.timer === undefined) this.arm(q);
     });
+    const wait = w as Wait;
+    return { ended, cancel: () => this.remove(wait) };
   }
 
   /** The release of `callId` has ended: everyone waiting for it goes on. */
@@ -77,13 +88,23 @@ export class ReleaseWaiters {
     const now = this.now();
     for (const w of q.waits) {
       if (w.until > now) break;
-      q.waits.delete(w);
-      const list = this.byCallId.get(w.callId);
-      const rest = list?.filter((x) => x !== w) ?? [];
-      if (rest.length > 0) this.byCallId.set(w.callId, rest);
-      else this.byCallId.delete(w.callId);
+      this.remove(w);
       w.resolve();
     }
     this.arm(q);
+  }
+
+  /** Takes one wait out of its queue and its call's list; the queue's timer stops when nothing is left. */
+  private remove(w: Wait): void {
+    const q = w.queue;
+    if (!q.waits.delete(w)) return;
+    const list = this.byCallId.get(w.callId);
+    const rest = list?.filter((x) => x !== w) ?? [];
+    if (rest.length > 0) this.byCallId.set(w.callId, rest);
+    else this.byCallId.delete(w.callId);
+    if (q.waits.size === 0 && q.timer !== undefined) {
+      clearTimeout(q.timer);
+      q.timer = undefined;
+    }
   }
 }

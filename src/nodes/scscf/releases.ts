@@ -69,9 +69,10 @@ export class ScscfReleases {
   /**
    * Resolves when the dialog's release, as run by this node, has ended (all its state released), or after
    * `boundMs` at the latest (a BYE lost with its node, a record expired): a bulk release paces itself on it.
+   * `cancel` gives the wait up (its release did not start).
    */
-  whenEnded(callId: string, boundMs: number): Promise<void> {
-    return this.waiters.wait(callId, boundMs);
+  whenEnded(callId: string, boundMs: number): { ended: Promise<void>; cancel: () => void } {
+    return this.waiters.waitOrCancel(callId, boundMs);
   }
 
   private end(callId: string): void {

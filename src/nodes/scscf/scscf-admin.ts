@@ -39,14 +39,18 @@ export async function bulkRelease(
         if (!record || !pick(record)) continue;
       }
       result.matched++;
-      const ended = releases.whenEnded(callId, endBoundMs);
+      // Waiting from before the start: a release may end before release() has answered.
+      const wait = releases.whenEnded(callId, endBoundMs);
       // Only the status is kept while the release runs: a thousand workers holding their plans would keep
       // every plan of the window alive (and copied by each young-generation collection) until its BYEs end.
       const status = (await releases.release(callId, cause, text)).status;
       if (status === "started") {
         result.started++;
-        await ended;
-      } else result.notStarted++;
+        await wait.ended;
+      } else {
+        wait.cancel();
+        result.notStarted++;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, keys.length)) }, worker));
