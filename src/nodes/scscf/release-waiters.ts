@@ -22,46 +22,34 @@ export class ReleaseWaiters {
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  /** Resolves when `end(callId)` is called, or after `boundMs` at the latest. */
-  wait(callId: string, boundMs: number): Promise<void> {
-    return this.waitOrCancel(callId, boundMs).ended;
-  }
-
   /**
-   * A wait that its owner can also give up (a release that did not start will not end: its wait should not
-   * stay queued until its bound). A wait given up never resolves.
+   * `ended` resolves when `end(callId)` is called, or after `boundMs` at the latest. `cancel` gives the wait up
+   * (a release that did not start will not end: its wait should not stay queued until its bound); a wait given
+   * up never resolves.
    */
-  waitOrCancel(callId: string, boundMs: number): { ended: Promise<void>; cancel: () => void } {
-    let w: Wait | undefined;
-    const ended = new Promise<void>((resolve) => {
-      let q = this.queues.get(boundMs);
-      if (!q) {
-        q = { waits: new Set(), timer: undefined };
-        this.queues.set(boundMs, q);
-      }
-      w = { callId, until: this.now() + boundMs, resolve, queue: q };
-      const list = this.byCallId.get(callId);
-      if (list) list.push(w);
-      else this.byCallId.set(callId, [w]);
-      q.waits.add(w);
-      if (q.timer === undefined) this.arm(q);
+  wait(callId: string, boundMs: number): { ended: Promise<void>; cancel: () => void } {
+    let resolve!: () => void;
+    const ended = new Promise<void>((r) => {
+      resolve = r;
     });
-    const wait = w as Wait;
-    return { ended, cancel: () => this.remove(wait) };
+    let q = this.queues.get(boundMs);
+    if (!q) {
+      q = { waits: new Set(), timer: undefined };
+      this.queues.set(boundMs, q);
+    }
+    const w: Wait = { callId, until: this.now() + boundMs, resolve, queue: q };
+    const list = this.byCallId.get(callId);
+    if (list) list.push(w);
+    else this.byCallId.set(callId, [w]);
+    q.waits.add(w);
+    if (q.timer === undefined) this.arm(q);
+    return { ended, cancel: () => this.remove(w) };
   }
 
   /** The release of `callId` has ended: everyone waiting for it goes on. */
   end(callId: string): void {
-    const list = this.byCallId.get(callId);
-    if (!list) return;
-    this.byCallId.delete(callId);
-    for (const w of list) {
-      const q = w.queue;
-      q.waits.delete(w);
-      if (q.waits.size === 0 && q.timer !== undefined) {
-        clearTimeout(q.timer);
-        q.timer = undefined;
-      }
+    for (const w of this.byCallId.get(callId) ?? []) {
+      this.remove(w);
       w.resolve();
     }
   }

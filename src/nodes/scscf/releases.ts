@@ -72,7 +72,7 @@ export class ScscfReleases {
    * `cancel` gives the wait up (its release did not start).
    */
   whenEnded(callId: string, boundMs: number): { ended: Promise<void>; cancel: () => void } {
-    return this.waiters.waitOrCancel(callId, boundMs);
+    return this.waiters.wait(callId, boundMs);
   }
 
   private end(callId: string): void {

@@ -11,7 +11,7 @@ describe("bulkRelease", () => {
     const waiters = new ReleaseWaiters();
     const ended: string[] = [];
     const releases = {
-      whenEnded: (callId: string, boundMs: number) => waiters.waitOrCancel(callId, boundMs),
+      whenEnded: (callId: string, boundMs: number) => waiters.wait(callId, boundMs),
       async release(callId: string) {
         if (callId === "gone") return { status: "not-found", callId };
         if (callId === "under-way") return { status: "nothing-to-do", callId, state: "releasing" };
