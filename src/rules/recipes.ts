@@ -91,7 +91,8 @@ function compile(recipe: Recipe): Compiled {
     return (facts, tables) => {
       const k = key(facts, tables);
       const table = tables[name];
-      const hit = table && k !== null ? table[String(k)] : undefined;
+      // Own keys only: a key such as "toString" is no entry of a table read from JSON.
+      const hit = table && k !== null && Object.hasOwn(table, String(k)) ? table[String(k)] : undefined;
       if (hit !== undefined) return hit;
       return fallback ? fallback(facts, tables) : null;
     };
