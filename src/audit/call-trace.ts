@@ -13,9 +13,22 @@ export interface TraceEntry {
   rule?: string;
   trace?: string[];
   /** Each sent field with the clause ids it comes from. */
-  fields?: Array<{ name: string; value: string; trace: string[] }>;
+  fields?: TracedField[];
   message?: string;
 }
+
+export interface TracedField {
+  name: string;
+  value: string;
+  trace: string[];
+}
+
+/**
+ * What a node records: an entry whose fields may come as a function of the plan they were sent from, listed only
+ * when the trace is read (a node sending thousands of BYEs at once should not copy every plan's fields for a
+ * trace that is seldom read).
+ */
+export type RecordedEntry = Omit<TraceEntry, "at" | "fields"> & { fields?: TracedField[] | (() => TracedField[]) };
 
 export interface TraceRetention {
   maxCalls: number;
@@ -28,7 +41,7 @@ export const defaultRetention: TraceRetention = { maxCalls: 10_000, maxEntriesPe
 interface CallTrace {
   placed: number;
   touched: number;
-  entries: TraceEntry[];
+  entries: Array<RecordedEntry & { at: number }>;
   aliases?: string[];
 }
 
@@ -58,7 +71,7 @@ export class CallTraces {
   }
 
   /** Keeps `entry` (the object itself, stamped with its time: callers hand over a fresh one). */
-  record(given: string, entry: Omit<TraceEntry, "at">): void {
+  record(given: string, entry: RecordedEntry): void {
     const callId = this.aliases.get(given) ?? given;
     const at = this.now();
     const call = this.calls.get(callId) ?? this.place(callId, at);
@@ -68,7 +81,7 @@ export class CallTraces {
     if (call.entries.length >= this.retention.maxEntriesPerCall)
       call.entries.splice(Math.floor(this.retention.maxEntriesPerCall / 4), 1);
     if (this.retention.maxEntriesPerCall > 0) {
-      const kept = entry as TraceEntry;
+      const kept = entry as RecordedEntry & { at: number };
       kept.at = at;
       call.entries.push(kept);
     }
@@ -83,7 +96,9 @@ export class CallTraces {
       this.forget(callId);
       return undefined;
     }
-    return call.entries;
+    // Fields given as a function are listed now, once.
+    for (const e of call.entries) if (typeof e.fields === "function") e.fields = e.fields();
+    return call.entries as TraceEntry[];
   }
 
   private forget(callId: string): void {

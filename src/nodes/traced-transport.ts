@@ -1,7 +1,7 @@
 // A SipTransport that keeps the runtime audit trail: every SIP message a node sends or receives goes into the
 // call's trace (by Call-ID), a sent one with the rule and clause ids the executor annotated it with. The same
 // request object sent again is a retransmission: counted, not traced twice.
-import type { CallTraces, TraceEntry } from "../audit/call-trace.ts";
+import type { CallTraces, RecordedEntry, TracedField } from "../audit/call-trace.ts";
 import { callIdOf, cseqOf } from "../sip/header-access.ts";
 import type { SipMessage, SipRequest, SipResponse } from "../sip/message.ts";
 import type {
@@ -18,7 +18,8 @@ import type {
 export interface PlanAnnotation {
   rule: string;
   trace: string[];
-  fields?: Array<{ name: string; value: string; trace: string[] }>;
+  /** The sent fields, or a function listing them when the trace is read. */
+  fields?: TracedField[] | (() => TracedField[]);
 }
 
 const annotations = new WeakMap<SipMessage, PlanAnnotation>();
@@ -152,7 +153,7 @@ export class TracedTransport implements SipTransport {
     const callId = callIdOf(message);
     if (callId === undefined) return;
     const note = direction === "sent" ? annotations.get(message) : undefined;
-    const entry: Omit<TraceEntry, "at"> = {
+    const entry: RecordedEntry = {
       protocol: "SIP",
       direction,
       from: direction === "sent" ? this.self : peer,

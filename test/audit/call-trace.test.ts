@@ -81,4 +81,22 @@ describe("call traces over maxCalls", () => {
     traces.record("new", e("INVITE"));
     expect(traces.callIds()).toEqual(["kept", "new"]);
   });
+
+  it("fields given as a function are listed when the trace is read, once, and read as a list", () => {
+    const traces = new CallTraces({ maxCalls: 10, maxEntriesPerCall: 10, maxAgeMs: 1000 }, () => 0);
+    let listed = 0;
+    const fields = () => {
+      listed++;
+      return [{ name: "CSeq", value: "52 BYE", trace: ["24.229:5.4.5.1.2/1.e"] }];
+    };
+    traces.record("c", { protocol: "SIP", direction: "sent", from: "S-CSCF", to: "UE", label: "BYE", fields });
+    expect(listed).toBe(0);
+    const once = traces.get("c");
+    const twice = traces.get("c");
+    expect(listed).toBe(1);
+    expect(JSON.parse(JSON.stringify(twice))[0].fields).toEqual([
+      { name: "CSeq", value: "52 BYE", trace: ["24.229:5.4.5.1.2/1.e"] },
+    ]);
+    expect(once?.[0].fields).toBe(twice?.[0].fields);
+  });
 });

@@ -6,10 +6,12 @@ import { ReleaseWaiters } from "../../src/nodes/scscf/release-waiters.ts";
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
-const settled = (p: Promise<void>) => {
-  const s = { done: false };
-  void p.then(() => {
+/** A wait's state as the waiter sees it: whether its callback has run, and how often. */
+const waiting = (w: ReleaseWaiters, callId: string, boundMs: number) => {
+  const s = { done: false, runs: 0, handle: undefined as unknown as ReturnType<ReleaseWaiters["wait"]> };
+  s.handle = w.wait(callId, boundMs, () => {
     s.done = true;
+    s.runs++;
   });
   return s;
 };
@@ -17,8 +19,8 @@ const settled = (p: Promise<void>) => {
 describe("ReleaseWaiters", () => {
   it("a wait goes on when its release ends, and is forgotten", async () => {
     const w = new ReleaseWaiters(() => Date.now());
-    const a = settled(w.wait("call-a", 40_000).ended);
-    const b = settled(w.wait("call-b", 40_000).ended);
+    const a = waiting(w, "call-a", 40_000);
+    const b = waiting(w, "call-b", 40_000);
     w.end("call-a");
     await vi.advanceTimersByTimeAsync(0);
     expect([a.done, b.done, w.size]).toEqual([true, false, 1]);
@@ -27,10 +29,10 @@ describe("ReleaseWaiters", () => {
 
   it("waits run out at their bound, in order, with one timer for them all", async () => {
     const w = new ReleaseWaiters(() => Date.now());
-    const a = settled(w.wait("call-a", 1000).ended);
+    const a = waiting(w, "call-a", 1000);
     await vi.advanceTimersByTimeAsync(300);
-    const b = settled(w.wait("call-b", 1000).ended);
-    const c = settled(w.wait("call-c", 1000).ended);
+    const b = waiting(w, "call-b", 1000);
+    const c = waiting(w, "call-c", 1000);
     expect(vi.getTimerCount()).toBe(1);
     await vi.advanceTimersByTimeAsync(699);
     expect([a.done, b.done, c.done]).toEqual([false, false, false]);
@@ -44,8 +46,8 @@ describe("ReleaseWaiters", () => {
 
   it("two waits on one call both go on; different bounds keep their own timers", async () => {
     const w = new ReleaseWaiters(() => Date.now());
-    const short = settled(w.wait("call-a", 100).ended);
-    const long = settled(w.wait("call-a", 5000).ended);
+    const short = waiting(w, "call-a", 100);
+    const long = waiting(w, "call-a", 5000);
     expect(vi.getTimerCount()).toBe(2);
     await vi.advanceTimersByTimeAsync(100);
     expect([short.done, long.done]).toEqual([true, false]);
@@ -56,17 +58,18 @@ describe("ReleaseWaiters", () => {
 
   it("a wait given up leaves nothing queued (no timer, no entry) and other waits on the call go on as before", async () => {
     const w = new ReleaseWaiters(() => Date.now());
-    const given = w.wait("call-a", 40_000);
-    const other = settled(w.wait("call-a", 40_000).ended);
-    const g = settled(given.ended);
-    given.cancel();
+    const g = waiting(w, "call-a", 40_000);
+    const other = waiting(w, "call-a", 40_000);
+    w.cancel(g.handle);
     expect([w.size, vi.getTimerCount()]).toEqual([1, 1]);
     w.end("call-a");
     await vi.advanceTimersByTimeAsync(0);
     expect([other.done, g.done, w.size, vi.getTimerCount()]).toEqual([true, false, 0, 0]);
-    const alone = w.wait("call-b", 1000);
-    alone.cancel();
-    alone.cancel(); // twice: nothing more to take out
+    const alone = waiting(w, "call-b", 1000);
+    w.cancel(alone.handle);
+    w.cancel(alone.handle); // twice: nothing more to take out
     expect([w.size, vi.getTimerCount()]).toEqual([0, 0]);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(alone.done).toBe(false);
   });
 });

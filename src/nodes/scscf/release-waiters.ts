@@ -1,11 +1,14 @@
 // Who waits for a release to end, each wait with a bound (a bulk release paces itself on these). One timer
 // per bound value, armed for the earliest wait, instead of a timer per wait: a bulk release of ten thousand
-// dialogs has ten thousand waits under way, all with the node's one bound.
+// dialogs has ten thousand waits under way, all with the node's one bound. A wait is a callback, not a promise:
+// each of those thousands stays alive until its release ends, and the young-generation collections that run
+// meanwhile copy whatever they hold.
 
-interface Wait {
+/** One wait under way (a handle for `cancel`). */
+export interface Wait {
   readonly callId: string;
   readonly until: number;
-  readonly resolve: () => void;
+  readonly onEnd: () => void;
   /** The waits with the same bound, this one among them. */
   readonly queue: Queue;
 }
@@ -17,41 +20,43 @@ interface Queue {
 }
 
 export class ReleaseWaiters {
-  private readonly byCallId = new Map<string, Wait[]>();
+  /** The wait on each call (an array only when a call has more than one). */
+  private readonly byCallId = new Map<string, Wait | Wait[]>();
   private readonly queues = new Map<number, Queue>();
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
   /**
-   * `ended` resolves when `end(callId)` is called, or after `boundMs` at the latest. `cancel` gives the wait up
-   * (a release that did not start will not end: its wait should not stay queued until its bound); a wait given
-   * up never resolves.
+   * `onEnd` runs once: when `end(callId)` is called, or after `boundMs` at the latest. `cancel(wait)` gives the
+   * wait up (a release that did not start will not end: its wait should not stay queued until its bound); a
+   * wait given up never runs.
    */
-  wait(callId: string, boundMs: number): { ended: Promise<void>; cancel: () => void } {
-    let resolve!: () => void;
-    const ended = new Promise<void>((r) => {
-      resolve = r;
-    });
+  wait(callId: string, boundMs: number, onEnd: () => void): Wait {
     let q = this.queues.get(boundMs);
     if (!q) {
       q = { waits: new Set(), timer: undefined };
       this.queues.set(boundMs, q);
     }
-    const w: Wait = { callId, until: this.now() + boundMs, resolve, queue: q };
-    const list = this.byCallId.get(callId);
-    if (list) list.push(w);
-    else this.byCallId.set(callId, [w]);
+    const w: Wait = { callId, until: this.now() + boundMs, onEnd, queue: q };
+    const had = this.byCallId.get(callId);
+    if (had === undefined) this.byCallId.set(callId, w);
+    else if (Array.isArray(had)) had.push(w);
+    else this.byCallId.set(callId, [had, w]);
     q.waits.add(w);
     if (q.timer === undefined) this.arm(q);
-    return { ended, cancel: () => this.remove(w) };
+    return w;
+  }
+
+  /** Gives a wait up: it never runs. Nothing happens for one that has run or was given up already. */
+  cancel(w: Wait): void {
+    this.remove(w);
   }
 
   /** The release of `callId` has ended: everyone waiting for it goes on. */
   end(callId: string): void {
-    for (const w of this.byCallId.get(callId) ?? []) {
-      this.remove(w);
-      w.resolve();
-    }
+    const had = this.byCallId.get(callId);
+    if (had === undefined) return;
+    for (const w of Array.isArray(had) ? [...had] : [had]) if (this.remove(w)) w.onEnd();
   }
 
   /** Waits under way. */
@@ -77,22 +82,27 @@ export class ReleaseWaiters {
     for (const w of q.waits) {
       if (w.until > now) break;
       this.remove(w);
-      w.resolve();
+      w.onEnd();
     }
     this.arm(q);
   }
 
-  /** Takes one wait out of its queue and its call's list; the queue's timer stops when nothing is left. */
-  private remove(w: Wait): void {
+  /**
+   * Takes one wait out of its queue and its call's entry; the queue's timer stops when nothing is left. False if
+   * it was not there (it has run, or was given up).
+   */
+  private remove(w: Wait): boolean {
     const q = w.queue;
-    if (!q.waits.delete(w)) return;
-    const list = this.byCallId.get(w.callId);
-    const rest = list?.filter((x) => x !== w) ?? [];
-    if (rest.length > 0) this.byCallId.set(w.callId, rest);
-    else this.byCallId.delete(w.callId);
+    if (!q.waits.delete(w)) return false;
+    const had = this.byCallId.get(w.callId);
+    if (Array.isArray(had)) {
+      const rest = had.filter((x) => x !== w);
+      this.byCallId.set(w.callId, rest.length === 1 ? rest[0] : rest);
+    } else this.byCallId.delete(w.callId);
     if (q.waits.size === 0 && q.timer !== undefined) {
       clearTimeout(q.timer);
       q.timer = undefined;
     }
+    return true;
   }
 }

@@ -26,7 +26,7 @@ import { annotate } from "../traced-transport.ts";
 import type { DialogRecords } from "./dialog-records.ts";
 import { aorOfHeader } from "./party-identity.ts";
 import type { Registrar } from "./registrar.ts";
-import { ReleaseWaiters } from "./release-waiters.ts";
+import { ReleaseWaiters, type Wait } from "./release-waiters.ts";
 import { annotationOf, requestFromPlan } from "./request-from-plan.ts";
 
 export type ReleaseResult =
@@ -67,12 +67,16 @@ export class ScscfReleases {
   constructor(private readonly deps: ReleasesDeps) {}
 
   /**
-   * Resolves when the dialog's release, as run by this node, has ended (all its state released), or after
+   * Calls `onEnd` when the dialog's release, as run by this node, has ended (all its state released), or after
    * `boundMs` at the latest (a BYE lost with its node, a record expired): a bulk release paces itself on it.
-   * `cancel` gives the wait up (its release did not start).
    */
-  whenEnded(callId: string, boundMs: number): { ended: Promise<void>; cancel: () => void } {
-    return this.waiters.wait(callId, boundMs);
+  whenEnded(callId: string, boundMs: number, onEnd: () => void): Wait {
+    return this.waiters.wait(callId, boundMs, onEnd);
+  }
+
+  /** Gives up a wait of `whenEnded` (its release did not start): `onEnd` will not be called. */
+  giveUp(wait: Wait): void {
+    this.waiters.cancel(wait);
   }
 
   private end(callId: string): void {

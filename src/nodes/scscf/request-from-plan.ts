@@ -2,6 +2,7 @@
 // The shell adds only what RFC 3261 leaves to the sender: the Via (transaction layer), Content-Length, and the
 // strict-routing rewrite of §12.2.1.1 when the first Route is a strict router (no `lr`).
 import type { SipRequestPlan } from "../../../generated/types/index.ts";
+import type { TracedField } from "../../audit/call-trace.ts";
 import { headerOf, makeHeader, routes, setHeader } from "../../sip/header-access.ts";
 import { canonicalHeaderName } from "../../sip/header-names.ts";
 import { NO_BODY, type SipHeader, type SipRequest } from "../../sip/message.ts";
@@ -57,16 +58,16 @@ function strictRoute(req: SipRequest): void {
   setHeader(req, headerOf("Route", [...rs.slice(1), { displayName: null, uri: target, params: [] }]));
 }
 
-/** The plan's fields with their clause ids, for the runtime audit trail. */
+/** The plan's fields with their clause ids, for the runtime audit trail: listed when the trace is read. */
 export function annotationOf(plan: SipRequestPlan): PlanAnnotation {
-  return {
-    rule: plan.rule,
-    trace: plan.trace,
-    // The planned headers are already { name, value, trace }: the trace keeps them, no copies.
-    fields: [
-      { name: "Request-URI", value: plan.requestUri.value, trace: plan.requestUri.trace },
-      ...plan.headers,
-      { name: "routing", value: plan.routing.value, trace: plan.routing.trace },
-    ],
-  };
+  return { rule: plan.rule, trace: plan.trace, fields: () => planFields(plan) };
+}
+
+/** The planned headers are already { name, value, trace }: the list holds them, no copies. */
+export function planFields(plan: SipRequestPlan): TracedField[] {
+  return [
+    { name: "Request-URI", value: plan.requestUri.value, trace: plan.requestUri.trace },
+    ...plan.headers,
+    { name: "routing", value: plan.routing.value, trace: plan.routing.trace },
+  ];
 }

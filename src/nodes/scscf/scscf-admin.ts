@@ -15,8 +15,9 @@ export interface BulkResult {
 
 /**
  * Releases every dialog `pick` selects (every dialog, without one), with at most `concurrency` releases under
- * way at once: each worker takes the next dialog when its release has ended, so the BYEs of ten thousand
- * dialogs are paced by their answers instead of flooding the UEs (and coming back as retransmissions).
+ * way at once: the next dialog's release starts when one has ended, so the BYEs of ten thousand dialogs are
+ * paced by their answers instead of flooding the UEs (and coming back as retransmissions). Driven by the ends'
+ * callbacks: nothing per release stays alive while it runs but its wait (no suspended worker, no promise).
  */
 export async function bulkRelease(
   dialogs: DialogRecords,
@@ -25,35 +26,64 @@ export async function bulkRelease(
   cause: string,
   concurrency: number,
   text?: string,
-  /** How long a worker waits for one release to end before it takes the next (a BYE's Timer F, and some). */
+  /** How long the pacing waits for one release to end before it starts the next (a BYE's Timer F, and some). */
   endBoundMs = 40_000,
 ): Promise<BulkResult> {
   const keys = await dialogs.keys();
   const result: BulkResult = { matched: 0, started: 0, notStarted: 0 };
+  const limit = Math.max(1, concurrency);
   let next = 0;
-  const worker = async () => {
-    while (next < keys.length) {
-      const callId = keys[next++];
-      if (pick) {
-        const record = await dialogs.get(callId);
-        if (!record || !pick(record)) continue;
-      }
-      result.matched++;
-      // Waiting from before the start: a release may end before release() has answered.
-      const wait = releases.whenEnded(callId, endBoundMs);
-      // Only the status is kept while the release runs: a thousand workers holding their plans would keep
-      // every plan of the window alive (and copied by each young-generation collection) until its BYEs end.
-      const status = (await releases.release(callId, cause, text)).status;
-      if (status === "started") {
-        result.started++;
-        await wait.ended;
-      } else {
-        wait.cancel();
-        result.notStarted++;
-      }
+  let running = 0;
+  let finish!: () => void;
+  let fail!: (err: unknown) => void;
+  const finished = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  // One callback for every release: a slot is free again.
+  const slotFree = () => {
+    running--;
+    fill();
+  };
+  const one = async (callId: string) => {
+    if (pick) {
+      const record = await dialogs.get(callId);
+      if (!record || !pick(record)) return slotFree();
+    }
+    result.matched++;
+    // Waiting from before the start: a release may end before release() has answered.
+    const wait = releases.whenEnded(callId, endBoundMs, slotFree);
+    // Only the status is looked at: the plans are not kept while the release runs.
+    let status: string;
+    try {
+      status = (await releases.release(callId, cause, text)).status;
+    } catch (err) {
+      releases.giveUp(wait);
+      throw err;
+    }
+    if (status === "started") result.started++;
+    else {
+      releases.giveUp(wait);
+      result.notStarted++;
+      slotFree();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, keys.length)) }, worker));
+  const fill = () => {
+    while (running < limit && next < keys.length) {
+      running++;
+      const callId = keys[next++];
+      // A release that cannot be planned or stored fails the bulk release (500), as it would alone; the others
+      // go on.
+      one(callId).catch((err) => {
+        result.notStarted++;
+        fail(err);
+        slotFree();
+      });
+    }
+    if (running === 0 && next >= keys.length) finish();
+  };
+  fill();
+  await finished;
   return result;
 }
 
