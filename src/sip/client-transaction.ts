@@ -16,14 +16,16 @@ export interface ClientTransactionUser {
 
 export type ClientState = "calling" | "trying" | "proceeding" | "completed" | "terminated";
 
+const nothing = () => {};
+
 /** The user of a transaction that has passed its final response up: nothing more reaches it. */
 const DONE: ClientTransactionUser = { onResponse: () => {} };
 
 export abstract class ClientTransaction implements TransportErrorListener {
   state: ClientState;
   protected readonly timers = new Timers();
-  /** called once when the transaction terminates (the layer forgets it) */
-  onTerminated: () => void = () => {};
+  /** Called once when the transaction terminates (the layer forgets it): one function for them all. */
+  onTerminated: (tx: ClientTransaction) => void = nothing;
   /** The request's method (the request itself may have been let go). */
   readonly method: string;
   #request: SipRequest | undefined;
@@ -109,7 +111,7 @@ export abstract class ClientTransaction implements TransportErrorListener {
     if (this.state === "terminated") return;
     this.state = "terminated";
     this.timers.clearAll();
-    this.onTerminated();
+    this.onTerminated(this);
   }
 
   abstract start(): void;

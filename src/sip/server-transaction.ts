@@ -4,6 +4,8 @@ import type { SipRequest, SipResponse } from "./message.ts";
 import { type TimerConfig, Timers } from "./transaction-timers.ts";
 import type { Flow, SipTransport } from "./transport.ts";
 
+const nothing = () => {};
+
 export type ServerState = "trying" | "proceeding" | "completed" | "confirmed" | "terminated";
 
 export interface ServerTransactionEvents {
@@ -15,7 +17,7 @@ export abstract class ServerTransaction {
   state: ServerState;
   protected readonly timers = new Timers();
   protected lastResponse?: SipResponse;
-  onTerminated: () => void = () => {};
+  onTerminated: () => void = nothing;
   events: ServerTransactionEvents = {};
 
   constructor(
