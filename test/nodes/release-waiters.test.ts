@@ -66,10 +66,14 @@ describe("ReleaseWaiters", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect([other.done, g.done, w.size, vi.getTimerCount()]).toEqual([true, false, 0, 0]);
     const alone = waiting(w, "call-b", 1000);
-    w.cancel(alone.handle);
-    w.cancel(alone.handle); // twice: nothing more to take out
+    expect(w.cancel(alone.handle)).toBe(true);
+    expect(w.cancel(alone.handle)).toBe(false); // twice: nothing more to take out
     expect([w.size, vi.getTimerCount()]).toEqual([0, 0]);
     await vi.advanceTimersByTimeAsync(2000);
     expect(alone.done).toBe(false);
+    // One that ran out at its bound can no longer be given up: its callback has run.
+    const ranOut = waiting(w, "call-c", 100);
+    await vi.advanceTimersByTimeAsync(100);
+    expect([ranOut.runs, w.cancel(ranOut.handle)]).toEqual([1, false]);
   });
 });

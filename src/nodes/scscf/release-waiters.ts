@@ -47,9 +47,12 @@ export class ReleaseWaiters {
     return w;
   }
 
-  /** Gives a wait up: it never runs. Nothing happens for one that has run or was given up already. */
-  cancel(w: Wait): void {
-    this.remove(w);
+  /**
+   * Gives a wait up: it never runs. True if it was still waiting; false for one that has run (its bound passed)
+   * or was given up already.
+   */
+  cancel(w: Wait): boolean {
+    return this.remove(w);
   }
 
   /** The release of `callId` has ended: everyone waiting for it goes on. */

@@ -74,9 +74,12 @@ export class ScscfReleases {
     return this.waiters.wait(callId, boundMs, onEnd);
   }
 
-  /** Gives up a wait of `whenEnded` (its release did not start): `onEnd` will not be called. */
-  giveUp(wait: Wait): void {
-    this.waiters.cancel(wait);
+  /**
+   * Gives up a wait of `whenEnded` (its release did not start): `onEnd` will not be called. False if it has been
+   * called already (the bound passed first).
+   */
+  giveUp(wait: Wait): boolean {
+    return this.waiters.cancel(wait);
   }
 
   private end(callId: string): void {

@@ -55,27 +55,30 @@ export async function bulkRelease(
     const wait = releases.whenEnded(callId, endBoundMs, slotFree);
     // Only the status is looked at: the plans are not kept while the release runs.
     let status: string;
+    let failure: { err: unknown } | undefined;
     try {
       status = (await releases.release(callId, cause, text)).status;
     } catch (err) {
-      releases.giveUp(wait);
-      throw err;
+      status = "failed";
+      failure = { err };
     }
-    if (status === "started") result.started++;
-    else {
-      releases.giveUp(wait);
-      result.notStarted++;
-      slotFree();
+    if (status === "started") {
+      result.started++;
+      return;
     }
+    result.notStarted++;
+    // A wait whose bound passed before release() answered (a store answering late) has freed its place already.
+    if (releases.giveUp(wait)) slotFree();
+    // A release that cannot be planned or stored fails the bulk release (500), as it would alone; the others
+    // go on.
+    if (failure) fail(failure.err);
   };
   const fill = () => {
     while (running < limit && next < keys.length) {
       running++;
       const callId = keys[next++];
-      // A release that cannot be planned or stored fails the bulk release (500), as it would alone; the others
-      // go on.
+      // Reading a record for `pick` failed (before any wait): the bulk release fails, the others go on.
       one(callId).catch((err) => {
-        result.notStarted++;
         fail(err);
         slotFree();
       });

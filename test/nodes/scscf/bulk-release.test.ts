@@ -19,6 +19,10 @@ function fakeReleases(ms: number) {
       if (callId === "gone") return { status: "not-found", callId };
       if (callId === "under-way") return { status: "nothing-to-do", callId, state: "releasing" };
       if (callId === "broken") throw new Error("store unreachable");
+      if (callId === "slow") {
+        await new Promise((r) => setTimeout(r, 20));
+        return { status: "nothing-to-do", callId, state: "releasing" };
+      }
       state.running++;
       state.peak = Math.max(state.peak, state.running);
       setTimeout(() => {
@@ -86,6 +90,25 @@ describe("bulkRelease", () => {
     ).rejects.toThrow("store unreachable");
     await new Promise((r) => setTimeout(r, 20));
     expect(f.ended.sort()).toEqual(["a", "b"]);
+    expect(f.waiters.size).toBe(0);
+  });
+
+  it("a wait that runs out before its release() answers frees its place once, not twice", async () => {
+    const f = fakeReleases(10);
+    // The wait on "slow" runs out at 15 ms (its place goes to "a", which runs until 25 ms); "slow" answers
+    // not-started at 20 ms, and must not free a place a second time (that would start "b" beside "a").
+    const result = await bulkRelease(
+      dialogsOf(["slow", "a", "b", "c"]),
+      f.releases,
+      undefined,
+      "administrative",
+      1,
+      undefined,
+      15,
+    );
+    expect(result).toEqual({ matched: 4, started: 3, notStarted: 1 });
+    expect(f.state.peak).toBe(1);
+    expect(f.ended).toEqual(["a", "b", "c"]);
     expect(f.waiters.size).toBe(0);
   });
 });
