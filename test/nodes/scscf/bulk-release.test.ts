@@ -38,18 +38,14 @@ function fakeReleases(ms: number) {
 
 const dialogsOf = (keys: string[]) => ({ keys: async () => keys }) as unknown as DialogRecords;
 
+/** A bulk release of every one of `keys`, `window` at once, each waited for `boundMs` at most. */
+const releaseAll = (keys: string[], releases: ScscfReleases, window: number, boundMs = 40_000) =>
+  bulkRelease(dialogsOf(keys), releases, undefined, "administrative", window, undefined, boundMs);
+
 describe("bulkRelease", () => {
   it("counts started and not-started releases, waits for the started ones, and leaves no wait behind", async () => {
     const f = fakeReleases(5);
-    const result = await bulkRelease(
-      dialogsOf(["a", "gone", "b", "under-way"]),
-      f.releases,
-      undefined,
-      "administrative",
-      2,
-      undefined,
-      40_000,
-    );
+    const result = await releaseAll(["a", "gone", "b", "under-way"], f.releases, 2);
     expect(result).toEqual({ matched: 4, started: 2, notStarted: 2 });
     expect(f.ended.sort()).toEqual(["a", "b"]);
     expect(f.waiters.size).toBe(0);
@@ -58,7 +54,7 @@ describe("bulkRelease", () => {
   it("keeps at most the window under way, and answers once the last has ended", async () => {
     const f = fakeReleases(3);
     const keys = Array.from({ length: 20 }, (_, i) => `call-${i}`);
-    const result = await bulkRelease(dialogsOf(keys), f.releases, undefined, "administrative", 4);
+    const result = await releaseAll(keys, f.releases, 4);
     expect(result).toEqual({ matched: 20, started: 20, notStarted: 0 });
     expect(f.state.peak).toBe(4);
     expect(f.ended).toHaveLength(20);
@@ -76,7 +72,7 @@ describe("bulkRelease", () => {
     const result = await bulkRelease(dialogs as unknown as DialogRecords, f.releases, pick as never, "x", 1);
     expect(result).toEqual({ matched: 1, started: 1, notStarted: 0 });
     expect(f.ended).toEqual(["b"]);
-    expect(await bulkRelease(dialogsOf([]), f.releases, undefined, "x", 8)).toEqual({
+    expect(await releaseAll([], f.releases, 8)).toEqual({
       matched: 0,
       started: 0,
       notStarted: 0,
@@ -85,9 +81,7 @@ describe("bulkRelease", () => {
 
   it("a release that throws fails the bulk release and leaves no wait behind", async () => {
     const f = fakeReleases(2);
-    await expect(
-      bulkRelease(dialogsOf(["a", "broken", "b"]), f.releases, undefined, "administrative", 1),
-    ).rejects.toThrow("store unreachable");
+    await expect(releaseAll(["a", "broken", "b"], f.releases, 1)).rejects.toThrow("store unreachable");
     await new Promise((r) => setTimeout(r, 20));
     expect(f.ended.sort()).toEqual(["a", "b"]);
     expect(f.waiters.size).toBe(0);
@@ -97,15 +91,7 @@ describe("bulkRelease", () => {
     const f = fakeReleases(10);
     // The wait on "slow" runs out at 15 ms (its place goes to "a", which runs until 25 ms); "slow" answers
     // not-started at 20 ms, and must not free a place a second time (that would start "b" beside "a").
-    const result = await bulkRelease(
-      dialogsOf(["slow", "a", "b", "c"]),
-      f.releases,
-      undefined,
-      "administrative",
-      1,
-      undefined,
-      15,
-    );
+    const result = await releaseAll(["slow", "a", "b", "c"], f.releases, 1, 15);
     expect(result).toEqual({ matched: 4, started: 3, notStarted: 1 });
     expect(f.state.peak).toBe(1);
     expect(f.ended).toEqual(["a", "b", "c"]);
