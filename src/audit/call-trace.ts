@@ -1,5 +1,6 @@
 // The runtime audit trail: every SIP and H.248 message a node sends or receives, kept per call with the rule
 // and clause ids behind each sent field. Bounded: a number of calls, a number of messages per call, an age.
+import type { PlannedHeader } from "../../generated/types/index.ts";
 
 export interface TraceEntry {
   /** Milliseconds since the node started (monotonic), for ordering and spacing. */
@@ -17,11 +18,8 @@ export interface TraceEntry {
   message?: string;
 }
 
-export interface TracedField {
-  name: string;
-  value: string;
-  trace: string[];
-}
+/** A sent field with the clause ids it comes from: the shape the schemas give a planned header. */
+export type TracedField = PlannedHeader;
 
 /**
  * What a node records: an entry whose fields may come as a function of the plan they were sent from, listed only

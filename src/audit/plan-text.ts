@@ -1,8 +1,8 @@
 // A plan as an engineer reads it: the message it will put on the wire, each field with its clause ids.
-import type { Plan } from "../../generated/types/index.ts";
+import type { Plan, PlannedHeader } from "../../generated/types/index.ts";
 
 const ids = (trace: string[]) => `[${trace.join(", ")}]`;
-const withHeaders = (first: string, headers: Array<{ name: string; value: string; trace: string[] }>) =>
+const withHeaders = (first: string, headers: PlannedHeader[]) =>
   [first, ...headers.map((h) => `  ${h.name}: ${h.value}  ${ids(h.trace)}`)].join("\n");
 
 export function planText(plan: Plan): string {

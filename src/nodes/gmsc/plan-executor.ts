@@ -3,6 +3,7 @@
 // dialog, Release Termination for exactly the terminations still seized, state updates. It decides nothing: a
 // plan it cannot carry out (the transaction it names is gone) is logged, never replaced by another action.
 import type { CallRecord, Plan, Side } from "../../../generated/types/index.ts";
+import type { TracedField } from "../../audit/call-trace.ts";
 import { reasons } from "../../sip/header-access.ts";
 import type { SipRequest, SipResponse } from "../../sip/message.ts";
 import { destinationOf, nextHopUri } from "../../sip/next-hop.ts";
@@ -25,7 +26,7 @@ function sideOf(plan: { towards: { value: string } }): Side {
   return plan.towards.value;
 }
 
-const note = (plan: Plan, headers: Array<{ name: string; value: string; trace: string[] }> = []) => ({
+const note = (plan: Plan, headers: TracedField[] = []) => ({
   rule: plan.rule,
   trace: plan.trace,
   ...(headers.length > 0 ? { fields: headers } : {}),

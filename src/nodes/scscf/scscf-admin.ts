@@ -5,6 +5,7 @@ import { type AdminRoute, HttpError } from "../../admin/admin-server.ts";
 import { requestBody } from "../../admin/request-body.ts";
 import type { DialogRecords } from "./dialog-records.ts";
 import { servedIdentity } from "./party-identity.ts";
+import type { Wait } from "./release-waiters.ts";
 import type { ReleaseResult, ScscfReleases } from "./releases.ts";
 
 export interface BulkResult {
@@ -45,43 +46,35 @@ export async function bulkRelease(
     running--;
     fill();
   };
+  // Every way out of `one` frees its place here, once: passed over by `pick`, not started, failed.
   const one = async (callId: string) => {
-    if (pick) {
-      const record = await dialogs.get(callId);
-      if (!record || !pick(record)) return slotFree();
-    }
-    result.matched++;
-    // Waiting from before the start: a release may end before release() has answered.
-    const wait = releases.whenEnded(callId, endBoundMs, slotFree);
-    // Only the status is looked at: the plans are not kept while the release runs.
-    let status: string;
-    let failure: { err: unknown } | undefined;
+    let wait: Wait | undefined;
+    let started = false;
     try {
-      status = (await releases.release(callId, cause, text)).status;
-    } catch (err) {
-      status = "failed";
-      failure = { err };
+      if (pick) {
+        const record = await dialogs.get(callId);
+        if (!record || !pick(record)) return;
+      }
+      result.matched++;
+      // Waiting from before the start: a release may end before release() has answered.
+      wait = releases.whenEnded(callId, endBoundMs, slotFree);
+      // Only the status is looked at: the plans are not kept while the release runs.
+      started = (await releases.release(callId, cause, text)).status === "started";
+    } finally {
+      if (started) result.started++;
+      else {
+        if (wait) result.notStarted++;
+        // Unless the wait's bound passed before release() answered (a store answering late): it freed the place.
+        if (!wait || releases.giveUp(wait)) slotFree();
+      }
     }
-    if (status === "started") {
-      result.started++;
-      return;
-    }
-    result.notStarted++;
-    // A wait whose bound passed before release() answered (a store answering late) has freed its place already.
-    if (releases.giveUp(wait)) slotFree();
-    // A release that cannot be planned or stored fails the bulk release (500), as it would alone; the others
-    // go on.
-    if (failure) fail(failure.err);
   };
   const fill = () => {
     while (running < limit && next < keys.length) {
       running++;
-      const callId = keys[next++];
-      // Reading a record for `pick` failed (before any wait): the bulk release fails, the others go on.
-      one(callId).catch((err) => {
-        fail(err);
-        slotFree();
-      });
+      // A release that cannot be planned or stored (or a record that cannot be read for `pick`) fails the bulk
+      // release (500), as it would alone; the others go on.
+      one(keys[next++]).catch(fail);
     }
     if (running === 0 && next >= keys.length) finish();
   };
