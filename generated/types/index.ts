@@ -1082,6 +1082,10 @@ export interface NodeConfig {
    * SIP listen addresses, e.g. udp://127.0.0.1:5060.
    */
   sip?: string[];
+  /**
+   * Whether the UDP sockets run on an I/O thread of their own, which takes their send and receive system calls off the thread that runs the SIP stack and the rules: auto is on where the machine has more than one CPU.
+   */
+  udpIoThread?: "auto" | "on" | "off";
   admin?: string;
   /**
    * Bearer token for the admin API (or CLEARDOWN_ADMIN_TOKEN).

@@ -2,6 +2,7 @@
 // force (live, reloadable), the store (memory or Redis), metrics, the runtime audit trail, a structured log,
 // and the admin HTTP API with the routes all nodes share. The S-CSCF and the GMSC add their own on top.
 import { Session } from "node:inspector/promises";
+import { availableParallelism } from "node:os";
 import type { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
 import { Counter } from "prom-client";
@@ -24,6 +25,11 @@ import { RequestAdmission } from "./request-admission.ts";
 import { TracedTransport } from "./traced-transport.ts";
 
 export type Role = "scscf" | "gmsc";
+
+/** `auto`: an I/O thread where there is a second CPU for it to run on. */
+export function udpIoThreadOf(setting: NodeConfig["udpIoThread"], cpus = availableParallelism()): boolean {
+  return setting === "on" || (setting !== "off" && cpus > 1);
+}
 
 /** Samples this process's CPU for `ms` milliseconds; the profile in the .cpuprofile format. */
 async function cpuProfile(ms: number): Promise<unknown> {
@@ -96,6 +102,7 @@ export class NodeShell {
       listen,
       maxMessageBytes: config.limits?.maxMessageBytes,
       maxHeaders: config.limits?.maxHeaders,
+      udpIoThread: udpIoThreadOf(config.udpIoThread),
       onMalformed: (fault, flow, action, why) => {
         metrics?.malformed.inc({ protocol: "SIP", outcome: action });
         log.warn({ fault, from: `${flow.remote.address}:${flow.remote.port}`, action, why }, "malformed SIP message");

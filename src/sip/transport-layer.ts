@@ -1,13 +1,10 @@
 // The SIP transport layer (RFC 3261 §18): owns UDP sockets and TCP listeners/connections on IPv4 and IPv6,
 // frames and parses inbound messages, answers malformed requests with 400 when it can (else drops and counts),
 // stamps received/rport (§18.2.1, RFC 3581), and sends responses where §18.2.2 says. Never throws from a socket.
-import { createSocket, type Socket as UdpSocket } from "node:dgram";
-import { lookup as dnsLookup, type LookupOneOptions } from "node:dns";
 import { lookup } from "node:dns/promises";
-import { connect, createServer, isIP, isIPv6, type Server, type Socket } from "node:net";
+import { connect, createServer, isIPv6, type Server, type Socket } from "node:net";
 import { respondToMalformed } from "./bad-request.ts";
 import { topVia } from "./header-access.ts";
-import { isIPv4address } from "./host.ts";
 import type { SipRequest, SipResponse } from "./message.ts";
 import { parseMessage } from "./parse-message.ts";
 import { responseTarget, stampReceived } from "./received-rport.ts";
@@ -24,6 +21,7 @@ import type {
   TransportErrorListener,
   TransportName,
 } from "./transport.ts";
+import { openUdpSocket, openUdpThread, type UdpEndpoint } from "./udp-endpoint.ts";
 
 export interface ListenSpec {
   transport: TransportName;
@@ -46,6 +44,8 @@ export interface TransportOptions {
    * sends thousands of BYEs at once gets their responses in a burst: a small buffer drops them.
    */
   udpBufferBytes?: number;
+  /** UDP sockets on an I/O thread of their own (their system calls off the stack's thread), or on this one. */
+  udpIoThread?: boolean;
   /** told of every dropped or answered malformed message, for logs */
   onMalformed?: (fault: SipFault, flow: Flow, action: "answered" | "dropped", why?: string) => void;
 }
@@ -55,7 +55,7 @@ interface Listening {
   family: 4 | 6;
   address: string;
   port: number;
-  udp?: UdpSocket;
+  udp?: UdpEndpoint;
   tcp?: Server;
 }
 
@@ -70,15 +70,6 @@ interface Connection {
 
 // Addresses here are IP literals (listen specs, resolved next hops): a colon is what tells an IPv6 one.
 const familyOf = (address: string): 4 | 6 => (address.includes(":") ? 6 : 4);
-
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
-
-/** dgram's lookup: an IP literal (every destination: next hops are resolved above) is answered at once. */
-function ipLiteralLookup(hostname: string, options: LookupOneOptions, callback: LookupCallback): void {
-  const family = isIPv4address(hostname) ? 4 : hostname.includes(":") ? 6 : isIP(hostname);
-  if (family !== 0) callback(null, hostname, family);
-  else dnsLookup(hostname, options, callback);
-}
 
 const bracket = (address: string) => (isIPv6(address) ? `[${address}]` : address);
 const remoteKey = (address: string, port: number) => `${address.toLowerCase()}|${port}`;
@@ -161,27 +152,14 @@ export class TransportLayer implements SipTransport {
     const family = familyOf(spec.address);
     if (spec.transport === "UDP") {
       const bufferBytes = this.opts.udpBufferBytes ?? 8 * 1024 * 1024;
-      const udp = createSocket({
-        type: family === 6 ? "udp6" : "udp4",
-        ipv6Only: family === 6,
-        recvBufferSize: bufferBytes,
-        sendBufferSize: bufferBytes,
-        // Destinations are IP addresses already (next-hop resolution is done above): no resolver round per send.
-        lookup: ipLiteralLookup,
-      });
-      await new Promise<void>((resolve, reject) => {
-        udp.once("error", reject);
-        udp.bind(spec.port, spec.address, () => {
-          udp.off("error", reject);
-          resolve();
-        });
-      });
-      const port = udp.address().port;
+      const open = this.opts.udpIoThread ? openUdpThread : openUdpSocket;
+      const udp = await open({ family, address: spec.address, port: spec.port, bufferBytes });
+      const port = udp.port;
       const local = { address: spec.address, port };
-      udp.on("message", (data, rinfo) =>
-        this.ingestDatagram(data, { transport: "UDP", local, remote: { address: rinfo.address, port: rinfo.port } }),
+      udp.onDatagram((data, address, remotePort) =>
+        this.ingestDatagram(data, { transport: "UDP", local, remote: { address, port: remotePort } }),
       );
-      udp.on("error", () => this.counters.sendErrors++);
+      udp.onError(() => this.counters.sendErrors++);
       this.listening.push({ transport: "UDP", family, address: spec.address, port, udp });
     } else {
       const tcp = createServer((socket) => this.adopt(socket));
@@ -403,7 +381,7 @@ export class TransportLayer implements SipTransport {
       this.listening.map(
         (l) =>
           new Promise<void>((resolve) => {
-            if (l.udp) l.udp.close(() => resolve());
+            if (l.udp) l.udp.close().then(() => resolve());
             else if (l.tcp) l.tcp.close(() => resolve());
             else resolve();
           }),

@@ -1,0 +1,162 @@
+// The two kinds of UDP endpoint the transport layer uses (a socket on this thread, one on an I/O thread) behave
+// the same on real loopback sockets: exact bytes both ways, in order, with the peer's address; one callback per
+// send, with the error of a send that fails; bind errors; close. The I/O thread's own failure modes too.
+import { createSocket, type Socket } from "node:dgram";
+import { afterEach, describe, expect, it } from "vitest";
+import { udpIoThreadOf } from "../../src/nodes/node-shell.ts";
+import { serializeMessage } from "../../src/sip/serialize-message.ts";
+import { createTransportLayer } from "../../src/sip/transport-layer.ts";
+import { openUdpSocket, openUdpThread, type UdpEndpoint } from "../../src/sip/udp-endpoint.ts";
+import { options } from "./sip-samples.ts";
+
+const open: Array<{ close(): unknown }> = [];
+afterEach(async () => {
+  for (const o of open.splice(0)) await o.close();
+});
+
+const within = <T>(p: Promise<T>, ms = 3000) =>
+  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error("timed out")), ms))]);
+
+async function peer(type: "udp4" | "udp6", address: string): Promise<{ socket: Socket; port: number; got: Buffer[] }> {
+  const socket = createSocket(type);
+  const got: Buffer[] = [];
+  socket.on("message", (m) => got.push(m));
+  await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
+  open.push({ close: () => new Promise<void>((resolve) => socket.close(() => resolve())) });
+  return { socket, port: socket.address().port, got };
+}
+
+async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const kinds = { "this thread": openUdpSocket, "an I/O thread": openUdpThread } as const;
+
+describe.each(Object.entries(kinds))("a UDP endpoint on %s", (_, openEndpoint) => {
+  async function endpoint(family: 4 | 6 = 4, port = 0): Promise<UdpEndpoint> {
+    const e = await openEndpoint({ family, address: family === 6 ? "::1" : "127.0.0.1", port, bufferBytes: 1 << 20 });
+    open.push(e);
+    return e;
+  }
+
+  it("sends each datagram's exact bytes, in order, with one callback each, and receives with the peer's address", async () => {
+    const e = await endpoint();
+    const p = await peer("udp4", "127.0.0.1");
+    const results: Array<Error | null> = [];
+    const sent = Array.from({ length: 200 }, (_, i) => Buffer.from(`datagram ${i} ${"x".repeat(i)}`));
+    for (const b of sent) e.send(b, p.port, "127.0.0.1", (err) => results.push(err));
+    await until(() => p.got.length === 200 && results.length === 200, "200 datagrams and callbacks");
+    expect(p.got.map(String)).toEqual(sent.map(String));
+    expect(results.every((r) => r === null)).toBe(true);
+
+    const received: Array<[string, string, number]> = [];
+    e.onDatagram((data, address, port) => received.push([String(data), address, port]));
+    for (let i = 0; i < 50; i++) p.socket.send(`answer ${i}`, e.port, "127.0.0.1");
+    await until(() => received.length === 50, "50 answers");
+    expect(received.map(([d]) => d)).toEqual(Array.from({ length: 50 }, (_, i) => `answer ${i}`));
+    expect(received.every(([, address, port]) => address === "127.0.0.1" && port === p.port)).toBe(true);
+  });
+
+  it("works over IPv6 (::1)", async () => {
+    const e = await endpoint(6);
+    const p = await peer("udp6", "::1");
+    const done = new Promise<Error | null>((resolve) => e.send(Buffer.from("over v6"), p.port, "::1", resolve));
+    expect(await within(done)).toBeNull();
+    await until(() => p.got.length === 1, "the datagram over ::1");
+    expect(String(p.got[0])).toBe("over v6");
+  });
+
+  it("reports a send that fails to its callback (EMSGSIZE, a bad port), and sends on after it", async () => {
+    const e = await endpoint();
+    const p = await peer("udp4", "127.0.0.1");
+    const tooBig = new Promise<Error | null>((resolve) => e.send(Buffer.alloc(70_000), p.port, "127.0.0.1", resolve));
+    const badPort = new Promise<Error | null>((resolve) => e.send(Buffer.from("x"), 0, "127.0.0.1", resolve));
+    const fine = new Promise<Error | null>((resolve) => e.send(Buffer.from("after"), p.port, "127.0.0.1", resolve));
+    expect((await within(tooBig))?.message).toMatch(/EMSGSIZE/);
+    expect((await within(badPort))?.message).toMatch(/port/i);
+    expect(await within(fine)).toBeNull();
+    await until(() => p.got.length === 1, "the datagram after the failures");
+    expect(String(p.got[0])).toBe("after");
+  });
+
+  it("refuses a port in use, naming the error", async () => {
+    const first = await endpoint();
+    await expect(endpoint(4, first.port)).rejects.toThrow(/EADDRINUSE/);
+  });
+
+  it("closes: sends made just before are each called back once, the port is free again", async () => {
+    const e = await openEndpoint({ family: 4, address: "127.0.0.1", port: 0, bufferBytes: 1 << 20 });
+    const p = await peer("udp4", "127.0.0.1");
+    let calls = 0;
+    for (let i = 0; i < 20; i++) e.send(Buffer.from(`last ${i}`), p.port, "127.0.0.1", () => calls++);
+    await within(e.close());
+    await until(() => calls === 20, "20 callbacks");
+    const again = await endpoint(4, e.port);
+    expect(again.port).toBe(e.port);
+  });
+});
+
+describe("the UDP I/O thread stopping by itself", () => {
+  it("fails the sends it had not reported and every later one, and reports the stop", async () => {
+    const e = await openUdpThread({ family: 4, address: "127.0.0.1", port: 0, bufferBytes: 1 << 20 });
+    const errors: string[] = [];
+    e.onError((err) => errors.push(err.message));
+    const p = await peer("udp4", "127.0.0.1");
+    const waiting = new Promise<Error | null>((resolve) => e.send(Buffer.from("lost"), p.port, "127.0.0.1", resolve));
+    await e.thread.terminate();
+    expect((await within(waiting))?.message).toBe("the UDP I/O thread has stopped");
+    const later = new Promise<Error | null>((resolve) => e.send(Buffer.from("later"), p.port, "127.0.0.1", resolve));
+    expect((await within(later))?.message).toBe("the UDP I/O thread has stopped");
+    expect(errors).toEqual(["the UDP I/O thread has stopped"]);
+    await within(e.close());
+  });
+});
+
+describe("the transport layer over the I/O thread", () => {
+  it("receives a request stamped with received/rport and answers it to the source (RFC 3581 §4)", async () => {
+    const layer = await createTransportLayer({
+      listen: [{ transport: "UDP", address: "127.0.0.1", port: 0 }],
+      udpIoThread: true,
+    });
+    open.push(layer);
+    const p = await peer("udp4", "127.0.0.1");
+    layer.onMessage((message, flow) => {
+      if (message.kind !== "request") return;
+      void layer.sendResponse(
+        {
+          kind: "response",
+          version: "SIP/2.0",
+          status: 200,
+          reason: "OK",
+          headers: message.headers,
+          body: Buffer.alloc(0),
+        },
+        flow,
+      );
+    });
+    const req = options("z9hG4bKthread", `127.0.0.1:${p.port};rport`);
+    p.socket.send(serializeMessage(req), layer.addresses[0].port, "127.0.0.1");
+    await until(() => p.got.length === 1, "the 200 OK");
+    const text = String(p.got[0]);
+    expect(text.startsWith("SIP/2.0 200 OK\r\n")).toBe(true);
+    expect(text).toContain(
+      `Via: SIP/2.0/UDP 127.0.0.1:${p.port};branch=z9hG4bKthread;rport=${p.port};received=127.0.0.1\r\n`,
+    );
+    expect(layer.counters.received).toBe(1);
+    await until(() => layer.counters.sent === 1, "the send counted");
+  });
+});
+
+describe("udpIoThread setting", () => {
+  it("auto is on with a second CPU, off with one; on and off are as said", () => {
+    expect(udpIoThreadOf("auto", 2)).toBe(true);
+    expect(udpIoThreadOf(undefined, 4)).toBe(true);
+    expect(udpIoThreadOf("auto", 1)).toBe(false);
+    expect(udpIoThreadOf("on", 1)).toBe(true);
+    expect(udpIoThreadOf("off", 8)).toBe(false);
+  });
+});
