@@ -106,6 +106,7 @@ export class TransportLayer implements SipTransport {
     malformedDropped: 0,
     keepalives: 0,
     sendErrors: 0,
+    overloadDropped: 0,
   };
   private handler: InboundHandler = () => {};
   private readonly listening: Listening[] = [];
@@ -160,6 +161,9 @@ export class TransportLayer implements SipTransport {
         this.ingestDatagram(data, { transport: "UDP", local, remote: { address, port: remotePort } }),
       );
       udp.onError(() => this.counters.sendErrors++);
+      udp.onOverflow((n) => {
+        this.counters.overloadDropped += n;
+      });
       this.listening.push({ transport: "UDP", family, address: spec.address, port, udp });
     } else {
       const tcp = createServer((socket) => this.adopt(socket));

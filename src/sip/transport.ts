@@ -29,6 +29,8 @@ export interface TransportCounters {
   /** CRLF keepalives (RFC 5626 §3.5.1) */
   keepalives: number;
   sendErrors: number;
+  /** datagrams dropped because the node was not reading them as fast as they came (the UDP I/O thread's queue) */
+  overloadDropped: number;
 }
 
 /** A request on its way that can go again as the same bytes, so a client transaction keeps this, not the message. */

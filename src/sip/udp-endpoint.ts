@@ -29,6 +29,11 @@ export interface UdpEndpoint {
   onDatagram(handler: DatagramHandler): void;
   /** A socket error that is not one send's (a send's goes to its `done`). */
   onError(handler: (err: Error) => void): void;
+  /**
+   * Datagrams dropped because the node did not read them fast enough: the I/O thread holds at most `bufferBytes`
+   * the node has not taken yet, as a socket buffer would (the kernel drops on this thread's socket, uncounted).
+   */
+  onOverflow(handler: (dropped: number) => void): void;
   close(): Promise<void>;
 }
 
@@ -70,14 +75,16 @@ export async function openUdpSocket(o: UdpEndpointOptions): Promise<UdpEndpoint>
     },
     onDatagram: (handler) => udp.on("message", (data, rinfo) => handler(data, rinfo.address, rinfo.port)),
     onError: (handler) => udp.on("error", handler),
+    onOverflow: () => {},
     close: () => new Promise((resolve) => udp.close(() => resolve())),
   };
 }
 
 // The I/O thread's program, plain JavaScript (it is evaluated as given, from the bundle and under tsx alike).
-// To it: arrays [id, bytes, port, address, …] to send, or "close". From it: ["bound", port],
-// ["bind-error", message], ["in", [bytes, address, port, …]], ["sent", [id, error message or null, …]],
-// ["error", message]. It flushes what it has for the node once per turn of its event loop.
+// To it: arrays [id, bytes, port, address, …] to send, a number (bytes of datagrams the node has taken), or
+// "close". From it: ["bound", port], ["bind-error", message], ["in", [bytes, address, port, …], dropped],
+// ["sent", [id, error message or null, …]], ["error", message]. It flushes what it has for the node once per turn
+// of its event loop, and holds at most bufferBytes the node has not taken (more is dropped, and counted).
 const IO_THREAD = `
 const { parentPort, workerData: o } = require("node:worker_threads");
 const { createSocket } = require("node:dgram");
@@ -92,13 +99,16 @@ const udp = createSocket({
 });
 let inbox = [];
 let acks = [];
+let untaken = 0;
+let dropped = 0;
 let flushing = false;
 const flush = () => {
   flushing = false;
-  if (inbox.length > 0) parentPort.postMessage(["in", inbox]);
+  if (inbox.length > 0 || dropped > 0) parentPort.postMessage(["in", inbox, dropped]);
   if (acks.length > 0) parentPort.postMessage(["sent", acks]);
   inbox = [];
   acks = [];
+  dropped = 0;
 };
 const later = () => {
   if (!flushing) {
@@ -113,7 +123,11 @@ const ack = (id, err) => {
 let bound = false;
 udp.on("error", (err) => parentPort.postMessage([bound ? "error" : "bind-error", String(err.message)]));
 udp.on("message", (data, rinfo) => {
-  inbox.push(data, rinfo.address, rinfo.port);
+  if (untaken + data.length > o.bufferBytes) dropped++;
+  else {
+    untaken += data.length;
+    inbox.push(data, rinfo.address, rinfo.port);
+  }
   later();
 });
 udp.bind(o.port, o.address, () => {
@@ -121,6 +135,10 @@ udp.bind(o.port, o.address, () => {
   parentPort.postMessage(["bound", udp.address().port]);
 });
 parentPort.on("message", (m) => {
+  if (typeof m === "number") {
+    untaken -= m;
+    return;
+  }
   if (m === "close") {
     udp.close(() => {
       flush();
@@ -152,6 +170,7 @@ export async function openUdpThread(o: UdpEndpointOptions): Promise<UdpEndpoint 
   const worker = new Worker(IO_THREAD, { eval: true, workerData: o, execArgv: [] });
   let onDatagram: DatagramHandler = () => {};
   let onError: (err: Error) => void = () => {};
+  let onOverflow: (dropped: number) => void = () => {};
   const waiting = new Map<number, SendDone>();
   let nextId = 0;
   let outbox: Array<number | Buffer | string> = [];
@@ -180,10 +199,16 @@ export async function openUdpThread(o: UdpEndpointOptions): Promise<UdpEndpoint 
   worker.on("message", (m: [string, unknown]) => {
     if (m[0] === "in") {
       const batch = m[1] as Array<Uint8Array | string | number>;
+      let taken = 0;
       for (let i = 0; i < batch.length; i += 3) {
         const u = batch[i] as Uint8Array;
+        taken += u.byteLength;
         onDatagram(Buffer.from(u.buffer, u.byteOffset, u.byteLength), batch[i + 1] as string, batch[i + 2] as number);
       }
+      // Taken: the thread may hold as much again.
+      if (taken > 0 && !stopped) worker.postMessage(taken);
+      const dropped = (m as unknown as [string, unknown, number])[2];
+      if (dropped > 0) onOverflow(dropped);
     } else if (m[0] === "sent") {
       const acks = m[1] as Array<number | string | null>;
       for (let i = 0; i < acks.length; i += 2) {
@@ -228,6 +253,9 @@ export async function openUdpThread(o: UdpEndpointOptions): Promise<UdpEndpoint 
     },
     onError: (h) => {
       onError = h;
+    },
+    onOverflow: (h) => {
+      onOverflow = h;
     },
     async close() {
       if (closing) return exited;

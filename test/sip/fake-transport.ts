@@ -20,6 +20,7 @@ export class FakeTransport implements SipTransport {
     malformedDropped: 0,
     keepalives: 0,
     sendErrors: 0,
+    overloadDropped: 0,
   };
   private handler: InboundHandler = () => {};
   constructor(private readonly reliable = false) {}

@@ -1,6 +1,7 @@
 // The two kinds of UDP endpoint the transport layer uses (a socket on this thread, one on an I/O thread) behave
 // the same on real loopback sockets: exact bytes both ways, in order, with the peer's address; one callback per
 // send, with the error of a send that fails; bind errors; close. The I/O thread's own failure modes too.
+import { spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
 import { udpIoThreadOf } from "../../src/nodes/node-shell.ts";
@@ -113,6 +114,47 @@ describe("the UDP I/O thread stopping by itself", () => {
     expect((await within(later))?.message).toBe("the UDP I/O thread has stopped");
     expect(errors).toEqual(["the UDP I/O thread has stopped"]);
     await within(e.close());
+  });
+});
+
+describe("the UDP I/O thread while the node does not read", () => {
+  it("holds at most bufferBytes the node has not taken, drops and counts the rest, and takes more once read", async () => {
+    const e = await openUdpThread({ family: 4, address: "127.0.0.1", port: 0, bufferBytes: 64 * 1024 });
+    open.push(e);
+    const got: Buffer[] = [];
+    let dropped = 0;
+    e.onDatagram((data) => got.push(data));
+    e.onOverflow((n) => {
+      dropped += n;
+    });
+    // Another process sends 300 datagrams of 1 KiB while this thread does not read: the I/O thread may hold
+    // 64 KiB of them for it.
+    const sender = spawn(process.execPath, [
+      "-e",
+      // Ten at a time, so the I/O thread keeps up with the kernel: the drops are the thread's own.
+      `const s = require("node:dgram").createSocket("udp4"); let sent = 0;
+       const ten = () => { for (let i = 0; i < 10; i++) s.send(Buffer.alloc(1024, 97), ${e.port}, "127.0.0.1");
+         sent += 10; if (sent < 300) setTimeout(ten, 1); else s.close(); };
+       ten();`,
+    ]);
+    const senderDone = new Promise((resolve) => sender.once("exit", resolve));
+    const spinUntil = Date.now() + 1500;
+    while (Date.now() < spinUntil && sender.exitCode === null);
+    await within(senderDone, 5000);
+    const spinMore = Date.now() + 200;
+    while (Date.now() < spinMore);
+    await until(() => got.length >= 64 && dropped > 0, "64 datagrams taken and the rest dropped");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.length).toBe(64);
+    // Dropped by the thread, and counted (the kernel drops more before the thread reads them, uncounted: its
+    // socket buffer is 64 KiB too).
+    expect(dropped).toBeGreaterThan(0);
+    expect(got.length + dropped).toBeLessThanOrEqual(300);
+    // Taken: the thread holds as much again.
+    const p = await peer("udp4", "127.0.0.1");
+    got.length = 0;
+    for (let i = 0; i < 40; i++) p.socket.send(Buffer.alloc(1024, 98), e.port, "127.0.0.1");
+    await until(() => got.length === 40, "the next 40 datagrams");
   });
 });
 
