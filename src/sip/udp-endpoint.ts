@@ -157,6 +157,14 @@ parentPort.on("message", (m) => {
 });
 `;
 
+/** What the I/O thread tells the node (see IO_THREAD). */
+type FromThread =
+  | ["bound", number]
+  | ["bind-error", string]
+  | ["in", Array<Uint8Array | string | number>, number]
+  | ["sent", Array<number | string | null>]
+  | ["error", string];
+
 /** Sends handed to the I/O thread at once when this many are waiting, so it starts on a burst while it grows. */
 const BATCH = 32;
 
@@ -186,8 +194,8 @@ export async function openUdpThread(o: UdpEndpointOptions): Promise<UdpEndpoint 
   const port = await new Promise<number>((resolve, reject) => {
     const failed = (err: Error) => reject(err);
     worker.once("error", failed);
-    worker.on("message", function first(m: [string, unknown]) {
-      if (m[0] === "bound") resolve(m[1] as number);
+    worker.on("message", function first(m: FromThread) {
+      if (m[0] === "bound") resolve(m[1]);
       else if (m[0] === "bind-error") {
         reject(new Error(`UDP ${o.address}:${o.port}: ${m[1]}`));
         void worker.terminate();
@@ -196,9 +204,9 @@ export async function openUdpThread(o: UdpEndpointOptions): Promise<UdpEndpoint 
       worker.off("error", failed);
     });
   });
-  worker.on("message", (m: [string, unknown]) => {
+  worker.on("message", (m: FromThread) => {
     if (m[0] === "in") {
-      const batch = m[1] as Array<Uint8Array | string | number>;
+      const [, batch, dropped] = m;
       let taken = 0;
       for (let i = 0; i < batch.length; i += 3) {
         const u = batch[i] as Uint8Array;
@@ -207,17 +215,16 @@ export async function openUdpThread(o: UdpEndpointOptions): Promise<UdpEndpoint 
       }
       // Taken: the thread may hold as much again.
       if (taken > 0 && !stopped) worker.postMessage(taken);
-      const dropped = (m as unknown as [string, unknown, number])[2];
       if (dropped > 0) onOverflow(dropped);
     } else if (m[0] === "sent") {
-      const acks = m[1] as Array<number | string | null>;
+      const acks = m[1];
       for (let i = 0; i < acks.length; i += 2) {
         const id = acks[i] as number;
         const done = waiting.get(id);
         waiting.delete(id);
         done?.(acks[i + 1] === null ? null : new Error(acks[i + 1] as string));
       }
-    } else if (m[0] === "error") onError(new Error(m[1] as string));
+    } else if (m[0] === "error") onError(new Error(m[1]));
   });
   worker.on("error", (err) => onError(err));
   worker.on("exit", () => {
