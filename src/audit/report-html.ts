@@ -1,6 +1,14 @@
 // audit/report.html: one self-contained page (no network assets) an auditor can read and filter.
 import type { ClauseDocument } from "../../generated/types/index.ts";
-import type { ItemRow, Matrix, RuleLink, TestLink } from "./traceability.ts";
+import {
+  auditVerdict,
+  type ItemRow,
+  itemBadges,
+  type Matrix,
+  type RuleLink,
+  type TestLink,
+  testCommand,
+} from "./traceability.ts";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
@@ -10,8 +18,12 @@ h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid 
 table.summary td,table.summary th{padding:.2rem .8rem;text-align:left}
 .item{border-left:4px solid #bbb;margin:.4rem 0;padding:.2rem .6rem;background:#fafafa}
 .item[data-status=covered]{border-color:#2e7d32}.item[data-status=no-rule],.item[data-status=no-test],.item[data-status=failing]{border-color:#c62828}
-.item[data-status=suspect]{border-color:#ef6c00}
+.item[data-status=suspect]{border-color:#ef6c00}.item[data-status=tests-not-run]{border-color:#78909c}
 .badge{font-size:.75rem;padding:0 .4rem;border-radius:.6rem;background:#ddd;margin-left:.4rem}
+.badge[data-badge=covered]{background:#c8e6c9}.badge[data-badge=suspect]{background:#ffe0b2}
+.badge[data-badge="no rule"],.badge[data-badge="no test"],.badge[data-badge=failing]{background:#ffcdd2}
+.notice{background:#eceff1;border-left:4px solid #78909c;padding:.4rem .6rem}
+#verdict{font-weight:600}
 .id{font-family:ui-monospace,monospace;font-weight:600}
 pre{background:#f0f0f0;padding:.5rem;overflow:auto;font-size:12px;max-height:24rem}
 .diff{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}.diff div{background:#fff3e0;padding:.4rem}
@@ -23,7 +35,7 @@ const script = `
 document.querySelectorAll('.filters button').forEach(function(b){b.addEventListener('click',function(){
   var f=b.dataset.filter;document.querySelectorAll('.filters button').forEach(function(x){x.setAttribute('aria-pressed',String(x===b))});
   document.querySelectorAll('.item').forEach(function(i){var s=i.dataset.status;
-    i.hidden=f==='uncovered'?!(s==='no-rule'||s==='no-test'||s==='failing'):f==='suspect'?s!=='suspect':false});
+    i.hidden=f==='uncovered'?!(s==='no-rule'||s==='no-test'||s==='failing'):f==='suspect'?i.dataset.suspect!=='true':false});
 })});`;
 
 function ruleList(rules: RuleLink[]): string {
@@ -36,7 +48,8 @@ function ruleList(rules: RuleLink[]): string {
     .join("");
 }
 
-function testList(tests: TestLink[]): string {
+function testList(tests: TestLink[], testsKnown: boolean): string {
+  if (!testsKnown) return `<p class="tests-not-run">Tests not run: <code>${testCommand}</code> runs them.</p>`;
   if (tests.length === 0) return "<p>No test names this item.</p>";
   return `<ul class="tests">${tests.map((t) => `<li class="${t.status}" data-test-status="${t.status}">${esc(t.status)}: ${esc(t.name)} <small>(${esc(t.file)})</small></li>`).join("")}</ul>`;
 }
@@ -44,7 +57,7 @@ function testList(tests: TestLink[]): string {
 function itemBlock(row: ItemRow, matrix: Matrix): string {
   const deviations = matrix.deviations.filter((d) => d.item === row.id);
   const suspect = row.suspect
-    ? `<div class="diff" data-suspect><div><b>approved text</b><br>${esc(row.suspect.approvedText ?? "(never approved)")}</div><div><b>current text</b><br>${esc(row.text)}</div></div>`
+    ? `<div class="diff" data-suspect-diff><div><b>approved text</b><br>${esc(row.suspect.approvedText ?? "(never approved)")}</div><div><b>current text</b><br>${esc(row.text)}</div></div>`
     : "";
   const dev = deviations
     .map(
@@ -52,7 +65,10 @@ function itemBlock(row: ItemRow, matrix: Matrix): string {
         `<div class="deviation"><b>Deviation</b> (${esc(d.file)}): seed says “${esc(d.seedText)}”; chosen reading: ${esc(d.chosenReading)} Reason: ${esc(d.reason)} Switch: policy <code>${esc(d.switch.policy)}</code> = <code>${esc(d.switch.literal)}</code> restores the seed's reading (default <code>${esc(d.switch.chosen)}</code>).</div>`,
     )
     .join("");
-  return `<details class="item" data-id="${esc(row.id)}" data-status="${row.status}"><summary><span class="id">${esc(row.id)}</span><span class="badge">${row.status}</span> ${esc(row.text)}</summary>${suspect}${dev}<h4>Rules</h4>${ruleList(row.rules)}<h4>Tests</h4>${testList(row.tests)}</details>`;
+  const badges = itemBadges(row)
+    .map((b) => `<span class="badge" data-badge="${esc(b)}">${esc(b)}</span>`)
+    .join("");
+  return `<details class="item" data-id="${esc(row.id)}" data-status="${row.status}" data-suspect="${row.suspect !== undefined}"><summary><span class="id">${esc(row.id)}</span>${badges} ${esc(row.text)}</summary>${suspect}${dev}<h4>Rules</h4>${ruleList(row.rules)}<h4>Tests</h4>${testList(row.tests, matrix.testsKnown)}</details>`;
 }
 
 /** A demo scenario's ladder diagram: the text form (clause ids beside each arrow) and the SVG one. */
@@ -67,6 +83,9 @@ export function reportHtml(matrix: Matrix, documents: ClauseDocument[], ladders:
   const summary = (Object.entries(s) as Array<[string, number]>)
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td data-summary="${esc(k)}">${v}</td></tr>`)
     .join("");
+  const notRun = matrix.testsKnown
+    ? ""
+    : `<p class="notice" id="tests-not-run">Tests not run: no test results were found (test-results/vitest.json), so no item counts as covered yet and none is known to fail. <code>${testCommand}</code> runs the tests and then this audit.</p>`;
   const clauses = documents
     .filter((d) => d.kind === "clause")
     .map((d) => {
@@ -77,7 +96,7 @@ export function reportHtml(matrix: Matrix, documents: ClauseDocument[], ladders:
   const extensions = matrix.extensions
     .map(
       (x) =>
-        `<details class="extension" data-id="${esc(x.id)}"><summary><span class="id">${esc(x.id)}</span> ${esc(x.title)} <small>follows ${esc(x.follows.join(", "))}</small></summary><p>${esc(x.text)}</p><h4>Rules</h4>${ruleList(x.rules)}<h4>Tests</h4>${testList(x.tests)}</details>`,
+        `<details class="extension" data-id="${esc(x.id)}"><summary><span class="id">${esc(x.id)}</span> ${esc(x.title)} <small>follows ${esc(x.follows.join(", "))}</small></summary><p>${esc(x.text)}</p><h4>Rules</h4>${ruleList(x.rules)}<h4>Tests</h4>${testList(x.tests, matrix.testsKnown)}</details>`,
     )
     .join("");
   const referenced = documents
@@ -95,8 +114,9 @@ export function reportHtml(matrix: Matrix, documents: ClauseDocument[], ladders:
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>cleardown traceability report</title><style>${style}</style></head>
 <body><h1>cleardown traceability report</h1>
+${notRun}<p id="verdict">${esc(auditVerdict(matrix))}</p>
 <table class="summary" id="summary">${summary}</table>
-<p class="filters">Show: <button data-filter="all" aria-pressed="true">all items</button><button data-filter="uncovered" aria-pressed="false">uncovered</button><button data-filter="suspect" aria-pressed="false">suspect</button></p>
+<p class="filters">Show: <button data-filter="all" aria-pressed="true">all items</button><button data-filter="uncovered" aria-pressed="false">uncovered</button><button data-filter="suspect" aria-pressed="false">suspect (${s.suspect})</button></p>
 ${clauses}
 <h2>Extensions (behaviour the clauses are silent on)</h2>${extensions}
 <h2>Referenced clauses</h2><ul>${referenced}</ul>

@@ -18,7 +18,23 @@ export interface TestLink {
   status: TestVerdict["status"];
 }
 
-export type ItemStatus = "covered" | "no-rule" | "no-test" | "failing" | "suspect" | "not-quoted" | "informative";
+/**
+ * One verdict per item, the most pressing first: a missing rule or a failing test, then a suspect link (its clause
+ * text changed since it was approved), then what the tests say — "tests-not-run" when there are no test results
+ * at all (neutral: nothing is known to be wrong, `npm test` tells), "no-test" when the results name no test for it.
+ */
+export type ItemStatus =
+  | "covered"
+  | "no-rule"
+  | "no-test"
+  | "failing"
+  | "suspect"
+  | "tests-not-run"
+  | "not-quoted"
+  | "informative";
+
+/** The command that runs the tests and writes the results the audit reads. */
+export const testCommand = "npm test";
 
 export interface ItemRow {
   id: string;
@@ -45,6 +61,8 @@ export interface Matrix {
     withPassingTest: number;
     covered: number;
     uncovered: number;
+    /** Items with a rule whose tests have not run (no test results were found). */
+    testsNotRun: number;
     suspect: number;
     failingTests: number;
     extensions: number;
@@ -67,14 +85,61 @@ function clauseOf(item: ClauseItem): string {
   return item.id.split("/")[0];
 }
 
-function statusOf(item: ClauseItem, row: Pick<ItemRow, "rules" | "tests" | "suspect">): ItemStatus {
+function statusOf(
+  item: ClauseItem,
+  row: Pick<ItemRow, "rules" | "tests" | "suspect">,
+  testsKnown: boolean,
+): ItemStatus {
   if (!item.quoted) return "not-quoted";
   if (!item.normative) return "informative";
   if (row.rules.length === 0) return "no-rule";
-  if (row.tests.length === 0) return "no-test";
   if (row.tests.some((t) => t.status === "failed")) return "failing";
   if (row.suspect) return "suspect";
+  if (!testsKnown) return "tests-not-run";
+  if (row.tests.length === 0) return "no-test";
   return "covered";
+}
+
+/** How a status reads to a person: the badge in report.html and the status column of `cleardown audit`. */
+const statusWords: Record<ItemStatus, string> = {
+  covered: "covered",
+  "no-rule": "no rule",
+  "no-test": "no test",
+  failing: "failing",
+  suspect: "suspect",
+  "tests-not-run": "tests not run",
+  "not-quoted": "not quoted",
+  informative: "informative",
+};
+
+/**
+ * The badges of an item row: its status, and "suspect" beside it when a more pressing status (a missing rule, a
+ * failing test) hides that its clause text changed. The CLI table and report.html both show exactly these.
+ */
+export function itemBadges(row: Pick<ItemRow, "status" | "suspect">): string[] {
+  const badges = [statusWords[row.status]];
+  if (row.suspect && row.status !== "suspect") badges.push(statusWords.suspect);
+  return badges;
+}
+
+/** The audit's verdict in one line: the CLI's summary, the demo's closing line and the report's heading. */
+export function auditVerdict(matrix: Matrix): string {
+  const s = matrix.summary;
+  const parts: string[] = [];
+  if (!matrix.testsKnown)
+    parts.push(
+      `tests not run (\`${testCommand}\` runs them): ${s.withRule}/${s.normativeItems} normative items have a rule, none counted covered yet`,
+    );
+  else parts.push(`${s.covered}/${s.normativeItems} normative items covered by a rule and a passing test`);
+  if (s.failingTests > 0) parts.push(`${s.failingTests} failing test(s)`);
+  if (matrix.testsKnown && s.withRule < s.normativeItems) parts.push(`${s.normativeItems - s.withRule} with no rule`);
+  parts.push(
+    s.suspect > 0
+      ? `${s.suspect} suspect (clause text changed since approved: \`npm run audit\` lists, \`npm run audit -- approve ID\` approves)`
+      : "0 suspect",
+  );
+  parts.push(`${s.extensions} extensions`, `${s.deviations} deviation(s)`);
+  return parts.join("; ");
 }
 
 export function buildMatrix(
@@ -110,7 +175,7 @@ export function buildMatrix(
       normative: item.normative,
       quoted: item.quoted,
       ...row,
-      status: statusOf(item, row),
+      status: statusOf(item, row, tests !== undefined),
     };
   });
   const extensions = Object.values(sets)
@@ -126,6 +191,7 @@ export function buildMatrix(
     withPassingTest: normative.filter((r) => r.tests.some((t) => t.status === "passed")).length,
     covered: normative.filter((r) => r.status === "covered").length,
     uncovered: normative.filter((r) => r.status === "no-rule" || r.status === "no-test").length,
+    testsNotRun: normative.filter((r) => r.status === "tests-not-run").length,
     suspect: items.filter((r) => r.suspect).length,
     failingTests: new Set((tests ?? []).filter((t) => t.status === "failed").map((t) => t.name)).size,
     extensions: extensions.length,
@@ -159,8 +225,20 @@ export function coverageTable(matrix: Matrix): string {
   const passed = (tests: TestLink[]) => `${tests.filter((t) => t.status === "passed").length}/${tests.length}`;
   const rows = matrix.items
     .filter((r) => r.quoted)
-    .map((r) => [r.id, String(r.rules.length), passed(r.tests), r.status]);
-  rows.push(...matrix.extensions.map((x) => [x.id, String(x.rules.length), passed(x.tests), "extension"]));
+    .map((r) => [
+      r.id,
+      String(r.rules.length),
+      matrix.testsKnown ? passed(r.tests) : "not run",
+      itemBadges(r).join(", "),
+    ]);
+  rows.push(
+    ...matrix.extensions.map((x) => [
+      x.id,
+      String(x.rules.length),
+      matrix.testsKnown ? passed(x.tests) : "not run",
+      "extension",
+    ]),
+  );
   const head = ["clause item", "rules", "tests passed", "status"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
@@ -168,7 +246,5 @@ export function coverageTable(matrix: Matrix): string {
       .map((c, i) => c.padEnd(widths[i]))
       .join("  ")
       .trimEnd();
-  const s = matrix.summary;
-  const summary = `${s.covered}/${s.normativeItems} normative items covered by a rule and a passing test; ${s.suspect} suspect; ${s.extensions} extensions; ${s.deviations} deviation(s)`;
-  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), "", summary].join("\n");
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), "", auditVerdict(matrix)].join("\n");
 }

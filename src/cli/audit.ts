@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { approve, readApprovals, writeApprovals } from "../audit/approvals.ts";
 import { reportHtml, type ScenarioLadder } from "../audit/report-html.ts";
 import { readTestResults } from "../audit/test-results.ts";
-import { buildMatrix, coverageTable, gaps, traceIdsOf } from "../audit/traceability.ts";
+import { buildMatrix, coverageTable, gaps, type Matrix, traceIdsOf } from "../audit/traceability.ts";
 import { loadRuleSets, readRuleSources } from "../rules/load-rules.ts";
 import { loadSpec } from "../spec/clause-items.ts";
 
@@ -45,7 +45,7 @@ function demoLadders(out: string, given: ScenarioLadder[] | undefined): Scenario
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ScenarioLadder[]) : [];
 }
 
-export function audit(root: string, opts: AuditOptions): { exitCode: number; output: string } {
+export function audit(root: string, opts: AuditOptions): { exitCode: number; output: string; matrix: Matrix } {
   const spec = loadSpec(root);
   const sets = loadRuleSets(readRuleSources(root), spec);
   const tests = readTestResults(opts.results ?? join(root, "test-results/vitest.json"));
@@ -60,9 +60,10 @@ export function audit(root: string, opts: AuditOptions): { exitCode: number; out
     return {
       exitCode: 1,
       output: [...lines, "", "audit --check failed:", ...problems.map((p) => `  ${p}`)].join("\n"),
+      matrix,
     };
   }
-  return { exitCode: 0, output: lines.join("\n") };
+  return { exitCode: 0, output: lines.join("\n"), matrix };
 }
 
 /** Approves the current text of the named items (or, with --all, of every item a rule traces). */

@@ -8,9 +8,12 @@ import { pino } from "pino";
 import type { TraceEntry } from "../audit/call-trace.ts";
 import { svgLadder, textLadder } from "../audit/ladder.ts";
 import type { ScenarioLadder } from "../audit/report-html.ts";
+import { auditVerdict } from "../audit/traceability.ts";
 import { audit } from "../cli/audit.ts";
+import { rulesLint } from "../cli/rules-lint.ts";
 import { type DemoNetwork, startDemoNetwork } from "./demo-network.ts";
 import { gmscScenarios } from "./gmsc-scenarios.ts";
+import { humanLogStream } from "./human-log.ts";
 import type { Scenario } from "./scenario.ts";
 import { scscfScenarios } from "./scscf-scenarios.ts";
 
@@ -91,14 +94,28 @@ export async function liveDemo(options: LiveDemoOptions): Promise<{ exitCode: nu
   const print = (...lines: string[]) => {
     for (const l of lines) options.print(l);
   };
-  // The nodes log to stderr, errors only unless CLEARDOWN_LOG_LEVEL says otherwise: stdout is the ladders.
-  const logger = pino({ level: process.env.CLEARDOWN_LOG_LEVEL ?? "error" }, pino.destination(2));
+  // A spec editor's broken file stops the demo before any node starts, with the lint's own words.
+  const lint = rulesLint(options.root);
+  if (lint.exitCode !== 0)
+    return {
+      exitCode: 1,
+      output: [
+        "The demo did not start: spec/ or rules/ has a problem (`npm run lint:rules` shows the same):",
+        ...lint.output.split("\n").map((l) => `  ${l}`),
+      ].join("\n"),
+    };
+  // The nodes log to stderr as human lines, errors only unless CLEARDOWN_LOG_LEVEL says otherwise: stdout is the
+  // ladders.
+  const logger = pino(
+    { level: process.env.CLEARDOWN_LOG_LEVEL ?? "error" },
+    humanLogStream((text) => process.stderr.write(text)),
+  );
   const started = performance.now();
   let net: DemoNetwork;
   try {
     net = await startDemoNetwork(logger);
   } catch (err) {
-    return { exitCode: 1, output: `the demo network did not start: ${(err as Error).message}` };
+    return { exitCode: 1, output: `The demo network did not start: ${(err as Error).message}` };
   }
   try {
     print(
@@ -109,13 +126,19 @@ export async function liveDemo(options: LiveDemoOptions): Promise<{ exitCode: nu
     const { ladders, failures } = await playAll(net, list, print);
     const report = audit(options.root, { check: false, ladders });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    print(...report.output.split("\n").slice(-2), "");
+    print(report.output.split("\n").at(-1) ?? "", "");
+    // The closing line says what the audit knows: covered, tests not run, or suspect.
+    const verdict = `audit: ${auditVerdict(report.matrix)}`;
     if (failures.length > 0)
       return {
         exitCode: 1,
-        output: [`${failures.length} of ${list.length} scenarios failed:`, ...failures.map((f) => `  ${f}`)].join("\n"),
+        output: [
+          `${failures.length} of ${list.length} scenarios failed:`,
+          ...failures.map((f) => `  ${f}`),
+          verdict,
+        ].join("\n"),
       };
-    const done = `${list.length} release scenarios played over loopback in ${seconds} s`;
+    const done = [`${list.length} release scenarios played over loopback in ${seconds} s`, verdict].join("\n");
     if (!options.keepRunning) return { exitCode: 0, output: done };
     print(done, "", ...adminHelp(net));
     await new Promise<void>((resolve) => {

@@ -2,11 +2,11 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TraceEntry } from "../../src/audit/call-trace.ts";
 import { svgLadder, textLadder } from "../../src/audit/ladder.ts";
-import type { Matrix } from "../../src/audit/traceability.ts";
+import { itemBadges, type Matrix } from "../../src/audit/traceability.ts";
 import { audit } from "../../src/cli/audit.ts";
 import { projectRoot } from "../../src/rules/schema-registry.ts";
 import { ensureDebianPackage } from "../support/debian-package.ts";
@@ -30,6 +30,33 @@ function editedProject(): string {
     ),
   );
   return root;
+}
+
+/** Runs in the page (this project's tsconfig has no DOM library, hence the cast of the page's global). */
+const borderColour = (e: unknown) =>
+  (globalThis as unknown as { getComputedStyle(e: unknown): { borderLeftColor: string } }).getComputedStyle(e)
+    .borderLeftColor;
+
+/** The CLI table's rows (id, rules, tests, status) and verdict line are what the page shows for the same report. */
+async function expectPageAgreesWithTable(page: Page, output: string, matrix: Matrix): Promise<void> {
+  const table = output.split("\n");
+  const rows = new Map(
+    table
+      .slice(2)
+      .filter((l) => /^\S+ {2,}\d+ {2,}/.test(l))
+      .map((l) => l.split(/ {2,}/))
+      .map(([id, rules, tests, status]) => [id, { rules, tests, status }]),
+  );
+  const items = matrix.items.filter((r) => r.quoted);
+  expect(items.length).toBeGreaterThan(0);
+  for (const r of items) {
+    const pageBadges = await page.locator(`details.item[data-id="${r.id}"] > summary .badge`).allTextContents();
+    expect({ id: r.id, status: rows.get(r.id)?.status }).toEqual({ id: r.id, status: pageBadges.join(", ") });
+    expect(pageBadges).toEqual(itemBadges(r));
+    expect(rows.get(r.id)?.rules).toBe(String(r.rules.length));
+    if (!matrix.testsKnown) expect(rows.get(r.id)?.tests).toBe("not run");
+  }
+  expect(table).toContain((await page.locator("#verdict").textContent()) ?? "");
 }
 
 beforeAll(async () => {
@@ -58,7 +85,11 @@ afterAll(async () => {
 describe("audit/report.html in Chromium", () => {
   it("shows the coverage summary of report.json, an item's rules and tests, and filters uncovered and suspect items", async () => {
     const out = join(work, "audit");
-    audit(work, { check: false, results: join(projectRoot, "test/fixtures/audit/vitest-sample.json"), out });
+    const cli = audit(work, {
+      check: false,
+      results: join(projectRoot, "test/fixtures/audit/vitest-sample.json"),
+      out,
+    });
     const matrix = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as Matrix;
     expect(matrix.summary.suspect).toBe(1);
 
@@ -84,9 +115,52 @@ describe("audit/report.html in Chromium", () => {
     expect(await visible.count()).toBe(1);
     expect(await visible.getAttribute("data-id")).toBe("24.229:5.4.5.1.2/1.e");
     await visible.locator(":scope > summary").click();
-    expect(await visible.locator("[data-suspect]").textContent()).toContain("incremented by one or more;");
+    expect(await visible.locator("[data-suspect-diff]").textContent()).toContain("incremented by one or more;");
 
+    await expectPageAgreesWithTable(page, cli.output, matrix);
     await page.screenshot({ path: join(artefacts, "audit-report.png"), fullPage: false });
+    await page.close();
+  });
+
+  it("without test results: items with a rule are a neutral 'tests not run' naming `npm test`, the suspect item shows suspect on its row, badge and filter, and the page agrees with the CLI table", async () => {
+    const out = join(work, "audit-not-run");
+    const cli = audit(work, { check: false, results: join(work, "no-such-results.json"), out });
+    const matrix = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as Matrix;
+    expect(matrix.testsKnown).toBe(false);
+    expect(matrix.summary).toMatchObject({ covered: 0, uncovered: 0, suspect: 1, testsNotRun: 54 });
+
+    const page = await browser.newPage();
+    await page.goto(`file://${join(out, "report.html")}`);
+    const notice = page.locator("#tests-not-run");
+    expect(await notice.isVisible()).toBe(true);
+    expect(await notice.textContent()).toContain("npm test");
+    expect(await page.locator("#verdict").textContent()).toMatch(/^tests not run \(`npm test` runs them\)/);
+
+    // Neutral, not red: no item says no-test or failing, and a not-run item's border is the neutral grey.
+    expect(await page.locator('details.item[data-status="no-test"], details.item[data-status="failing"]').count()).toBe(
+      0,
+    );
+    const notRun = page.locator('details.item[data-status="tests-not-run"]');
+    expect(await notRun.count()).toBe(54);
+    expect(await notRun.first().evaluate(borderColour)).toBe("rgb(120, 144, 156)");
+    expect(await notRun.first().locator(".badge").allTextContents()).toEqual(["tests not run"]);
+    await notRun.first().locator(":scope > summary").click();
+    expect(await notRun.first().locator(".tests-not-run").textContent()).toBe("Tests not run: npm test runs them.");
+
+    // The edited item: suspect on its row (status and border), its badge, and the filter.
+    const edited = page.locator('details.item[data-id="24.229:5.4.5.1.2/1.e"]');
+    expect(await edited.getAttribute("data-status")).toBe("suspect");
+    expect(await edited.locator(".badge").allTextContents()).toEqual(["suspect"]);
+    expect(await edited.evaluate(borderColour)).toBe("rgb(239, 108, 0)");
+    await page.locator('button[data-filter="suspect"]').click();
+    const visible = page.locator("details.item:visible");
+    expect(await visible.count()).toBe(1);
+    expect(await visible.getAttribute("data-id")).toBe("24.229:5.4.5.1.2/1.e");
+    expect(await page.locator("section.clause:visible details.item:visible").count()).toBe(1);
+
+    // The CLI table (`cleardown audit`) and the page say the same of every item, and the same verdict.
+    await expectPageAgreesWithTable(page, cli.output, matrix);
+    await page.screenshot({ path: join(artefacts, "audit-report-tests-not-run.png"), fullPage: false });
     await page.close();
   });
 

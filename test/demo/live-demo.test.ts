@@ -66,6 +66,14 @@ describe("npm start: the live demo", () => {
     expect(run.stdout()).not.toContain("!! scenario failed");
   });
 
+  it("closes with the audit's verdict: without test results it says tests not run and names `npm test`, not 0 covered", () => {
+    const last = run.stdout().trimEnd().split("\n").at(-1);
+    expect(last).toMatch(
+      /^audit: tests not run \(`npm test` runs them\): (\d+)\/\1 normative items have a rule, none counted covered yet; 0 suspect;/,
+    );
+    expect(run.stdout()).not.toMatch(/\b0\/\d+ normative items covered/);
+  });
+
   it(`${S}/1 ${S}/1.e ${S}/1.g ${S}/2 S-CSCF serving the calling user: a BYE arrow to each UE with its clause id, the BYE's fields with theirs`, () => {
     const lines = section(run.stdout(), "S-CSCF serving the calling user");
     expect(lines[1].trim().split(/\s+/)).toEqual(["UE", "alice", "S-CSCF", "UE", "bob"]);
@@ -171,9 +179,27 @@ describe("a spec editor's change to rules/ in the next npm start", () => {
     edits.replaceText(RULES, '"cause": 480', '"cause": "four-eighty"');
     const broken = demo(edits.root);
     expect(await broken.exited).toBe(1);
+    // Human words first, then the lint's lines; no raw JSON log record anywhere.
+    expect(broken.stderr()).toMatch(/^The demo did not start: spec\/ or rules\/ has a problem/);
     expect(broken.stderr()).toMatch(
-      /rules\/24\.229-5\.4\.5\.1\.2\.rules\.json:\d+:\d+ \(\/tables\/reasonByCause\/administrative\/cause\): /,
+      /^ {2}rules\/24\.229-5\.4\.5\.1\.2\.rules\.json:\d+:\d+ \(\/tables\/reasonByCause\/administrative\/cause\): /m,
     );
+    expect(broken.stderr() + broken.stdout()).not.toMatch(/^\s*\{/m);
+  });
+
+  it(`a changed clause word (§5.4.5.1.2 item 1.e) makes the next demo close with "1 suspect" and the item to approve`, async () => {
+    const edits = copy();
+    edits.replaceText(
+      "spec/24.229-5.4.5.1.2.clause",
+      "from the calling to the called user, incremented by one;",
+      "from the calling to the called user, incremented by one or more;",
+    );
+    const run = demo(edits.root);
+    expect(await run.exited, run.stderr()).toBe(0);
+    const last = run.stdout().trimEnd().split("\n").at(-1) ?? "";
+    expect(last).toContain("; 1 suspect (clause text changed since approved:");
+    const report = JSON.parse(readFileSync(join(edits.root, "audit/report.json"), "utf8"));
+    expect(report.items.find((r: { id: string }) => r.id === `${S}/1.e`).status).toBe("suspect");
   });
 });
 
