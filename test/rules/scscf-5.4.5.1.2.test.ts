@@ -276,18 +276,4 @@ describe("extensions of TS 24.229 §5.4.5.1.2", () => {
     const ack = await decideScscf(scscf({ dialog: releasing }, { type: "in-dialog-request", method: "ACK" }));
     expect(ack.plans).toEqual([]);
   });
-
-  it(`${X}/early-dialog a release indication before the 2xx cancels the INVITE and answers it 487, no BYE`, async () => {
-    const { plans } = await decideScscf(scscf({ dialog: dialog({ state: "early" }) }));
-    expect(plansOf(plans, "sip-request")).toHaveLength(0);
-    expect(plansOf(plans, "sip-cancel")).toMatchObject([
-      {
-        towards: { value: "called" },
-        headers: [{ name: "Reason", value: 'SIP ;cause=503 ;text="Session Terminated"' }],
-      },
-    ]);
-    expect(plansOf(plans, "sip-response")).toMatchObject([
-      { request: "invite", towards: { value: "calling" }, status: { value: 487 } },
-    ]);
-  });
 });

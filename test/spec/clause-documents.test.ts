@@ -34,6 +34,28 @@ describe("spec/ clause documents", () => {
     expect(documentWords(files, false)).toBe(seedWords("004_fab59e74725ee2ca.txt", /^$/));
   });
 
+  it("24.229:5.4.5.1.1 a clause added as data: its items with ids, quoted from the public Release 18 text it names", () => {
+    const doc = spec.documents.find((d) => d.clause === "24.229:5.4.5.1.1")!;
+    expect(doc).toMatchObject({
+      kind: "clause",
+      file: "spec/24.229-5.4.5.1.1.clause",
+      spec: "3GPP TS 24.229",
+      role: "S-CSCF",
+    });
+    expect(doc.title).toBe("Cancellation of a session currently being established");
+    expect(doc.source).toMatch(/^3GPP TS 24\.229 Release 18, clause 5\.4\.5\.1\.1, public text at https:\/\/\S+/);
+    expect(doc.items.map((i) => [i.id, i.parent, i.normative])).toEqual([
+      ["24.229:5.4.5.1.1/intro", "24.229:5.4.5.1.1", true],
+      ["24.229:5.4.5.1.1/1", "24.229:5.4.5.1.1", true],
+      ["24.229:5.4.5.1.1/2", "24.229:5.4.5.1.1", true],
+    ]);
+    expect(doc.items[1].text).toBe(
+      "cancel the related dialogs by sending the CANCEL request according to the procedures described in RFC 3261 [26]; and",
+    );
+    // Quoted now, so no longer listed among the clauses referenced but not quoted.
+    expect(spec.items.has("24.229:5.4.5.1.1")).toBe(false);
+  });
+
   it("gives every item and bullet a stable id with its parent", () => {
     expect(spec.items.get("24.229:5.4.5.1.2/2.c")).toMatchObject({
       parent: "24.229:5.4.5.1.2/2",

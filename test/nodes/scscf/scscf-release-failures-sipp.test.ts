@@ -92,7 +92,7 @@ describe("S-CSCF release: failed BYEs and requests during a release (SIPp)", () 
     expect(await failed(s, "x-24.229:5.4.5.1.2/bye-failure#record-failure-called")).toBe(1);
   });
 
-  it("x-24.229:5.4.5.1.2/early-dialog a release before the 2xx cancels the INVITE (Reason in the CANCEL and the 487)", async () => {
+  it("24.229:5.4.5.1.1/intro 24.229:5.4.5.1.1/1 24.229:5.4.5.1.1/2 x-24.229:5.4.5.1.2/early-dialog a release before the 2xx cancels the INVITE: CANCEL to the called UE, 487 to the caller, the Reason in both", async () => {
     const s = await scscfForTest("udp");
     const callId = "sipp-early-1@127.0.0.1";
     const [callerPort, calleePort] = [await freeUdpPort(), await freeUdpPort()];
