@@ -15,9 +15,10 @@ import { type DemoNetwork, startDemoNetwork } from "./demo-network.ts";
 import { gmscScenarios } from "./gmsc-scenarios.ts";
 import { humanLogStream } from "./human-log.ts";
 import type { Scenario } from "./scenario.ts";
+import { scscfCancellationScenario } from "./scscf-cancellation-scenario.ts";
 import { scscfScenarios } from "./scscf-scenarios.ts";
 
-export const scenarios: Scenario[] = [...scscfScenarios, ...gmscScenarios];
+export const scenarios: Scenario[] = [...scscfScenarios, scscfCancellationScenario, ...gmscScenarios];
 
 export interface LiveDemoOptions {
   /** Where spec/ and rules/ are read and audit/ is written. */

@@ -185,10 +185,15 @@ export class ProxyCore {
    * The node cancels an INVITE it forwarded (§9.1 towards the next hop, e.g. a release of an early dialog):
    * CANCEL downstream with the given headers (Reason), and the response the node chose upstream (487).
    */
-  cancelForwarded(server: ServerTransaction, cancelHeaders: SipHeader[], response?: SipResponse): boolean {
+  cancelForwarded(
+    server: ServerTransaction,
+    cancelHeaders: SipHeader[],
+    response?: SipResponse,
+    prepare?: (cancel: SipRequest) => void,
+  ): boolean {
     const ctx = this.pending.get(server);
     if (!ctx?.client) return false;
-    this.transactions.cancel(ctx.client, cancelHeaders[0]);
+    this.transactions.cancel(ctx.client, cancelHeaders[0], prepare);
     if (response && !ctx.final && server.state === "proceeding") {
       ctx.final = true;
       server.respond(response);

@@ -15,6 +15,7 @@ import { type ProjectCopy, projectCopy } from "../support/project-copy.ts";
 const bin = resolve(projectRoot, "bin/cleardown.js");
 const S = "24.229:5.4.5.1.2";
 const G = "23.231:7.3";
+const E = "24.229:5.4.5.1.1";
 const RULES = "rules/24.229-5.4.5.1.2.rules.json";
 const copies: ProjectCopy[] = [];
 let running: ChildNode | undefined;
@@ -60,9 +61,9 @@ describe("npm start: the live demo", () => {
     code = await run.exited;
   }, 70_000);
 
-  it("plays all eight release scenarios over loopback and exits 0", () => {
+  it("plays all nine release scenarios over loopback and exits 0", () => {
     expect(code, run.stderr()).toBe(0);
-    expect(run.stdout()).toMatch(/^8 release scenarios played over loopback in \d+\.\d s$/m);
+    expect(run.stdout()).toMatch(/^9 release scenarios played over loopback in \d+\.\d s$/m);
     expect(run.stdout()).not.toContain("!! scenario failed");
   });
 
@@ -93,6 +94,25 @@ describe("npm start: the live demo", () => {
     expect(lines).toContain(`  BYE → UE alice  (rule ${S}/4#bye-to-calling)`);
     expect(lines).toContain(`      CSeq: 2 BYE  [${S}/3.e]`);
     expect(lines).toContain(`      routing: internal-service-control  [${S}/4.i]`);
+  });
+
+  it(`${E}/1 ${E}/2 S-CSCF cancelling a session being established: a CANCEL arrow to bob and a 487 arrow to alice with their clause ids, no BYE`, () => {
+    const lines = section(run.stdout(), "S-CSCF: network-internal release of a session being established");
+    expect(arrow(lines, "CANCEL", `   ${E}/1, rfc3261:9.1`)[0]).toMatch(
+      /\|-+ CANCEL -+>\|\s+24\.229:5\.4\.5\.1\.1\/1, rfc3261:9\.1$/,
+    );
+    expect(arrow(lines, "487 Request Terminated (INVITE)", `   ${E}/2`)[0]).toMatch(
+      /^ +\|<-+ 487 Request Terminated \(INVITE\) -+\|/,
+    );
+    expect(lines.some((l) => l.includes(" BYE "))).toBe(false);
+    expect(lines).toContain(`  CANCEL → UE bob  (rule ${E}/intro#cancel-early-dialog)`);
+    expect(lines).toContain(`      status: 487  [${E}/2, x-24.229:5.4.5.1.2/early-dialog]`);
+    expect(
+      lines.filter(
+        (l) =>
+          l === '      Reason: SIP ;cause=503 ;text="Session Terminated"  [x-24.229:5.4.5.1.2/early-dialog, rfc3326:2]',
+      ),
+    ).toHaveLength(2);
   });
 
   it(`${G}.1/b.1 ${G}.1/b.2 ${G}.1/b.3 ${G}.4/2 GMSC §7.3.1: CANCEL, BYE and a final error each end in two H.248 Subtract arrows to the MGW with their clause ids`, () => {
@@ -129,11 +149,11 @@ describe("npm start: the live demo", () => {
   it("writes the audit report with the demo scenarios' ladders embedded", () => {
     const html = readFileSync(join(root, "audit/report.html"), "utf8");
     expect(html).toContain("Ladder diagrams of the demo scenarios");
-    expect(html.match(/<section class="scenario"/g)).toHaveLength(8);
+    expect(html.match(/<section class="scenario"/g)).toHaveLength(9);
     expect(html).toContain("<svg ");
     expect(existsSync(join(root, "audit/report.json"))).toBe(true);
     const ladders = JSON.parse(readFileSync(join(root, "audit/demo-ladders.json"), "utf8")) as Array<{ text: string }>;
-    expect(ladders).toHaveLength(8);
+    expect(ladders).toHaveLength(9);
     expect(ladders[0].text).toContain(`   ${S}/1`);
   });
 });

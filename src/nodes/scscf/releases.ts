@@ -215,7 +215,7 @@ export class ScscfReleases {
     }
   }
 
-  /** x-24.229:5.4.5.1.2/early-dialog: CANCEL the INVITE downstream, the planned response (487) upstream. */
+  /** TS 24.229 §5.4.5.1.1: CANCEL the INVITE downstream, the planned response (487) upstream, both traced. */
   private cancelEarly(callId: string, cancel: Extract<Plan, { kind: "sip-cancel" }>, plans: Plan[]): void {
     const server = this.deps.pendingInvites.get(callId);
     if (!server) {
@@ -228,9 +228,15 @@ export class ScscfReleases {
     if (answer?.kind === "sip-response") {
       response = responseTo(server.request, answer.status.value, reasonPhrase(answer.status.value), "cd-early");
       for (const h of answer.headers) response.headers.push(makeHeader(h.name, h.value));
-      annotate(response, { rule: answer.rule, trace: answer.trace });
+      annotate(response, {
+        rule: answer.rule,
+        trace: answer.trace,
+        fields: [{ name: "status", value: String(answer.status.value), trace: answer.status.trace }, ...answer.headers],
+      });
     }
-    this.deps.proxy.cancelForwarded(server, headers, response);
+    this.deps.proxy.cancelForwarded(server, headers, response, (sent) =>
+      annotate(sent, { rule: cancel.rule, trace: cancel.trace, fields: cancel.headers }),
+    );
   }
 
   /** Builds the BYE the plan describes and sends it in a client transaction; its outcome is the next event. */
