@@ -207,7 +207,9 @@ export function gaps(matrix: Matrix, tests: TestVerdict[] | undefined): string[]
     out.push("no test results: run `npm test` (it writes test-results/vitest.json) before `audit --check`");
   for (const row of matrix.items) {
     if (row.status === "no-rule") out.push(`${row.id}: normative item with no rule tracing it`);
-    if (row.status === "no-test" && matrix.testsKnown) out.push(`${row.id}: normative item with no test naming it`);
+    // From the facts, not the status: a suspect item's status must not hide that no test names it.
+    if (row.normative && row.quoted && row.rules.length > 0 && row.tests.length === 0 && matrix.testsKnown)
+      out.push(`${row.id}: normative item with no test naming it`);
     if (row.suspect)
       out.push(
         `${row.id}: suspect link: its text changed since its rules and tests were approved (cleardown audit approve ${row.id})`,

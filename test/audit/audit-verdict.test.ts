@@ -84,6 +84,16 @@ describe("a suspect item (its clause text changed since it was approved)", () =>
     }
   });
 
+  it("does not hide from audit --check that no test names it", () => {
+    const tests = allPassing().filter((t) => !t.name.startsWith(`${EDITED} `));
+    const matrix = buildMatrix(spec, sets, tests, editedApprovals());
+    expect(matrix.items.find((r) => r.id === EDITED)?.status).toBe("suspect");
+    expect(gaps(matrix, tests)).toEqual([
+      `${EDITED}: normative item with no test naming it`,
+      `${EDITED}: suspect link: its text changed since its rules and tests were approved (cleardown audit approve ${EDITED})`,
+    ]);
+  });
+
   it("keeps a suspect badge beside a more pressing status (a failing test)", () => {
     const tests = [
       ...allPassing().filter((t) => !t.name.startsWith(`${EDITED} `)),
