@@ -36,6 +36,7 @@ document.querySelectorAll('.filters button').forEach(function(b){b.addEventListe
   var f=b.dataset.filter;document.querySelectorAll('.filters button').forEach(function(x){x.setAttribute('aria-pressed',String(x===b))});
   document.querySelectorAll('.item').forEach(function(i){var s=i.dataset.status;
     i.hidden=f==='uncovered'?!(s==='no-rule'||s==='no-test'||s==='failing'):f==='suspect'?i.dataset.suspect!=='true':false});
+  document.querySelectorAll('section.clause').forEach(function(c){c.hidden=!c.querySelector('.item:not([hidden])')});
 })});`;
 
 function ruleList(rules: RuleLink[]): string {
