@@ -50,12 +50,18 @@ export function summariseSchemaErrors(errors: ErrorObject[]): Array<{ pointer: s
             pointer,
             message: `expected one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
           });
+        } else if (e.keyword === "pattern" && e.schemaPath.endsWith("/$defs/Text/pattern")) {
+          out.push({ pointer, message: oneLineText });
         } else out.push({ pointer, message: `expected a value that ${e.message}` });
       }
     }
   }
   return dedupe(out);
 }
+
+const oneLineText =
+  "expected text on one line: no line break (CR, LF, U+0085, U+2028, U+2029), control or bidirectional-control " +
+  "character, or lone surrogate";
 
 function dedupe(list: Array<{ pointer: string; message: string }>) {
   const seen = new Set<string>();
