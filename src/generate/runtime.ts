@@ -218,7 +218,7 @@ class RuleSetCompiler {
       case "notEqual":
         return { code: _`${x} !== ${v}` };
     }
-    if (!(c.operator in helpers)) throw new Error(`codegen: unknown operator ${JSON.stringify(c.operator)}`);
+    if (!Object.hasOwn(helpers, c.operator)) throw new Error(`codegen: unknown operator ${JSON.stringify(c.operator)}`);
     this.usedOperators.add(c.operator);
     const helper = new Name(c.operator === "in" ? "isIn" : c.operator);
     return { code: _`${helper}(${x}, ${v})` };
