@@ -286,7 +286,7 @@ const aFinalErrorAsUa: FiredAction[] = [
 ];
 
 // The actions rule x-23.231:7.3.1/2xx-crossing-cancel#ack-and-bye fires (rules/23.231-7.3.rules.json).
-const item2xxCrossingCancelAckAndBye: FiredAction[] = [
+const on2xxCrossingCancelAckAndBye: FiredAction[] = [
   {
     "rule": "x-23.231:7.3.1/2xx-crossing-cancel#ack-and-bye",
     "index": 0,
@@ -331,7 +331,7 @@ const item2xxCrossingCancelAckAndBye: FiredAction[] = [
 ];
 
 // The actions rule x-23.231:7.3.1/2xx-crossing-cancel#answer-487 fires (rules/23.231-7.3.rules.json).
-const item2xxCrossingCancelAnswer487: FiredAction[] = [
+const on2xxCrossingCancelAnswer487: FiredAction[] = [
   {
     "rule": "x-23.231:7.3.1/2xx-crossing-cancel#answer-487",
     "index": 0,
@@ -392,7 +392,7 @@ const redirectResponseForward3xx: FiredAction[] = [
 ];
 
 // The actions rule x-23.231:7.3.2/2xx-crossing-own-cancel#ack-and-bye fires (rules/23.231-7.3.rules.json).
-const item2xxCrossingOwnCancelAckAndBye: FiredAction[] = [
+const on2xxCrossingOwnCancelAckAndBye: FiredAction[] = [
   {
     "rule": "x-23.231:7.3.2/2xx-crossing-own-cancel#ack-and-bye",
     "index": 0,
@@ -467,7 +467,7 @@ const byeDuringClearingAnswer200: FiredAction[] = [
 ];
 
 // The actions rule 23.231:7.3.2/1#release-termination fires (rules/23.231-7.3.rules.json).
-const item1ReleaseTermination: FiredAction[] = [
+const clause732Item1ReleaseTermination: FiredAction[] = [
   {
     "rule": "23.231:7.3.2/1#release-termination",
     "index": 0,
@@ -488,7 +488,7 @@ const item1ReleaseTermination: FiredAction[] = [
 ];
 
 // The actions rule 23.231:7.3.3/1#release-termination fires (rules/23.231-7.3.rules.json).
-const item1ReleaseTermination2: FiredAction[] = [
+const clause733Item1ReleaseTermination: FiredAction[] = [
   {
     "rule": "23.231:7.3.3/1#release-termination",
     "index": 0,
@@ -895,7 +895,12 @@ export function decide(facts: GmscFacts): FiredAction[] {
     greaterThanInclusive(eventStatus, 200) &&
     callCancelRequested === true
   ) {
-    fired.push(item2xxCrossingCancelAckAndBye[0], item2xxCrossingCancelAckAndBye[1], item2xxCrossingCancelAckAndBye[2], item2xxCrossingCancelAckAndBye[3]);
+    fired.push(
+      on2xxCrossingCancelAckAndBye[0],
+      on2xxCrossingCancelAckAndBye[1],
+      on2xxCrossingCancelAckAndBye[2],
+      on2xxCrossingCancelAckAndBye[3],
+    );
   }
 
   // Rule x-23.231:7.3.1/2xx-crossing-cancel#answer-487 (rules/23.231-7.3.rules.json)
@@ -909,7 +914,7 @@ export function decide(facts: GmscFacts): FiredAction[] {
     callCancelRequested === true &&
     callPrecedingFinalResponseReceived === false
   ) {
-    fired.push(item2xxCrossingCancelAnswer487[0]);
+    fired.push(on2xxCrossingCancelAnswer487[0]);
   }
 
   // Rule x-23.231:7.3.1/redirect-response#forward-3xx (rules/23.231-7.3.rules.json)
@@ -922,7 +927,12 @@ export function decide(facts: GmscFacts): FiredAction[] {
     greaterThanInclusive(eventStatus, 300) &&
     lessThan(eventStatus, 400)
   ) {
-    fired.push(redirectResponseForward3xx[0], redirectResponseForward3xx[1], redirectResponseForward3xx[2], redirectResponseForward3xx[3]);
+    fired.push(
+      redirectResponseForward3xx[0],
+      redirectResponseForward3xx[1],
+      redirectResponseForward3xx[2],
+      redirectResponseForward3xx[3],
+    );
   }
 
   // Rule x-23.231:7.3.2/2xx-crossing-own-cancel#ack-and-bye (rules/23.231-7.3.rules.json)
@@ -937,7 +947,12 @@ export function decide(facts: GmscFacts): FiredAction[] {
     callClearing === true &&
     callCancelRequested === false
   ) {
-    fired.push(item2xxCrossingOwnCancelAckAndBye[0], item2xxCrossingOwnCancelAckAndBye[1], item2xxCrossingOwnCancelAckAndBye[2], item2xxCrossingOwnCancelAckAndBye[3]);
+    fired.push(
+      on2xxCrossingOwnCancelAckAndBye[0],
+      on2xxCrossingOwnCancelAckAndBye[1],
+      on2xxCrossingOwnCancelAckAndBye[2],
+      on2xxCrossingOwnCancelAckAndBye[3],
+    );
   }
 
   // Rule x-23.231:7.3.1/bye-during-clearing#answer-200 (rules/23.231-7.3.rules.json)
@@ -952,14 +967,14 @@ export function decide(facts: GmscFacts): FiredAction[] {
   // Implements 23.231:7.3.2/1
   // GMSC-initiated clearing: release the seized MGW resources (7.3.4).
   if (eventType === "release-indication") {
-    fired.push(item1ReleaseTermination[0], item1ReleaseTermination[1]);
+    fired.push(clause732Item1ReleaseTermination[0], clause732Item1ReleaseTermination[1]);
   }
 
   // Rule 23.231:7.3.3/1#release-termination (rules/23.231-7.3.rules.json)
   // Implements 23.231:7.3.3/1, 23.231:7.3.3/2
   // Bearer Released from the MGW, either side: release the MGW resources still seized (7.3.4).
   if (eventType === "bearer-released") {
-    fired.push(item1ReleaseTermination2[0], item1ReleaseTermination2[1]);
+    fired.push(clause733Item1ReleaseTermination[0], clause733Item1ReleaseTermination[1]);
   }
 
   // Rule 23.231:7.3.1/b.1#cancel-downstream (rules/23.231-7.3.rules.json)

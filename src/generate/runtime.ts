@@ -227,10 +227,10 @@ class RuleSetCompiler {
   compile(): Compiled {
     const declarations: Code[] = [];
     const branches: Code[] = [];
+    const nameWords = actionNameWords(this.set.rules.map((r) => r.rule.id));
     for (const { rule, file } of this.set.rules) {
       const fired: FiredAction[] = rule.actions.map((action, index) => ({ rule: rule.id, index, action }));
-      const [item, slug] = splitRuleId(rule.id);
-      const actions = this.scope.name(/^[0-9]/.test(item) ? `item ${item}` : item, slug);
+      const actions = this.scope.name(...nameWords.get(rule.id)!);
       const about = [
         comment(`Rule ${rule.id} (${file})`, "  "),
         comment(`Implements ${rule.trace.join(", ")}`, "  "),
@@ -241,10 +241,15 @@ class RuleSetCompiler {
 const ${actions}${this.type(_`: FiredAction[]`)} = ${value(fired, "")};`,
       );
       const test = layoutIf(this.test(rule.conditions));
-      const push = join(
-        fired.map((_f, i) => _`${actions}[${i}]`),
-        ", ",
-      );
+      // Pushed one by one, not spread: as readable, and the plainest code for the JIT.
+      const elements = fired.map((_f, i) => _`${actions}[${i}]`);
+      const oneLine = join(elements, ", ");
+      const push =
+        String(oneLine).length + 16 <= width
+          ? oneLine
+          : _`
+${spaces(6)}${join(elements, ",\n      ")},
+    `;
       branches.push(_`
 ${join(about, "\n")}
   if (${test}) {
@@ -268,9 +273,29 @@ ${join(branches, "\n")}
   }
 }
 
-function splitRuleId(id: string): [string, string] {
-  const [head, slug = ""] = id.split("#");
-  return [head.slice(head.lastIndexOf("/") + 1), slug];
+/**
+ * The words of the constant holding a rule's actions, from its id: item and slug (`b1Cancel200Ok`,
+ * `item1ByeToCalled`, `on2xxCrossingCancelAckAndBye`), with the clause in front where two rules of different
+ * clauses would share a name (`clause732Item1ReleaseTermination`).
+ */
+function actionNameWords(ids: readonly string[]): Map<string, string[]> {
+  const parts = ids.map((id) => {
+    const [head, slug = ""] = id.split("#");
+    const item = head.slice(head.lastIndexOf("/") + 1);
+    const clause = head.includes("/") ? head.slice(head.indexOf(":") + 1, head.lastIndexOf("/")) : "";
+    const lead = /^[0-9][0-9.]*$/.test(item) ? "item" : /^[0-9]/.test(item) ? "on" : "";
+    return { id, short: [lead, item, slug], clause };
+  });
+  const key = (words: string[]) =>
+    words
+      .join(" ")
+      .replace(/[^A-Za-z0-9]+/g, "")
+      .toLowerCase();
+  const count = new Map<string, number>();
+  for (const p of parts) count.set(key(p.short), (count.get(key(p.short)) ?? 0) + 1);
+  return new Map(
+    parts.map((p) => [p.id, count.get(key(p.short))! > 1 && p.clause ? ["clause", p.clause, ...p.short] : p.short]),
+  );
 }
 
 /** `a && b && c` on one line when it fits, else one operand per line. */
