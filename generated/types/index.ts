@@ -16,6 +16,17 @@ export type Side = "preceding" | "succeeding";
  */
 export type LegState = "none" | "calling" | "proceeding" | "early" | "confirmed" | "terminated";
 /**
+ * Prose on one line (titles, descriptions, reasons): it reaches comments of the generated code and the audit report, so no line breaks of any kind (CR, LF, U+0085, U+2028, U+2029), no control or bidirectional-control characters, no lone surrogates, and a length an editor can read.
+ *
+ * This interface was referenced by `RuleFile`'s JSON-Schema
+ * via the `definition` "Text".
+ */
+export type Text = string;
+/**
+ * Prose on one line (titles, descriptions, reasons): it reaches comments of the generated code and the audit report, so no line breaks of any kind (CR, LF, U+0085, U+2028, U+2029), no control or bidirectional-control characters, no lone surrogates, and a length an editor can read.
+ */
+export type Text1 = string;
+/**
  * Clause item ids (spec/) or extension ids this element implements.
  *
  * @minItems 1
@@ -578,7 +589,7 @@ export interface RuleFile {
    * The clause id this file encodes (spec/ must hold it), or an extension file's own x- id.
    */
   clause: string;
-  title: string;
+  title: Text;
   /**
    * Which fact set the rules read (facts.schema.json: ScscfFacts or GmscFacts).
    */
@@ -604,11 +615,8 @@ export interface RuleFile {
  */
 export interface Extension {
   id: string;
-  title: string;
-  /**
-   * What cleardown does, in the words of a clause item.
-   */
-  text: string;
+  title: Text;
+  text: Text1;
   follows: TraceIds;
 }
 /**
@@ -622,9 +630,9 @@ export interface Deviation {
    * The clause item id whose words are not followed literally.
    */
   item: string;
-  seedText: string;
-  chosenReading: string;
-  reason: string;
+  seedText: Text;
+  chosenReading: Text;
+  reason: Text;
   switch: {
     /**
      * Policy key (facts.schema.json Policy) that selects the reading.
@@ -673,7 +681,7 @@ export interface Rule {
    * Clause item id + # + slug.
    */
   id: string;
-  description?: string;
+  description?: Text;
   trace: TraceIds;
   /**
    * Higher runs first; equal priorities keep file order.

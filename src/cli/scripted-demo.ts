@@ -1,9 +1,9 @@
 // The scripted, in-process release of both seeds' scenarios: facts in, plans out, each field with its clause ids.
 // (The live demo with real sockets replaces this once the nodes exist; the plans are the same.)
 
-import { planGmsc, planScscf } from "../../generated/runtime/index.ts";
 import type { CallState, DialogState, GmscFacts, Policy, ScscfFacts } from "../../generated/types/index.ts";
 import { planText } from "../audit/plan-text.ts";
+import { planGmsc, planScscf } from "../rules/generated-plans.ts";
 
 const policy: Policy = {
   item4RequestUri: "calling-user-contact",

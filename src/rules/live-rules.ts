@@ -2,13 +2,12 @@
 // while running (watcher, SIGHUP, admin API): they are validated and compiled in-process; bad files are
 // rejected and the rules in force stay in force. Each version is kept by digest, so a release that started
 // under one version finishes under it.
-import { createHash } from "node:crypto";
 import { type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
 import { runtimes } from "../../generated/runtime/index.ts";
 import type { Decision, FiredAction, GmscFacts, ScscfFacts } from "../../generated/types/index.ts";
+import { buildDecider, ruleSetDigest } from "../generate/runtime.ts";
 import { loadSpec } from "../spec/clause-items.ts";
-import { buildDecider } from "./compile-rules.ts";
 import { type FactsKind, loadRuleSets, readRuleSources } from "./load-rules.ts";
 import { materialiseAll } from "./materialise.ts";
 import type { Facts, Tables } from "./recipes.ts";
@@ -62,10 +61,7 @@ export class LiveRules {
       const sources = readRuleSources(this.root, this.rulesDir);
       const sets = loadRuleSets(sources, loadSpec(this.root));
       const set = sets[this.kind];
-      const hash = createHash("sha256");
-      for (const s of sources.filter((s) => set.files.some((f) => f.file === s.file)))
-        hash.update(s.file).update(s.text);
-      const digest = hash.digest("hex").slice(0, 16);
+      const digest = ruleSetDigest(set, sources);
       if (digest === this.current.digest) return { ok: true, digest, changed: false };
       const built = buildDecider(set);
       this.current = this.versions.get(digest) ?? {

@@ -18,6 +18,8 @@ export interface OrderedRule {
 /** The rules one node runs: all files of one facts kind, in evaluation order. */
 export interface RuleSet {
   kind: FactsKind;
+  /** The facts.schema.json definition the rules read (ScscfFacts, GmscFacts). */
+  factsType: string;
   files: Array<{ file: string; doc: RuleFile }>;
   rules: OrderedRule[];
   tables: Record<string, Table>;
@@ -153,6 +155,7 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
     ordered.sort((x, y) => (y.rule.priority ?? 1) - (x.rule.priority ?? 1) || x.f - y.f || x.r - y.r);
     sets[kind] = {
       kind,
+      factsType: rootDef[kind],
       files: files.map(({ file, doc }) => ({ file, doc })),
       rules: ordered.map(({ rule, file }) => ({ rule, file })),
       tables: Object.assign({}, ...files.map((p) => p.doc.tables ?? {})),

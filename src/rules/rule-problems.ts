@@ -16,8 +16,16 @@ export class RuleError extends Error {
 }
 
 export function formatProblem(p: RuleProblem): string {
-  return `${p.file}:${p.line}:${p.column} (${p.pointer || "/"}): ${p.message}`;
+  return `${p.file}:${p.line}:${p.column} (${p.pointer || "/"}): ${p.message}`.replace(
+    unprintable,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
+
+// A problem stays one readable line whatever the rule file holds: a key or value quoted in it cannot break the
+// line, move the cursor (terminal escapes) or reorder the text (bidi controls).
+const unprintable =
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * ajv reports every branch of a oneOf; an editor wants the one sentence that matters: the errors at the
@@ -50,12 +58,18 @@ export function summariseSchemaErrors(errors: ErrorObject[]): Array<{ pointer: s
             pointer,
             message: `expected one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
           });
+        } else if (e.keyword === "pattern" && e.schemaPath.endsWith("/$defs/Text/pattern")) {
+          out.push({ pointer, message: oneLineText });
         } else out.push({ pointer, message: `expected a value that ${e.message}` });
       }
     }
   }
   return dedupe(out);
 }
+
+const oneLineText =
+  "expected text on one line: no line break (CR, LF, U+0085, U+2028, U+2029), control or bidirectional-control " +
+  "character, or lone surrogate";
 
 function dedupe(list: Array<{ pointer: string; message: string }>) {
   const seen = new Set<string>();

@@ -3,12 +3,15 @@
 // failed, and the time per message (p99; the maximum as observed, which catches garbage collection and other
 // processes too, and the slowest inputs timed again). Then scaling: µs per KiB for a header field of 1 KiB and of
 // 60 KiB (and on a stream read 64 octets at a time), µs per message for H.248 nesting 10 and 1000 deep; a linear
-// codec shows a ratio near 1 (or below). Figures for bench-results.json, never assertions.
+// codec shows a ratio near 1 (or below). Then the rule compiler: 4,000 hostile rule files by default
+// (CLEARDOWN_FUZZ_GENERATOR_COUNT), each rejected by lint or compiled and checked (test/fuzz/rule-codegen.ts).
+// Figures for bench-results.json, never assertions.
 import { tryDecodeMessage } from "../../src/h248/decode-message.ts";
 import { parseMessage } from "../../src/sip/parse-message.ts";
 import { StreamFramer } from "../../src/sip/stream-framer.ts";
 import { h248BraceSoup, h248NestedEmbed, longSipHeaders, sipWithLongHeader } from "../fuzz/fuzz-inputs.ts";
 import { type CodecStats, describeFailure, fuzzCodecs } from "../fuzz/fuzz-run.ts";
+import { fuzzGenerator } from "../fuzz/rule-codegen.ts";
 import type { BenchFigure } from "./rules.bench.ts";
 
 /** Best of several runs, in µs (the least disturbed by the rest of the machine). */
@@ -100,7 +103,24 @@ function scalingFigures(): BenchFigure[] {
   return out;
 }
 
+/** The rule compiler under hostile rule files (issue 17): each case rejected by lint or compiled and checked. */
+async function generatorFigures(): Promise<BenchFigure[]> {
+  const g = await fuzzGenerator(Number(process.env.CLEARDOWN_FUZZ_GENERATOR_COUNT ?? 4000));
+  for (const f of g.failures) console.log(f);
+  return [
+    { name: "fuzz: rule generator cases run (hostile rule files)", value: g.cases, unit: "cases" },
+    { name: "fuzz: rule generator rejected by lint (file:line:col)", value: g.rejected, unit: "cases" },
+    {
+      name: "fuzz: rule generator compiled and checked (parse, globals, agree)",
+      value: g.compiled,
+      unit: "cases",
+    },
+    { name: "fuzz: rule generator properties failed", value: g.failed, unit: "cases" },
+  ];
+}
+
 export async function benchFuzz(): Promise<BenchFigure[]> {
+  const generator = await generatorFigures();
   const count = Number(process.env.CLEARDOWN_FUZZ_COUNT ?? 1_000_000);
   const { sip, h248 } = fuzzCodecs(count);
   for (const f of [...sip.failures, ...h248.failures]) console.log(describeFailure(f));
@@ -109,5 +129,6 @@ export async function benchFuzz(): Promise<BenchFigure[]> {
     ...codecFigures(h248, (b) => tryDecodeMessage(b.toString("utf8"))),
     { name: "fuzz: exceptions escaped, both codecs", value: sip.exceptions + h248.exceptions, unit: "exceptions" },
     ...scalingFigures(),
+    ...generator,
   ];
 }

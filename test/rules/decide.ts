@@ -1,7 +1,7 @@
 // Runs both evaluators on the same facts and returns the plans, failing when they disagree.
 import { expect } from "vitest";
-import { planGmsc, planScscf } from "../../generated/runtime/index.ts";
 import type { Decision, GmscFacts, Plan, ScscfFacts } from "../../generated/types/index.ts";
+import { planGmsc, planScscf } from "../../src/rules/generated-plans.ts";
 import { loadRuleSets, type RuleSets, readRuleSources } from "../../src/rules/load-rules.ts";
 import { materialiseAll } from "../../src/rules/materialise.ts";
 import { referenceEvaluator } from "../../src/rules/reference-evaluator.ts";

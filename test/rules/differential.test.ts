@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runtimes } from "../../generated/runtime/index.ts";
-import { buildDecider } from "../../src/rules/compile-rules.ts";
+import { buildDecider } from "../../src/generate/runtime.ts";
 import { materialiseAll } from "../../src/rules/materialise.ts";
 import { referenceEvaluator } from "../../src/rules/reference-evaluator.ts";
 import { validator } from "../../src/rules/schema-registry.ts";

@@ -1,7 +1,7 @@
 // TS 23.231 §7.3.1–7.3.4: each clause item, asserted on the planned SIP messages and H.248 Subtracts.
 import { describe, expect, it } from "vitest";
 import type { Plan } from "../../generated/types/index.ts";
-import { buildDecider } from "../../src/rules/compile-rules.ts";
+import { buildDecider } from "../../src/generate/runtime.ts";
 import { loadRuleSets, readRuleSources } from "../../src/rules/load-rules.ts";
 import { materialiseAll } from "../../src/rules/materialise.ts";
 import { projectRoot } from "../../src/rules/schema-registry.ts";

@@ -45,6 +45,27 @@ describe("rule file validation", () => {
     expect(problem).toContain('expected one of "equal", "notEqual", "in"');
   });
 
+  it("a description that would end a line of the generated code (U+2028) is rejected at its place (issue 17)", () => {
+    const doc = JSON.parse(main.text);
+    doc.rules[1].description = "Looks harmless.\u2028globalThis.X=1;//";
+    const broken = JSON.stringify(doc, null, 2);
+    // The file is rejected as a whole, so the other files' references to its table are reported too.
+    const [problem] = problemsWith(broken);
+    expect([problem]).toEqual([
+      `rules/24.229-5.4.5.1.2.rules.json:${lineOf(broken, '"Looks harmless.')}:${broken.split("\n")[lineOf(broken, '"Looks harmless.') - 1].indexOf('"Looks') + 1} (/rules/1/description): expected text on one line: no line break (CR, LF, U+0085, U+2028, U+2029), control or bidirectional-control character, or lone surrogate`,
+    ]);
+  });
+
+  it("a description longer than an editor can read is rejected", () => {
+    const doc = JSON.parse(main.text);
+    doc.rules[0].description = "x".repeat(2001);
+    expect(problemsWith(JSON.stringify(doc, null, 2)).slice(0, 1)).toEqual([
+      expect.stringMatching(
+        /^rules\/24\.229-5\.4\.5\.1\.2\.rules\.json:\d+:\d+ \(\/rules\/0\/description\): expected a value that must NOT have more than 2000 characters$/,
+      ),
+    ]);
+  });
+
   it("a trace id naming no clause item is rejected", () => {
     const broken = main.text.replace('"24.229:5.4.5.1.2/1.a"', '"24.229:5.4.5.1.2/1.z"');
     const problems = problemsWith(broken);
