@@ -38,6 +38,8 @@ export interface AdminServerOptions {
   token: string;
   routes: AdminRoute[];
   maxBodyBytes?: number;
+  /** connections held at once (default 32) */
+  maxConnections?: number;
 }
 
 function match(pattern: string, path: string): Record<string, string> | undefined {
@@ -110,6 +112,11 @@ export async function startAdminServer(listen: string, options: AdminServerOptio
       else send(res, 500, { error: "internal error" });
     }
   });
+  // The admin API's share of the node's file descriptors (the reserve kept out of the SIP connection cap): a
+  // client beyond it is closed at once, and a client that does not finish its request is not waited for.
+  server.maxConnections = options.maxConnections ?? 32;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
   const { hostname, port } = new URL(listen);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -5,7 +5,7 @@ import { Session } from "node:inspector/promises";
 import { availableParallelism } from "node:os";
 import type { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
-import { Counter } from "prom-client";
+import { Counter, Gauge } from "prom-client";
 import type { NodeConfig, Policy } from "../../generated/types/index.ts";
 import { type AdminRoute, type AdminServer, HttpError, startAdminServer } from "../admin/admin-server.ts";
 import { CallTraces, defaultRetention, type TraceRetention } from "../audit/call-trace.ts";
@@ -20,6 +20,7 @@ import { createTransportLayer, type TransportLayer } from "../sip/transport-laye
 import { MemoryStore } from "../store/memory-store.ts";
 import { RedisStore } from "../store/redis-store.ts";
 import type { Store } from "../store/store.ts";
+import { openFileLimit, tcpConnectionLimits } from "./connection-limits.ts";
 import { parseListen, policyOf } from "./node-config.ts";
 import { RequestAdmission } from "./request-admission.ts";
 import { TracedTransport } from "./traced-transport.ts";
@@ -98,11 +99,15 @@ export class NodeShell {
     const listen = (config.sip ?? []).map(parseListen);
     if (listen.length === 0) throw new Error("a node needs at least one SIP listen address (--sip udp://…)");
     let metrics: NodeMetrics | undefined;
+    let connectionsClosed: Counter<"reason"> | undefined;
+    const tcpLimits = tcpConnectionLimits(config, openFileLimit());
     const layer = await createTransportLayer({
       listen,
       maxMessageBytes: config.limits?.maxMessageBytes,
       maxHeaders: config.limits?.maxHeaders,
       udpIoThread: udpIoThreadOf(config.udpIoThread),
+      ...tcpLimits,
+      onConnectionClosed: (reason) => connectionsClosed?.inc({ reason }),
       onMalformed: (fault, flow, action, why) => {
         metrics?.malformed.inc({ protocol: "SIP", outcome: action });
         log.warn({ fault, from: `${flow.remote.address}:${flow.remote.port}`, action, why }, "malformed SIP message");
@@ -127,12 +132,33 @@ export class NodeShell {
     });
     const shell = new NodeShell(options, layer, transport, transactions, traces, log);
     metrics = shell.metrics;
+    connectionsClosed = shell.connectionMetrics();
+    log.info({ tcp: tcpLimits }, "SIP over TCP limits");
     shell.admitRequests();
     return shell;
   }
 
   get name(): string {
     return this.options.name;
+  }
+
+  /** The TCP connections held, and those the transport closed or refused itself (timeouts, caps). */
+  private connectionMetrics(): Counter<"reason"> {
+    const layer = this.transportLayer;
+    new Gauge({
+      name: "cleardown_sip_connections",
+      help: "SIP TCP connections held (inbound and outbound)",
+      registers: [this.metrics.registry],
+      collect() {
+        this.set(layer.connectionCount);
+      },
+    });
+    return new Counter({
+      name: "cleardown_sip_connections_closed_total",
+      help: "SIP TCP connections the node closed or refused itself, by reason (idle-timeout, header-timeout, body-timeout, total-cap, per-source-cap, accept-error)",
+      labelNames: ["reason"],
+      registers: [this.metrics.registry],
+    });
   }
 
   /** Admission control (config.limits): a source over its rate gets 503 + Retry-After, statelessly. */
