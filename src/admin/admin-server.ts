@@ -8,6 +8,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** further response headers, e.g. Retry-After with a 503 */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -25,6 +27,7 @@ export interface AdminResponse {
   status: number;
   body: unknown;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 export interface AdminRoute {
@@ -77,9 +80,15 @@ async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown, contentType = "application/json"): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType = "application/json",
+  headers: Record<string, string> = {},
+): void {
   const text = contentType === "application/json" ? `${JSON.stringify(body, null, 2)}\n` : String(body);
-  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, "content-type": contentType, "content-length": Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -104,11 +113,11 @@ export async function startAdminServer(listen: string, options: AdminServerOptio
         if (!params) continue;
         const body = method === "POST" ? await readBody(req, limit) : undefined;
         const out = await route.handle({ method, path: url.pathname, params, query: url.searchParams, body });
-        return send(res, out.status, out.body, out.contentType);
+        return send(res, out.status, out.body, out.contentType, out.headers);
       }
       send(res, 404, { error: `no route for ${method} ${url.pathname}` });
     } catch (err) {
-      if (err instanceof HttpError) send(res, err.status, { error: err.message });
+      if (err instanceof HttpError) send(res, err.status, { error: err.message }, undefined, err.headers);
       else send(res, 500, { error: "internal error" });
     }
   });

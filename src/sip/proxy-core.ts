@@ -13,6 +13,7 @@ import {
   fromOf,
   headerOf,
   headerValues,
+  makeHeader,
   maxForwardsOf,
   prependHeader,
   removeHeaders,
@@ -101,8 +102,8 @@ export class ProxyCore {
   ) {
     transactions.setUser({
       onRequest: (req, tx, flow) => {
-        this.onRequest(req, tx, flow).catch(() => {
-          if (tx && tx.state !== "terminated") tx.respond(responseTo(req, 500, "Server Internal Error", localTag(req)));
+        this.onRequest(req, tx, flow).catch((err) => {
+          if (tx && tx.state !== "terminated") tx.respond(failureResponse(req, err));
         });
       },
       onStrayResponse: (res) => this.forwardStray(res),
@@ -328,6 +329,20 @@ function chain(a: () => void, b: () => void): () => void {
     a();
     b();
   };
+}
+
+/**
+ * The answer to a request the node failed on: 503 with Retry-After when what it needed is unavailable for now
+ * (an error carrying `status: 503` and `retryAfterSeconds`, e.g. a store that does not answer), else 500.
+ */
+function failureResponse(req: SipRequest, err: unknown): SipResponse {
+  const e = err as { status?: unknown; retryAfterSeconds?: unknown } | undefined;
+  if (e?.status === 503 && typeof e.retryAfterSeconds === "number") {
+    const res = responseTo(req, 503, "Service Unavailable", localTag(req));
+    res.headers.push(makeHeader("Retry-After", String(e.retryAfterSeconds)));
+    return res;
+  }
+  return responseTo(req, 500, "Server Internal Error", localTag(req));
 }
 
 /** A To tag for a response this proxy generates itself (§8.2.6.2), stable per request. */
