@@ -73,7 +73,11 @@ export interface ProxyHooks {
     flow: Flow,
     routed: RouteContext,
   ): ProxyDecision | Promise<ProxyDecision>;
-  /** Every response received for a forwarded request, before it is forwarded upstream (dialog tracking). */
+  /**
+   * Every response received for a forwarded request, before it is forwarded upstream (dialog tracking) — and the
+   * final response the proxy gives in its place when none comes (408 at Timer B, §16.8; 503 on a transport
+   * error, §16.7 step 2), so what the node learnt from the request ends with it.
+   */
   onResponse?(res: SipResponse, forwarded: SipRequest, tx: ServerTransaction): void;
   /** Requests that failed validation, loops and the like, for logs. */
   onRejected?(req: SipRequest, status: number, why: string): void;
@@ -89,6 +93,8 @@ export interface ProxyOptions {
 interface Pending {
   server: ServerTransaction;
   client?: ClientTransaction;
+  /** the copy sent on */
+  forwarded?: SipRequest;
   final: boolean;
 }
 
@@ -215,7 +221,7 @@ export class ProxyCore {
 
   private forward(req: SipRequest, server: ServerTransaction, target: ForwardTarget, hash: string): void {
     const out = this.prepare(req, target);
-    const ctx: Pending = { server, final: false };
+    const ctx: Pending = { server, final: false, forwarded: out };
     this.pending.set(server, ctx);
     server.onTerminated = chain(server.onTerminated, () => this.pending.delete(server));
     ctx.client = this.transactions.sendRequest(
@@ -246,7 +252,9 @@ export class ProxyCore {
   private finalLocally(ctx: Pending, status: number, reason: string): void {
     if (ctx.final) return;
     ctx.final = true;
-    ctx.server.respond(responseTo(ctx.server.request, status, reason, localTag(ctx.server.request)));
+    const res = responseTo(ctx.server.request, status, reason, localTag(ctx.server.request));
+    if (ctx.forwarded) this.hooks.onResponse?.(res, ctx.forwarded, ctx.server);
+    ctx.server.respond(res);
   }
 
   /** §16.10: 200 to the CANCEL, CANCEL the pending client transaction, 487 to the unanswered INVITE. */

@@ -1,0 +1,60 @@
+// Issue 20 item 5: an initial INVITE the S-CSCF itself gives up on ends the early dialog it recorded. The called
+// UE never answers (a socket that takes the INVITE and says nothing): Timer B (64·T1, 3.2 s here) fires, the
+// S-CSCF answers 408 upstream (RFC 3261 §16.8) and the early record is gone at once — not left for earlySeconds
+// — so a release finds no dialog (404) instead of answering 202 with a CANCEL for a transaction that no longer
+// exists (x-24.229:5.4.5.1.2/early-dialog applies only while the INVITE is pending).
+import { createSocket } from "node:dgram";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { freeUdpPort } from "../../support/free-port.ts";
+import { startSipp } from "../../support/sipp.ts";
+import { ALICE, BOB, eventually, scscfForTest } from "./scscf-harness.ts";
+
+describe("S-CSCF: an INVITE timed out by the node clears its early dialog (SIPp caller, silent callee)", () => {
+  it("x-24.229:5.4.5.1.2/early-dialog after the node's 408 (Timer B) the early record is gone and a release answers 404", async () => {
+    const s = await scscfForTest("udp"); // T1 = 50 ms: Timer B = 3.2 s
+    const callId = "sipp-timer-b-1@127.0.0.1";
+    const silent = createSocket("udp4");
+    onTestFinished(() => new Promise<void>((r) => silent.close(() => r())));
+    let invites = 0;
+    silent.on("message", (m) => {
+      if (m.toString("latin1").startsWith("INVITE ")) invites++;
+    });
+    const calleePort = await freeUdpPort();
+    await new Promise<void>((r) => silent.bind(calleePort, "127.0.0.1", () => r()));
+    const callerPort = await freeUdpPort();
+    const caller = await startSipp({
+      scenario: "scscf-ue-caller-timeout.xml",
+      local: { address: "127.0.0.1", port: callerPort },
+      remote: `127.0.0.1:${s.port}`,
+      callId,
+      timeoutMs: 20_000,
+      fill: {
+        CALLING_AOR: ALICE,
+        CALLED_AOR: BOB,
+        FROM_TAG: "atb",
+        CSEQ: 3,
+        CALLED_URI: `sip:bob@127.0.0.1:${calleePort}`,
+        FIRST_ROUTE: `<sip:127.0.0.1:${s.port};lr;orig>`,
+        CALLER_CONTACT: `sip:alice@127.0.0.1:${callerPort}`,
+      },
+    });
+    const path = `/v1/dialogs/${encodeURIComponent(callId)}`;
+    // While the INVITE is pending the S-CSCF holds the early dialog (and retransmits the INVITE, Timer A).
+    const early = await eventually(
+      () => s.admin("GET", path),
+      (r) => r.status === 200,
+      "the early dialog recorded",
+    );
+    expect(early.body.dialog.state).toBe("early");
+    await caller.succeeded();
+    expect(invites).toBeGreaterThan(1);
+    expect(caller.messages()).toMatch(/^SIP\/2\.0 408 Request Timeout/m);
+    // Gone with the 408, not after earlySeconds (200 s).
+    const after = await s.admin("GET", path);
+    expect(after.status).toBe(404);
+    expect(await s.dialogCount()).toBe(0);
+    const released = await s.admin("POST", `${path}/release`, { cause: "administrative" });
+    expect(released.status).toBe(404);
+    expect(released.body.error).toBe(`no dialog with Call-ID ${callId}`);
+  });
+});
