@@ -45,13 +45,25 @@ export interface AdminServerOptions {
   maxConnections?: number;
 }
 
+/** A path segment's value; one that is not percent-encoded UTF-8 (RFC 3986 §2.1) is the client's error. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(
+      400,
+      `path segment ${JSON.stringify(segment)}: expected percent-encoded UTF-8 (RFC 3986 §2.1): "%" and two hex digits per octet, the octets a UTF-8 character`,
+    );
+  }
+}
+
 function match(pattern: string, path: string): Record<string, string> | undefined {
   const want = pattern.split("/");
   const got = path.split("/");
   if (want.length !== got.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < want.length; i++) {
-    if (want[i].startsWith(":")) params[want[i].slice(1)] = decodeURIComponent(got[i]);
+    if (want[i].startsWith(":")) params[want[i].slice(1)] = decodeSegment(got[i]);
     else if (want[i] !== got[i]) return undefined;
   }
   return params;

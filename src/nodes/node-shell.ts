@@ -8,6 +8,7 @@ import { type Logger, pino } from "pino";
 import { Counter, Gauge } from "prom-client";
 import type { NodeConfig, Policy } from "../../generated/types/index.ts";
 import { type AdminRoute, type AdminServer, HttpError, startAdminServer } from "../admin/admin-server.ts";
+import { adminTokenOf, adminTokenProblem } from "../admin/admin-token.ts";
 import { CallTraces, defaultRetention, type TraceRetention } from "../audit/call-trace.ts";
 import { svgLadder, textLadder } from "../audit/ladder.ts";
 import { NodeMetrics } from "../metrics/metrics.ts";
@@ -237,8 +238,9 @@ export class NodeShell {
   /** Starts the admin API with the shared routes plus the role's own. */
   async startAdmin(routes: AdminRoute[]): Promise<AdminServer> {
     const { config } = this.options;
-    const token = config.adminToken ?? process.env.CLEARDOWN_ADMIN_TOKEN;
-    if (!token) throw new Error("the admin API needs a token: adminToken in the config or CLEARDOWN_ADMIN_TOKEN");
+    const { token, source } = adminTokenOf(config.adminToken);
+    const problem = adminTokenProblem(token, source);
+    if (problem || !token) throw new Error(problem);
     this.admin = await startAdminServer(config.admin ?? "http://127.0.0.1:8080", {
       token,
       routes: [...routes.map((r) => this.withStore(r)), ...this.sharedRoutes()],
