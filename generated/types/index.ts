@@ -1114,6 +1114,10 @@ export interface NodeConfig {
      */
     requestBurst?: number;
     /**
+     * The largest rule file the node reads (bytes; cleardown rules lint --max-file-bytes): a larger one is refused before it is read or parsed, naming the file, and the rules in force stay. 1 MiB is twenty times the largest clause's rule file; a rule file is written by hand.
+     */
+    maxRuleFileBytes?: number;
+    /**
      * SIP over TCP: how long a connection may wait, and how many the node holds. A connection closed by a timeout or refused by a cap is counted in cleardown_sip_connections_closed_total by reason.
      */
     tcp?: {

@@ -79,7 +79,7 @@ export async function serve(argv: string[]): Promise<{ exitCode: number; output:
     };
   }
   shell.log.info({ role: config.role, sip: shell.transportLayer.addresses, admin: node.adminUrl }, "node started");
-  process.on("SIGHUP", () => shell.reloadRules("SIGHUP"));
+  process.on("SIGHUP", () => void shell.reloadRulesOffThread("SIGHUP"));
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       shell.log.info({ signal }, "stopping");

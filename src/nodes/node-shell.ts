@@ -123,8 +123,18 @@ export class NodeShell {
       });
     }
     this.policy = policyOf(options.config);
-    this.rules = new LiveRules(options.role, options.root ?? projectRoot, options.config.rulesDir ?? "rules");
-    if (options.watchRules) this.rules.watch((r) => this.logReload(r, "watcher"));
+    this.rules = new LiveRules(
+      options.role,
+      options.root ?? projectRoot,
+      options.config.rulesDir ?? "rules",
+      options.config.limits?.maxRuleFileBytes,
+    );
+    if (options.watchRules)
+      this.rules.watch(
+        (r) => this.logReload(r, "watcher"),
+        100,
+        () => this.rules.reloadOffThread(),
+      );
     this.closers.push(() => this.rules.close());
   }
 
@@ -286,6 +296,16 @@ export class NodeShell {
     return result;
   }
 
+  /**
+   * The same while the node serves (admin API, SIGHUP, watcher): the files are read, parsed and validated on a
+   * thread of their own, so health, metrics and calls are answered meanwhile; only the compile runs here.
+   */
+  async reloadRulesOffThread(source: string): Promise<ReloadResult> {
+    const result = await this.rules.reloadOffThread();
+    this.logReload(result, source);
+    return result;
+  }
+
   private logReload(result: ReloadResult, source: string): void {
     this.rulesProblems = result.ok ? undefined : result.errors;
     if (result.ok) this.log.info({ source, digest: result.digest, changed: result.changed }, "rules reloaded");
@@ -323,8 +343,8 @@ export class NodeShell {
       {
         method: "POST",
         path: "/v1/rules/reload",
-        handle: () => {
-          const r = this.reloadRules("admin API");
+        handle: async () => {
+          const r = await this.reloadRulesOffThread("admin API");
           return r.ok ? { status: 200, body: r } : { status: 422, body: r };
         },
       },

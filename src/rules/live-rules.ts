@@ -2,14 +2,14 @@
 // while running (watcher, SIGHUP, admin API): they are validated and compiled in-process; bad files are
 // rejected and the rules in force stay in force. Each version is kept by digest, so a release that started
 // under one version finishes under it.
-import { createHash } from "node:crypto";
 import { type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
 import { runtimes } from "../../generated/runtime/index.ts";
 import type { Decision, FiredAction, GmscFacts, ScscfFacts } from "../../generated/types/index.ts";
-import { loadSpec } from "../spec/clause-items.ts";
+import { checkRules, type RuleCheck, type RuleCheckRequest } from "./check-rules.ts";
+import { checkOffThread } from "./check-thread.ts";
 import { buildDecider } from "./compile-rules.ts";
-import { type FactsKind, loadRuleSets, readRuleSources } from "./load-rules.ts";
+import { DEFAULT_MAX_RULE_FILE_BYTES, type FactsKind } from "./load-rules.ts";
 import { materialiseAll } from "./materialise.ts";
 import type { Facts, Tables } from "./recipes.ts";
 import { formatProblem, RuleError } from "./rule-problems.ts";
@@ -26,11 +26,13 @@ export class LiveRules {
   private readonly versions = new Map<string, RuleVersion>();
   private current: RuleVersion;
   private watcher?: FSWatcher;
+  private reloading: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly kind: FactsKind,
     private readonly root: string,
     private readonly rulesDir = "rules",
+    private readonly maxFileBytes = DEFAULT_MAX_RULE_FILE_BYTES,
   ) {
     const generated = runtimes[kind];
     this.current = {
@@ -58,14 +60,29 @@ export class LiveRules {
 
   /** Validates and compiles the rule files on disk; on any problem the rules in force stay. */
   reload(): ReloadResult {
+    return this.take(checkRules(this.checkRequest()));
+  }
+
+  /**
+   * The same, with reading, parsing and validating on a thread of its own: the node's thread only compiles
+   * the checked set, so it keeps answering while a large rule file is checked. Reloads take effect in the order
+   * they were asked for.
+   */
+  reloadOffThread(): Promise<ReloadResult> {
+    const next = this.reloading.then(() => checkOffThread(this.checkRequest())).then((check) => this.take(check));
+    this.reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  private checkRequest(): RuleCheckRequest {
+    return { kind: this.kind, root: this.root, rulesDir: this.rulesDir, maxFileBytes: this.maxFileBytes };
+  }
+
+  /** Compiles a checked rule set and puts it in force (unless it is the one in force already). */
+  private take(check: RuleCheck): ReloadResult {
+    if (!check.ok) return check;
     try {
-      const sources = readRuleSources(this.root, this.rulesDir);
-      const sets = loadRuleSets(sources, loadSpec(this.root));
-      const set = sets[this.kind];
-      const hash = createHash("sha256");
-      for (const s of sources.filter((s) => set.files.some((f) => f.file === s.file)))
-        hash.update(s.file).update(s.text);
-      const digest = hash.digest("hex").slice(0, 16);
+      const { set, digest } = check;
       if (digest === this.current.digest) return { ok: true, digest, changed: false };
       const built = buildDecider(set);
       this.current = this.versions.get(digest) ?? {
@@ -82,11 +99,15 @@ export class LiveRules {
   }
 
   /** Reloads when a file under rules/ changes (debounced); reports each outcome. */
-  watch(onReload: (result: ReloadResult) => void, debounceMs = 100): void {
+  watch(
+    onReload: (result: ReloadResult) => void,
+    debounceMs = 100,
+    reload: () => ReloadResult | Promise<ReloadResult> = () => this.reload(),
+  ): void {
     let timer: NodeJS.Timeout | undefined;
     this.watcher = watch(join(this.root, this.rulesDir), () => {
       clearTimeout(timer);
-      timer = setTimeout(() => onReload(this.reload()), debounceMs);
+      timer = setTimeout(() => void Promise.resolve(reload()).then(onReload), debounceMs);
     });
   }
 
