@@ -2,12 +2,13 @@
 // `rules lint --max-file-bytes`) is refused before it is read, naming the file; and a reload of a large but
 // allowed rule file is checked on a thread of its own, so a running node answers its health checks while the
 // file is parsed and validated (a health answer arrives before the reload's).
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { rulesLint } from "../../src/cli/rules-lint.ts";
 import { LiveRules } from "../../src/rules/live-rules.ts";
 import { scscfForTest } from "../nodes/scscf/scscf-harness.ts";
+import { writeHeavyRuleFile } from "../support/heavy-rule-file.ts";
 import { type ProjectCopy, projectCopy } from "../support/project-copy.ts";
 
 const RULES = "rules/24.229-5.4.5.1.2.rules.json";
@@ -26,18 +27,6 @@ function copy(): ProjectCopy {
 function padTo(root: string, bytes: number): void {
   const file = join(root, RULES);
   appendFileSync(file, " ".repeat(bytes - readFileSync(file).length));
-}
-
-/** The clause's rule file with its rules repeated under new ids, up to just under 1 MiB: valid and heavy. */
-function heavyRuleFile(root: string): number {
-  const file = join(root, RULES);
-  const doc = JSON.parse(readFileSync(file, "utf8"));
-  const base = doc.rules;
-  const text = () => `${JSON.stringify(doc, null, 2)}\n`;
-  for (let i = 0; text().length < MIB - 40_000; i++)
-    for (const r of base) if (text().length < MIB - 40_000) doc.rules.push({ ...r, id: `${r.id}-copy${i}` });
-  writeFileSync(file, text());
-  return doc.rules.length;
 }
 
 describe("rule files over the size limit are refused before they are read", () => {
@@ -73,7 +62,7 @@ describe("rule files over the size limit are refused before they are read", () =
 describe("a reload does not stop the node answering", () => {
   it("POST /v1/rules/reload of a heavy 1 MiB rule file: /v1/health answers while it is checked; then it is in force", async () => {
     const c = copy();
-    const rules = heavyRuleFile(c.root);
+    const rules = writeHeavyRuleFile(c.root);
     expect(rules).toBeGreaterThan(100);
     const s = await scscfForTest("udp", {}, undefined, { root: c.root });
     const before = (await s.admin("GET", "/v1/health")).body.rules;
