@@ -1,11 +1,12 @@
-// Issue 20 item 5: an initial INVITE the S-CSCF itself gives up on ends the early dialog it recorded. The called
+// Issue 20 item 5: an initial INVITE the S-CSCF itself gives up on ends the early dialog it recorded (408 at
+// Timer B; 503 when the transport to the called side fails, here a TCP connection refused). The called
 // UE never answers (a socket that takes the INVITE and says nothing): Timer B (64·T1, 3.2 s here) fires, the
 // S-CSCF answers 408 upstream (RFC 3261 §16.8) and the early record is gone at once — not left for earlySeconds
 // — so a release finds no dialog (404) instead of answering 202 with a CANCEL for a transaction that no longer
 // exists (x-24.229:5.4.5.1.2/early-dialog applies only while the INVITE is pending).
 import { createSocket } from "node:dgram";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { freeUdpPort } from "../../support/free-port.ts";
+import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
 import { startSipp } from "../../support/sipp.ts";
 import { ALICE, BOB, eventually, scscfForTest } from "./scscf-harness.ts";
 
@@ -29,6 +30,7 @@ describe("S-CSCF: an INVITE timed out by the node clears its early dialog (SIPp 
       callId,
       timeoutMs: 20_000,
       fill: {
+        FINAL: 408,
         CALLING_AOR: ALICE,
         CALLED_AOR: BOB,
         FROM_TAG: "atb",
@@ -56,5 +58,35 @@ describe("S-CSCF: an INVITE timed out by the node clears its early dialog (SIPp 
     const released = await s.admin("POST", `${path}/release`, { cause: "administrative" });
     expect(released.status).toBe(404);
     expect(released.body.error).toBe(`no dialog with Call-ID ${callId}`);
+  });
+
+  it("x-24.229:5.4.5.1.2/early-dialog after the node's 503 for a transport failure (TCP refused) the early record is gone", async () => {
+    const s = await scscfForTest("udp");
+    const callId = "sipp-tcp-refused-1@127.0.0.1";
+    // A TCP port with no listener: the forwarded INVITE's connection is refused.
+    const nobody = await freeTcpPort();
+    const callerPort = await freeUdpPort();
+    const caller = await startSipp({
+      scenario: "scscf-ue-caller-timeout.xml",
+      local: { address: "127.0.0.1", port: callerPort },
+      remote: `127.0.0.1:${s.port}`,
+      callId,
+      timeoutMs: 20_000,
+      fill: {
+        FINAL: 503,
+        CALLING_AOR: ALICE,
+        CALLED_AOR: BOB,
+        FROM_TAG: "atr",
+        CSEQ: 4,
+        CALLED_URI: `sip:bob@127.0.0.1:${nobody};transport=tcp`,
+        FIRST_ROUTE: `<sip:127.0.0.1:${s.port};lr;orig>`,
+        CALLER_CONTACT: `sip:alice@127.0.0.1:${callerPort}`,
+      },
+    });
+    await caller.succeeded();
+    expect(caller.messages()).toMatch(/^SIP\/2\.0 503 Service Unavailable/m);
+    const path = `/v1/dialogs/${encodeURIComponent(callId)}`;
+    expect((await s.admin("GET", path)).status).toBe(404);
+    expect((await s.admin("POST", `${path}/release`, { cause: "administrative" })).status).toBe(404);
   });
 });
