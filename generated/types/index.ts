@@ -1101,6 +1101,10 @@ export interface NodeConfig {
     t1?: number;
     t2?: number;
     t4?: number;
+    /**
+     * Timer C of a proxy (RFC 3261 §16.6 step 11, greater than 3 minutes): a forwarded INVITE with no response for this long, restarted by each provisional one, is cancelled (or, with no provisional, taken as answered 408) and answered 408 upstream; the early dialog ends with it.
+     */
+    c?: number;
   };
   limits?: {
     maxMessageBytes?: number;

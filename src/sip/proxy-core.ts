@@ -88,7 +88,15 @@ export interface ProxyOptions {
   isOwn?: (uri: SipUri) => boolean;
   /** option tags this proxy supports (Proxy-Require) */
   extensions?: string[];
+  /**
+   * Timer C (§16.6 step 11): how long a forwarded INVITE may go without a provisional or final response
+   * (default 181 s, above 3 min)
+   */
+  timerC?: number;
 }
+
+/** Timer C's default: "greater than 3 minutes" (RFC 3261 §16.6 step 11). */
+export const TIMER_C_MS = 181_000;
 
 interface Pending {
   server: ServerTransaction;
@@ -96,6 +104,9 @@ interface Pending {
   /** the copy sent on */
   forwarded?: SipRequest;
   final: boolean;
+  /** Timer C of a forwarded INVITE; `provisional` once a 1xx has come (it restarts the timer, §16.7 step 2) */
+  timerC?: NodeJS.Timeout;
+  provisional?: boolean;
 }
 
 export class ProxyCore {
@@ -223,7 +234,10 @@ export class ProxyCore {
     const out = this.prepare(req, target);
     const ctx: Pending = { server, final: false, forwarded: out };
     this.pending.set(server, ctx);
-    server.onTerminated = chain(server.onTerminated, () => this.pending.delete(server));
+    server.onTerminated = chain(server.onTerminated, () => {
+      clearTimeout(ctx.timerC);
+      this.pending.delete(server);
+    });
     ctx.client = this.transactions.sendRequest(
       out,
       target.destination,
@@ -234,10 +248,32 @@ export class ProxyCore {
       },
       this.loopBranch(hash),
     );
+    if (out.method === "INVITE") this.armTimerC(ctx);
+  }
+
+  /**
+   * §16.8: when Timer C fires, an INVITE that had a provisional response is cancelled; one that had none is
+   * treated as answered 408. Either way the proxy answers 408 upstream now, so its state ends with the INVITE.
+   */
+  private armTimerC(ctx: Pending): void {
+    clearTimeout(ctx.timerC);
+    ctx.timerC = setTimeout(() => {
+      if (ctx.final) return;
+      if (ctx.provisional && ctx.client) this.transactions.cancel(ctx.client);
+      this.finalLocally(ctx, 408, "Request Timeout");
+    }, this.options.timerC ?? TIMER_C_MS);
+    ctx.timerC.unref();
   }
 
   /** §16.7: responses go upstream without our Via; 100 stops here; a 2xx to INVITE is always forwarded. */
   private forwardResponse(res: SipResponse, forwarded: SipRequest, ctx: Pending): void {
+    if (ctx.timerC) {
+      if (res.status >= 200) clearTimeout(ctx.timerC);
+      else {
+        ctx.provisional = true;
+        this.armTimerC(ctx);
+      }
+    }
     if (res.status === 100) return;
     this.hooks.onResponse?.(res, forwarded, ctx.server);
     const up: SipResponse = { ...res, headers: res.headers.slice() };

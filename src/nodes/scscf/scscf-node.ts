@@ -83,6 +83,7 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
     const proxy = new ProxyCore(shell.transactions, hooks, {
       isOwn: (u) => own.isOwn(u),
       extensions: ["timer", "gruu", "path", "100rel"],
+      ...(config.timers?.c ? { timerC: config.timers.c } : {}),
     });
     releases = new ScscfReleases({
       shell,
