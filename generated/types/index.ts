@@ -1109,6 +1109,10 @@ export interface NodeConfig {
     t1?: number;
     t2?: number;
     t4?: number;
+    /**
+     * Timer C of a proxy (RFC 3261 §16.6 step 11, greater than 3 minutes): a forwarded INVITE with no response for this long, restarted by each provisional one, is cancelled (or, with no provisional, taken as answered 408) and answered 408 upstream; the early dialog ends with it.
+     */
+    c?: number;
   };
   limits?: {
     maxMessageBytes?: number;
@@ -1121,6 +1125,39 @@ export interface NodeConfig {
      * How many requests a source may send at once above its rate.
      */
     requestBurst?: number;
+    /**
+     * The largest rule file the node reads (bytes; cleardown rules lint --max-file-bytes): a larger one is refused before it is read or parsed, naming the file, and the rules in force stay. 1 MiB is twenty times the largest clause's rule file; a rule file is written by hand.
+     */
+    maxRuleFileBytes?: number;
+    /**
+     * SIP over TCP: how long a connection may wait, and how many the node holds. A connection closed by a timeout or refused by a cap is counted in cleardown_sip_connections_closed_total by reason.
+     */
+    tcp?: {
+      /**
+       * A connection with no octet between messages for this long is closed. 180 s: above the 120 s a UA waits at most between CRLF keepalives on a connection-oriented flow without a Flow-Timer (RFC 5626 §4.4.1), so a kept-alive flow is never cut, while a dead peer's connection goes within minutes.
+       */
+      idleTimeoutMs?: number;
+      /**
+       * A message's head (start line and headers) must be complete this long after its first octet, and a connection accepted by the node must begin its first message within it; a sender trickling octets does not extend it. 10 s: a peer writes a message whole, and TCP's own retransmissions (1 s initial RTO, doubling) recover three lost segments in 7 s; it is well inside 64·T1 (32 s), after which the sender's transaction has given up on the message anyway.
+       */
+      headerTimeoutMs?: number;
+      /**
+       * A message's body (Content-Length octets) must be complete this long after its head; otherwise the connection is closed. 10 s, for the reasons of headerTimeoutMs: a message at most maxMessageBytes long that is not complete in 10 s is an attack or a dead peer.
+       */
+      bodyTimeoutMs?: number;
+      /**
+       * TCP connections the node holds at once (inbound and outbound); one accepted beyond it is closed at once. Absent: the process's open-file limit (ulimit -n, read at start) less fileDescriptorReserve. The smaller of the two applies when both are known.
+       */
+      maxConnections?: number;
+      /**
+       * TCP connections accepted from one source address at once; the next from that address is closed at once. Peers of an S-CSCF or GMSC are network nodes that multiplex their traffic over a few connections.
+       */
+      maxConnectionsPerSource?: number;
+      /**
+       * File descriptors kept out of the TCP connection cap for everything else the node opens: UDP sockets, the admin API (at most 32 connections), the store's connection, the rules watcher and reads, the process's own (stdio, event loop, I/O thread).
+       */
+      fileDescriptorReserve?: number;
+    };
   };
   /**
    * Retention of the runtime audit trail: every SIP and H.248 message of a call, kept for GET /v1/calls/{callId}/trace and cleardown trace.

@@ -8,6 +8,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** further response headers, e.g. Retry-After with a 503 */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -25,6 +27,7 @@ export interface AdminResponse {
   status: number;
   body: unknown;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 export interface AdminRoute {
@@ -38,6 +41,20 @@ export interface AdminServerOptions {
   token: string;
   routes: AdminRoute[];
   maxBodyBytes?: number;
+  /** connections held at once (default 32) */
+  maxConnections?: number;
+}
+
+/** A path segment's value; one that is not percent-encoded UTF-8 (RFC 3986 §2.1) is the client's error. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(
+      400,
+      `path segment ${JSON.stringify(segment)}: expected percent-encoded UTF-8 (RFC 3986 §2.1): "%" and two hex digits per octet, the octets a UTF-8 character`,
+    );
+  }
 }
 
 function match(pattern: string, path: string): Record<string, string> | undefined {
@@ -46,7 +63,7 @@ function match(pattern: string, path: string): Record<string, string> | undefine
   if (want.length !== got.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < want.length; i++) {
-    if (want[i].startsWith(":")) params[want[i].slice(1)] = decodeURIComponent(got[i]);
+    if (want[i].startsWith(":")) params[want[i].slice(1)] = decodeSegment(got[i]);
     else if (want[i] !== got[i]) return undefined;
   }
   return params;
@@ -75,9 +92,15 @@ async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown, contentType = "application/json"): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType = "application/json",
+  headers: Record<string, string> = {},
+): void {
   const text = contentType === "application/json" ? `${JSON.stringify(body, null, 2)}\n` : String(body);
-  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, "content-type": contentType, "content-length": Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -102,14 +125,19 @@ export async function startAdminServer(listen: string, options: AdminServerOptio
         if (!params) continue;
         const body = method === "POST" ? await readBody(req, limit) : undefined;
         const out = await route.handle({ method, path: url.pathname, params, query: url.searchParams, body });
-        return send(res, out.status, out.body, out.contentType);
+        return send(res, out.status, out.body, out.contentType, out.headers);
       }
       send(res, 404, { error: `no route for ${method} ${url.pathname}` });
     } catch (err) {
-      if (err instanceof HttpError) send(res, err.status, { error: err.message });
+      if (err instanceof HttpError) send(res, err.status, { error: err.message }, undefined, err.headers);
       else send(res, 500, { error: "internal error" });
     }
   });
+  // The admin API's share of the node's file descriptors (the reserve kept out of the SIP connection cap): a
+  // client beyond it is closed at once, and a client that does not finish its request is not waited for.
+  server.maxConnections = options.maxConnections ?? 32;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
   const { hostname, port } = new URL(listen);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

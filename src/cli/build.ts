@@ -9,8 +9,12 @@ const dist = join(root, "dist");
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 await build({
-  entryPoints: [join(root, "src/cli/main.ts")],
-  outfile: join(dist, "cleardown.js"),
+  // The rules check thread (src/rules/check-thread.ts) runs dist/rules-check-thread.js, beside the bundle.
+  entryPoints: {
+    cleardown: join(root, "src/cli/main.ts"),
+    "rules-check-thread": join(root, "src/rules/rules-check-thread.ts"),
+  },
+  outdir: dist,
   bundle: true,
   platform: "node",
   target: "node20",
@@ -25,4 +29,4 @@ await build({
 });
 for (const dir of ["spec", "rules", "schemas"]) cpSync(join(root, dir), join(dist, dir), { recursive: true });
 writeFileSync(join(dist, "package.json"), `${JSON.stringify({ type: "module", private: true }, null, 2)}\n`);
-console.log("built dist/cleardown.js (+ spec/, rules/, schemas/)");
+console.log("built dist/cleardown.js and dist/rules-check-thread.js (+ spec/, rules/, schemas/)");

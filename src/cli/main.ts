@@ -15,7 +15,8 @@ const usage = `usage: cleardown <command>
   trace --admin URL [--json|--svg] CALL-ID       the call's ladder diagram with the clause ids of each message
   audit [--check] [--results FILE]   traceability report (audit/report.json, report.html)
   audit approve ITEM-ID… | --all     record the reviewed text of clause items (clears suspect links)
-  rules lint [--dir DIR]             validate rule files; errors as file:line:column (pointer): expected …
+  rules lint [--dir DIR] [--max-file-bytes N]
+                                     validate rule files (none over N bytes, default 1 MiB); errors as file:line:column (pointer): expected …
   sip check [--json] FILE…           parse captured SIP messages: accepted or rejected, and why
   h248 check [--json] FILE…          decode H.248 text messages: accepted or rejected, and why`;
 
@@ -81,8 +82,14 @@ async function run(argv: string[]): Promise<Result> {
     }
     case "rules":
       if (sub === "lint") {
-        const { values } = parseArgs({ args: rest(2), options: { dir: { type: "string" } } });
-        return rulesLint(projectRoot, values.dir);
+        const { values } = parseArgs({
+          args: rest(2),
+          options: { dir: { type: "string" }, "max-file-bytes": { type: "string" } },
+        });
+        const max = values["max-file-bytes"];
+        if (max !== undefined && !/^[1-9][0-9]*$/.test(max))
+          return { exitCode: 2, output: `--max-file-bytes: expected a whole number of bytes, found ${max}` };
+        return rulesLint(projectRoot, values.dir, max === undefined ? undefined : Number(max));
       }
       break;
     case "sip":

@@ -1,11 +1,12 @@
-// `cleardown rules lint [--dir rules]`: every problem of the rule files as file:line:column (pointer): expected …
+// `cleardown rules lint [--dir rules] [--max-file-bytes N]`: every problem of the rule files as
+// file:line:column (pointer): expected … — a file over the size limit (default 1 MiB, as a node) is not parsed.
 import { loadRuleSets, readRuleSources } from "../rules/load-rules.ts";
 import { formatProblem, RuleError } from "../rules/rule-problems.ts";
 import { loadSpec, SpecError } from "../spec/clause-items.ts";
 
-export function rulesLint(root: string, dir = "rules"): { exitCode: number; output: string } {
+export function rulesLint(root: string, dir = "rules", maxFileBytes?: number): { exitCode: number; output: string } {
   try {
-    const sets = loadRuleSets(readRuleSources(root, dir), loadSpec(root));
+    const sets = loadRuleSets(readRuleSources(root, dir, maxFileBytes), loadSpec(root));
     const counts = Object.values(sets).map((s) => `${s.kind}: ${s.files.length} files, ${s.rules.length} rules`);
     return { exitCode: 0, output: `rules are valid (${counts.join("; ")})` };
   } catch (err) {

@@ -4,6 +4,7 @@
 // off, for deployments that change rules/ file by file and want the new set taken only when they say (SIGHUP).
 import { parseArgs } from "node:util";
 import type { NodeConfig } from "../../generated/types/index.ts";
+import { adminTokenOf, adminTokenProblem } from "../admin/admin-token.ts";
 import { ConfigError, mergeConfig, readConfigFile, validateConfig } from "../nodes/node-config.ts";
 import type { RunningNode, StartNodeOptions } from "../nodes/running-node.ts";
 
@@ -60,6 +61,10 @@ export async function serve(argv: string[]): Promise<{ exitCode: number; output:
     if (err instanceof ConfigError) return { exitCode: 2, output: `${err.message}\n${serveUsage}` };
     return { exitCode: 2, output: `${(err as Error).message}\n${serveUsage}` };
   }
+  // A short token is refused wherever it comes from (config, environment), in one line, before anything starts.
+  const { token, source } = adminTokenOf(config.adminToken);
+  const tokenProblem = adminTokenProblem(token, source);
+  if (tokenProblem) return { exitCode: 2, output: tokenProblem };
   const { name, watch, ...nodeConfig } = config;
   const node = await startNode({ config: nodeConfig, ...(name ? { name } : {}), watchRules: watch });
   const { shell } = node;
@@ -74,7 +79,7 @@ export async function serve(argv: string[]): Promise<{ exitCode: number; output:
     };
   }
   shell.log.info({ role: config.role, sip: shell.transportLayer.addresses, admin: node.adminUrl }, "node started");
-  process.on("SIGHUP", () => shell.reloadRules("SIGHUP"));
+  process.on("SIGHUP", () => void shell.reloadRulesOffThread("SIGHUP"));
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       shell.log.info({ signal }, "stopping");

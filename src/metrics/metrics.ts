@@ -88,7 +88,9 @@ export class NodeMetrics {
       help,
       registers: [this.registry],
       async collect() {
-        this.set(await read());
+        // A store that does not answer leaves the last figure (its error is counted by the store).
+        const n = await read().catch(() => undefined);
+        if (n !== undefined) this.set(n);
       },
     });
   }

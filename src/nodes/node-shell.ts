@@ -5,21 +5,24 @@ import { Session } from "node:inspector/promises";
 import { availableParallelism } from "node:os";
 import type { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
-import { Counter } from "prom-client";
+import { Counter, Gauge } from "prom-client";
 import type { NodeConfig, Policy } from "../../generated/types/index.ts";
 import { type AdminRoute, type AdminServer, HttpError, startAdminServer } from "../admin/admin-server.ts";
+import { adminTokenOf, adminTokenProblem } from "../admin/admin-token.ts";
 import { CallTraces, defaultRetention, type TraceRetention } from "../audit/call-trace.ts";
 import { svgLadder, textLadder } from "../audit/ladder.ts";
 import { NodeMetrics } from "../metrics/metrics.ts";
 import { LiveRules, type ReloadResult } from "../rules/live-rules.ts";
 import { projectRoot, validator } from "../rules/schema-registry.ts";
-import { makeHeader } from "../sip/header-access.ts";
+import { makeHeader, tagOf, toOf } from "../sip/header-access.ts";
 import { responseTo } from "../sip/invite-server-transaction.ts";
+import type { SipMessage } from "../sip/message.ts";
 import { TransactionLayer } from "../sip/transaction-layer.ts";
 import { createTransportLayer, type TransportLayer } from "../sip/transport-layer.ts";
 import { MemoryStore } from "../store/memory-store.ts";
 import { RedisStore } from "../store/redis-store.ts";
-import type { Store } from "../store/store.ts";
+import { type Store, StoreHealth, StoreUnavailable } from "../store/store.ts";
+import { openFileLimit, tcpConnectionLimits } from "./connection-limits.ts";
 import { parseListen, policyOf } from "./node-config.ts";
 import { RequestAdmission } from "./request-admission.ts";
 import { TracedTransport } from "./traced-transport.ts";
@@ -64,6 +67,14 @@ export interface NodeShellOptions {
   traceRetention?: TraceRetention;
 }
 
+/**
+ * Whether a request needs the store to be served: anything that may start a dialog, a call or a registration.
+ * ACK and CANCEL complete or end what was admitted, and in-dialog requests are routed on their Route set.
+ */
+function needsStore(m: SipMessage): boolean {
+  return m.kind === "request" && m.method !== "ACK" && m.method !== "CANCEL" && tagOf(toOf(m)) === undefined;
+}
+
 export class NodeShell {
   readonly log: Logger;
   readonly metrics = new NodeMetrics();
@@ -72,6 +83,10 @@ export class NodeShell {
   readonly policy: Policy;
   admin?: AdminServer;
   private redis?: Redis;
+  /** Whether the store answers: consulted before a new request or an admin request that needs it. */
+  readonly storeHealth: StoreHealth;
+  /** The errors of the last rules load, while it failed (the rules in force stay; the node is not ready). */
+  private rulesProblems?: string[];
   private readonly closers: Array<() => Promise<void> | void> = [];
 
   private constructor(
@@ -81,12 +96,45 @@ export class NodeShell {
     readonly transactions: TransactionLayer,
     traces: CallTraces,
     log: Logger,
+    redis?: Redis,
   ) {
     this.log = log;
     this.traces = traces;
+    this.redis = redis;
+    const storeErrors = new Counter({
+      name: "cleardown_store_errors_total",
+      help: "Store errors: connection (Redis lost or refused the connection), command (an operation failed or was not answered in time)",
+      labelNames: ["kind"],
+      registers: [this.metrics.registry],
+    });
+    this.storeHealth = new StoreHealth(
+      () => !redis || redis.status === "ready",
+      (kind) => storeErrors.inc({ kind }),
+    );
+    if (redis) {
+      redis.on("error", (err) => {
+        storeErrors.inc({ kind: "connection" });
+        this.log.error({ err: err.message }, "redis");
+      });
+      redis.on("close", () => this.log.warn("redis connection closed; requests that need the store are refused (503)"));
+      redis.on("ready", () => this.log.info("redis connection ready"));
+      this.closers.push(async () => {
+        await redis.quit().catch(() => redis.disconnect());
+      });
+    }
     this.policy = policyOf(options.config);
-    this.rules = new LiveRules(options.role, options.root ?? projectRoot, options.config.rulesDir ?? "rules");
-    if (options.watchRules) this.rules.watch((r) => this.logReload(r, "watcher"));
+    this.rules = new LiveRules(
+      options.role,
+      options.root ?? projectRoot,
+      options.config.rulesDir ?? "rules",
+      options.config.limits?.maxRuleFileBytes,
+    );
+    if (options.watchRules)
+      this.rules.watch(
+        (r) => this.logReload(r, "watcher"),
+        100,
+        () => this.rules.reloadOffThread(),
+      );
     this.closers.push(() => this.rules.close());
   }
 
@@ -98,11 +146,15 @@ export class NodeShell {
     const listen = (config.sip ?? []).map(parseListen);
     if (listen.length === 0) throw new Error("a node needs at least one SIP listen address (--sip udp://…)");
     let metrics: NodeMetrics | undefined;
+    let connectionsClosed: Counter<"reason"> | undefined;
+    const tcpLimits = tcpConnectionLimits(config, openFileLimit());
     const layer = await createTransportLayer({
       listen,
       maxMessageBytes: config.limits?.maxMessageBytes,
       maxHeaders: config.limits?.maxHeaders,
       udpIoThread: udpIoThreadOf(config.udpIoThread),
+      ...tcpLimits,
+      onConnectionClosed: (reason) => connectionsClosed?.inc({ reason }),
       onMalformed: (fault, flow, action, why) => {
         metrics?.malformed.inc({ protocol: "SIP", outcome: action });
         log.warn({ fault, from: `${flow.remote.address}:${flow.remote.port}`, action, why }, "malformed SIP message");
@@ -125,14 +177,37 @@ export class NodeShell {
       // Timer D is at least 32 s per RFC 3261; with shortened test timers it shrinks with T1.
       ...(t.t1 ? { D: 64 * t.t1 } : {}),
     });
-    const shell = new NodeShell(options, layer, transport, transactions, traces, log);
+    const storeUrl = config.store ?? "memory";
+    const redis = storeUrl === "memory" ? undefined : await RedisStore.connectFailFast(storeUrl);
+    const shell = new NodeShell(options, layer, transport, transactions, traces, log, redis);
     metrics = shell.metrics;
+    connectionsClosed = shell.connectionMetrics();
+    log.info({ tcp: tcpLimits }, "SIP over TCP limits");
     shell.admitRequests();
     return shell;
   }
 
   get name(): string {
     return this.options.name;
+  }
+
+  /** The TCP connections held, and those the transport closed or refused itself (timeouts, caps). */
+  private connectionMetrics(): Counter<"reason"> {
+    const layer = this.transportLayer;
+    new Gauge({
+      name: "cleardown_sip_connections",
+      help: "SIP TCP connections held (inbound and outbound)",
+      registers: [this.metrics.registry],
+      collect() {
+        this.set(layer.connectionCount);
+      },
+    });
+    return new Counter({
+      name: "cleardown_sip_connections_closed_total",
+      help: "SIP TCP connections the node closed or refused itself, by reason (idle-timeout, header-timeout, body-timeout, total-cap, per-source-cap, accept-error)",
+      labelNames: ["reason"],
+      registers: [this.metrics.registry],
+    });
   }
 
   /** Admission control (config.limits): a source over its rate gets 503 + Retry-After, statelessly. */
@@ -148,43 +223,70 @@ export class NodeShell {
       labelNames: ["reason"],
       registers: [this.metrics.registry],
     });
-    this.transport.admit = (m, flow) => admission.admit(m, flow);
+    // Refused while the store is away: a new request fails at once (503, Retry-After) instead of waiting on it.
+    let refusal: "store" | "rate" = "rate";
+    const health = this.storeHealth;
+    this.transport.admit = (m, flow) => {
+      refusal = !health.available && needsStore(m) ? "store" : "rate";
+      return refusal !== "store" && admission.admit(m, flow);
+    };
     this.transport.refuse = (m, flow) => {
-      refused.inc({ reason: "rate" });
+      refused.inc({ reason: refusal });
       if (m.kind !== "request" || m.method === "ACK") return;
       const res = responseTo(m, 503, "Service Unavailable", this.transactions.newToken().replace(".", ""));
-      res.headers.push(makeHeader("Retry-After", "1"));
+      res.headers.push(makeHeader("Retry-After", refusal === "store" ? "5" : "1"));
       void this.transportLayer.sendResponse(res, flow).catch(() => {});
     };
   }
 
   /** The store for one kind of record ("dialog", "call", "registration"), validated against store.schema.json. */
   store<T>(kind: string, def: string): Store<T> {
-    const url = this.options.config.store ?? "memory";
-    if (url === "memory") return new MemoryStore<T>(this.name);
-    if (!this.redis) {
-      this.redis = RedisStore.connect(url);
-      const redis = this.redis;
-      redis.on("error", (err) => this.log.error({ err: err.message }, "redis"));
-      this.closers.push(async () => {
-        await redis.quit().catch(() => redis.disconnect());
-      });
-    }
-    return new RedisStore<T>(this.redis, kind, this.name, validator("store", def));
+    if (!this.redis) return new MemoryStore<T>(this.name);
+    return new RedisStore<T>(this.redis, kind, this.name, validator("store", def), this.storeHealth);
   }
 
   /** Starts the admin API with the shared routes plus the role's own. */
   async startAdmin(routes: AdminRoute[]): Promise<AdminServer> {
     const { config } = this.options;
-    const token = config.adminToken ?? process.env.CLEARDOWN_ADMIN_TOKEN;
-    if (!token) throw new Error("the admin API needs a token: adminToken in the config or CLEARDOWN_ADMIN_TOKEN");
+    const { token, source } = adminTokenOf(config.adminToken);
+    const problem = adminTokenProblem(token, source);
+    if (problem || !token) throw new Error(problem);
     this.admin = await startAdminServer(config.admin ?? "http://127.0.0.1:8080", {
       token,
-      routes: [...routes, ...this.sharedRoutes()],
+      routes: [...routes.map((r) => this.withStore(r)), ...this.sharedRoutes()],
     });
     const admin = this.admin;
     this.closers.push(() => admin.close());
     return admin;
+  }
+
+  /** A role's route works on the store: refused at once (503, Retry-After) while the store is away. */
+  private withStore(route: AdminRoute): AdminRoute {
+    const unavailable = (why: string) => new HttpError(503, `the store is unavailable: ${why}`, { "retry-after": "5" });
+    return {
+      ...route,
+      handle: async (req) => {
+        if (!this.storeHealth.available) throw unavailable("no connection");
+        try {
+          return await route.handle(req);
+        } catch (err) {
+          if (err instanceof StoreUnavailable) throw unavailable(err.message);
+          throw err;
+        }
+      },
+    };
+  }
+
+  /** Ready to take traffic: the store answers and the rules on disk are in force. */
+  readiness(): { ready: boolean; problems: string[] } {
+    const problems: string[] = [];
+    if (!this.storeHealth.available) problems.push(`store ${this.storeName}: no connection`);
+    for (const e of this.rulesProblems ?? []) problems.push(`rules: ${e}`);
+    return { ready: problems.length === 0, problems };
+  }
+
+  private get storeName(): string {
+    return (this.options.config.store ?? "memory").replace(/\/\/.*@/, "//");
   }
 
   /** Validates and compiles rules/ anew; on any problem the rules in force stay. */
@@ -194,7 +296,18 @@ export class NodeShell {
     return result;
   }
 
+  /**
+   * The same while the node serves (admin API, SIGHUP, watcher): the files are read, parsed and validated on a
+   * thread of their own, so health, metrics and calls are answered meanwhile; only the compile runs here.
+   */
+  async reloadRulesOffThread(source: string): Promise<ReloadResult> {
+    const result = await this.rules.reloadOffThread();
+    this.logReload(result, source);
+    return result;
+  }
+
   private logReload(result: ReloadResult, source: string): void {
+    this.rulesProblems = result.ok ? undefined : result.errors;
     if (result.ok) this.log.info({ source, digest: result.digest, changed: result.changed }, "rules reloaded");
     else this.log.error({ source, errors: result.errors }, "rules rejected; the rules in force stay");
   }
@@ -211,16 +324,27 @@ export class NodeShell {
             role: this.options.role,
             name: this.name,
             rules: this.rules.digest,
-            store: (this.options.config.store ?? "memory").replace(/\/\/.*@/, "//"),
+            store: this.storeName,
             sip: this.transportLayer.addresses,
           },
         }),
       },
       {
+        // Readiness apart from liveness: 503 while the store is unreachable or the last rules load failed.
+        method: "GET",
+        path: "/v1/ready",
+        handle: () => {
+          const { ready, problems } = this.readiness();
+          return ready
+            ? { status: 200, body: { status: "ready", rules: this.rules.digest, store: this.storeName } }
+            : { status: 503, body: { status: "not ready", problems }, headers: { "retry-after": "5" } };
+        },
+      },
+      {
         method: "POST",
         path: "/v1/rules/reload",
-        handle: () => {
-          const r = this.reloadRules("admin API");
+        handle: async () => {
+          const r = await this.reloadRulesOffThread("admin API");
           return r.ok ? { status: 200, body: r } : { status: 422, body: r };
         },
       },

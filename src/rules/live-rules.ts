@@ -6,9 +6,10 @@ import { type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
 import { runtimes } from "../../generated/runtime/index.ts";
 import type { Decision, FiredAction, GmscFacts, ScscfFacts } from "../../generated/types/index.ts";
-import { buildDecider, ruleSetDigest } from "../generate/runtime.ts";
-import { loadSpec } from "../spec/clause-items.ts";
-import { type FactsKind, loadRuleSets, readRuleSources } from "./load-rules.ts";
+import { buildDecider } from "../generate/runtime.ts";
+import { checkRules, type RuleCheck, type RuleCheckRequest } from "./check-rules.ts";
+import { checkOffThread } from "./check-thread.ts";
+import { DEFAULT_MAX_RULE_FILE_BYTES, type FactsKind } from "./load-rules.ts";
 import { materialiseAll } from "./materialise.ts";
 import type { Facts, Tables } from "./recipes.ts";
 import { formatProblem, RuleError } from "./rule-problems.ts";
@@ -25,11 +26,13 @@ export class LiveRules {
   private readonly versions = new Map<string, RuleVersion>();
   private current: RuleVersion;
   private watcher?: FSWatcher;
+  private reloading: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly kind: FactsKind,
     private readonly root: string,
     private readonly rulesDir = "rules",
+    private readonly maxFileBytes = DEFAULT_MAX_RULE_FILE_BYTES,
   ) {
     const generated = runtimes[kind];
     this.current = {
@@ -57,11 +60,29 @@ export class LiveRules {
 
   /** Validates and compiles the rule files on disk; on any problem the rules in force stay. */
   reload(): ReloadResult {
+    return this.take(checkRules(this.checkRequest()));
+  }
+
+  /**
+   * The same, with reading, parsing and validating on a thread of its own: the node's thread only compiles
+   * the checked set, so it keeps answering while a large rule file is checked. Reloads take effect in the order
+   * they were asked for.
+   */
+  reloadOffThread(): Promise<ReloadResult> {
+    const next = this.reloading.then(() => checkOffThread(this.checkRequest())).then((check) => this.take(check));
+    this.reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  private checkRequest(): RuleCheckRequest {
+    return { kind: this.kind, root: this.root, rulesDir: this.rulesDir, maxFileBytes: this.maxFileBytes };
+  }
+
+  /** Compiles a checked rule set and puts it in force (unless it is the one in force already). */
+  private take(check: RuleCheck): ReloadResult {
+    if (!check.ok) return check;
     try {
-      const sources = readRuleSources(this.root, this.rulesDir);
-      const sets = loadRuleSets(sources, loadSpec(this.root));
-      const set = sets[this.kind];
-      const digest = ruleSetDigest(set, sources);
+      const { set, digest } = check;
       if (digest === this.current.digest) return { ok: true, digest, changed: false };
       const built = buildDecider(set);
       this.current = this.versions.get(digest) ?? {
@@ -78,11 +99,15 @@ export class LiveRules {
   }
 
   /** Reloads when a file under rules/ changes (debounced); reports each outcome. */
-  watch(onReload: (result: ReloadResult) => void, debounceMs = 100): void {
+  watch(
+    onReload: (result: ReloadResult) => void,
+    debounceMs = 100,
+    reload: () => ReloadResult | Promise<ReloadResult> = () => this.reload(),
+  ): void {
     let timer: NodeJS.Timeout | undefined;
     this.watcher = watch(join(this.root, this.rulesDir), () => {
       clearTimeout(timer);
-      timer = setTimeout(() => onReload(this.reload()), debounceMs);
+      timer = setTimeout(() => void Promise.resolve(reload()).then(onReload), debounceMs);
     });
   }
 

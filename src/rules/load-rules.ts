@@ -1,6 +1,6 @@
 // Loads rules/: every file validated against rule-file.schema.json, then checked against spec/ and the
 // facts schema. Problems come back all at once, each as file:line:column (JSON pointer): expected …
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Extension, Recipe, Rule, RuleFile, Table } from "../../generated/types/index.ts";
 import type { Spec } from "../spec/clause-items.ts";
@@ -50,11 +50,36 @@ const nestedRecipeKeys = [
   "choose",
 ];
 
-export function readRuleSources(root: string, dir = "rules"): RuleSource[] {
-  return readdirSync(join(root, dir))
+/** The largest rule file read by default (limits.maxRuleFileBytes, `rules lint --max-file-bytes`): 1 MiB. */
+export const DEFAULT_MAX_RULE_FILE_BYTES = 1024 * 1024;
+
+/** The rule files of a folder, in name order; none is read while one is over `maxFileBytes`. */
+export function ruleFiles(root: string, dir = "rules", maxFileBytes = DEFAULT_MAX_RULE_FILE_BYTES): string[] {
+  const names = readdirSync(join(root, dir))
     .filter((f) => f.endsWith(".rules.json"))
-    .sort()
-    .map((f) => ({ file: `${dir}/${f}`, text: readFileSync(join(root, dir, f), "utf8") }));
+    .sort();
+  // Checked before anything is read or parsed: a huge file would hold the node's memory and thread.
+  const problems: RuleProblem[] = [];
+  for (const f of names) {
+    const size = statSync(join(root, dir, f)).size;
+    if (size > maxFileBytes)
+      problems.push({
+        file: `${dir}/${f}`,
+        line: 1,
+        column: 1,
+        pointer: "",
+        message: `expected a rule file of at most ${maxFileBytes} bytes (limits.maxRuleFileBytes), found ${size} bytes: not read`,
+      });
+  }
+  if (problems.length > 0) throw new RuleError(problems);
+  return names;
+}
+
+export function readRuleSources(root: string, dir = "rules", maxFileBytes = DEFAULT_MAX_RULE_FILE_BYTES): RuleSource[] {
+  return ruleFiles(root, dir, maxFileBytes).map((f) => ({
+    file: `${dir}/${f}`,
+    text: readFileSync(join(root, dir, f), "utf8"),
+  }));
 }
 
 /** Validates and orders rule files; throws RuleError listing every problem found. */

@@ -13,6 +13,7 @@ import {
   fromOf,
   headerOf,
   headerValues,
+  makeHeader,
   maxForwardsOf,
   prependHeader,
   removeHeaders,
@@ -72,7 +73,11 @@ export interface ProxyHooks {
     flow: Flow,
     routed: RouteContext,
   ): ProxyDecision | Promise<ProxyDecision>;
-  /** Every response received for a forwarded request, before it is forwarded upstream (dialog tracking). */
+  /**
+   * Every response received for a forwarded request, before it is forwarded upstream (dialog tracking) — and the
+   * final response the proxy gives in its place when none comes (408 at Timer B, §16.8; 503 on a transport
+   * error, §16.7 step 2), so what the node learnt from the request ends with it.
+   */
   onResponse?(res: SipResponse, forwarded: SipRequest, tx: ServerTransaction): void;
   /** Requests that failed validation, loops and the like, for logs. */
   onRejected?(req: SipRequest, status: number, why: string): void;
@@ -83,12 +88,25 @@ export interface ProxyOptions {
   isOwn?: (uri: SipUri) => boolean;
   /** option tags this proxy supports (Proxy-Require) */
   extensions?: string[];
+  /**
+   * Timer C (§16.6 step 11): how long a forwarded INVITE may go without a provisional or final response
+   * (default 181 s, above 3 min)
+   */
+  timerC?: number;
 }
+
+/** Timer C's default: "greater than 3 minutes" (RFC 3261 §16.6 step 11). */
+export const TIMER_C_MS = 181_000;
 
 interface Pending {
   server: ServerTransaction;
   client?: ClientTransaction;
+  /** the copy sent on */
+  forwarded?: SipRequest;
   final: boolean;
+  /** Timer C of a forwarded INVITE; `provisional` once a 1xx has come (it restarts the timer, §16.7 step 2) */
+  timerC?: NodeJS.Timeout;
+  provisional?: boolean;
 }
 
 export class ProxyCore {
@@ -101,8 +119,8 @@ export class ProxyCore {
   ) {
     transactions.setUser({
       onRequest: (req, tx, flow) => {
-        this.onRequest(req, tx, flow).catch(() => {
-          if (tx && tx.state !== "terminated") tx.respond(responseTo(req, 500, "Server Internal Error", localTag(req)));
+        this.onRequest(req, tx, flow).catch((err) => {
+          if (tx && tx.state !== "terminated") tx.respond(failureResponse(req, err));
         });
       },
       onStrayResponse: (res) => this.forwardStray(res),
@@ -219,9 +237,12 @@ export class ProxyCore {
 
   private forward(req: SipRequest, server: ServerTransaction, target: ForwardTarget, hash: string): void {
     const out = this.prepare(req, target);
-    const ctx: Pending = { server, final: false };
+    const ctx: Pending = { server, final: false, forwarded: out };
     this.pending.set(server, ctx);
-    server.onTerminated = chain(server.onTerminated, () => this.pending.delete(server));
+    server.onTerminated = chain(server.onTerminated, () => {
+      clearTimeout(ctx.timerC);
+      this.pending.delete(server);
+    });
     ctx.client = this.transactions.sendRequest(
       out,
       target.destination,
@@ -232,10 +253,32 @@ export class ProxyCore {
       },
       this.loopBranch(hash),
     );
+    if (out.method === "INVITE") this.armTimerC(ctx);
+  }
+
+  /**
+   * §16.8: when Timer C fires, an INVITE that had a provisional response is cancelled; one that had none is
+   * treated as answered 408. Either way the proxy answers 408 upstream now, so its state ends with the INVITE.
+   */
+  private armTimerC(ctx: Pending): void {
+    clearTimeout(ctx.timerC);
+    ctx.timerC = setTimeout(() => {
+      if (ctx.final) return;
+      if (ctx.provisional && ctx.client) this.transactions.cancel(ctx.client);
+      this.finalLocally(ctx, 408, "Request Timeout");
+    }, this.options.timerC ?? TIMER_C_MS);
+    ctx.timerC.unref();
   }
 
   /** §16.7: responses go upstream without our Via; 100 stops here; a 2xx to INVITE is always forwarded. */
   private forwardResponse(res: SipResponse, forwarded: SipRequest, ctx: Pending): void {
+    if (ctx.timerC) {
+      if (res.status >= 200) clearTimeout(ctx.timerC);
+      else {
+        ctx.provisional = true;
+        this.armTimerC(ctx);
+      }
+    }
     if (res.status === 100) return;
     this.hooks.onResponse?.(res, forwarded, ctx.server);
     const up: SipResponse = { ...res, headers: res.headers.slice() };
@@ -250,7 +293,9 @@ export class ProxyCore {
   private finalLocally(ctx: Pending, status: number, reason: string): void {
     if (ctx.final) return;
     ctx.final = true;
-    ctx.server.respond(responseTo(ctx.server.request, status, reason, localTag(ctx.server.request)));
+    const res = responseTo(ctx.server.request, status, reason, localTag(ctx.server.request));
+    if (ctx.forwarded) this.hooks.onResponse?.(res, ctx.forwarded, ctx.server);
+    ctx.server.respond(res);
   }
 
   /** §16.10: 200 to the CANCEL, CANCEL the pending client transaction, 487 to the unanswered INVITE. */
@@ -333,6 +378,20 @@ function chain(a: () => void, b: () => void): () => void {
     a();
     b();
   };
+}
+
+/**
+ * The answer to a request the node failed on: 503 with Retry-After when what it needed is unavailable for now
+ * (an error carrying `status: 503` and `retryAfterSeconds`, e.g. a store that does not answer), else 500.
+ */
+function failureResponse(req: SipRequest, err: unknown): SipResponse {
+  const e = err as { status?: unknown; retryAfterSeconds?: unknown } | undefined;
+  if (e?.status === 503 && typeof e.retryAfterSeconds === "number") {
+    const res = responseTo(req, 503, "Service Unavailable", localTag(req));
+    res.headers.push(makeHeader("Retry-After", String(e.retryAfterSeconds)));
+    return res;
+  }
+  return responseTo(req, 500, "Server Internal Error", localTag(req));
 }
 
 /** A To tag for a response this proxy generates itself (§8.2.6.2), stable per request. */

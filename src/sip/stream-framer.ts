@@ -11,6 +11,12 @@ export type Framed =
   /** A message refused: `head` is given when one was read (to answer it); `close` when the stream is lost. */
   | { kind: "fault"; reason: string; head?: Buffer; close: boolean };
 
+/**
+ * What the stream waits for after a read: the start of a message (only CRLFs or nothing held), the rest of a
+ * head (no CRLF CRLF yet), or the rest of a body. The transport times each out differently.
+ */
+export type StreamPhase = "between" | "head" | "body";
+
 const CRLFCRLF = Buffer.from("\r\n\r\n");
 const CONTENT_LENGTH = /\r\n(?:content-length|l)[ \t]*:[ \t]*(?:\r\n[ \t]+)?([0-9]+)[ \t]*(?=\r\n)/i;
 
@@ -26,6 +32,7 @@ export class StreamFramer {
   /** CRLF pairs skipped since the last message, for pings that arrive in pieces */
   private crlfPairs = 0;
   private failed = false;
+  private waiting: StreamPhase = "between";
 
   constructor(private readonly maxMessageBytes = 65536) {}
 
@@ -47,9 +54,11 @@ export class StreamFramer {
           this.crlfPairs = 0;
         }
       }
+      this.waiting = "between";
       // a lone CR may be the first half of a CRLF still to come
       if (this.end - this.start === 1 && s[this.start] === 13) break;
       if (this.start === this.end) break;
+      this.waiting = "head";
       this.crlfPairs = 0;
       if (this.searched < this.start) this.searched = this.start;
       const found = s.subarray(0, this.end).indexOf(CRLFCRLF, this.searched);
@@ -78,11 +87,20 @@ export class StreamFramer {
         this.start = have > bodyLength ? this.start + total : this.end;
         continue;
       }
-      if (this.end - this.start < total) break;
+      if (this.end - this.start < total) {
+        this.waiting = "body";
+        break;
+      }
       out.push({ kind: "message", bytes: Buffer.from(s.subarray(this.start, this.start + total)) });
       this.start += total;
     }
     return out;
+  }
+
+  /** What the stream waits for now; a refused message's body still being skipped counts as a body. */
+  get phase(): StreamPhase {
+    if (this.failed) return "between";
+    return this.skipping > 0 ? "body" : this.waiting;
   }
 
   /** Appends a read, moving what is held to the front (or to a buffer twice as large) when it does not fit. */

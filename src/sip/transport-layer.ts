@@ -10,7 +10,7 @@ import { parseMessage } from "./parse-message.ts";
 import { responseTarget, stampReceived } from "./received-rport.ts";
 import { serializeMessage } from "./serialize-message.ts";
 import type { SipFault } from "./sip-fault.ts";
-import { StreamFramer } from "./stream-framer.ts";
+import { StreamFramer, type StreamPhase } from "./stream-framer.ts";
 import type {
   Destination,
   Flow,
@@ -37,8 +37,21 @@ export interface TransportOptions {
   maxHeaders?: number;
   /** host put in Via sent-by and in the Warning of a 400 (default: the bound address) */
   advertisedHost?: string;
-  /** TCP connections idle this long are closed (default 120 s) */
+  /** TCP connections idle this long between messages are closed (default 180 s) */
   idleTimeoutMs?: number;
+  /**
+   * A message's head must be complete this long after its first octet (default 10 s); a connection accepted
+   * here must start its first message within it too, so a connection that sends nothing is not held.
+   */
+  headerTimeoutMs?: number;
+  /** A message's body must be complete this long after its head (default 10 s). */
+  bodyTimeoutMs?: number;
+  /** TCP connections held at once, both ways; one accepted beyond it is closed at once (default: no limit). */
+  maxConnections?: number;
+  /** TCP connections accepted from one source address at once; beyond it the next is closed at once. */
+  maxConnectionsPerSource?: number;
+  /** told of every TCP connection this layer closes or refuses, for metrics and logs */
+  onConnectionClosed?: (reason: ConnectionCloseReason, remote: { address: string; port: number }) => void;
   /**
    * UDP socket buffer sizes (default 8 MiB; the kernel caps them at net.core.rmem_max / wmem_max). A node that
    * sends thousands of BYEs at once gets their responses in a burst: a small buffer drops them.
@@ -49,6 +62,21 @@ export interface TransportOptions {
   /** told of every dropped or answered malformed message, for logs */
   onMalformed?: (fault: SipFault, flow: Flow, action: "answered" | "dropped", why?: string) => void;
 }
+
+/** Why the transport closed a TCP connection itself. */
+export type ConnectionCloseReason =
+  | "idle-timeout"
+  | "header-timeout"
+  | "body-timeout"
+  | "total-cap"
+  | "per-source-cap"
+  | "accept-error";
+
+const timeoutReason: Record<StreamPhase, ConnectionCloseReason> = {
+  between: "idle-timeout",
+  head: "header-timeout",
+  body: "body-timeout",
+};
 
 interface Listening {
   transport: TransportName;
@@ -65,7 +93,11 @@ interface Connection {
   framer: StreamFramer;
   flow: Flow;
   key: string;
-  idle?: NodeJS.Timeout;
+  /** the source address, for the per-source count (inbound connections only) */
+  source?: string;
+  /** what the connection waits for, and the timer that closes it if that does not come in time */
+  phase: StreamPhase;
+  timer?: NodeJS.Timeout;
 }
 
 // Addresses here are IP literals (listen specs, resolved next hops): a colon is what tells an IPv6 one.
@@ -112,6 +144,17 @@ export class TransportLayer implements SipTransport {
   private readonly listening: Listening[] = [];
   private readonly connections = new Map<number, Connection>();
   private readonly byRemote = new Map<string, number>();
+  /** inbound connections held per source address */
+  private readonly perSource = new Map<string, number>();
+  /** TCP connections this layer closed or refused itself, by why */
+  readonly connectionsClosed: Record<ConnectionCloseReason, number> = {
+    "idle-timeout": 0,
+    "header-timeout": 0,
+    "body-timeout": 0,
+    "total-cap": 0,
+    "per-source-cap": 0,
+    "accept-error": 0,
+  };
   private nextConnection = 1;
   private closed = false;
 
@@ -166,7 +209,7 @@ export class TransportLayer implements SipTransport {
       });
       this.listening.push({ transport: "UDP", family, address: spec.address, port, udp });
     } else {
-      const tcp = createServer((socket) => this.adopt(socket));
+      const tcp = createServer((socket) => this.accept(socket));
       await new Promise<void>((resolve, reject) => {
         tcp.once("error", reject);
         tcp.listen({ port: spec.port, host: spec.address, ipv6Only: family === 6 }, () => {
@@ -174,6 +217,8 @@ export class TransportLayer implements SipTransport {
           resolve();
         });
       });
+      // An accept that fails (EMFILE: no descriptor left) is counted, never a crash; the caps keep it rare.
+      tcp.on("error", () => this.closedBy("accept-error", { address: "", port: 0 }));
       const addr = tcp.address();
       const port = typeof addr === "object" && addr ? addr.port : spec.port;
       this.listening.push({ transport: "TCP", family, address: spec.address, port, tcp });
@@ -226,7 +271,38 @@ export class TransportLayer implements SipTransport {
 
   // ---- TCP connections ----
 
-  private adopt(socket: Socket, dest?: Destination): Connection {
+  /** Number of TCP connections held (both ways). */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  private closedBy(reason: ConnectionCloseReason, remote: { address: string; port: number }): void {
+    this.connectionsClosed[reason]++;
+    this.opts.onConnectionClosed?.(reason, remote);
+  }
+
+  /** An inbound connection: refused at once over the total or the per-source cap, else adopted. */
+  private accept(socket: Socket): void {
+    const source = (socket.remoteAddress ?? "").toLowerCase();
+    const remote = { address: source, port: socket.remotePort ?? 0 };
+    const held = this.perSource.get(source) ?? 0;
+    const refusal: ConnectionCloseReason | undefined =
+      this.connections.size >= (this.opts.maxConnections ?? Number.POSITIVE_INFINITY)
+        ? "total-cap"
+        : held >= (this.opts.maxConnectionsPerSource ?? Number.POSITIVE_INFINITY)
+          ? "per-source-cap"
+          : undefined;
+    if (refusal) {
+      socket.on("error", () => {});
+      socket.destroy();
+      this.closedBy(refusal, remote);
+      return;
+    }
+    this.perSource.set(source, held + 1);
+    this.adopt(socket, undefined, source);
+  }
+
+  private adopt(socket: Socket, dest?: Destination, source?: string): Connection {
     const id = this.nextConnection++;
     const remote = { address: socket.remoteAddress ?? dest?.address ?? "", port: socket.remotePort ?? dest?.port ?? 0 };
     const local = { address: socket.localAddress ?? "", port: socket.localPort ?? 0 };
@@ -237,13 +313,17 @@ export class TransportLayer implements SipTransport {
       framer: new StreamFramer(this.opts.maxMessageBytes),
       flow,
       key: remoteKey(remote.address, remote.port),
+      source,
+      // A connection accepted here owes its first message; one opened by us waits for nothing yet.
+      phase: source === undefined ? "between" : "head",
     };
     this.connections.set(id, conn);
     this.byRemote.set(conn.key, id);
-    this.touch(conn);
+    this.arm(conn);
     socket.on("data", (chunk) => {
-      this.touch(conn);
-      for (const f of conn.framer.push(chunk)) {
+      const framed = conn.framer.push(chunk);
+      this.progress(conn, framed.length > 0);
+      for (const f of framed) {
         if (f.kind === "message") this.ingest(f.bytes, flow, "stream");
         else if (f.kind === "keepalive") {
           this.counters.keepalives++;
@@ -261,16 +341,43 @@ export class TransportLayer implements SipTransport {
     return conn;
   }
 
-  private touch(conn: Connection): void {
-    if (conn.idle) clearTimeout(conn.idle);
-    conn.idle = setTimeout(() => conn.socket.destroy(), this.opts.idleTimeoutMs ?? 120_000);
-    conn.idle.unref();
+  /**
+   * After a read: between messages any octet restarts the idle timer; within a head or a body the deadline runs
+   * from where that part began (a sender trickling octets does not extend it) and restarts only when a message
+   * was completed or the part changed.
+   */
+  private progress(conn: Connection, framed: boolean): void {
+    const phase = conn.framer.phase;
+    if (phase === conn.phase && phase !== "between" && !framed) return;
+    conn.phase = phase;
+    this.arm(conn);
+  }
+
+  private arm(conn: Connection): void {
+    if (conn.timer) clearTimeout(conn.timer);
+    const phase = conn.phase;
+    const ms =
+      phase === "head"
+        ? (this.opts.headerTimeoutMs ?? 10_000)
+        : phase === "body"
+          ? (this.opts.bodyTimeoutMs ?? 10_000)
+          : (this.opts.idleTimeoutMs ?? 180_000);
+    conn.timer = setTimeout(() => {
+      this.closedBy(timeoutReason[phase], conn.flow.remote);
+      conn.socket.destroy();
+    }, ms);
+    conn.timer.unref();
   }
 
   private forget(conn: Connection): void {
-    if (conn.idle) clearTimeout(conn.idle);
-    this.connections.delete(conn.id);
+    if (conn.timer) clearTimeout(conn.timer);
+    if (!this.connections.delete(conn.id)) return;
     if (this.byRemote.get(conn.key) === conn.id) this.byRemote.delete(conn.key);
+    if (conn.source !== undefined) {
+      const n = (this.perSource.get(conn.source) ?? 1) - 1;
+      if (n > 0) this.perSource.set(conn.source, n);
+      else this.perSource.delete(conn.source);
+    }
   }
 
   private async connection(dest: Destination): Promise<Connection> {
@@ -377,10 +484,11 @@ export class TransportLayer implements SipTransport {
   async close(): Promise<void> {
     this.closed = true;
     for (const c of this.connections.values()) {
-      if (c.idle) clearTimeout(c.idle);
+      if (c.timer) clearTimeout(c.timer);
       c.socket.destroy();
     }
     this.connections.clear();
+    this.perSource.clear();
     await Promise.all(
       this.listening.map(
         (l) =>

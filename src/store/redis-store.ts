@@ -3,7 +3,7 @@
 // against their schema on read: a foreign or corrupted value is an error, not a crash later.
 import type { ValidateFunction } from "ajv";
 import { Redis } from "ioredis";
-import { type Store, type StoredRecord, type Ttl, ttlOf } from "./store.ts";
+import { type Store, type StoredRecord, StoreHealth, StoreUnavailable, type Ttl, ttlOf } from "./store.ts";
 
 const compareAndSet = `
 local cur = redis.call('GET', KEYS[1])
@@ -23,12 +23,19 @@ export class StoreRecordError extends Error {}
 
 export class RedisStore<T> implements Store<T> {
   private readonly prefix: string;
+  /** A command that failed: counted, and rethrown as StoreUnavailable (a bad record stays what it is). */
+  private readonly fail = (err: unknown): never => {
+    if (err instanceof StoreRecordError || err instanceof StoreUnavailable) throw err;
+    this.health.failed("command");
+    throw new StoreUnavailable(`the store did not answer (${this.prefix}…): ${(err as Error).message}`);
+  };
 
   constructor(
     private readonly redis: Redis,
     kind: string,
     private readonly owner: string,
     private readonly validate?: ValidateFunction,
+    private readonly health: StoreHealth = new StoreHealth(),
   ) {
     this.prefix = `cleardown:${kind}:`;
     redis.defineCommand("cleardownCas", { numberOfKeys: 1, lua: compareAndSet });
@@ -36,6 +43,32 @@ export class RedisStore<T> implements Store<T> {
 
   static connect(url: string): Redis {
     return new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  }
+
+  /**
+   * A node's connection: it fails fast while Redis is away (no offline queue, so a command without a connection
+   * is refused at once; one unanswered for a second fails), and reconnects by itself (every 0.05–1 s). Waits
+   * up to `readyMs` for the first connection; a node may start while Redis is down, not ready.
+   */
+  static async connectFailFast(url: string, readyMs = 3000): Promise<Redis> {
+    const redis = new Redis(url, {
+      lazyConnect: false,
+      enableOfflineQueue: false,
+      commandTimeout: 1000,
+      connectTimeout: 1000,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times) => Math.min(times * 50, 1000),
+      enableAutoPipelining: true,
+    });
+    if (redis.status !== "ready") {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, readyMs);
+        redis.once("ready", resolve);
+      });
+      clearTimeout(timer);
+    }
+    return redis;
   }
 
   private decode(key: string, raw: string | null): StoredRecord<T> | undefined {
@@ -50,11 +83,19 @@ export class RedisStore<T> implements Store<T> {
     return record;
   }
 
-  async get(key: string): Promise<StoredRecord<T> | undefined> {
-    return this.decode(key, await this.redis.get(this.prefix + key));
+  get(key: string): Promise<StoredRecord<T> | undefined> {
+    return this.redis.get(this.prefix + key).then((raw) => this.decode(key, raw), this.fail);
   }
 
-  async update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
+  update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
+    return this.casLoop(key, change, ttl).catch(this.fail);
+  }
+
+  private async casLoop(
+    key: string,
+    change: (current: T | undefined) => T | undefined,
+    ttl?: Ttl<T>,
+  ): Promise<T | undefined> {
     for (let attempt = 0; attempt < 50; attempt++) {
       const current = await this.get(key);
       const next = change(current?.value);
@@ -75,11 +116,15 @@ export class RedisStore<T> implements Store<T> {
     throw new StoreRecordError(`${this.prefix}${key}: gave up after 50 conflicting writes`);
   }
 
-  async delete(key: string): Promise<boolean> {
-    return (await this.redis.del(this.prefix + key)) === 1;
+  delete(key: string): Promise<boolean> {
+    return this.redis.del(this.prefix + key).then((n) => n === 1, this.fail);
   }
 
-  async keys(): Promise<string[]> {
+  keys(): Promise<string[]> {
+    return this.scanKeys().catch(this.fail);
+  }
+
+  private async scanKeys(): Promise<string[]> {
     const out: string[] = [];
     let cursor = "0";
     do {

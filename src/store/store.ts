@@ -27,3 +27,31 @@ export interface Store<T> {
   size(): Promise<number>;
   close(): Promise<void>;
 }
+
+/**
+ * The store cannot be reached (no connection, or no answer in time): what depends on it is refused at once with
+ * 503 and a Retry-After (SIP and admin alike), not left to wait, and taken again once the store is back.
+ */
+export class StoreUnavailable extends Error {
+  readonly status = 503;
+  readonly retryAfterSeconds = 5;
+}
+
+/** connection: Redis lost or refused the connection; command: an operation failed or was not answered. */
+export type StoreErrorKind = "connection" | "command";
+
+/** Whether the store is reachable now, and a count of its errors by kind, for readiness and metrics. */
+export class StoreHealth {
+  constructor(
+    private readonly connected: () => boolean = () => true,
+    private readonly onError: (kind: StoreErrorKind) => void = () => {},
+  ) {}
+
+  get available(): boolean {
+    return this.connected();
+  }
+
+  failed(kind: StoreErrorKind): void {
+    this.onError(kind);
+  }
+}

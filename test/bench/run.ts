@@ -18,6 +18,7 @@ const modules: Array<[string, string]> = [
   ["gmsc-calls.bench.ts", "benchGmscCalls"],
   ["fuzz.bench.ts", "benchFuzz"],
   ["audit.bench.ts", "benchAudit"],
+  ["rules-reload.bench.ts", "benchRulesReload"],
   ["demo.bench.ts", "benchDemo"],
 ];
 const nameOf = (file: string) => file.replace(".bench.ts", "");

@@ -1,6 +1,6 @@
 // `npm run build` gives a self-contained dist/: copied away from the checkout (no node_modules, no tsx), it
 // still lints the rules it carries, plans a release, plays the live demo, and runs a node with `serve` that
-// answers /v1/health and stops on SIGTERM.
+// answers /v1/health, reloads its rules (checked on the bundle's own rules check thread) and stops on SIGTERM.
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -64,6 +64,16 @@ describe("deployment bundle", () => {
       expect(health, node.output()).toMatchObject({
         status: 200,
         body: { status: "ok", role: "scscf", sip: [{ transport: "UDP", address: "127.0.0.1", port: sip }] },
+      });
+      // A reload checks the rules on a thread of its own: dist/rules-check-thread.js, beside the bundle.
+      const reload = await fetch(`http://127.0.0.1:${admin}/v1/rules/reload`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(await reload.json(), node.output()).toMatchObject({
+        ok: true,
+        digest: health?.body.rules,
+        changed: false,
       });
       node.signal("SIGTERM");
       expect(await node.exited).toBe(0);

@@ -1,7 +1,8 @@
 // `cleardown serve` as an operator runs it, reloading its rules on SIGHUP (what a systemd ExecReload sends): a child
 // process reading a copy of spec/ and rules/ (CLEARDOWN_HOME), its watcher off (--no-watch) so only the signal
 // reloads. A valid edit is taken (new digest, logged with the source SIGHUP); a broken file is rejected with its
-// file:line:column while the rules in force stay; broken rules at start stop the node before it serves anything.
+// file:line:column while the rules in force stay (and /v1/ready answers 503 naming it until a load succeeds);
+// broken rules at start stop the node before it serves anything.
 // Loopback only; the child is stopped by its PID.
 import { resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -84,6 +85,20 @@ describe("cleardown serve reloads its rules on SIGHUP", () => {
     expect((rejected?.errors as string[] | undefined)?.[0]).toMatch(
       lintError("/tables/reasonByCause/administrative/cause"),
     );
+    expect(await digest()).toBe(edited);
+    // Liveness stays 200; readiness says the rules on disk failed to load, naming the place, until they load.
+    const ready = async () => {
+      const r = await fetch(`http://127.0.0.1:${admin}/v1/ready`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: r.status, body: (await r.json()) as { status: string; problems?: string[] } };
+    };
+    const notReady = await ready();
+    expect(notReady.status).toBe(503);
+    expect(notReady.body.problems?.[0]).toMatch(
+      new RegExp(`^rules: ${lintError("/tables/reasonByCause/administrative/cause").source}`),
+    );
+    copy.replaceText(RULES, '"cause": "four-eighty"', '"cause": 480');
+    node.signal("SIGHUP");
+    await eventually(ready, (r) => r.status === 200, "ready once the rules load");
     expect(await digest()).toBe(edited);
 
     node.signal("SIGTERM");

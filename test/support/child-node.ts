@@ -19,9 +19,17 @@ export interface ChildNode {
 export function startChildNode(
   script: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; boundMs?: number; nodeArgs?: string[] } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    boundMs?: number;
+    nodeArgs?: string[];
+    /** A command that execs node in its place, e.g. ["prlimit", "--nofile=1024", "--"] (the PID stays node's). */
+    wrapper?: string[];
+  } = {},
 ): ChildNode {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
+  const [command, ...pre] = [...(options.wrapper ?? []), process.execPath];
+  const child = spawn(command, [...pre, ...(options.nodeArgs ?? []), script, ...args], {
     env: options.env ?? process.env,
     ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ["ignore", "pipe", "pipe"],

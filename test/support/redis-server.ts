@@ -6,12 +6,16 @@ import { freeTcpPort } from "./free-port.ts";
 export interface RedisPeer {
   url: string;
   port: number;
+  pid: number;
   stop(): Promise<void>;
+  /** SIGKILL by its PID: gone at once, as a crashed host would be. */
+  kill(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RedisPeer> {
+/** A redis-server on a free loopback port, or on `port` (a restart where the nodes expect it). */
+export async function startRedis(options: { port?: number } = {}): Promise<RedisPeer> {
   const binary = ensureDebianPackage("redis-server", "/usr/bin/redis-server");
-  const port = await freeTcpPort();
+  const port = options.port ?? (await freeTcpPort());
   const child: ChildProcess = spawn(
     binary,
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
@@ -29,14 +33,18 @@ export async function startRedis(): Promise<RedisPeer> {
     });
     child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}`)));
   });
+  const signal = (sig: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill(sig);
+    });
+  if (child.pid === undefined) throw new Error("redis-server did not start");
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    pid: child.pid,
+    stop: () => signal("SIGTERM"),
+    kill: () => signal("SIGKILL"),
   };
 }

@@ -83,6 +83,7 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
     const proxy = new ProxyCore(shell.transactions, hooks, {
       isOwn: (u) => own.isOwn(u),
       extensions: ["timer", "gruu", "path", "100rel"],
+      ...(config.timers?.c ? { timerC: config.timers.c } : {}),
     });
     releases = new ScscfReleases({
       shell,
@@ -102,7 +103,12 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
     sweep.unref();
     // Session timers live in memory: a node starting on a shared or surviving store arms those of the dialogs
     // there (a release is atomic, so two nodes arming one timer release it once).
-    for (const callId of await dialogs.keys()) {
+    // A node may start while the store is away (not ready): it arms none then, as it knows of none.
+    const known = await dialogs.keys().catch((err: Error) => {
+      shell.log.error({ err: err.message }, "session timers of stored dialogs not armed: the store is unavailable");
+      return [];
+    });
+    for (const callId of known) {
       const r = await dialogs.get(callId).catch(() => undefined);
       if (r?.sessionExpires && r.dialog.state === "confirmed") sessionTimers.arm(callId, r.sessionExpires);
     }

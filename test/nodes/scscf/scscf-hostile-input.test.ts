@@ -78,6 +78,13 @@ describe("S-CSCF: hostile and broken input", () => {
     expect(notJson.status).toBe(400);
     expect(notJson.body.error).toMatch(/^request body is not JSON: /);
     expect((await s.admin("GET", "/v1/nothing")).body).toEqual({ error: "no route for GET /v1/nothing" });
+    // A path that does not decode is the client's error (issue 20 item 5), named, never a 500.
+    const undecodable = await s.admin("GET", "/v1/dialogs/%E0%A4%A");
+    expect(undecodable.status).toBe(400);
+    expect(undecodable.body.error).toBe(
+      'path segment "%E0%A4%A": expected percent-encoded UTF-8 (RFC 3986 §2.1): "%" and two hex digits per octet, the octets a UTF-8 character',
+    );
+    expect((await s.admin("POST", "/v1/dialogs/%FF/release", {})).status).toBe(400);
   });
 
   it("admin API: a CPU profile of the running node for the asked time; a time outside 10..60000 ms is answered 400", async () => {

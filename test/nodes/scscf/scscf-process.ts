@@ -37,6 +37,10 @@ export async function startScscfProcess(options: {
   adminPort: number;
   store?: string;
   config?: Partial<NodeConfig>;
+  /** A TCP listen address besides UDP (same address). */
+  tcpSipPort?: number;
+  /** The node's open-file limit (ulimit -n), set with prlimit before node starts. */
+  openFiles?: number;
 }): Promise<ScscfProcess> {
   const dir = mkdtempSync(join(tmpdir(), "cleardown-scscf-"));
   const file = join(dir, `${options.name}.json`);
@@ -52,13 +56,18 @@ export async function startScscfProcess(options: {
       options.name,
       "--sip",
       `udp://127.0.0.1:${options.sipPort}`,
+      ...(options.tcpSipPort ? ["--sip", `tcp://127.0.0.1:${options.tcpSipPort}`] : []),
       "--admin",
       adminUrl,
       "--config",
       file,
       ...(options.store ? ["--store", options.store] : []),
     ],
-    { env: { ...process.env, CLEARDOWN_ADMIN_TOKEN: TOKEN, CLEARDOWN_LOG_LEVEL: "warn" }, boundMs: 300_000 },
+    {
+      env: { ...process.env, CLEARDOWN_ADMIN_TOKEN: TOKEN, CLEARDOWN_LOG_LEVEL: "warn" },
+      boundMs: 300_000,
+      ...(options.openFiles ? { wrapper: ["prlimit", `--nofile=${options.openFiles}`, "--"] } : {}),
+    },
   );
   const exited = child.exited;
   const admin = adminClient(adminUrl);
