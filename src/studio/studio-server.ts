@@ -75,7 +75,9 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const path = decodeURIComponent(url.pathname);
+    // Routes match the path as sent; a name is decoded only once taken out of it, so "%2F" cannot add a folder.
+    const path = url.pathname;
+    const name = (m: RegExpExecArray) => decodeURIComponent(m[1]);
     const method = req.method ?? "GET";
     if (method === "GET" && path === "/") return send(res, 200, pageHtml(), "text/html; charset=utf-8");
     if (method === "GET" && path === "/studio.js") return send(res, 200, script, "text/javascript; charset=utf-8");
@@ -83,7 +85,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     if (method === "GET" && path === "/api/overview") return json(res, 200, workspace.overview());
     const rule = /^\/api\/rules\/([^/]+)$/.exec(path);
     if (rule) {
-      const file = `rules/${rule[1]}`;
+      const file = `rules/${name(rule)}`;
       if (method === "GET") return json(res, 200, workspace.source(file));
       if (method === "PUT") {
         const result = workspace.save(file, stringField(await jsonBody(req), "text"));
@@ -102,10 +104,10 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     }
     const schemaFile = /^\/api\/schemas\/([^/]+)$/.exec(path);
     if (method === "GET" && schemaFile)
-      return send(res, 200, folderFile(options.root, "schemas", schemaFile[1], ".schema.json"), "application/json");
+      return send(res, 200, folderFile(options.root, "schemas", name(schemaFile), ".schema.json"), "application/json");
     const specFile = /^\/api\/spec\/([^/]+)$/.exec(path);
     if (method === "GET" && specFile)
-      return send(res, 200, folderFile(options.root, "spec", specFile[1], ".clause"), "text/plain; charset=utf-8");
+      return send(res, 200, folderFile(options.root, "spec", name(specFile), ".clause"), "text/plain; charset=utf-8");
     throw new StudioError(404, `no ${method} ${path} here`);
   }
 
