@@ -1,11 +1,15 @@
 // The edit view: a rule file's tables as forms, the whole file in an editor with schema completion and
 // validation, a preview of what the edit changes on the wire, and Save, which writes only a file that lints clean.
-import { type Diagnostic, forceLinting, linter } from "@codemirror/lint";
+import { type Diagnostic, forceLinting, linter, lintGutter } from "@codemirror/lint";
+import { StateEffect } from "@codemirror/state";
 import { basicSetup, EditorView } from "codemirror";
 import { jsonSchema } from "codemirror-json-schema";
 import { api, type Overview, type RuleProblem, type ScenarioPreview } from "./api.ts";
 import { h, on } from "./dom.ts";
 import { tableForms } from "./table-forms.ts";
+
+/** Tells the linter the server's problems changed (the document did not). */
+const problemsChanged = StateEffect.define<null>();
 
 export class RuleEditor {
   readonly el: HTMLElement;
@@ -27,13 +31,17 @@ export class RuleEditor {
     schema: object,
     private readonly onSaved: () => void,
   ) {
-    const serverLint = linter((view) => this.diagnostics(view), { delay: 0 });
+    const serverLint = linter((view) => this.diagnostics(view), {
+      delay: 0,
+      needsRefresh: (u) => u.transactions.some((t) => t.effects.some((e) => e.is(problemsChanged))),
+    });
     this.view = new EditorView({
       extensions: [
         basicSetup,
         EditorView.lineWrapping,
         jsonSchema(schema as Parameters<typeof jsonSchema>[0]),
         serverLint,
+        lintGutter(),
         EditorView.updateListener.of((u) => {
           if (!u.docChanged || this.settingText) return;
           this.problems = [];
@@ -165,6 +173,7 @@ export class RuleEditor {
       input.setAttribute("aria-invalid", "true");
       input.after(h("div", { class: "error", role: "alert" }, `line ${p.line}: ${p.message}`));
     }
+    this.view.dispatch({ effects: problemsChanged.of(null) });
     forceLinting(this.view);
   }
 
@@ -251,6 +260,12 @@ export class RuleEditor {
       this.problems = result.problems;
       this.showProblems();
       this.setStatus("problems", `Not saved: ${result.problems.length} problem(s). Nothing was written.`);
+      // The editor draws only the lines in view: bring the first problem of this file there.
+      const first = result.problems.find((p) => p.file === this.file);
+      if (first) {
+        const pos = this.view.state.doc.line(Math.min(first.line, this.view.state.doc.lines)).from;
+        this.view.dispatch({ effects: EditorView.scrollIntoView(pos, { y: "center" }) });
+      }
       return;
     }
     this.saved = text;
