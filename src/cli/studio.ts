@@ -3,6 +3,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot } from "../rules/schema-registry.ts";
+import { PageSourcesMissing } from "../studio/page-bundle.ts";
 import { startStudio } from "../studio/studio-server.ts";
 
 export const defaultStudioPort = 4180;
@@ -27,11 +28,18 @@ export async function studio(args: string[]): Promise<{ exitCode: number; output
     return { exitCode: 2, output: `--port: expected an integer 0–65535, found "${values.port}"\n${usage}` };
   const root = values.root ? resolve(values.root) : projectRoot;
   const options = { root, results: values.results && resolve(values.results) };
-  const started = await startStudio({ ...options, port }).catch(async (err: NodeJS.ErrnoException) => {
-    // The default port taken (a second studio): any free one will do. A port asked for by name is not replaced.
-    if (err.code === "EADDRINUSE" && values.port === undefined) return startStudio({ ...options, port: 0 });
+  let started: Awaited<ReturnType<typeof startStudio>>;
+  try {
+    started = await startStudio({ ...options, port }).catch(async (err: NodeJS.ErrnoException) => {
+      // The default port taken (a second studio): any free one will do. A port asked for by name is not replaced.
+      if (err.code === "EADDRINUSE" && values.port === undefined) return startStudio({ ...options, port: 0 });
+      throw err;
+    });
+  } catch (err) {
+    if (err instanceof PageSourcesMissing || (err as NodeJS.ErrnoException).code === "EADDRINUSE")
+      return { exitCode: 1, output: `cleardown studio: ${(err as Error).message}` };
     throw err;
-  });
+  }
   process.stdout.write(`cleardown studio for ${root}\n  open ${started.url}  (Ctrl-C stops it)\n`);
   await new Promise<void>((done) => {
     process.once("SIGINT", () => done());

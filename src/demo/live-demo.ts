@@ -84,6 +84,7 @@ function adminHelp(net: DemoNetwork): string[] {
     `  export CLEARDOWN_ADMIN_TOKEN=${net.token}`,
     `  ${cleardownCommand()} trace --admin ${net.scscf.node.adminUrl} demo-scscf-1@127.0.0.1`,
     `  curl -H "authorization: Bearer $CLEARDOWN_ADMIN_TOKEN" ${net.gmsc.node.adminUrl}/v1/traces`,
+    `Edit, preview and approve the clauses' rules in a browser: ${cleardownCommand()} studio`,
   ];
 }
 

@@ -1,11 +1,21 @@
 // The studio page's script, bundled with esbuild when the studio starts (into memory: nothing is written), so
 // the page carries its editor and diff libraries and needs no network.
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 
+export class PageSourcesMissing extends Error {}
+
 export async function bundlePage(): Promise<string> {
-  const { build } = await import("esbuild");
+  const entry = join(import.meta.dirname, "page/main.ts");
+  if (!existsSync(entry))
+    throw new PageSourcesMissing(
+      "the studio runs from a checkout (node bin/cleardown.js studio): its page is built from src/studio/page/, which this bundle does not carry",
+    );
+  // Named at run time, so a bundle of the CLI (npm run build) does not try to carry esbuild inside it.
+  const bundler = "esbuild";
+  const { build } = (await import(bundler)) as typeof import("esbuild");
   const result = await build({
-    entryPoints: [join(import.meta.dirname, "page/main.ts")],
+    entryPoints: [entry],
     bundle: true,
     format: "esm",
     minify: true,
