@@ -62,7 +62,9 @@ export function plannedFields(plans: Plan[]): PlannedField[] {
   for (const plan of plans) {
     const label = messageLabel(plan);
     if (label === undefined) continue;
-    const base = `${label} → ${destination(plan)}`;
+    // A response is named by its kind, not its status: a changed status is a changed field of the same message.
+    const name = plan.kind === "sip-response" || plan.kind === "forward-response" ? "response" : label;
+    const base = `${name} → ${destination(plan)}`;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     const message = n === 1 ? base : `${base} #${n}`;

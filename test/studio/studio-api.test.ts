@@ -96,6 +96,21 @@ describe("studio API: edit, preview, save", () => {
     expect(project.read(scscfFile)).toBe(before);
   });
 
+  it("previews a row added to the GMSC's errorMapping: the response to the preceding node becomes 480 for a 486 (23.231:7.3.1/b.3)", async () => {
+    const file = "rules/23.231-7.3.rules.json";
+    const text = project.read(file).replace('"errorMapping": {}', '"errorMapping": { "486": 480 }');
+    const { body } = await api("POST", "/api/preview", { file, text });
+    expect(body.lint.ok).toBe(true);
+    const changed = body.scenarios.filter((s: { changes: unknown[] }) => s.changes.length > 0);
+    expect(changed.map((s: { title: string }) => s.title)).toEqual([
+      "GMSC §7.3.1 b.3: 486 Busy Here from the succeeding node",
+    ]);
+    expect(changed[0].changes).toEqual([
+      { message: "response → preceding", field: "status", before: "486", after: "480", trace: ["23.231:7.3.1/b.3"] },
+    ]);
+    expect(changed[0].ladder).toMatch(/-+ 480 -+>\|\s+23\.231:7\.3\.1\/b\.3$/m);
+  });
+
   it("saves an edit that lints clean: the file is written and `rules lint` passes on it", async () => {
     const text = project.read(scscfFile).replace(sessionTimer, sessionTimer.replace("408", "480"));
     const { status, body } = await api("PUT", `/api/rules/${scscfFile.slice("rules/".length)}`, { text });
