@@ -7,7 +7,9 @@ header h1{font-size:1.15rem;margin:0 1rem 0 0}
 nav button{background:none;border:0;color:#cfd8dc;font:inherit;padding:.3rem .7rem;border-radius:.3rem;cursor:pointer}
 nav button[aria-selected=true]{background:#455a64;color:#fff;font-weight:600}
 main{padding:1rem 1.2rem;max-width:90rem}
-.summary{color:#37474f;margin:.2rem 0 1rem}
+.summary{color:#37474f;margin:.2rem 0 .5rem}
+.filters button{font:inherit;font-size:.85rem;border:1px solid #b0bec5;background:#fff;border-radius:1rem;padding:.1rem .7rem;cursor:pointer}
+.filters button[aria-pressed=true]{background:#263238;color:#fff}
 .notice{background:#eceff1;border-left:4px solid #78909c;padding:.4rem .7rem;margin:.5rem 0}
 h2{font-size:1.15rem;margin:1.6rem 0 .2rem;border-bottom:1px solid #cfd8dc}
 .item{border-left:4px solid #b0bec5;margin:.35rem 0;padding:.25rem .7rem;background:#fafafa}

@@ -83,6 +83,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     if (method === "GET" && path === "/studio.js") return send(res, 200, script, "text/javascript; charset=utf-8");
     if (method === "GET" && path === "/favicon.ico") return send(res, 204, "", "image/x-icon");
     if (method === "GET" && path === "/api/overview") return json(res, 200, workspace.overview());
+    if (method === "GET" && path === "/api/rules") return json(res, 200, workspace.files());
     const rule = /^\/api\/rules\/([^/]+)$/.exec(path);
     if (rule) {
       const file = `rules/${name(rule)}`;

@@ -169,11 +169,19 @@ export class Workspace {
         rules: elements.get(x.id) ?? [],
         tests: x.tests,
       })),
-      files: sources.map(({ file, text }) => {
-        const doc = JSON.parse(text) as { facts?: string; title?: string };
-        return { file, facts: doc.facts ?? "", title: doc.title ?? "" };
-      }),
+      files: this.files(sources),
     };
+  }
+
+  /** The rule files, listed even when they do not lint (so the studio can open a broken one to mend it). */
+  files(sources = this.sources()): Overview["files"] {
+    return sources.map(({ file, text }) => {
+      let doc: { facts?: string; title?: string } = {};
+      try {
+        doc = JSON.parse(text);
+      } catch {}
+      return { file, facts: doc.facts ?? "", title: doc.title ?? "" };
+    });
   }
 
   private wireFields(sets: RuleSets): Array<PlannedField & { scenario: string }> {
@@ -212,7 +220,13 @@ export class Workspace {
   preview(file: string, text: string): { lint: LintResult; scenarios: ScenarioPreview[] } {
     const { result, sets } = this.lint(file, text);
     if (!sets) return { lint: result, scenarios: [] };
-    const current = this.load(this.sources(), this.spec());
+    // Saved rules that do not lint (a hand edit) have no plans to compare with: the edit is shown alone.
+    let current = sets;
+    try {
+      current = loadRuleSets(this.sources(), this.spec());
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+    }
     return { lint: result, scenarios: preview(current, sets) };
   }
 

@@ -244,3 +244,21 @@ describe("studio API: confinement", () => {
     expect(project.read(scscfFile)).toBe(before);
   });
 });
+
+describe("studio API: rules on disk that do not lint", () => {
+  it("says where they fail, still lists and previews the files, and a clean save mends them", async () => {
+    const file = "rules/23.231-7.3.rules.json";
+    const good = project.read(file);
+    project.replaceText(file, '"facts": "gmsc"', '"facts": "msc"');
+    const overview = await api("GET", "/api/overview");
+    expect(overview.status).toBe(409);
+    expect(overview.body.error).toMatch(/rules\/23\.231-7\.3\.rules\.json:4:\d+ \(\/facts\)/);
+    const files = await api("GET", "/api/rules");
+    expect(files.body.map((f: { file: string }) => f.file)).toContain(file);
+    const previewed = await api("POST", "/api/preview", { file, text: good });
+    expect(previewed.body.lint.ok).toBe(true);
+    expect(previewed.body.scenarios.length).toBeGreaterThan(0);
+    expect((await api("PUT", `/api/rules/${file.slice("rules/".length)}`, { text: good })).status).toBe(200);
+    expect((await api("GET", "/api/overview")).status).toBe(200);
+  });
+});

@@ -136,6 +136,10 @@ describe("cleardown studio in Chromium", () => {
     const item = page.locator('details.item[data-id="24.229:5.4.5.1.2/1.e"]');
     expect(await item.getAttribute("data-status")).toBe("suspect");
     expect(await item.locator("[data-badge=suspect]").count()).toBe(1);
+    await page.locator('button[data-filter="suspect"]').click();
+    const visible = page.locator("section.clause details.item:visible");
+    expect(await visible.count()).toBe(1);
+    expect(await visible.getAttribute("data-id")).toBe("24.229:5.4.5.1.2/1.e");
 
     await page.locator('nav button[data-tab="suspects"]').click();
     expect(await page.locator('nav button[data-tab="suspects"]').textContent()).toBe("Suspect review (1)");

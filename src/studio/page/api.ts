@@ -18,6 +18,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<{ 
 
 export const api = {
   overview: async () => (await call<Overview>("GET", "/api/overview")).value,
+  files: async () => (await call<Overview["files"]>("GET", "/api/rules")).value,
   ruleFile: async (file: string) =>
     (
       await call<{ file: string; text: string }>(

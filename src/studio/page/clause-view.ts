@@ -129,6 +129,28 @@ export function clauseView(overview: Overview, actions: ClauseViewActions): HTML
         "Tests not run: statuses say what the rules trace. Run `npm test` to see which items a passing test proves.",
       ),
     );
+  const shown: Array<[HTMLElement, Item]> = [];
+  const filters: Array<[string, string, (i: Item) => boolean]> = [
+    ["all", "All items", () => true],
+    ["suspect", "Suspect", (i) => !!i.suspect],
+    ["unproven", "Without a passing test", (i) => i.normative && !i.tests.some((t) => t.status === "passed")],
+    ["deviation", "With a deviation", (i) => i.deviations.length > 0],
+  ];
+  const bar = h("div", { class: "filters" }, "Show: ");
+  for (const [name, label, keep] of filters)
+    bar.append(
+      on(
+        h("button", { type: "button", "data-filter": name, "aria-pressed": String(name === "all") }, label),
+        "click",
+        () => {
+          for (const b of bar.querySelectorAll("button"))
+            b.setAttribute("aria-pressed", String(b.dataset.filter === name));
+          for (const [el, item] of shown) el.hidden = !keep(item);
+        },
+      ),
+      " ",
+    );
+  root.append(bar);
   for (const c of overview.clauses) {
     const section = h(
       "section",
@@ -153,6 +175,7 @@ export function clauseView(overview: Overview, actions: ClauseViewActions): HTML
         if ((details as HTMLDetailsElement).open && !details.querySelector(".detail"))
           details.append(itemDetail(item, overview, actions));
       });
+      shown.push([details, item]);
       section.append(details);
     }
     root.append(section);

@@ -40,7 +40,12 @@ async function refresh(): Promise<void> {
   try {
     overview = await api.overview();
   } catch (err) {
-    views.clauses.replaceChildren(h("pre", { class: "status-bad" }, (err as Error).message));
+    // Rules on disk that do not lint: say so, and still offer the files to mend them in the editor.
+    views.clauses.replaceChildren(
+      h("p", {}, "The project cannot be shown until this is mended (Edit rules opens the files):"),
+      h("pre", { class: "status-bad", "data-overview": "error" }, (err as Error).message),
+    );
+    editor.listFiles(await api.files());
     return;
   }
   renderTabs();
@@ -61,7 +66,11 @@ async function start(): Promise<void> {
   views.edit.append(editor.el);
   main.replaceChildren(views.clauses, views.edit, views.suspects);
   await refresh();
-  if (overview) await editor.open(overview.files[0].file);
+  const first = (overview?.files ?? (await api.files()))[0];
+  if (first) await editor.open(first.file);
+  addEventListener("beforeunload", (e) => {
+    if (editor.dirty) e.preventDefault();
+  });
   document.body.dataset.ready = "true";
 }
 

@@ -92,8 +92,13 @@ export class RuleEditor {
     );
   }
 
+  get dirty(): boolean {
+    return this.file !== "" && this.text !== this.saved;
+  }
+
   async open(file: string, line?: number): Promise<void> {
     if (file !== this.file) {
+      if (this.dirty && !confirm(`${this.file} has unsaved changes. Leave them?`)) return;
       const { text } = await api.ruleFile(file);
       this.file = file;
       this.saved = text;
