@@ -122,6 +122,8 @@ describe("cleardown studio in Chromium", () => {
     expect(await page.locator("[data-preview=blocked]").count()).toBe(1);
     expect(project.read(scscfFile)).toBe(before);
     await page.screenshot({ path: join(artefacts, "studio-inline-error.png") });
+    await listed.locator("button").click();
+    await expect.poll(() => page.locator(".cm-lineNumbers .cm-activeLineGutter").textContent()).toBe(String(line));
     await page.locator("#revert").click();
   });
 

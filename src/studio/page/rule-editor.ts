@@ -165,7 +165,13 @@ export class RuleEditor {
         h(
           "li",
           { "data-line": String(p.line), "data-pointer": p.pointer },
-          `${p.file}:${p.line}:${p.column} (${p.pointer || "/"}): ${p.message}`,
+          // A problem of this file is a link to its line; one of another file is named (the edit stays open).
+          p.file === this.file
+            ? on(h("button", { type: "button", class: "link" }, `${p.file}:${p.line}:${p.column}`), "click", () =>
+                this.open(p.file, p.line),
+              )
+            : `${p.file}:${p.line}:${p.column}`,
+          ` (${p.pointer || "/"}): ${p.message}`,
         ),
       ),
     );
