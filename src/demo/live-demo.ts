@@ -10,6 +10,7 @@ import { svgLadder, textLadder } from "../audit/ladder.ts";
 import type { ScenarioLadder } from "../audit/report-html.ts";
 import { audit } from "../cli/audit.ts";
 import { type DemoNetwork, startDemoNetwork } from "./demo-network.ts";
+import { type WireField, wireFields, writeDemoWire } from "./demo-wire.ts";
 import { gmscScenarios } from "./gmsc-scenarios.ts";
 import type { Scenario } from "./scenario.ts";
 import { scscfScenarios } from "./scscf-scenarios.ts";
@@ -48,6 +49,7 @@ function missingClauses(entries: TraceEntry[], wanted: string[]): string[] {
 
 async function playAll(net: DemoNetwork, list: Scenario[], print: (...lines: string[]) => void) {
   const ladders: ScenarioLadder[] = [];
+  const wire: WireField[] = [];
   const failures: string[] = [];
   for (const [i, s] of list.entries()) {
     print(`== ${s.title}`);
@@ -58,13 +60,14 @@ async function playAll(net: DemoNetwork, list: Scenario[], print: (...lines: str
       const text = textLadder(entries);
       print(text, "", ...plannedFields(entries), "");
       ladders.push({ title: s.title, text, svg: svgLadder(entries, s.title) });
+      wire.push(...wireFields(s.title, entries));
       if (missing.length > 0) throw new Error(`no message the node sent names ${missing.join(", ")}`);
     } catch (err) {
       failures.push(`${s.title}: ${(err as Error).message}`);
       print(`!! scenario failed: ${(err as Error).message}`, "");
     }
   }
-  return { ladders, failures };
+  return { ladders, wire, failures };
 }
 
 /** How this process was started, as the command to type for `cleardown` (a checkout runs it through tsx). */
@@ -107,8 +110,9 @@ export async function liveDemo(options: LiveDemoOptions): Promise<{ exitCode: nu
       "",
     );
     const list = options.scenarios ?? scenarios;
-    const { ladders, failures } = await playAll(net, list, print);
+    const { ladders, wire, failures } = await playAll(net, list, print);
     const report = audit(options.root, { check: false, ladders });
+    writeDemoWire(options.root, wire);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     print(...report.output.split("\n").slice(-2), "");
     if (failures.length > 0)

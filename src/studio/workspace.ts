@@ -5,9 +5,10 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { approve, readApprovals, writeApprovals } from "../audit/approvals.ts";
 import type { ScenarioLadder } from "../audit/report-html.ts";
-import { readTestResults } from "../audit/test-results.ts";
+import { cites, readTestResults } from "../audit/test-results.ts";
 import { buildMatrix, type ItemRow, type Matrix, type TestLink } from "../audit/traceability.ts";
 import { laddersFile } from "../cli/audit.ts";
+import { readDemoWire, type WireField } from "../demo/demo-wire.ts";
 import { loadRuleSets, type RuleSets, type RuleSource, readRuleSources } from "../rules/load-rules.ts";
 import { RuleError, type RuleProblem } from "../rules/rule-problems.ts";
 import { schema } from "../rules/schema-registry.ts";
@@ -50,6 +51,8 @@ export interface ItemView {
   wire: Array<PlannedField & { scenario: string }>;
   /** The lines of the last demo's ladders that name this item (audit/demo-ladders.json). */
   lastRun: Array<{ scenario: string; line: string }>;
+  /** The fields the last live demo's nodes sent for this item (audit/demo-wire.json). */
+  lastRunFields: WireField[];
 }
 
 export interface Overview {
@@ -120,6 +123,7 @@ export class Workspace {
     const elements = ruleElements(sources);
     const wire = this.wireFields(sets);
     const lastRun = this.lastRunLines();
+    const lastRunFields = readDemoWire(this.root);
     const item = (row: ItemRow): ItemView => ({
       id: row.id,
       text: row.text,
@@ -146,7 +150,8 @@ export class Workspace {
         .filter((x) => x.follows.includes(row.id))
         .map((x) => ({ id: x.id, title: x.title })),
       wire: wire.filter((f) => f.trace.includes(row.id)),
-      lastRun: lastRun.filter((l) => l.line.includes(row.id)),
+      lastRun: lastRun.filter((l) => cites(l.line, row.id)),
+      lastRunFields: lastRunFields.filter((f) => f.trace.includes(row.id)),
     });
     return {
       testsKnown: matrix.testsKnown,

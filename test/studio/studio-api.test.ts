@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rulesLint } from "../../src/cli/rules-lint.ts";
 import { scscfScenarios } from "../../src/cli/scripted-demo.ts";
+import { liveDemo } from "../../src/demo/live-demo.ts";
+import { scscfScenarios as liveScscfScenarios } from "../../src/demo/scscf-scenarios.ts";
 import { LiveRules, type ReloadResult } from "../../src/rules/live-rules.ts";
 import { projectRoot } from "../../src/rules/schema-registry.ts";
 import { type Studio, startStudio } from "../../src/studio/studio-server.ts";
@@ -60,6 +62,29 @@ describe("studio API: clause view", () => {
       .flatMap((c: { items: unknown[] }) => c.items)
       .find((i: { id: string }) => i.id === "24.229:5.4.5.1.2/4.a");
     expect(deviated.deviations[0]).toMatchObject({ policy: "item4RequestUri", inForce: "calling-user-contact" });
+  });
+});
+
+describe("studio API: the last live demo", () => {
+  it("shows what the demo's S-CSCF sent for 24.229:5.4.5.1.2/1.g: the Reason on the BYE to bob, and the ladder line naming 24.229:5.4.5.1.2/1", async () => {
+    const result = await liveDemo({
+      root: project.root,
+      keepRunning: false,
+      print: () => {},
+      scenarios: [liveScscfScenarios[0]],
+    });
+    expect(result.exitCode, result.output).toBe(0);
+    const items = (await api("GET", "/api/overview")).body.clauses.flatMap((c: { items: unknown[] }) => c.items);
+    const reason = items.find((i: { id: string }) => i.id === "24.229:5.4.5.1.2/1.g");
+    expect(reason.lastRunFields).toContainEqual({
+      scenario: liveScscfScenarios[0].title,
+      message: expect.stringMatching(/^BYE → /),
+      field: "Reason",
+      value: 'SIP ;cause=503 ;text="Session Terminated"',
+      trace: ["24.229:5.4.5.1.2/1.g", "rfc3326:2"],
+    });
+    const bye = items.find((i: { id: string }) => i.id === "24.229:5.4.5.1.2/1");
+    expect(bye.lastRun.some((l: { line: string }) => / BYE .*24\.229:5\.4\.5\.1\.2\/1\b/.test(l.line))).toBe(true);
   });
 });
 

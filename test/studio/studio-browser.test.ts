@@ -16,6 +16,8 @@ let browser: Browser;
 let project: StudioProject;
 let studio: Studio;
 let page: Page;
+// The page answers as fast as the shared machine lets it: wait for it, without a time being what is tested.
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000 });
 
 beforeAll(async () => {
   const executablePath = ensureDebianPackage("chromium", "/usr/bin/chromium");
@@ -52,7 +54,7 @@ afterAll(async () => {
 async function openFile(file: string) {
   await page.locator('nav button[data-tab="edit"]').click();
   await page.locator(`.files button[data-file="${file}"]`).click();
-  await expect.poll(() => page.locator("#file-title").textContent()).toBe(file);
+  await eventually(() => page.locator("#file-title").textContent()).toBe(file);
 }
 
 describe("cleardown studio in Chromium", () => {
@@ -61,17 +63,36 @@ describe("cleardown studio in Chromium", () => {
     expect(await item.getAttribute("data-status")).toBe("covered");
     await item.locator(":scope > summary").click();
     const element = item.locator(`li[data-file="${scscfFile}"][data-pointer="/rules/0/actions/0/headers/5"]`);
-    await expect.poll(() => element.count()).toBe(1);
+    await eventually(() => element.count()).toBe(1);
     expect(await element.textContent()).toContain("header Reason");
     expect(await item.locator("li[data-test-status=passed]").count()).toBeGreaterThan(0);
     expect(await item.locator("table.wire").textContent()).toContain('SIP ;cause=503 ;text="Session Terminated"');
     await page.screenshot({ path: join(artefacts, "studio-clauses.png") });
 
     await element.locator("button").click();
-    await expect.poll(() => page.locator("#file-title").textContent()).toBe(scscfFile);
+    await eventually(() => page.locator("#file-title").textContent()).toBe(scscfFile);
     // The editor's cursor is on the element's line (the "{" that opens the Reason header).
     const line = /\(line (\d+)\)/.exec((await element.textContent()) ?? "")?.[1];
-    await expect.poll(() => page.locator(".cm-lineNumbers .cm-activeLineGutter").textContent()).toBe(line);
+    await eventually(() => page.locator(".cm-lineNumbers .cm-activeLineGutter").textContent()).toBe(line);
+  });
+
+  it("edit: the whole-file editor completes property names from schemas/rule-file.schema.json", async () => {
+    await openFile(scscfFile);
+    try {
+      // A new line after the opening "{" of the file, and a property name begun there.
+      await page.locator(".cm-content").focus();
+      await page.keyboard.press("Control+Home");
+      await page.keyboard.press("End");
+      await page.keyboard.press("Enter");
+      await page.keyboard.type('"');
+      await page.keyboard.press("Control+Space");
+      const options = page.locator(".cm-tooltip-autocomplete li");
+      await eventually(() => options.allTextContents()).toContainEqual(expect.stringMatching(/^extensions/));
+      await page.keyboard.press("Escape");
+    } finally {
+      await page.locator("#revert").click();
+    }
+    expect(await page.locator("#save-status").getAttribute("data-state")).toBe("idle");
   });
 
   it("edit: a new Reason for the session-timer cause shows in the preview (before → after, 24.229:5.4.5.1.2/1.g), and Save writes a file that lints clean", async () => {
@@ -82,7 +103,7 @@ describe("cleardown studio in Chromium", () => {
     const scenario = page.locator(
       'section.scenario[data-scenario="S-CSCF serving the calling user: network-internal release (cause session-timer)"]',
     );
-    await expect.poll(() => scenario.count(), { timeout: 15_000 }).toBe(1);
+    await eventually(() => scenario.count()).toBe(1);
     const row = scenario.locator("table.changes tr[data-field=Reason]").first();
     expect(await row.locator("del").textContent()).toBe('SIP ;cause=408 ;text="Session Timer Expired"');
     expect(await row.locator("ins").textContent()).toBe('SIP ;cause=480 ;text="Session Timer Expired"');
@@ -95,7 +116,7 @@ describe("cleardown studio in Chromium", () => {
     await page.screenshot({ path: join(artefacts, "studio-preview.png") });
 
     await page.locator("#save").click();
-    await expect.poll(() => page.locator("#save-status").getAttribute("data-state")).toBe("saved");
+    await eventually(() => page.locator("#save-status").getAttribute("data-state")).toBe("saved");
     const saved = project.read(scscfFile);
     expect(saved).toContain(`"session-timer": {\n        "protocol": "SIP",\n        "cause": 480,`);
     expect(rulesLint(project.root)).toMatchObject({ exitCode: 0 });
@@ -109,7 +130,7 @@ describe("cleardown studio in Chromium", () => {
     await cause.fill("abc");
     await cause.press("Tab");
     await page.locator("#save").click();
-    await expect.poll(() => page.locator("#save-status").getAttribute("data-state")).toBe("problems");
+    await eventually(() => page.locator("#save-status").getAttribute("data-state")).toBe("problems");
     const field = page.locator('input[aria-label="reasonByCause service-expiry cause"]');
     expect(await field.getAttribute("aria-invalid")).toBe("true");
     expect(await page.locator('fieldset[data-table="reasonByCause"] .error').textContent()).toContain(`line ${line}:`);
@@ -117,13 +138,13 @@ describe("cleardown studio in Chromium", () => {
     expect(await listed.getAttribute("data-line")).toBe(String(line));
     // In the editor: the error range on that line.
     const marked = page.locator(".cm-line", { has: page.locator(".cm-lintRange-error") });
-    await expect.poll(() => marked.count()).toBeGreaterThan(0);
+    await eventually(() => marked.count()).toBeGreaterThan(0);
     expect(await marked.first().textContent()).toContain('"cause": "abc"');
     expect(await page.locator("[data-preview=blocked]").count()).toBe(1);
     expect(project.read(scscfFile)).toBe(before);
     await page.screenshot({ path: join(artefacts, "studio-inline-error.png") });
     await listed.locator("button").click();
-    await expect.poll(() => page.locator(".cm-lineNumbers .cm-activeLineGutter").textContent()).toBe(String(line));
+    await eventually(() => page.locator(".cm-lineNumbers .cm-activeLineGutter").textContent()).toBe(String(line));
     await page.locator("#revert").click();
   });
 
@@ -151,7 +172,7 @@ describe("cleardown studio in Chromium", () => {
     await page.screenshot({ path: join(artefacts, "studio-suspect.png") });
 
     await review.locator("button[data-approve]").click();
-    await expect.poll(() => page.locator("[data-suspects=none]").count()).toBe(1);
+    await eventually(() => page.locator("[data-suspects=none]").count()).toBe(1);
     expect(JSON.parse(project.read("rules/trace-approvals.json"))["24.229:5.4.5.1.2/1.e"].text).toContain(
       "incremented by one or more;",
     );

@@ -101,11 +101,22 @@ function itemDetail(item: Item, overview: Overview, actions: ClauseViewActions):
           ),
         ),
   );
-  if (item.lastRun.length)
+  body.append(h("h4", {}, "In the last live demo (npm start)"));
+  if (item.lastRunFields.length)
     body.append(
-      h("h4", {}, "In the last demo run"),
-      h("pre", { class: "last-run" }, item.lastRun.map((l) => `${l.scenario}\n${l.line}`).join("\n")),
+      h(
+        "table",
+        { class: "grid last-run-fields" },
+        h("tr", {}, h("th", {}, "scenario"), h("th", {}, "message"), h("th", {}, "field"), h("th", {}, "value")),
+        ...item.lastRunFields.map((f) =>
+          h("tr", {}, h("td", {}, f.scenario), h("td", {}, f.message), h("td", {}, f.field), h("td", {}, f.value)),
+        ),
+      ),
     );
+  if (item.lastRun.length)
+    body.append(h("pre", { class: "last-run" }, item.lastRun.map((l) => `${l.scenario}\n${l.line}`).join("\n")));
+  if (!item.lastRunFields.length && !item.lastRun.length)
+    body.append(h("p", {}, "Nothing from the last live demo names this item (or the demo has not run here)."));
   return body;
 }
 
