@@ -122,6 +122,26 @@ describe("cleardown studio in Chromium", () => {
     expect(rulesLint(project.root)).toMatchObject({ exitCode: 0 });
   });
 
+  it("edit: a row added to the GMSC's errorMapping form (486 → 480) shows in the preview as the response status to the preceding node (23.231:7.3.1/b.3)", async () => {
+    const file = "rules/23.231-7.3.rules.json";
+    await openFile(file);
+    const table = page.locator('fieldset[data-table="errorMapping"]');
+    await table.locator('input[aria-label="errorMapping new key"]').fill("486");
+    expect(await table.locator("select").inputValue()).toBe("number");
+    await table.locator("button", { hasText: "add row" }).click();
+    const value = page.locator('input[aria-label="errorMapping 486"]');
+    await value.fill("480");
+    await value.press("Tab");
+    const scenario = page.locator(
+      'section.scenario[data-scenario="GMSC §7.3.1 b.3: 486 Busy Here from the succeeding node"]',
+    );
+    await eventually(() => scenario.locator("tr[data-field=status] ins").textContent()).toBe("480");
+    expect(await scenario.locator("tr[data-field=status] del").textContent()).toBe("486");
+    expect(await scenario.locator("tr[data-field=status]").textContent()).toContain("23.231:7.3.1/b.3");
+    expect(await page.locator("#preview > section.scenario").count()).toBe(1);
+    await page.locator("#revert").click();
+  });
+
   it("edit: a bad value is shown at its field and its line, and nothing is written", async () => {
     await openFile(scscfFile);
     const before = project.read(scscfFile);
@@ -148,7 +168,7 @@ describe("cleardown studio in Chromium", () => {
     await page.locator("#revert").click();
   });
 
-  it("suspect review: a changed word of 24.229:5.4.5.1.2/1.e makes it suspect with a word diff; approving writes rules/trace-approvals.json and clears it", async () => {
+  it("suspect review: a changed word of an S-CSCF item (1.e) makes it suspect with a word diff; approving writes rules/trace-approvals.json and clears it", async () => {
     project.replaceText(
       "spec/24.229-5.4.5.1.2.clause",
       "from the calling to the called user, incremented by one;",
