@@ -200,3 +200,22 @@ describe("cleardown studio in Chromium", () => {
     expect(await item.getAttribute("data-status")).not.toBe("suspect");
   });
 });
+
+describe("cleardown studio in Chromium, before any test has run", () => {
+  it("says tests were not run, in neutral words, instead of marking every item untested", async () => {
+    const fresh = await startStudio({ root: project.root, port: 0, results: join(project.root, "no-results.json") });
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(fresh.url);
+      await tab.waitForSelector("body[data-ready=true]");
+      expect(await tab.locator("[data-tests-known=false]").textContent()).toContain("npm test");
+      const item = tab.locator('details.item[data-id="24.229:5.4.5.1.2/1.a"]');
+      expect(await item.getAttribute("data-status")).toBe("tests-not-run");
+      expect(await item.locator("[data-badge=status]").textContent()).toBe("tests not run");
+      expect(await tab.locator('details.item[data-status="no-test"]').count()).toBe(0);
+    } finally {
+      await tab.close();
+      await fresh.close();
+    }
+  });
+});

@@ -40,14 +40,24 @@ export function testList(tests: TestLink[], testsKnown: boolean): HTMLElement {
   );
 }
 
+/**
+ * The status the page shows: suspect wins (its links need review whatever else holds), and an item with no
+ * test result is "tests not run" (neutral), not a red "no-test", when no results were recorded at all.
+ */
+function shownStatus(item: Item, testsKnown: boolean): string {
+  if (item.suspect) return "suspect";
+  if (!testsKnown && (item.status === "no-test" || item.status === "covered")) return "tests-not-run";
+  return item.status;
+}
+
 function badges(item: Item, testsKnown: boolean): Child[] {
   const passed = item.tests.filter((t) => t.status === "passed").length;
   const failed = item.tests.some((t) => t.status === "failed");
-  const out: Child[] = [h("span", { class: "badge", "data-badge": "status" }, item.status)];
+  const status = shownStatus(item, testsKnown);
+  const out: Child[] = [h("span", { class: "badge", "data-badge": "status" }, status.replace(/-/g, " "))];
   if (!item.normative) return out;
   out.push(h("span", { class: `badge ${item.rules.length ? "ok" : "bad"}` }, item.rules.length ? "rule" : "no rule"));
-  if (!testsKnown) out.push(h("span", { class: "badge" }, "tests not run"));
-  else
+  if (testsKnown)
     out.push(
       h(
         "span",
@@ -128,7 +138,9 @@ export function clauseView(overview: Overview, actions: ClauseViewActions): HTML
     h(
       "p",
       { class: "summary" },
-      `${s.covered} of ${s.normativeItems} normative items have a rule and a passing test · ${s.suspect} suspect · `,
+      overview.testsKnown
+        ? `${s.covered} of ${s.normativeItems} normative items have a rule and a passing test · ${s.suspect} suspect · `
+        : `${s.withRule} of ${s.normativeItems} normative items have a rule (tests not run) · ${s.suspect} suspect · `,
       `${s.extensions} extensions · ${s.deviations} deviation(s)`,
     ),
   );
@@ -172,7 +184,7 @@ export function clauseView(overview: Overview, actions: ClauseViewActions): HTML
     for (const item of c.items) {
       const details = h(
         "details",
-        { class: "item", "data-id": item.id, "data-status": item.suspect ? "suspect" : item.status },
+        { class: "item", "data-id": item.id, "data-status": shownStatus(item, overview.testsKnown) },
         h(
           "summary",
           {},
