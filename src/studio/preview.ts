@@ -60,7 +60,8 @@ export function planners(sets: RuleSets): Record<FactsKind, (facts: Facts) => Pl
   return { scscf: make("scscf"), gmsc: make("gmsc") };
 }
 
-const causesOf = (sets: RuleSets) =>
+/** The causes the S-CSCF's Reason table names (its "default" row is what every other cause gets). */
+export const causesOf = (sets: RuleSets) =>
   Object.keys((sets.scscf.tables.reasonByCause as Record<string, unknown> | undefined) ?? {}).filter(
     (k) => k !== "default",
   );

@@ -14,7 +14,7 @@ import { RuleError, type RuleProblem } from "../rules/rule-problems.ts";
 import { schema } from "../rules/schema-registry.ts";
 import { loadSpec, type Spec, SpecError } from "../spec/clause-items.ts";
 import { type PlannedField, plannedFields } from "./planned-fields.ts";
-import { planners, preview, previewScenarios, type ScenarioPreview } from "./preview.ts";
+import { causesOf, planners, preview, previewScenarios, type ScenarioPreview } from "./preview.ts";
 import { type RuleElement, ruleElements } from "./rule-elements.ts";
 
 export class StudioError extends Error {
@@ -191,10 +191,7 @@ export class Workspace {
 
   private wireFields(sets: RuleSets): Array<PlannedField & { scenario: string }> {
     const plan = planners(sets);
-    const causes = Object.keys((sets.scscf.tables.reasonByCause as object | undefined) ?? {}).filter(
-      (k) => k !== "default",
-    );
-    return previewScenarios(causes).flatMap(({ title, kind, facts }) =>
+    return previewScenarios(causesOf(sets)).flatMap(({ title, kind, facts }) =>
       plannedFields(plan[kind](facts)).map((f) => ({ ...f, scenario: title })),
     );
   }
