@@ -3,7 +3,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot } from "../rules/schema-registry.ts";
-import { PageSourcesMissing } from "../studio/page-bundle.ts";
+import { StudioUnavailable } from "../studio/page-bundle.ts";
 import { startStudio } from "../studio/studio-server.ts";
 
 export const defaultStudioPort = 4180;
@@ -36,7 +36,7 @@ export async function studio(args: string[]): Promise<{ exitCode: number; output
       throw err;
     });
   } catch (err) {
-    if (err instanceof PageSourcesMissing || (err as NodeJS.ErrnoException).code === "EADDRINUSE")
+    if (err instanceof StudioUnavailable || (err as NodeJS.ErrnoException).code === "EADDRINUSE")
       return { exitCode: 1, output: `cleardown studio: ${(err as Error).message}` };
     throw err;
   }

@@ -88,7 +88,7 @@ function itemDetail(item: Item, overview: Overview, actions: ClauseViewActions):
         { class: "notice", "data-deviation": d.policy },
         h("b", {}, "Deviation "),
         `(${d.file}). The seed says: “${d.seedText}”. Reading in force: ${d.readingInForce} `,
-        `(policy ${d.policy} = ${d.inForce}). Why: ${d.reason}`,
+        `(policy ${d.policy} = ${d.inForce}, the default; a node's config may set it otherwise). Why: ${d.reason}`,
       ),
     );
   if (item.extensions.length)
