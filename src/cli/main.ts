@@ -42,6 +42,8 @@ async function run(argv: string[]): Promise<Result> {
       setTimeout(() => process.exit(), 2000).unref();
       return result;
     }
+    case "studio":
+      return (await import("./studio.ts")).studio(rest(1));
     case "serve": {
       const { serve } = await import("./serve.ts");
       return serve(rest(1));

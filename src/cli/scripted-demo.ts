@@ -44,7 +44,7 @@ const ringing: Partial<CallState> = {
   succeeding: { state: "early", provisionalReceived: true, finalResponseReceived: false },
 };
 
-const scscfScenarios: Array<[string, ScscfFacts]> = (["calling", "called"] as const).map((served) => [
+export const scscfScenarios: Array<[string, ScscfFacts]> = (["calling", "called"] as const).map((served) => [
   `S-CSCF serving the ${served} user: network-internal release (cause administrative)`,
   {
     event: { type: "release-indication", cause: "administrative" },
@@ -62,7 +62,7 @@ const scscfScenarios: Array<[string, ScscfFacts]> = (["calling", "called"] as co
   },
 ]);
 
-const gmscScenarios: Array<[string, GmscFacts]> = [
+export const gmscScenarios: Array<[string, GmscFacts]> = [
   [
     "GMSC §7.3.1 b.1: CANCEL from the preceding node while the destination rings",
     { event: { type: "cancel-received", from: "preceding" }, call: { ...call, ...ringing }, policy },

@@ -12,6 +12,7 @@ import { auditVerdict } from "../audit/traceability.ts";
 import { audit } from "../cli/audit.ts";
 import { rulesLint } from "../cli/rules-lint.ts";
 import { type DemoNetwork, startDemoNetwork } from "./demo-network.ts";
+import { type WireField, wireFields, writeDemoWire } from "./demo-wire.ts";
 import { gmscScenarios } from "./gmsc-scenarios.ts";
 import { humanLogStream } from "./human-log.ts";
 import type { Scenario } from "./scenario.ts";
@@ -52,6 +53,7 @@ function missingClauses(entries: TraceEntry[], wanted: string[]): string[] {
 
 async function playAll(net: DemoNetwork, list: Scenario[], print: (...lines: string[]) => void) {
   const ladders: ScenarioLadder[] = [];
+  const wire: WireField[] = [];
   const failures: string[] = [];
   for (const [i, s] of list.entries()) {
     print(`== ${s.title}`);
@@ -62,13 +64,14 @@ async function playAll(net: DemoNetwork, list: Scenario[], print: (...lines: str
       const text = textLadder(entries);
       print(text, "", ...plannedFields(entries), "");
       ladders.push({ title: s.title, text, svg: svgLadder(entries, s.title) });
+      wire.push(...wireFields(s.title, entries));
       if (missing.length > 0) throw new Error(`no message the node sent names ${missing.join(", ")}`);
     } catch (err) {
       failures.push(`${s.title}: ${(err as Error).message}`);
       print(`!! scenario failed: ${(err as Error).message}`, "");
     }
   }
-  return { ladders, failures };
+  return { ladders, wire, failures };
 }
 
 /** How this process was started, as the command to type for `cleardown` (a checkout runs it through tsx). */
@@ -88,6 +91,7 @@ function adminHelp(net: DemoNetwork): string[] {
     `  export CLEARDOWN_ADMIN_TOKEN=${net.token}`,
     `  ${cleardownCommand()} trace --admin ${net.scscf.node.adminUrl} demo-scscf-1@127.0.0.1`,
     `  curl -H "authorization: Bearer $CLEARDOWN_ADMIN_TOKEN" ${net.gmsc.node.adminUrl}/v1/traces`,
+    `Edit, preview and approve the clauses' rules in a browser: ${cleardownCommand()} studio`,
   ];
 }
 
@@ -124,8 +128,9 @@ export async function liveDemo(options: LiveDemoOptions): Promise<{ exitCode: nu
       "",
     );
     const list = options.scenarios ?? scenarios;
-    const { ladders, failures } = await playAll(net, list, print);
+    const { ladders, wire, failures } = await playAll(net, list, print);
     const report = audit(options.root, { check: false, ladders });
+    writeDemoWire(options.root, wire);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     print(report.output.split("\n").at(-1) ?? "", "");
     // The closing line says what the audit knows: covered, tests not run, or suspect.

@@ -159,7 +159,7 @@ describe("npm start: the live demo", () => {
 });
 
 describe("npm start -- --keep-running", () => {
-  it("leaves both nodes up, prints their admin URLs and token, and stops on SIGTERM", async () => {
+  it("leaves both nodes up, prints their admin URLs and token and the studio command, and stops on SIGTERM", async () => {
     const run = demo(copy().root, ["--keep-running"]);
     const until = Date.now() + 60_000;
     while (!run.stdout().includes("The nodes keep running") && run.process.exitCode === null && Date.now() < until)
@@ -169,6 +169,7 @@ describe("npm start -- --keep-running", () => {
     const admins = [...out.matchAll(/^ {2}(S-CSCF|GMSC) +sip udp:\/\/\S+ +admin (http:\/\/127\.0\.0\.1:\d+)/gm)];
     expect(token, out + run.stderr()).toBeDefined();
     expect(admins.map((m) => m[1])).toEqual(["S-CSCF", "GMSC"]);
+    expect(out).toMatch(/^Edit, preview and approve the clauses' rules in a browser: node bin\/cleardown\.js studio$/m);
     for (const [, role, url] of admins) {
       const r = await fetch(`${url}/v1/health`, { headers: { authorization: `Bearer ${token}` } });
       expect(r.status).toBe(200);
