@@ -3,7 +3,7 @@
 import type { Decision, Plan } from "../../generated/types/index.ts";
 import { textLadder } from "../audit/ladder.ts";
 import { gmscScenarios, scscfScenarios } from "../cli/scripted-demo.ts";
-import { buildDecider } from "../rules/compile-rules.ts";
+import { buildDecider } from "../generate/runtime.ts";
 import type { FactsKind, RuleSets } from "../rules/load-rules.ts";
 import { materialiseAll } from "../rules/materialise.ts";
 import type { Facts } from "../rules/recipes.ts";
