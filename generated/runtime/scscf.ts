@@ -4,7 +4,7 @@
 // as the reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
 import type { FiredAction, ScscfFacts, Table } from "../types/index.ts";
 
-export const ruleSetDigest = "7653753f73b57b51";
+export const ruleSetDigest = "3a5ed9f12e55048d";
 
 // 24.229:5.4.5.1.2/closing#record-2xx-from-called (rules/24.229-5.4.5.1.2.rules.json)
 const R0: FiredAction[] = [
@@ -214,8 +214,11 @@ const R4: FiredAction[] = [
           "recipe": {
             "concat": [
               {
-                "increment": {
-                  "fact": "dialog.cseqCallingToCalled"
+                "randomCSeqIfAbsent": {
+                  "increment": {
+                    "fact": "dialog.cseqCallingToCalled"
+                  },
+                  "max": 2147483647
                 }
               },
               {
@@ -224,7 +227,9 @@ const R4: FiredAction[] = [
             ]
           },
           "trace": [
-            "24.229:5.4.5.1.2/1.e"
+            "24.229:5.4.5.1.2/1.e",
+            "rfc3261:8.1.1.5",
+            "x-24.229:5.4.5.1.2/cseq-range"
           ]
         },
         {
@@ -281,7 +286,35 @@ const R4: FiredAction[] = [
         "trace": [
           "24.229:5.4.5.1.2/1.h"
         ]
-      }
+      },
+      "onSent": [
+        {
+          "path": "dialog.release.byeToCalled",
+          "recipe": {
+            "literal": "sent"
+          },
+          "trace": [
+            "24.229:5.4.5.1.2/1",
+            "24.229:5.4.5.1.2/closing"
+          ]
+        },
+        {
+          "path": "dialog.release.byeCSeqToCalled",
+          "recipe": {
+            "randomCSeqIfAbsent": {
+              "increment": {
+                "fact": "dialog.cseqCallingToCalled"
+              },
+              "max": 2147483647
+            }
+          },
+          "trace": [
+            "24.229:5.4.5.1.2/1.e",
+            "rfc3261:8.1.1.5",
+            "x-24.229:5.4.5.1.2/cseq-range"
+          ]
+        }
+      ]
     }
   },
   {
@@ -380,7 +413,8 @@ const R5: FiredAction[] = [
                 "randomCSeqIfAbsent": {
                   "increment": {
                     "fact": "dialog.cseqCalledToCalling"
-                  }
+                  },
+                  "max": 2147483647
                 }
               },
               {
@@ -390,7 +424,8 @@ const R5: FiredAction[] = [
           },
           "trace": [
             "24.229:5.4.5.1.2/2.e",
-            "rfc3261:8.1.1.5"
+            "rfc3261:8.1.1.5",
+            "x-24.229:5.4.5.1.2/cseq-range"
           ]
         },
         {
@@ -447,7 +482,55 @@ const R5: FiredAction[] = [
         "trace": [
           "24.229:5.4.5.1.2/2.h"
         ]
-      }
+      },
+      "ifNoRequestUri": {
+        "why": {
+          "literal": "the stored Contact is a GRUU with no live binding and policy gruuWithoutBinding is skip-bye"
+        },
+        "trace": [
+          "24.229:5.4.5.1.2/2.a"
+        ],
+        "set": [
+          {
+            "path": "dialog.release.byeToCalling",
+            "recipe": {
+              "literal": "skipped"
+            },
+            "trace": [
+              "24.229:5.4.5.1.2/2.a",
+              "24.229:5.4.5.1.2/closing"
+            ]
+          }
+        ]
+      },
+      "onSent": [
+        {
+          "path": "dialog.release.byeToCalling",
+          "recipe": {
+            "literal": "sent"
+          },
+          "trace": [
+            "24.229:5.4.5.1.2/2",
+            "24.229:5.4.5.1.2/closing"
+          ]
+        },
+        {
+          "path": "dialog.release.byeCSeqToCalling",
+          "recipe": {
+            "randomCSeqIfAbsent": {
+              "increment": {
+                "fact": "dialog.cseqCalledToCalling"
+              },
+              "max": 2147483647
+            }
+          },
+          "trace": [
+            "24.229:5.4.5.1.2/2.e",
+            "rfc3261:8.1.1.5",
+            "x-24.229:5.4.5.1.2/cseq-range"
+          ]
+        }
+      ]
     }
   }
 ];
@@ -521,8 +604,11 @@ const R6: FiredAction[] = [
           "recipe": {
             "concat": [
               {
-                "increment": {
-                  "fact": "dialog.cseqCallingToCalled"
+                "randomCSeqIfAbsent": {
+                  "increment": {
+                    "fact": "dialog.cseqCallingToCalled"
+                  },
+                  "max": 2147483647
                 }
               },
               {
@@ -531,7 +617,9 @@ const R6: FiredAction[] = [
             ]
           },
           "trace": [
-            "24.229:5.4.5.1.2/3.e"
+            "24.229:5.4.5.1.2/3.e",
+            "rfc3261:8.1.1.5",
+            "x-24.229:5.4.5.1.2/cseq-range"
           ]
         },
         {
@@ -588,7 +676,55 @@ const R6: FiredAction[] = [
         "trace": [
           "24.229:5.4.5.1.2/3.h"
         ]
-      }
+      },
+      "ifNoRequestUri": {
+        "why": {
+          "literal": "the stored Contact is a GRUU with no live binding and policy gruuWithoutBinding is skip-bye"
+        },
+        "trace": [
+          "24.229:5.4.5.1.2/3.a"
+        ],
+        "set": [
+          {
+            "path": "dialog.release.byeToCalled",
+            "recipe": {
+              "literal": "skipped"
+            },
+            "trace": [
+              "24.229:5.4.5.1.2/3.a",
+              "24.229:5.4.5.1.2/closing"
+            ]
+          }
+        ]
+      },
+      "onSent": [
+        {
+          "path": "dialog.release.byeToCalled",
+          "recipe": {
+            "literal": "sent"
+          },
+          "trace": [
+            "24.229:5.4.5.1.2/3",
+            "24.229:5.4.5.1.2/closing"
+          ]
+        },
+        {
+          "path": "dialog.release.byeCSeqToCalled",
+          "recipe": {
+            "randomCSeqIfAbsent": {
+              "increment": {
+                "fact": "dialog.cseqCallingToCalled"
+              },
+              "max": 2147483647
+            }
+          },
+          "trace": [
+            "24.229:5.4.5.1.2/3.e",
+            "rfc3261:8.1.1.5",
+            "x-24.229:5.4.5.1.2/cseq-range"
+          ]
+        }
+      ]
     }
   },
   {
@@ -695,7 +831,8 @@ const R7: FiredAction[] = [
                 "randomCSeqIfAbsent": {
                   "increment": {
                     "fact": "dialog.cseqCalledToCalling"
-                  }
+                  },
+                  "max": 2147483647
                 }
               },
               {
@@ -705,7 +842,8 @@ const R7: FiredAction[] = [
           },
           "trace": [
             "24.229:5.4.5.1.2/4.e",
-            "rfc3261:8.1.1.5"
+            "rfc3261:8.1.1.5",
+            "x-24.229:5.4.5.1.2/cseq-range"
           ]
         },
         {
@@ -762,7 +900,35 @@ const R7: FiredAction[] = [
         "trace": [
           "24.229:5.4.5.1.2/4.h"
         ]
-      }
+      },
+      "onSent": [
+        {
+          "path": "dialog.release.byeToCalling",
+          "recipe": {
+            "literal": "sent"
+          },
+          "trace": [
+            "24.229:5.4.5.1.2/4",
+            "24.229:5.4.5.1.2/closing"
+          ]
+        },
+        {
+          "path": "dialog.release.byeCSeqToCalling",
+          "recipe": {
+            "randomCSeqIfAbsent": {
+              "increment": {
+                "fact": "dialog.cseqCalledToCalling"
+              },
+              "max": 2147483647
+            }
+          },
+          "trace": [
+            "24.229:5.4.5.1.2/4.e",
+            "rfc3261:8.1.1.5",
+            "x-24.229:5.4.5.1.2/cseq-range"
+          ]
+        }
+      ]
     }
   }
 ];
@@ -954,13 +1120,79 @@ const R10: FiredAction[] = [
           "trace": [
             "x-24.229:5.4.5.1.2/early-dialog"
           ]
+        },
+        {
+          "path": "dialog.release.cause",
+          "recipe": {
+            "firstOf": [
+              {
+                "fact": "event.cause"
+              },
+              {
+                "literal": "administrative"
+              }
+            ]
+          },
+          "trace": [
+            "x-24.229:5.4.5.1.2/early-dialog"
+          ]
         }
       ]
     }
   }
 ];
-// x-24.229:5.4.5.1.2/request-during-release#answer-481 (rules/x-24.229-5.4.5.1.2-request-during-release.rules.json)
+// x-24.229:5.4.5.1.2/2xx-crossing-release#release-confirmed (rules/x-24.229-5.4.5.1.2-early-dialog.rules.json)
 const R11: FiredAction[] = [
+  {
+    "rule": "x-24.229:5.4.5.1.2/2xx-crossing-release#release-confirmed",
+    "index": 0,
+    "action": {
+      "type": "update-state",
+      "trace": [
+        "x-24.229:5.4.5.1.2/2xx-crossing-release"
+      ],
+      "set": [
+        {
+          "path": "dialog.state",
+          "recipe": {
+            "literal": "confirmed"
+          },
+          "trace": [
+            "x-24.229:5.4.5.1.2/2xx-crossing-release"
+          ]
+        }
+      ]
+    }
+  },
+  {
+    "rule": "x-24.229:5.4.5.1.2/2xx-crossing-release#release-confirmed",
+    "index": 1,
+    "action": {
+      "type": "indicate-release",
+      "trace": [
+        "x-24.229:5.4.5.1.2/2xx-crossing-release",
+        "24.229:5.4.5.1.2/intro"
+      ],
+      "cause": {
+        "recipe": {
+          "firstOf": [
+            {
+              "fact": "dialog.release.cause"
+            },
+            {
+              "literal": "administrative"
+            }
+          ]
+        },
+        "trace": [
+          "x-24.229:5.4.5.1.2/2xx-crossing-release"
+        ]
+      }
+    }
+  }
+];
+// x-24.229:5.4.5.1.2/request-during-release#answer-481 (rules/x-24.229-5.4.5.1.2-request-during-release.rules.json)
+const R12: FiredAction[] = [
   {
     "rule": "x-24.229:5.4.5.1.2/request-during-release#answer-481",
     "index": 0,
@@ -1060,8 +1292,12 @@ export function decide(facts: ScscfFacts): FiredAction[] {
   // rule x-24.229:5.4.5.1.2/early-dialog#cancel — rules/x-24.229-5.4.5.1.2-early-dialog.rules.json
   // implements x-24.229:5.4.5.1.2/early-dialog, 24.229:5.4.5.1.1
   if ((v0 === "release-indication" && v3 === "early")) out.push(R10[0], R10[1], R10[2]);
+  // rule x-24.229:5.4.5.1.2/2xx-crossing-release#release-confirmed — rules/x-24.229-5.4.5.1.2-early-dialog.rules.json
+  // implements x-24.229:5.4.5.1.2/2xx-crossing-release, 24.229:5.4.5.1.2/intro
+  // "The 2xx confirmed a dialog whose release had cancelled it: it is confirmed, and the same release goes on with BYEs."
+  if ((v0 === "invite-2xx" && v3 === "releasing")) out.push(R11[0], R11[1]);
   // rule x-24.229:5.4.5.1.2/request-during-release#answer-481 — rules/x-24.229-5.4.5.1.2-request-during-release.rules.json
   // implements x-24.229:5.4.5.1.2/request-during-release
-  if ((v0 === "in-dialog-request" && v3 === "releasing" && v7 !== "ACK")) out.push(R11[0]);
+  if ((v0 === "in-dialog-request" && v3 === "releasing" && v7 !== "ACK")) out.push(R12[0]);
   return out;
 }

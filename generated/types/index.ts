@@ -64,7 +64,8 @@ export type Action =
   | ReleaseTerminationAction
   | UpdateStateAction
   | ReleaseStateAction
-  | LogAction;
+  | LogAction
+  | IndicateReleaseAction;
 /**
  * How a value is made from the facts: a closed vocabulary, no code.
  *
@@ -83,6 +84,10 @@ export type Recipe =
     }
   | {
       increment: Recipe;
+      /**
+       * The largest value the increment may give; beyond it the recipe gives no value (null), so e.g. randomCSeqIfAbsent draws one (RFC 3261 §8.1.1.5: a CSeq is below 2^31).
+       */
+      max?: number;
     }
   | {
       randomCSeqIfAbsent: Recipe;
@@ -121,6 +126,14 @@ export type Recipe =
         [k: string]: Recipe;
       };
       default?: Recipe;
+    }
+  | {
+      /**
+       * The first of these recipes that gives a value (not null), e.g. the stored cause, else a literal.
+       *
+       * @minItems 1
+       */
+      firstOf: [Recipe, ...Recipe[]];
     };
 /**
  * A Reason value (protocol, cause, text) as a table gives it, written as RFC 3326 says.
@@ -137,6 +150,10 @@ export type Recipe1 =
     }
   | {
       increment: Recipe;
+      /**
+       * The largest value the increment may give; beyond it the recipe gives no value (null), so e.g. randomCSeqIfAbsent draws one (RFC 3261 §8.1.1.5: a CSeq is below 2^31).
+       */
+      max?: number;
     }
   | {
       randomCSeqIfAbsent: Recipe;
@@ -175,6 +192,14 @@ export type Recipe1 =
         [k: string]: Recipe;
       };
       default?: Recipe;
+    }
+  | {
+      /**
+       * The first of these recipes that gives a value (not null), e.g. the stored cause, else a literal.
+       *
+       * @minItems 1
+       */
+      firstOf: [Recipe, ...Recipe[]];
     };
 /**
  * Replaces the Reason's text when it gives a value (e.g. the text an operator gave with the indication).
@@ -191,6 +216,10 @@ export type Recipe2 =
     }
   | {
       increment: Recipe;
+      /**
+       * The largest value the increment may give; beyond it the recipe gives no value (null), so e.g. randomCSeqIfAbsent draws one (RFC 3261 §8.1.1.5: a CSeq is below 2^31).
+       */
+      max?: number;
     }
   | {
       randomCSeqIfAbsent: Recipe;
@@ -229,6 +258,80 @@ export type Recipe2 =
         [k: string]: Recipe;
       };
       default?: Recipe;
+    }
+  | {
+      /**
+       * The first of these recipes that gives a value (not null), e.g. the stored cause, else a literal.
+       *
+       * @minItems 1
+       */
+      firstOf: [Recipe, ...Recipe[]];
+    };
+/**
+ * How a value is made from the facts: a closed vocabulary, no code.
+ */
+export type Recipe3 =
+  | {
+      /**
+       * Take the value at this dotted fact path.
+       */
+      fact: string;
+    }
+  | {
+      literal: string | number | boolean | null;
+    }
+  | {
+      increment: Recipe;
+      /**
+       * The largest value the increment may give; beyond it the recipe gives no value (null), so e.g. randomCSeqIfAbsent draws one (RFC 3261 §8.1.1.5: a CSeq is below 2^31).
+       */
+      max?: number;
+    }
+  | {
+      randomCSeqIfAbsent: Recipe;
+    }
+  | {
+      gruu: Recipe;
+    }
+  | {
+      /**
+       * A policy switch or list (Policy in facts.schema.json).
+       */
+      policy: string;
+    }
+  | {
+      table: string;
+      key: Recipe;
+      default?: Recipe;
+    }
+  | {
+      /**
+       * @minItems 1
+       */
+      concat: [Recipe, ...Recipe[]];
+    }
+  | {
+      join: Recipe;
+      separator: string;
+    }
+  | {
+      reason: Recipe1;
+      text?: Recipe2;
+    }
+  | {
+      choose: Recipe;
+      cases: {
+        [k: string]: Recipe;
+      };
+      default?: Recipe;
+    }
+  | {
+      /**
+       * The first of these recipes that gives a value (not null), e.g. the stored cause, else a literal.
+       *
+       * @minItems 1
+       */
+      firstOf: [Recipe, ...Recipe[]];
     };
 /**
  * This interface was referenced by `Decision`'s JSON-Schema
@@ -246,7 +349,8 @@ export type Plan =
   | H248SubtractPlan
   | StateUpdatePlan
   | StateReleasePlan
-  | LogPlan;
+  | LogPlan
+  | ReleaseIndicationPlan;
 /**
  * This interface was referenced by `Decision`'s JSON-Schema
  * via the `definition` "TraceIds".
@@ -370,9 +474,9 @@ export interface ScscfFacts {
 }
 export interface ScscfEvent {
   /**
-   * release-indication: network-internal indication to release the session; bye-response: a final response to a BYE the S-CSCF sent; bye-timeout: Timer F fired for such a BYE; in-dialog-request: a request arrived on the dialog.
+   * release-indication: network-internal indication to release the session; bye-response: a final response to a BYE the S-CSCF sent; bye-timeout: Timer F fired for such a BYE; in-dialog-request: a request arrived on the dialog. invite-2xx: a 2xx to the initial INVITE arrived (it may cross a release of the early dialog).
    */
-  type: "release-indication" | "bye-response" | "bye-timeout" | "in-dialog-request";
+  type: "release-indication" | "bye-response" | "bye-timeout" | "in-dialog-request" | "invite-2xx";
   /**
    * Why the network releases the session (administrative, session-timer, deregistration, …).
    */
@@ -433,6 +537,18 @@ export interface DialogState {
   release: {
     byeToCalled: ReleaseOutcome;
     byeToCalling: ReleaseOutcome;
+    /**
+     * Cause of the release under way, as the indication gave it (a release an early dialog's 2xx crossed goes on with it).
+     */
+    cause?: string;
+    /**
+     * CSeq number of the BYE the S-CSCF sent towards the called user (so its own BYE coming back through an AS is told apart from a party's).
+     */
+    byeCSeqToCalled?: number;
+    /**
+     * CSeq number of the BYE the S-CSCF sent towards the calling user.
+     */
+    byeCSeqToCalling?: number;
   };
 }
 /**
@@ -725,6 +841,13 @@ export interface SendRequestAction {
   requestUri: Field;
   headers: HeaderField[];
   furtherHeaders?: Field;
+  /**
+   * State the rules record when the request is planned (its outcome "sent", its CSeq), planned as a state-update right after it.
+   *
+   * @minItems 1
+   */
+  onSent?: [StateAssignment, ...StateAssignment[]];
+  ifNoRequestUri?: SkipRequest;
 }
 /**
  * This interface was referenced by `RuleFile`'s JSON-Schema
@@ -746,6 +869,34 @@ export interface HeaderField {
    * Leave the header out when the value is empty or null (e.g. no Route).
    */
   omitIfEmpty?: boolean;
+}
+/**
+ * This interface was referenced by `RuleFile`'s JSON-Schema
+ * via the `definition` "StateAssignment".
+ */
+export interface StateAssignment {
+  /**
+   * Fact path of the dialog or call state to set, e.g. dialog.release.byeToCalled.
+   */
+  path: string;
+  recipe: Recipe;
+  trace: TraceIds;
+}
+/**
+ * When the Request-URI recipe gives no value (a GRUU with no live binding under policy skip-bye): the request is skipped, why, and the state the rules record. Without it, no Request-URI is an error.
+ *
+ * This interface was referenced by `RuleFile`'s JSON-Schema
+ * via the `definition` "SkipRequest".
+ */
+export interface SkipRequest {
+  why: Recipe3;
+  trace: TraceIds;
+  /**
+   * State recorded for the skipped request (its outcome "skipped").
+   *
+   * @minItems 1
+   */
+  set?: [StateAssignment, ...StateAssignment[]];
 }
 /**
  * Forward the received request to the other side, body passed through unchanged.
@@ -841,18 +992,6 @@ export interface UpdateStateAction {
   set: [StateAssignment, ...StateAssignment[]];
 }
 /**
- * This interface was referenced by `RuleFile`'s JSON-Schema
- * via the `definition` "StateAssignment".
- */
-export interface StateAssignment {
-  /**
-   * Fact path of the dialog or call state to set, e.g. dialog.release.byeToCalled.
-   */
-  path: string;
-  recipe: Recipe;
-  trace: TraceIds;
-}
-/**
  * Release all information related to the dialog (S-CSCF) or the call (GMSC).
  *
  * This interface was referenced by `RuleFile`'s JSON-Schema
@@ -872,6 +1011,17 @@ export interface LogAction {
   trace: TraceIds;
   level: "info" | "warn" | "error";
   message: Recipe;
+}
+/**
+ * Raise a network-internal release indication for the same dialog (e.g. a release that an early dialog's 2xx crossed goes on with BYEs), under the rules the release started with.
+ *
+ * This interface was referenced by `RuleFile`'s JSON-Schema
+ * via the `definition` "IndicateReleaseAction".
+ */
+export interface IndicateReleaseAction {
+  type: "indicate-release";
+  trace: TraceIds;
+  cause: Field;
 }
 /**
  * What the core returns for one event: the actions of the rules that fired, and the concrete plans materialised from them.
@@ -1065,6 +1215,18 @@ export interface LogPlan {
   message: string;
 }
 /**
+ * A network-internal release indication the rules raise for the same dialog, with its cause.
+ *
+ * This interface was referenced by `Decision`'s JSON-Schema
+ * via the `definition` "ReleaseIndicationPlan".
+ */
+export interface ReleaseIndicationPlan {
+  kind: "release-indication";
+  rule: string;
+  trace: PlanTrace;
+  cause: TracedString;
+}
+/**
  * This interface was referenced by `Decision`'s JSON-Schema
  * via the `definition` "PlanBase".
  */
@@ -1230,17 +1392,6 @@ export interface DialogRecord {
    * Digest of the rule version a release started under; it finishes under the same one.
    */
   releaseDigest?: string;
-  /**
-   * Cause of the release under way (or asked for while the dialog was early).
-   */
-  releaseCause?: string;
-  /**
-   * CSeq numbers of the BYEs this S-CSCF sent, so a BYE of its own that comes back through an application server is told apart from a BYE of a party.
-   */
-  byeCSeq?: {
-    called?: number;
-    calling?: number;
-  };
   /**
    * RFC 4028 session timer the S-CSCF asked for: the session expires unless refreshed by then.
    */
