@@ -357,6 +357,13 @@ export type Plan =
  */
 export type PlanTrace = string[];
 /**
+ * How the S-CSCF sends a request it generates: directly (items 2.i, 3.i) or to internal service control, as if received from the served user (items 1.i, 4.i).
+ *
+ * This interface was referenced by `Decision`'s JSON-Schema
+ * via the `definition` "Routing".
+ */
+export type Routing = "direct" | "internal-service-control";
+/**
  * A network-internal release cause; the rules in force name the known ones (the Reason table's keys).
  *
  * This interface was referenced by `AdminRequests`'s JSON-Schema
@@ -1054,7 +1061,10 @@ export interface SipRequestPlan {
   trace: PlanTrace;
   method: string;
   towards: TracedString;
-  routing: TracedString;
+  routing: {
+    value: Routing;
+    trace: PlanTrace;
+  };
   requestUri: TracedString;
   headers: PlannedHeader[];
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Extension, Recipe, Rule, RuleFile, StateAssignment, Table } from "../../generated/types/index.ts";
 import type { Spec } from "../spec/clause-items.ts";
 import { JsonSyntaxError, jsonLocations, type Locations, locate } from "./json-locations.ts";
+import { routings } from "./materialise.ts";
 import { RuleError, type RuleProblem, summariseSchemaErrors } from "./rule-problems.ts";
 import { schema, schemasAtPath, validator } from "./schema-registry.ts";
 
@@ -133,6 +134,14 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
         walkRecipes(action, `${at}/actions/${a}`, (recipe, pointer) =>
           checkRecipe(recipe, pointer, kind, doc, report, parsed),
         );
+        if (action.type === "send-request" && "literal" in action.routing.recipe) {
+          const value = action.routing.recipe.literal;
+          if (!(routings as readonly unknown[]).includes(value))
+            report(
+              `${at}/actions/${a}/routing/recipe/literal`,
+              `expected a routing (${routings.join(", ")}), found ${JSON.stringify(value)}`,
+            );
+        }
         const sets: Array<[StateAssignment[] | undefined, string]> =
           action.type === "update-state"
             ? [[action.set, "set"]]

@@ -7,6 +7,7 @@ import type {
   HeaderField,
   Plan,
   PlannedHeader,
+  Routing,
   Field as RecipeField,
   StateAssignment,
   StateUpdatePlan,
@@ -20,6 +21,15 @@ function text(field: RecipeField, facts: Facts, tables: Tables, what: string): T
   if (value === null || typeof value === "object")
     throw new RecipeError(`${what}: expected a value, the recipe gave ${JSON.stringify(value)}`);
   return { value: String(value), trace: field.trace };
+}
+
+export const routings: readonly Routing[] = ["direct", "internal-service-control"];
+
+function routing(field: RecipeField, facts: Facts, tables: Tables): { value: Routing; trace: string[] } {
+  const { value, trace } = text(field, facts, tables, "routing");
+  if (!(routings as readonly string[]).includes(value))
+    throw new RecipeError(`routing: expected one of ${routings.join(", ")}, found "${value}"`);
+  return { value: value as Routing, trace };
 }
 
 function status(field: RecipeField, facts: Facts, tables: Tables): TracedStatus {
@@ -96,7 +106,7 @@ export function materialise(fired: FiredAction, facts: Facts, tables: Tables): P
         trace,
         method: action.method,
         towards,
-        routing: text(action.routing, facts, tables, "routing"),
+        routing: routing(action.routing, facts, tables),
         requestUri: { value: String(uri), trace: action.requestUri.trace },
         headers: planned,
       };
