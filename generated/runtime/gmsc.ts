@@ -2,7 +2,7 @@
 // The compiled form of the rules: one branch per rule, in evaluation order (priority, then file order).
 // Each branch names its rule and the clause items it implements. json-rules-engine runs the same files
 // as the reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
-import type { FiredAction, GmscFacts, Table } from "../types/index.ts";
+import type { FiredAction, GmscFacts, Policy, Table } from "../types/index.ts";
 
 export const ruleSetDigest = "fcac10844eb8865f";
 
@@ -1297,6 +1297,7 @@ const R22: FiredAction[] = [
   }
 ];
 export const tables: Record<string, Table> = {"oppositeSide":{"preceding":"succeeding","succeeding":"preceding"},"errorMapping":{},"clearingResponse":{"release-indication":480,"bearer-released":503},"clearingReason":{"default":{"protocol":"Q.850","cause":16,"text":"Normal call clearing"},"release-indication":{"protocol":"Q.850","cause":16,"text":"Normal call clearing"},"bearer-released":{"protocol":"Q.850","cause":38,"text":"Network out of order"}}};
+export const switches: Partial<Policy> = {};
 function isNumeric(x: unknown): boolean {
   // json-rules-engine's numeric check (parseFloat, then compare with NaN), skipping the string for numbers.
   return typeof x === "number" ? x === x : Number.parseFloat(x as string).toString() !== "NaN";

@@ -2,7 +2,7 @@
 // The compiled form of the rules: one branch per rule, in evaluation order (priority, then file order).
 // Each branch names its rule and the clause items it implements. json-rules-engine runs the same files
 // as the reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
-import type { FiredAction, ScscfFacts, Table } from "../types/index.ts";
+import type { FiredAction, ScscfFacts, Policy, Table } from "../types/index.ts";
 
 export const ruleSetDigest = "3a5ed9f12e55048d";
 
@@ -1222,6 +1222,7 @@ const R12: FiredAction[] = [
   }
 ];
 export const tables: Record<string, Table> = {"reasonByCause":{"default":{"protocol":"SIP","cause":503,"text":"Session Terminated"},"administrative":{"protocol":"SIP","cause":503,"text":"Session Terminated"},"session-timer":{"protocol":"SIP","cause":408,"text":"Session Timer Expired"},"deregistration":{"protocol":"SIP","cause":480,"text":"User Deregistered"},"service-expiry":{"protocol":"SIP","cause":503,"text":"Service Expired"}}};
+export const switches: Partial<Policy> = {"item4RequestUri":"calling-user-contact"};
 function isNumeric(x: unknown): boolean {
   // json-rules-engine's numeric check (parseFloat, then compare with NaN), skipping the string for numbers.
   return typeof x === "number" ? x === x : Number.parseFloat(x as string).toString() !== "NaN";

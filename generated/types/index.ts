@@ -10,6 +10,13 @@ export type Party = "calling" | "called";
  * Progress of one BYE of a release: none yet, sent and unanswered, answered 2xx, failed (481/408/Timer F), skipped by policy.
  */
 export type ReleaseOutcome = "none" | "sent" | "2xx" | "failed" | "skipped";
+/**
+ * Headers added to every BYE the S-CSCF generates (items 1.h–4.h: further headers, based on local policy).
+ */
+export type FurtherHeaders = {
+  name: string;
+  value: string;
+}[];
 export type Side = "preceding" | "succeeding";
 /**
  * A B2BUA leg: none (no INVITE on it yet), calling (INVITE sent/received, nothing back), proceeding (100 only), early (1xx with tag), confirmed (2xx), terminated.
@@ -595,13 +602,7 @@ export interface Policy {
    * TS 23.231 §7.3.1: a = act as a SIP user agent towards each side; b = the procedures 1–3.
    */
   gmscOption: "a" | "b";
-  /**
-   * Headers added to every BYE the S-CSCF generates (items 1.h–4.h: further headers, based on local policy).
-   */
-  furtherHeaders: {
-    name: string;
-    value: string;
-  }[];
+  furtherHeaders: FurtherHeaders;
 }
 /**
  * Values drawn by the shell before the decision, so the core stays pure.
@@ -1265,7 +1266,24 @@ export interface NodeConfig {
   adminToken?: string;
   store?: string;
   rulesDir?: string;
-  policy?: Policy;
+  /**
+   * Overrides of the policy in force, which is the schema's defaults, then the deviation switches of the rule files in force (deviations[].switch.chosen), then these. Only what is given here overrides.
+   */
+  policy?: {
+    /**
+     * Deviation switch for TS 24.229 §5.4.5.1.2 item 4 a: calling-user-contact (the chosen reading) or called-user-contact (the seed's literal words).
+     */
+    item4RequestUri?: "calling-user-contact" | "called-user-contact";
+    /**
+     * What to do when a stored Contact is a GRUU with no live registration binding.
+     */
+    gruuWithoutBinding?: "use-stored-contact" | "skip-bye";
+    /**
+     * TS 23.231 §7.3.1: a = act as a SIP user agent towards each side; b = the procedures 1–3.
+     */
+    gmscOption?: "a" | "b";
+    furtherHeaders?: FurtherHeaders;
+  };
   /**
    * RFC 3261 timer bases in milliseconds.
    */

@@ -1,6 +1,6 @@
 // audit/report.html: one self-contained page (no network assets) an auditor can read and filter.
 import type { ClauseDocument } from "../../generated/types/index.ts";
-import type { ItemRow, Matrix, RuleLink, TestLink } from "./traceability.ts";
+import { type ItemRow, type Matrix, type RuleLink, readingText, type TestLink } from "./traceability.ts";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
@@ -49,7 +49,7 @@ function itemBlock(row: ItemRow, matrix: Matrix): string {
   const dev = deviations
     .map(
       (d) =>
-        `<div class="deviation"><b>Deviation</b> (${esc(d.file)}): seed says “${esc(d.seedText)}”; chosen reading: ${esc(d.chosenReading)} Reason: ${esc(d.reason)} Switch: policy <code>${esc(d.switch.policy)}</code> = <code>${esc(d.switch.literal)}</code> restores the seed's reading (default <code>${esc(d.switch.chosen)}</code>).</div>`,
+        `<div class="deviation"><b>Deviation</b> (${esc(d.file)}): seed says “${esc(d.seedText)}”; chosen reading: ${esc(d.chosenReading)} Reason: ${esc(d.reason)} Switch: policy <code>${esc(d.switch.policy)}</code> = <code>${esc(d.switch.literal)}</code> restores the seed's reading (the rule file chooses <code>${esc(d.switch.chosen)}</code>). <b data-in-force="${esc(d.inForce.reading)}">In force</b>: ${esc(readingText(d.inForce))}.</div>`,
     )
     .join("");
   return `<details class="item" data-id="${esc(row.id)}" data-status="${row.status}"><summary><span class="id">${esc(row.id)}</span><span class="badge">${row.status}</span> ${esc(row.text)}</summary>${suspect}${dev}<h4>Rules</h4>${ruleList(row.rules)}<h4>Tests</h4>${testList(row.tests)}</details>`;

@@ -69,7 +69,8 @@ export class NodeShell {
   readonly metrics = new NodeMetrics();
   readonly traces: CallTraces;
   readonly rules: LiveRules;
-  readonly policy: Policy;
+  /** The policy in force under each rule version (its deviation switches, then the config's overrides). */
+  private readonly policies = new Map<string, Policy>();
   admin?: AdminServer;
   private redis?: Redis;
   private readonly closers: Array<() => Promise<void> | void> = [];
@@ -84,10 +85,25 @@ export class NodeShell {
   ) {
     this.log = log;
     this.traces = traces;
-    this.policy = policyOf(options.config);
     this.rules = new LiveRules(options.role, options.root ?? projectRoot, options.config.rulesDir ?? "rules");
     if (options.watchRules) this.rules.watch((r) => this.logReload(r, "watcher"));
     this.closers.push(() => this.rules.close());
+  }
+
+  /** The policy facts carry under the rule version `digest` (default: the rules in force). */
+  policyFor(digest?: string): Policy {
+    const version = this.rules.version(digest);
+    let policy = this.policies.get(version.digest);
+    if (!policy) {
+      policy = policyOf(this.options.config, version.switches);
+      this.policies.set(version.digest, policy);
+    }
+    return policy;
+  }
+
+  /** The policy under the rules in force. */
+  get policy(): Policy {
+    return this.policyFor();
   }
 
   static async start(options: NodeShellOptions): Promise<NodeShell> {

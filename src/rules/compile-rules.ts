@@ -70,6 +70,13 @@ class ConditionWriter {
   }
 }
 
+/** The deviation switches of the rule set: each recorded deviation's policy key and the reading its file chose. */
+export function switchesOf(set: RuleSet): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { doc } of set.files) for (const d of doc.deviations ?? []) out[d.switch.policy] = d.switch.chosen;
+  return out;
+}
+
 export interface CompiledBody {
   /** Constants (fired actions, tables), as JavaScript. */
   constants: string;
@@ -96,15 +103,19 @@ export function compileBody(set: RuleSet): CompiledBody {
     .map((f) => `  const f_${f} = facts.${f};\n  const o_${f} = f_${f} !== null && typeof f_${f} === "object";`)
     .join("\n");
   return {
-    constants: `${constants.join("\n")}\nconst tables = ${JSON.stringify(set.tables)};\nfunction isNumeric(x) {\n  // json-rules-engine's numeric check (parseFloat, then compare with NaN), skipping the string for numbers.\n  return typeof x === "number" ? x === x : Number.parseFloat(x).toString() !== "NaN";\n}`,
+    constants: `${constants.join("\n")}\nconst tables = ${JSON.stringify(set.tables)};\nconst switches = ${JSON.stringify(switchesOf(set))};\nfunction isNumeric(x) {\n  // json-rules-engine's numeric check (parseFloat, then compare with NaN), skipping the string for numbers.\n  return typeof x === "number" ? x === x : Number.parseFloat(x).toString() !== "NaN";\n}`,
     body: `${reads}\n${writer.lets.join("\n")}\n  const out = [];\n${branches.join("\n")}\n  return out;`,
   };
 }
 
 /** A decide function built in-process (hot reload): the same code as generated/runtime, without types. */
-export function buildDecider(set: RuleSet): { decide: (facts: unknown) => unknown[]; tables: RuleSet["tables"] } {
+export function buildDecider(set: RuleSet): {
+  decide: (facts: unknown) => unknown[];
+  tables: RuleSet["tables"];
+  switches: Record<string, string>;
+} {
   const { constants, body } = compileBody(set);
-  const make = new Function(`"use strict";\n${constants}\nreturn { tables, decide(facts) {\n${body}\n} };`);
+  const make = new Function(`"use strict";\n${constants}\nreturn { tables, switches, decide(facts) {\n${body}\n} };`);
   return make();
 }
 
@@ -116,6 +127,8 @@ export function runtimeModule(set: RuleSet, digest: string): string {
   const typed = constants
     .replace(/^const (R\d+) = /gm, "const $1: FiredAction[] = ")
     .replace("const tables = ", "export const tables: Record<string, Table> = ")
+    // The reading each recorded deviation's file chose: the default of its policy switch (config overrides it).
+    .replace("const switches = ", "export const switches: Partial<Policy> = ")
     .replace("function isNumeric(x) {", "function isNumeric(x: unknown): boolean {")
     .replace("Number.parseFloat(x)", "Number.parseFloat(x as string)");
   return [
@@ -123,7 +136,7 @@ export function runtimeModule(set: RuleSet, digest: string): string {
     "// The compiled form of the rules: one branch per rule, in evaluation order (priority, then file order).",
     "// Each branch names its rule and the clause items it implements. json-rules-engine runs the same files",
     "// as the reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.",
-    `import type { FiredAction, ${factsType[set.kind]}, Table } from "../types/index.ts";`,
+    `import type { FiredAction, ${factsType[set.kind]}, Policy, Table } from "../types/index.ts";`,
     "",
     `export const ruleSetDigest = ${JSON.stringify(digest)};`,
     "",

@@ -177,7 +177,8 @@ export class ScscfReleases {
       if (!stored) return undefined;
       const current = learn ? learn(stored) : stored;
       const digest = starting ? startDigest : current.releaseDigest;
-      const facts: ScscfFacts = { event, dialog: current.dialog, bindings, policy: shell.policy, random };
+      const policy = shell.policyFor(digest);
+      const facts: ScscfFacts = { event, dialog: current.dialog, bindings, policy, random };
       const decision = decideOn(shell.rules, "scscf", facts, `dialog ${callId}`, digest);
       let dialog = current.dialog;
       let released = false;
