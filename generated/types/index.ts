@@ -141,6 +141,14 @@ export type Recipe =
        * @minItems 1
        */
       firstOf: [Recipe, ...Recipe[]];
+    }
+  | {
+      /**
+       * One list of the values of these recipes in order, lists spread, no value (null) left out: e.g. the service route, then the route set towards a party.
+       *
+       * @minItems 1
+       */
+      list: [Recipe, ...Recipe[]];
     };
 /**
  * A Reason value (protocol, cause, text) as a table gives it, written as RFC 3326 says.
@@ -207,6 +215,14 @@ export type Recipe1 =
        * @minItems 1
        */
       firstOf: [Recipe, ...Recipe[]];
+    }
+  | {
+      /**
+       * One list of the values of these recipes in order, lists spread, no value (null) left out: e.g. the service route, then the route set towards a party.
+       *
+       * @minItems 1
+       */
+      list: [Recipe, ...Recipe[]];
     };
 /**
  * Replaces the Reason's text when it gives a value (e.g. the text an operator gave with the indication).
@@ -273,6 +289,14 @@ export type Recipe2 =
        * @minItems 1
        */
       firstOf: [Recipe, ...Recipe[]];
+    }
+  | {
+      /**
+       * One list of the values of these recipes in order, lists spread, no value (null) left out: e.g. the service route, then the route set towards a party.
+       *
+       * @minItems 1
+       */
+      list: [Recipe, ...Recipe[]];
     };
 /**
  * How a value is made from the facts: a closed vocabulary, no code.
@@ -339,6 +363,14 @@ export type Recipe3 =
        * @minItems 1
        */
       firstOf: [Recipe, ...Recipe[]];
+    }
+  | {
+      /**
+       * One list of the values of these recipes in order, lists spread, no value (null) left out: e.g. the service route, then the route set towards a party.
+       *
+       * @minItems 1
+       */
+      list: [Recipe, ...Recipe[]];
     };
 /**
  * This interface was referenced by `Decision`'s JSON-Schema
@@ -540,6 +572,10 @@ export interface DialogState {
    * Route header values towards the calling user, nearest first.
    */
   routeSetTowardsCalling: string[];
+  /**
+   * Route header values through internal service control and back to this S-CSCF, nearest first: the application servers of its session case that record-routed the dialog, then its own entry after them (empty without one).
+   */
+  serviceRoute?: string[];
   /**
    * Last CSeq number seen in a request from the calling to the called user.
    */

@@ -249,7 +249,7 @@ export function walkRecipes(action: unknown, pointer: string, visit: (recipe: Re
     visit(r, p);
     const rec = r as Record<string, unknown>;
     for (const k of nestedRecipeKeys) if (rec[k] && typeof rec[k] === "object") recipe(rec[k] as Recipe, `${p}/${k}`);
-    for (const list of ["concat", "firstOf"])
+    for (const list of ["concat", "firstOf", "list"])
       if (Array.isArray(rec[list]))
         for (const [i, c] of (rec[list] as Recipe[]).entries()) recipe(c, `${p}/${list}/${i}`);
     if (rec.cases && typeof rec.cases === "object") {

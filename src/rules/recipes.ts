@@ -121,6 +121,18 @@ function compile(recipe: Recipe): Compiled {
       return null;
     };
   }
+  if ("list" in recipe) {
+    const parts = recipe.list.map(compiledOf);
+    return (facts, tables) => {
+      const out: unknown[] = [];
+      for (const part of parts) {
+        const v = part(facts, tables);
+        if (Array.isArray(v)) out.push(...v);
+        else if (v !== null) out.push(v);
+      }
+      return out;
+    };
+  }
   if ("join" in recipe) {
     const inner = compiledOf(recipe.join);
     const { separator } = recipe;

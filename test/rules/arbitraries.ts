@@ -84,6 +84,7 @@ export const scscfFacts: fc.Arbitrary<ScscfFacts> = fc.record({
     calledContact: contact,
     routeSetTowardsCalled: route,
     routeSetTowardsCalling: route,
+    serviceRoute: route,
     cseqCallingToCalled: cseq,
     cseqCalledToCalling: fc.option(cseq, { nil: null }),
     release: fc.record(
