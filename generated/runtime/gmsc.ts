@@ -2,7 +2,7 @@
 // The compiled form of the rules: one branch per rule, in evaluation order (priority, then file order), each
 // preceded by its rule id, file, clause items and description. json-rules-engine runs the same files as the
 // reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
-import type { FiredAction, GmscFacts, Table } from "../types/index.ts";
+import type { FiredAction, GmscFacts, Policy, Table } from "../types/index.ts";
 
 export const ruleSetDigest = "fcac10844eb8865f";
 
@@ -778,6 +778,9 @@ const tables: Record<string, Table> = {
   }
 };
 
+// The reading each recorded deviation's file chose: its policy switch's default (a node's config overrides it).
+const switches: Partial<Policy> = {};
+
 // json-rules-engine's numeric check (parseFloat, then compare with NaN), skipping the string for numbers.
 function isNumeric(x: unknown): boolean {
   return typeof x === "number" ? x === x : Number.parseFloat(x as string).toString() !== "NaN";
@@ -795,7 +798,7 @@ function greaterThanInclusive(x: unknown, limit: unknown): boolean {
   return isNumeric(x) && (x as number) >= (limit as number);
 }
 
-export { tables };
+export { switches, tables };
 
 export function decide(facts: GmscFacts): FiredAction[] {
   const policy: Fields<GmscFacts["policy"]> = facts.policy;

@@ -4,9 +4,9 @@
 // The compiled form of the rules: one branch per rule, in evaluation order (priority, then file order), each
 // preceded by its rule id, file, clause items and description. json-rules-engine runs the same files as the
 // reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
-import type { FiredAction, ScscfFacts, Table } from "../types/index.ts";
+import type { FiredAction, ScscfFacts, Policy, Table } from "../types/index.ts";
 
-export const ruleSetDigest = "cf4fd3829a0f1c9f";
+export const ruleSetDigest = "7da98b1e7fc38f8b";
 
 /** Every field some variant of T has, optional: a rule's path reads undefined where its variant has none. */
 type Fields<T> = [NonNullable<T>] extends [readonly unknown[]]
@@ -193,8 +193,45 @@ const introCancelEarlyDialog: FiredAction[] = [
           "path": "dialog.state",
           "recipe": { "literal": "releasing" },
           "trace": ["24.229:5.4.5.1.1/intro"]
+        },
+        {
+          "path": "dialog.release.cause",
+          "recipe": { "firstOf": [{ "fact": "event.cause" }, { "literal": "administrative" }] },
+          "trace": ["x-24.229:5.4.5.1.2/early-dialog"]
         }
       ]
+    }
+  }
+];
+
+// The actions rule x-24.229:5.4.5.1.2/2xx-crossing-release#release-confirmed fires
+// (rules/24.229-5.4.5.1.1.rules.json).
+const on2xxCrossingReleaseReleaseConfirmed: FiredAction[] = [
+  {
+    "rule": "x-24.229:5.4.5.1.2/2xx-crossing-release#release-confirmed",
+    "index": 0,
+    "action": {
+      "type": "update-state",
+      "trace": ["x-24.229:5.4.5.1.2/2xx-crossing-release"],
+      "set": [
+        {
+          "path": "dialog.state",
+          "recipe": { "literal": "confirmed" },
+          "trace": ["x-24.229:5.4.5.1.2/2xx-crossing-release"]
+        }
+      ]
+    }
+  },
+  {
+    "rule": "x-24.229:5.4.5.1.2/2xx-crossing-release#release-confirmed",
+    "index": 1,
+    "action": {
+      "type": "indicate-release",
+      "trace": ["x-24.229:5.4.5.1.2/2xx-crossing-release", "24.229:5.4.5.1.2/intro"],
+      "cause": {
+        "recipe": { "firstOf": [{ "fact": "dialog.release.cause" }, { "literal": "administrative" }] },
+        "trace": ["x-24.229:5.4.5.1.2/2xx-crossing-release"]
+      }
     }
   }
 ];
@@ -226,9 +263,14 @@ const item1ByeToCalled: FiredAction[] = [
         {
           "name": "CSeq",
           "recipe": {
-            "concat": [{ "increment": { "fact": "dialog.cseqCallingToCalled" } }, { "literal": " BYE" }]
+            "concat": [
+              {
+                "randomCSeqIfAbsent": { "increment": { "fact": "dialog.cseqCallingToCalled" }, "max": 2147483647 }
+              },
+              { "literal": " BYE" }
+            ]
           },
-          "trace": ["24.229:5.4.5.1.2/1.e"]
+          "trace": ["24.229:5.4.5.1.2/1.e", "rfc3261:8.1.1.5", "x-24.229:5.4.5.1.2/cseq-range"]
         },
         {
           "name": "Route",
@@ -250,7 +292,21 @@ const item1ByeToCalled: FiredAction[] = [
         },
         { "name": "Max-Forwards", "recipe": { "literal": "70" }, "trace": ["24.229:5.4.5.1.2/1.h"] }
       ],
-      "furtherHeaders": { "recipe": { "policy": "furtherHeaders" }, "trace": ["24.229:5.4.5.1.2/1.h"] }
+      "furtherHeaders": { "recipe": { "policy": "furtherHeaders" }, "trace": ["24.229:5.4.5.1.2/1.h"] },
+      "onSent": [
+        {
+          "path": "dialog.release.byeToCalled",
+          "recipe": { "literal": "sent" },
+          "trace": ["24.229:5.4.5.1.2/1", "24.229:5.4.5.1.2/closing"]
+        },
+        {
+          "path": "dialog.release.byeCSeqToCalled",
+          "recipe": {
+            "randomCSeqIfAbsent": { "increment": { "fact": "dialog.cseqCallingToCalled" }, "max": 2147483647 }
+          },
+          "trace": ["24.229:5.4.5.1.2/1.e", "rfc3261:8.1.1.5", "x-24.229:5.4.5.1.2/cseq-range"]
+        }
+      ]
     }
   },
   {
@@ -305,11 +361,13 @@ const item2ByeToCalling: FiredAction[] = [
           "name": "CSeq",
           "recipe": {
             "concat": [
-              { "randomCSeqIfAbsent": { "increment": { "fact": "dialog.cseqCalledToCalling" } } },
+              {
+                "randomCSeqIfAbsent": { "increment": { "fact": "dialog.cseqCalledToCalling" }, "max": 2147483647 }
+              },
               { "literal": " BYE" }
             ]
           },
-          "trace": ["24.229:5.4.5.1.2/2.e", "rfc3261:8.1.1.5"]
+          "trace": ["24.229:5.4.5.1.2/2.e", "rfc3261:8.1.1.5", "x-24.229:5.4.5.1.2/cseq-range"]
         },
         {
           "name": "Route",
@@ -331,7 +389,34 @@ const item2ByeToCalling: FiredAction[] = [
         },
         { "name": "Max-Forwards", "recipe": { "literal": "70" }, "trace": ["24.229:5.4.5.1.2/2.h"] }
       ],
-      "furtherHeaders": { "recipe": { "policy": "furtherHeaders" }, "trace": ["24.229:5.4.5.1.2/2.h"] }
+      "furtherHeaders": { "recipe": { "policy": "furtherHeaders" }, "trace": ["24.229:5.4.5.1.2/2.h"] },
+      "ifNoRequestUri": {
+        "why": {
+          "literal": "the stored Contact is a GRUU with no live binding and policy gruuWithoutBinding is skip-bye"
+        },
+        "trace": ["24.229:5.4.5.1.2/2.a"],
+        "set": [
+          {
+            "path": "dialog.release.byeToCalling",
+            "recipe": { "literal": "skipped" },
+            "trace": ["24.229:5.4.5.1.2/2.a", "24.229:5.4.5.1.2/closing"]
+          }
+        ]
+      },
+      "onSent": [
+        {
+          "path": "dialog.release.byeToCalling",
+          "recipe": { "literal": "sent" },
+          "trace": ["24.229:5.4.5.1.2/2", "24.229:5.4.5.1.2/closing"]
+        },
+        {
+          "path": "dialog.release.byeCSeqToCalling",
+          "recipe": {
+            "randomCSeqIfAbsent": { "increment": { "fact": "dialog.cseqCalledToCalling" }, "max": 2147483647 }
+          },
+          "trace": ["24.229:5.4.5.1.2/2.e", "rfc3261:8.1.1.5", "x-24.229:5.4.5.1.2/cseq-range"]
+        }
+      ]
     }
   }
 ];
@@ -366,9 +451,14 @@ const item3ByeToCalled: FiredAction[] = [
         {
           "name": "CSeq",
           "recipe": {
-            "concat": [{ "increment": { "fact": "dialog.cseqCallingToCalled" } }, { "literal": " BYE" }]
+            "concat": [
+              {
+                "randomCSeqIfAbsent": { "increment": { "fact": "dialog.cseqCallingToCalled" }, "max": 2147483647 }
+              },
+              { "literal": " BYE" }
+            ]
           },
-          "trace": ["24.229:5.4.5.1.2/3.e"]
+          "trace": ["24.229:5.4.5.1.2/3.e", "rfc3261:8.1.1.5", "x-24.229:5.4.5.1.2/cseq-range"]
         },
         {
           "name": "Route",
@@ -390,7 +480,34 @@ const item3ByeToCalled: FiredAction[] = [
         },
         { "name": "Max-Forwards", "recipe": { "literal": "70" }, "trace": ["24.229:5.4.5.1.2/3.h"] }
       ],
-      "furtherHeaders": { "recipe": { "policy": "furtherHeaders" }, "trace": ["24.229:5.4.5.1.2/3.h"] }
+      "furtherHeaders": { "recipe": { "policy": "furtherHeaders" }, "trace": ["24.229:5.4.5.1.2/3.h"] },
+      "ifNoRequestUri": {
+        "why": {
+          "literal": "the stored Contact is a GRUU with no live binding and policy gruuWithoutBinding is skip-bye"
+        },
+        "trace": ["24.229:5.4.5.1.2/3.a"],
+        "set": [
+          {
+            "path": "dialog.release.byeToCalled",
+            "recipe": { "literal": "skipped" },
+            "trace": ["24.229:5.4.5.1.2/3.a", "24.229:5.4.5.1.2/closing"]
+          }
+        ]
+      },
+      "onSent": [
+        {
+          "path": "dialog.release.byeToCalled",
+          "recipe": { "literal": "sent" },
+          "trace": ["24.229:5.4.5.1.2/3", "24.229:5.4.5.1.2/closing"]
+        },
+        {
+          "path": "dialog.release.byeCSeqToCalled",
+          "recipe": {
+            "randomCSeqIfAbsent": { "increment": { "fact": "dialog.cseqCallingToCalled" }, "max": 2147483647 }
+          },
+          "trace": ["24.229:5.4.5.1.2/3.e", "rfc3261:8.1.1.5", "x-24.229:5.4.5.1.2/cseq-range"]
+        }
+      ]
     }
   },
   {
@@ -451,11 +568,13 @@ const item4ByeToCalling: FiredAction[] = [
           "name": "CSeq",
           "recipe": {
             "concat": [
-              { "randomCSeqIfAbsent": { "increment": { "fact": "dialog.cseqCalledToCalling" } } },
+              {
+                "randomCSeqIfAbsent": { "increment": { "fact": "dialog.cseqCalledToCalling" }, "max": 2147483647 }
+              },
               { "literal": " BYE" }
             ]
           },
-          "trace": ["24.229:5.4.5.1.2/4.e", "rfc3261:8.1.1.5"]
+          "trace": ["24.229:5.4.5.1.2/4.e", "rfc3261:8.1.1.5", "x-24.229:5.4.5.1.2/cseq-range"]
         },
         {
           "name": "Route",
@@ -477,7 +596,21 @@ const item4ByeToCalling: FiredAction[] = [
         },
         { "name": "Max-Forwards", "recipe": { "literal": "70" }, "trace": ["24.229:5.4.5.1.2/4.h"] }
       ],
-      "furtherHeaders": { "recipe": { "policy": "furtherHeaders" }, "trace": ["24.229:5.4.5.1.2/4.h"] }
+      "furtherHeaders": { "recipe": { "policy": "furtherHeaders" }, "trace": ["24.229:5.4.5.1.2/4.h"] },
+      "onSent": [
+        {
+          "path": "dialog.release.byeToCalling",
+          "recipe": { "literal": "sent" },
+          "trace": ["24.229:5.4.5.1.2/4", "24.229:5.4.5.1.2/closing"]
+        },
+        {
+          "path": "dialog.release.byeCSeqToCalling",
+          "recipe": {
+            "randomCSeqIfAbsent": { "increment": { "fact": "dialog.cseqCalledToCalling" }, "max": 2147483647 }
+          },
+          "trace": ["24.229:5.4.5.1.2/4.e", "rfc3261:8.1.1.5", "x-24.229:5.4.5.1.2/cseq-range"]
+        }
+      ]
     }
   }
 ];
@@ -555,6 +688,9 @@ const tables: Record<string, Table> = {
   }
 };
 
+// The reading each recorded deviation's file chose: its policy switch's default (a node's config overrides it).
+const switches: Partial<Policy> = { "item4RequestUri": "calling-user-contact" };
+
 // json-rules-engine's numeric check (parseFloat, then compare with NaN), skipping the string for numbers.
 function isNumeric(x: unknown): boolean {
   return typeof x === "number" ? x === x : Number.parseFloat(x as string).toString() !== "NaN";
@@ -572,7 +708,7 @@ function greaterThanInclusive(x: unknown, limit: unknown): boolean {
   return isNumeric(x) && (x as number) >= (limit as number);
 }
 
-export { tables };
+export { switches, tables };
 
 export function decide(facts: ScscfFacts): FiredAction[] {
   const event: Fields<ScscfFacts["event"]> = facts.event;
@@ -638,6 +774,14 @@ export function decide(facts: ScscfFacts): FiredAction[] {
   // A release indication before the 2xx: CANCEL towards the called user, 487 to the calling user's INVITE.
   if (eventType === "release-indication" && dialogState === "early") {
     fired.push(introCancelEarlyDialog[0], introCancelEarlyDialog[1], introCancelEarlyDialog[2]);
+  }
+
+  // Rule x-24.229:5.4.5.1.2/2xx-crossing-release#release-confirmed (rules/24.229-5.4.5.1.1.rules.json)
+  // Implements x-24.229:5.4.5.1.2/2xx-crossing-release, 24.229:5.4.5.1.2/intro
+  // The 2xx confirmed a dialog whose release had cancelled it: it is confirmed, and the same release goes on with
+  // BYEs.
+  if (eventType === "invite-2xx" && dialogState === "releasing") {
+    fired.push(on2xxCrossingReleaseReleaseConfirmed[0], on2xxCrossingReleaseReleaseConfirmed[1]);
   }
 
   // Rule 24.229:5.4.5.1.2/1#bye-to-called (rules/24.229-5.4.5.1.2.rules.json)

@@ -10,6 +10,13 @@ export type Party = "calling" | "called";
  * Progress of one BYE of a release: none yet, sent and unanswered, answered 2xx, failed (481/408/Timer F), skipped by policy.
  */
 export type ReleaseOutcome = "none" | "sent" | "2xx" | "failed" | "skipped";
+/**
+ * Headers added to every BYE the S-CSCF generates (items 1.h–4.h: further headers, based on local policy).
+ */
+export type FurtherHeaders = {
+  name: string;
+  value: string;
+}[];
 export type Side = "preceding" | "succeeding";
 /**
  * A B2BUA leg: none (no INVITE on it yet), calling (INVITE sent/received, nothing back), proceeding (100 only), early (1xx with tag), confirmed (2xx), terminated.
@@ -75,7 +82,8 @@ export type Action =
   | ReleaseTerminationAction
   | UpdateStateAction
   | ReleaseStateAction
-  | LogAction;
+  | LogAction
+  | IndicateReleaseAction;
 /**
  * How a value is made from the facts: a closed vocabulary, no code.
  *
@@ -94,6 +102,10 @@ export type Recipe =
     }
   | {
       increment: Recipe;
+      /**
+       * The largest value the increment may give; beyond it the recipe gives no value (null), so e.g. randomCSeqIfAbsent draws one (RFC 3261 §8.1.1.5: a CSeq is below 2^31).
+       */
+      max?: number;
     }
   | {
       randomCSeqIfAbsent: Recipe;
@@ -132,6 +144,22 @@ export type Recipe =
         [k: string]: Recipe;
       };
       default?: Recipe;
+    }
+  | {
+      /**
+       * The first of these recipes that gives a value (not null), e.g. the stored cause, else a literal.
+       *
+       * @minItems 1
+       */
+      firstOf: [Recipe, ...Recipe[]];
+    }
+  | {
+      /**
+       * One list of the values of these recipes in order, lists spread, no value (null) left out: e.g. the service route, then the route set towards a party.
+       *
+       * @minItems 1
+       */
+      list: [Recipe, ...Recipe[]];
     };
 /**
  * A Reason value (protocol, cause, text) as a table gives it, written as RFC 3326 says.
@@ -148,6 +176,10 @@ export type Recipe1 =
     }
   | {
       increment: Recipe;
+      /**
+       * The largest value the increment may give; beyond it the recipe gives no value (null), so e.g. randomCSeqIfAbsent draws one (RFC 3261 §8.1.1.5: a CSeq is below 2^31).
+       */
+      max?: number;
     }
   | {
       randomCSeqIfAbsent: Recipe;
@@ -186,6 +218,22 @@ export type Recipe1 =
         [k: string]: Recipe;
       };
       default?: Recipe;
+    }
+  | {
+      /**
+       * The first of these recipes that gives a value (not null), e.g. the stored cause, else a literal.
+       *
+       * @minItems 1
+       */
+      firstOf: [Recipe, ...Recipe[]];
+    }
+  | {
+      /**
+       * One list of the values of these recipes in order, lists spread, no value (null) left out: e.g. the service route, then the route set towards a party.
+       *
+       * @minItems 1
+       */
+      list: [Recipe, ...Recipe[]];
     };
 /**
  * Replaces the Reason's text when it gives a value (e.g. the text an operator gave with the indication).
@@ -202,6 +250,10 @@ export type Recipe2 =
     }
   | {
       increment: Recipe;
+      /**
+       * The largest value the increment may give; beyond it the recipe gives no value (null), so e.g. randomCSeqIfAbsent draws one (RFC 3261 §8.1.1.5: a CSeq is below 2^31).
+       */
+      max?: number;
     }
   | {
       randomCSeqIfAbsent: Recipe;
@@ -240,6 +292,96 @@ export type Recipe2 =
         [k: string]: Recipe;
       };
       default?: Recipe;
+    }
+  | {
+      /**
+       * The first of these recipes that gives a value (not null), e.g. the stored cause, else a literal.
+       *
+       * @minItems 1
+       */
+      firstOf: [Recipe, ...Recipe[]];
+    }
+  | {
+      /**
+       * One list of the values of these recipes in order, lists spread, no value (null) left out: e.g. the service route, then the route set towards a party.
+       *
+       * @minItems 1
+       */
+      list: [Recipe, ...Recipe[]];
+    };
+/**
+ * How a value is made from the facts: a closed vocabulary, no code.
+ */
+export type Recipe3 =
+  | {
+      /**
+       * Take the value at this dotted fact path.
+       */
+      fact: string;
+    }
+  | {
+      literal: string | number | boolean | null;
+    }
+  | {
+      increment: Recipe;
+      /**
+       * The largest value the increment may give; beyond it the recipe gives no value (null), so e.g. randomCSeqIfAbsent draws one (RFC 3261 §8.1.1.5: a CSeq is below 2^31).
+       */
+      max?: number;
+    }
+  | {
+      randomCSeqIfAbsent: Recipe;
+    }
+  | {
+      gruu: Recipe;
+    }
+  | {
+      /**
+       * A policy switch or list (Policy in facts.schema.json).
+       */
+      policy: string;
+    }
+  | {
+      table: string;
+      key: Recipe;
+      default?: Recipe;
+    }
+  | {
+      /**
+       * @minItems 1
+       */
+      concat: [Recipe, ...Recipe[]];
+    }
+  | {
+      join: Recipe;
+      separator: string;
+    }
+  | {
+      reason: Recipe1;
+      text?: Recipe2;
+    }
+  | {
+      choose: Recipe;
+      cases: {
+        [k: string]: Recipe;
+      };
+      default?: Recipe;
+    }
+  | {
+      /**
+       * The first of these recipes that gives a value (not null), e.g. the stored cause, else a literal.
+       *
+       * @minItems 1
+       */
+      firstOf: [Recipe, ...Recipe[]];
+    }
+  | {
+      /**
+       * One list of the values of these recipes in order, lists spread, no value (null) left out: e.g. the service route, then the route set towards a party.
+       *
+       * @minItems 1
+       */
+      list: [Recipe, ...Recipe[]];
     };
 /**
  * This interface was referenced by `Decision`'s JSON-Schema
@@ -257,12 +399,20 @@ export type Plan =
   | H248SubtractPlan
   | StateUpdatePlan
   | StateReleasePlan
-  | LogPlan;
+  | LogPlan
+  | ReleaseIndicationPlan;
 /**
  * This interface was referenced by `Decision`'s JSON-Schema
  * via the `definition` "TraceIds".
  */
 export type PlanTrace = string[];
+/**
+ * How the S-CSCF sends a request it generates: directly (items 2.i, 3.i) or to internal service control, as if received from the served user (items 1.i, 4.i).
+ *
+ * This interface was referenced by `Decision`'s JSON-Schema
+ * via the `definition` "Routing".
+ */
+export type Routing = "direct" | "internal-service-control";
 /**
  * A network-internal release cause; the rules in force name the known ones (the Reason table's keys).
  *
@@ -381,9 +531,9 @@ export interface ScscfFacts {
 }
 export interface ScscfEvent {
   /**
-   * release-indication: network-internal indication to release the session; bye-response: a final response to a BYE the S-CSCF sent; bye-timeout: Timer F fired for such a BYE; in-dialog-request: a request arrived on the dialog.
+   * release-indication: network-internal indication to release the session; bye-response: a final response to a BYE the S-CSCF sent; bye-timeout: Timer F fired for such a BYE; in-dialog-request: a request arrived on the dialog. invite-2xx: a 2xx to the initial INVITE arrived (it may cross a release of the early dialog).
    */
-  type: "release-indication" | "bye-response" | "bye-timeout" | "in-dialog-request";
+  type: "release-indication" | "bye-response" | "bye-timeout" | "in-dialog-request" | "invite-2xx";
   /**
    * Why the network releases the session (administrative, session-timer, deregistration, …).
    */
@@ -434,6 +584,10 @@ export interface DialogState {
    */
   routeSetTowardsCalling: string[];
   /**
+   * Route header values through internal service control and back to this S-CSCF, nearest first: the application servers of its session case that record-routed the dialog, then its own entry after them (empty without one).
+   */
+  serviceRoute?: string[];
+  /**
    * Last CSeq number seen in a request from the calling to the called user.
    */
   cseqCallingToCalled: number;
@@ -444,6 +598,18 @@ export interface DialogState {
   release: {
     byeToCalled: ReleaseOutcome;
     byeToCalling: ReleaseOutcome;
+    /**
+     * Cause of the release under way, as the indication gave it (a release an early dialog's 2xx crossed goes on with it).
+     */
+    cause?: string;
+    /**
+     * CSeq number of the BYE the S-CSCF sent towards the called user (so its own BYE coming back through an AS is told apart from a party's).
+     */
+    byeCSeqToCalled?: number;
+    /**
+     * CSeq number of the BYE the S-CSCF sent towards the calling user.
+     */
+    byeCSeqToCalling?: number;
   };
 }
 /**
@@ -483,13 +649,7 @@ export interface Policy {
    * TS 23.231 §7.3.1: a = act as a SIP user agent towards each side; b = the procedures 1–3.
    */
   gmscOption: "a" | "b";
-  /**
-   * Headers added to every BYE the S-CSCF generates (items 1.h–4.h: further headers, based on local policy).
-   */
-  furtherHeaders: {
-    name: string;
-    value: string;
-  }[];
+  furtherHeaders: FurtherHeaders;
 }
 /**
  * Values drawn by the shell before the decision, so the core stays pure.
@@ -733,6 +893,13 @@ export interface SendRequestAction {
   requestUri: Field;
   headers: HeaderField[];
   furtherHeaders?: Field;
+  /**
+   * State the rules record when the request is planned (its outcome "sent", its CSeq), planned as a state-update right after it.
+   *
+   * @minItems 1
+   */
+  onSent?: [StateAssignment, ...StateAssignment[]];
+  ifNoRequestUri?: SkipRequest;
 }
 /**
  * This interface was referenced by `RuleFile`'s JSON-Schema
@@ -754,6 +921,34 @@ export interface HeaderField {
    * Leave the header out when the value is empty or null (e.g. no Route).
    */
   omitIfEmpty?: boolean;
+}
+/**
+ * This interface was referenced by `RuleFile`'s JSON-Schema
+ * via the `definition` "StateAssignment".
+ */
+export interface StateAssignment {
+  /**
+   * Fact path of the dialog or call state to set, e.g. dialog.release.byeToCalled.
+   */
+  path: string;
+  recipe: Recipe;
+  trace: TraceIds;
+}
+/**
+ * When the Request-URI recipe gives no value (a GRUU with no live binding under policy skip-bye): the request is skipped, why, and the state the rules record. Without it, no Request-URI is an error.
+ *
+ * This interface was referenced by `RuleFile`'s JSON-Schema
+ * via the `definition` "SkipRequest".
+ */
+export interface SkipRequest {
+  why: Recipe3;
+  trace: TraceIds;
+  /**
+   * State recorded for the skipped request (its outcome "skipped").
+   *
+   * @minItems 1
+   */
+  set?: [StateAssignment, ...StateAssignment[]];
 }
 /**
  * Forward the received request to the other side, body passed through unchanged.
@@ -849,18 +1044,6 @@ export interface UpdateStateAction {
   set: [StateAssignment, ...StateAssignment[]];
 }
 /**
- * This interface was referenced by `RuleFile`'s JSON-Schema
- * via the `definition` "StateAssignment".
- */
-export interface StateAssignment {
-  /**
-   * Fact path of the dialog or call state to set, e.g. dialog.release.byeToCalled.
-   */
-  path: string;
-  recipe: Recipe;
-  trace: TraceIds;
-}
-/**
  * Release all information related to the dialog (S-CSCF) or the call (GMSC).
  *
  * This interface was referenced by `RuleFile`'s JSON-Schema
@@ -880,6 +1063,17 @@ export interface LogAction {
   trace: TraceIds;
   level: "info" | "warn" | "error";
   message: Recipe;
+}
+/**
+ * Raise a network-internal release indication for the same dialog (e.g. a release that an early dialog's 2xx crossed goes on with BYEs), under the rules the release started with.
+ *
+ * This interface was referenced by `RuleFile`'s JSON-Schema
+ * via the `definition` "IndicateReleaseAction".
+ */
+export interface IndicateReleaseAction {
+  type: "indicate-release";
+  trace: TraceIds;
+  cause: Field;
 }
 /**
  * What the core returns for one event: the actions of the rules that fired, and the concrete plans materialised from them.
@@ -912,7 +1106,10 @@ export interface SipRequestPlan {
   trace: PlanTrace;
   method: string;
   towards: TracedString;
-  routing: TracedString;
+  routing: {
+    value: Routing;
+    trace: PlanTrace;
+  };
   requestUri: TracedString;
   headers: PlannedHeader[];
 }
@@ -1073,6 +1270,18 @@ export interface LogPlan {
   message: string;
 }
 /**
+ * A network-internal release indication the rules raise for the same dialog, with its cause.
+ *
+ * This interface was referenced by `Decision`'s JSON-Schema
+ * via the `definition` "ReleaseIndicationPlan".
+ */
+export interface ReleaseIndicationPlan {
+  kind: "release-indication";
+  rule: string;
+  trace: PlanTrace;
+  cause: TracedString;
+}
+/**
  * This interface was referenced by `Decision`'s JSON-Schema
  * via the `definition` "PlanBase".
  */
@@ -1101,7 +1310,24 @@ export interface NodeConfig {
   adminToken?: string;
   store?: string;
   rulesDir?: string;
-  policy?: Policy;
+  /**
+   * Overrides of the policy in force, which is the schema's defaults, then the deviation switches of the rule files in force (deviations[].switch.chosen), then these. Only what is given here overrides.
+   */
+  policy?: {
+    /**
+     * Deviation switch for TS 24.229 §5.4.5.1.2 item 4 a: calling-user-contact (the chosen reading) or called-user-contact (the seed's literal words).
+     */
+    item4RequestUri?: "calling-user-contact" | "called-user-contact";
+    /**
+     * What to do when a stored Contact is a GRUU with no live registration binding.
+     */
+    gruuWithoutBinding?: "use-stored-contact" | "skip-bye";
+    /**
+     * TS 23.231 §7.3.1: a = act as a SIP user agent towards each side; b = the procedures 1–3.
+     */
+    gmscOption?: "a" | "b";
+    furtherHeaders?: FurtherHeaders;
+  };
   /**
    * RFC 3261 timer bases in milliseconds.
    */
@@ -1275,17 +1501,6 @@ export interface DialogRecord {
    * Digest of the rule version a release started under; it finishes under the same one.
    */
   releaseDigest?: string;
-  /**
-   * Cause of the release under way (or asked for while the dialog was early).
-   */
-  releaseCause?: string;
-  /**
-   * CSeq numbers of the BYEs this S-CSCF sent, so a BYE of its own that comes back through an application server is told apart from a BYE of a party.
-   */
-  byeCSeq?: {
-    called?: number;
-    calling?: number;
-  };
   /**
    * RFC 4028 session timer the S-CSCF asked for: the session expires unless refreshed by then.
    */

@@ -35,6 +35,8 @@ export function planText(plan: Plan): string {
       return plan.set.map((s) => `state ${s.path} := ${JSON.stringify(s.value)}  ${ids(s.trace)}`).join("\n");
     case "state-release":
       return `release all state of the ${plan.entity}  ${ids(plan.trace)}`;
+    case "release-indication":
+      return `release indication for the dialog, cause ${plan.cause.value}  ${ids(plan.cause.trace)}`;
     case "log":
       return `log ${plan.level}: ${plan.message}  ${ids(plan.trace)}`;
   }

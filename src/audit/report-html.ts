@@ -6,6 +6,7 @@ import {
   itemBadges,
   type Matrix,
   type RuleLink,
+  readingText,
   type TestLink,
   testCommand,
 } from "./traceability.ts";
@@ -63,7 +64,7 @@ function itemBlock(row: ItemRow, matrix: Matrix): string {
   const dev = deviations
     .map(
       (d) =>
-        `<div class="deviation"><b>Deviation</b> (${esc(d.file)}): seed says “${esc(d.seedText)}”; chosen reading: ${esc(d.chosenReading)} Reason: ${esc(d.reason)} Switch: policy <code>${esc(d.switch.policy)}</code> = <code>${esc(d.switch.literal)}</code> restores the seed's reading (default <code>${esc(d.switch.chosen)}</code>).</div>`,
+        `<div class="deviation"><b>Deviation</b> (${esc(d.file)}): seed says “${esc(d.seedText)}”; chosen reading: ${esc(d.chosenReading)} Reason: ${esc(d.reason)} Switch: policy <code>${esc(d.switch.policy)}</code> = <code>${esc(d.switch.literal)}</code> restores the seed's reading (the rule file chooses <code>${esc(d.switch.chosen)}</code>). <b data-in-force="${esc(d.inForce.reading)}">In force</b>: ${esc(readingText(d.inForce))}.</div>`,
     )
     .join("");
   const badges = itemBadges(row)

@@ -53,7 +53,7 @@ export interface ItemRow {
 export interface Matrix {
   items: ItemRow[];
   extensions: Array<Extension & { rules: RuleLink[]; tests: TestLink[] }>;
-  deviations: Array<Deviation & { file: string }>;
+  deviations: Array<Deviation & { file: string; inForce: ReadingInForce }>;
   testsKnown: boolean;
   summary: {
     normativeItems: number;
@@ -142,11 +142,28 @@ export function auditVerdict(matrix: Matrix): string {
   return parts.join("; ");
 }
 
+/** The reading of a deviation a node actually runs: its switch's value and where that value comes from. */
+export interface ReadingInForce {
+  policy: string;
+  value: string;
+  /** literal: the seed's words; chosen: the deviation's chosen reading. */
+  reading: "literal" | "chosen";
+  /** The rule file whose switch.chosen it is, or the node config that overrides it. */
+  from: string;
+}
+
+/** Policy values a node config sets (its `policy`), and the file they come from. */
+export interface PolicyOverrides {
+  file: string;
+  policy: Record<string, unknown>;
+}
+
 export function buildMatrix(
   spec: Spec,
   sets: RuleSets,
   tests: TestVerdict[] | undefined,
   approvals: Approvals,
+  overrides?: PolicyOverrides,
 ): Matrix {
   const rulesByItem = new Map<string, RuleLink[]>();
   for (const set of Object.values(sets)) {
@@ -182,7 +199,20 @@ export function buildMatrix(
     .flatMap((s) => s.extensions)
     .map((x) => ({ ...x, rules: rulesByItem.get(x.id) ?? [], tests: testsFor(x.id) }));
   const deviations = Object.values(sets).flatMap((s) =>
-    s.files.flatMap((f) => (f.doc.deviations ?? []).map((d) => ({ ...d, file: f.file }))),
+    s.files.flatMap((f) =>
+      (f.doc.deviations ?? []).map((d) => {
+        const over = overrides?.policy[d.switch.policy];
+        const value = typeof over === "string" ? over : d.switch.chosen;
+        const from = typeof over === "string" ? overrides!.file : f.file;
+        const inForce: ReadingInForce = {
+          policy: d.switch.policy,
+          value,
+          reading: value === d.switch.literal ? "literal" : "chosen",
+          from,
+        };
+        return { ...d, file: f.file, inForce };
+      }),
+    ),
   );
   const normative = items.filter((r) => r.normative && r.quoted);
   const summary = {
@@ -248,5 +278,19 @@ export function coverageTable(matrix: Matrix): string {
       .map((c, i) => c.padEnd(widths[i]))
       .join("  ")
       .trimEnd();
-  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), "", auditVerdict(matrix)].join("\n");
+  const readings = matrix.deviations.map((d) => `deviation ${d.item}: ${readingText(d.inForce)}`);
+  return [
+    line(head),
+    line(widths.map((w) => "-".repeat(w))),
+    ...rows.map(line),
+    "",
+    ...readings,
+    auditVerdict(matrix),
+  ].join("\n");
+}
+
+/** "policy item4RequestUri = calling-user-contact in force: the chosen reading (from rules/…)". */
+export function readingText(r: ReadingInForce): string {
+  const reading = r.reading === "literal" ? "the seed's literal reading" : "the chosen reading";
+  return `policy ${r.policy} = ${r.value} in force: ${reading} (from ${r.from})`;
 }

@@ -5,6 +5,7 @@ import { approve, readApprovals, writeApprovals } from "../audit/approvals.ts";
 import { reportHtml, type ScenarioLadder } from "../audit/report-html.ts";
 import { readTestResults } from "../audit/test-results.ts";
 import { buildMatrix, coverageTable, gaps, type Matrix, traceIdsOf } from "../audit/traceability.ts";
+import { readConfigFile } from "../nodes/node-config.ts";
 import { loadRuleSets, readRuleSources } from "../rules/load-rules.ts";
 import { loadSpec } from "../spec/clause-items.ts";
 
@@ -32,6 +33,8 @@ export interface AuditOptions {
    * the output folder (demo-ladders.json), so a later `cleardown audit` embeds the last demo's ladders too.
    */
   ladders?: ScenarioLadder[];
+  /** A node config whose policy overrides the rule files' deviation switches: the report shows that reading. */
+  config?: string;
 }
 
 export const laddersFile = "demo-ladders.json";
@@ -49,7 +52,8 @@ export function audit(root: string, opts: AuditOptions): { exitCode: number; out
   const spec = loadSpec(root);
   const sets = loadRuleSets(readRuleSources(root), spec);
   const tests = readTestResults(opts.results ?? join(root, "test-results/vitest.json"));
-  const matrix = buildMatrix(spec, sets, tests, readApprovals(root));
+  const overrides = opts.config ? { file: opts.config, policy: readConfigFile(opts.config).policy ?? {} } : undefined;
+  const matrix = buildMatrix(spec, sets, tests, readApprovals(root), overrides);
   const out = opts.out ?? join(root, "audit");
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "report.json"), stableJson(matrix));

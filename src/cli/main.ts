@@ -6,14 +6,18 @@ import { rulesLint } from "./rules-lint.ts";
 import { scriptedDemo } from "./scripted-demo.ts";
 
 const usage = `usage: cleardown <command>
-  demo [--keep-running]              the live demo: an S-CSCF and a GMSC on loopback with built-in peers play
-                                     every release scenario of both seeds; ladders with clause ids; audit report
+  demo [--keep-running] [--config FILE]
+                                     the live demo: an S-CSCF and a GMSC on loopback with built-in peers play
+                                     every release scenario of both seeds; ladders with clause ids; audit report;
+                                     both nodes take the node config FILE (e.g. its policy)
   demo --scripted                    the same scenarios planned in-process: each plan with its clause ids
   serve --role scscf|gmsc --sip URL… [--admin URL] [--config FILE] [--store memory|redis://…] [--mgc URL]
                                      run a node (SIGHUP reloads the rules; SIGTERM stops it)
   release --admin URL --call-id ID [--cause C]   network-internal release through a node's admin API
   trace --admin URL [--json|--svg] CALL-ID       the call's ladder diagram with the clause ids of each message
-  audit [--check] [--results FILE]   traceability report (audit/report.json, report.html)
+  audit [--check] [--results FILE] [--config FILE]
+                                     traceability report (audit/report.json, report.html); with a node
+                                     config, the deviation readings its policy puts in force
   audit approve ITEM-ID… | --all     record the reviewed text of clause items (clears suspect links)
   rules lint [--dir DIR] [--max-file-bytes N]
                                      validate rule files (none over N bytes, default 1 MiB); errors as file:line:column (pointer): expected …
@@ -29,13 +33,14 @@ async function run(argv: string[]): Promise<Result> {
     case "demo": {
       const { values } = parseArgs({
         args: rest(1),
-        options: { scripted: { type: "boolean" }, "keep-running": { type: "boolean" } },
+        options: { scripted: { type: "boolean" }, "keep-running": { type: "boolean" }, config: { type: "string" } },
       });
       if (values.scripted) return { exitCode: 0, output: scriptedDemo() };
       const { liveDemo } = await import("../demo/live-demo.ts");
       const result = await liveDemo({
         root: projectRoot,
         keepRunning: values["keep-running"] ?? false,
+        configFile: values.config,
         print: (line) => process.stdout.write(`${line}\n`),
       });
       // The demo never hangs: once it is done, a handle something forgot to close does not keep it alive.
@@ -78,9 +83,19 @@ async function run(argv: string[]): Promise<Result> {
       }
       const { values } = parseArgs({
         args: rest(1),
-        options: { check: { type: "boolean" }, results: { type: "string" }, out: { type: "string" } },
+        options: {
+          check: { type: "boolean" },
+          results: { type: "string" },
+          out: { type: "string" },
+          config: { type: "string" },
+        },
       });
-      return audit(projectRoot, { check: values.check ?? false, results: values.results, out: values.out });
+      return audit(projectRoot, {
+        check: values.check ?? false,
+        results: values.results,
+        out: values.out,
+        config: values.config,
+      });
     }
     case "rules":
       if (sub === "lint") {

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
 import type { Logger } from "pino";
+import type { NodeConfig } from "../../generated/types/index.ts";
 import { type AdminAnswer, adminRequest } from "../admin/admin-request.ts";
 import type { TraceEntry } from "../audit/call-trace.ts";
 import { startGmscNode } from "../nodes/gmsc/gmsc-node.ts";
@@ -70,7 +71,11 @@ function demoNode(node: RunningNode, token: string): DemoNode {
   };
 }
 
-export async function startDemoNetwork(logger: Logger): Promise<DemoNetwork> {
+/**
+ * `config`: a node config (cleardown demo --config FILE) both nodes take, e.g. a policy that switches a recorded
+ * deviation to the seed's literal reading; the demo's own addresses, token, store and peers stay.
+ */
+export async function startDemoNetwork(logger: Logger, config: NodeConfig = {}): Promise<DemoNetwork> {
   const token = randomBytes(18).toString("base64url");
   const opened: Array<{ close(): Promise<void> }> = [];
   const close = async () => {
@@ -84,7 +89,10 @@ export async function startDemoNetwork(logger: Logger): Promise<DemoNetwork> {
     const common = { sip: ["udp://127.0.0.1:0"], admin: "http://127.0.0.1:0", adminToken: token, store: "memory" };
 
     const scscf = await startScscfNode({
-      config: validateConfig({ ...common, role: "scscf", scscf: { registrarTrusted: ["127.0.0.1"] } }, "demo S-CSCF"),
+      config: validateConfig(
+        { ...config, ...common, role: "scscf", scscf: { ...config.scscf, registrarTrusted: ["127.0.0.1"] } },
+        "demo S-CSCF",
+      ),
       logger,
       partyNames: { [alice.hostPort]: "UE alice", [bob.hostPort]: "UE bob" },
     });
@@ -94,9 +102,10 @@ export async function startDemoNetwork(logger: Logger): Promise<DemoNetwork> {
     const gmsc = await startGmscNode({
       config: validateConfig(
         {
+          ...config,
           ...common,
           role: "gmsc",
-          gmsc: { mgc: `udp://127.0.0.1:${mgcPort}`, routes: [{ target: `udp://${mscB.hostPort}` }] },
+          gmsc: { ...config.gmsc, mgc: `udp://127.0.0.1:${mgcPort}`, routes: [{ target: `udp://${mscB.hostPort}` }] },
         },
         "demo GMSC",
       ),

@@ -11,11 +11,12 @@ import type { ScenarioLadder } from "../audit/report-html.ts";
 import { auditVerdict } from "../audit/traceability.ts";
 import { audit } from "../cli/audit.ts";
 import { rulesLint } from "../cli/rules-lint.ts";
+import { readConfigFile } from "../nodes/node-config.ts";
 import { type DemoNetwork, startDemoNetwork } from "./demo-network.ts";
 import { type WireField, wireFields, writeDemoWire } from "./demo-wire.ts";
 import { gmscScenarios } from "./gmsc-scenarios.ts";
 import { humanLogStream } from "./human-log.ts";
-import type { Scenario } from "./scenario.ts";
+import { type Scenario, ScenarioFailed } from "./scenario.ts";
 import { scscfCancellationScenario } from "./scscf-cancellation-scenario.ts";
 import { scscfScenarios } from "./scscf-scenarios.ts";
 
@@ -28,6 +29,8 @@ export interface LiveDemoOptions {
   print(line: string): void;
   /** The scenarios to play (default: every release scenario of both seeds). */
   scenarios?: Scenario[];
+  /** A node config file both nodes take (`--config FILE`): its policy overrides the rule files' switches. */
+  configFile?: string;
 }
 
 /** The call's trace: the node keeps a B2BUA's two legs (two Call-IDs) in one, in the order it saw them. */
@@ -67,6 +70,12 @@ async function playAll(net: DemoNetwork, list: Scenario[], print: (...lines: str
       wire.push(...wireFields(s.title, entries));
       if (missing.length > 0) throw new Error(`no message the node sent names ${missing.join(", ")}`);
     } catch (err) {
+      if (err instanceof ScenarioFailed) {
+        const entries = await callTrace(net, s, err.callIds).catch(() => []);
+        const text = textLadder(entries);
+        print(text, "", ...plannedFields(entries), "");
+        ladders.push({ title: s.title, text, svg: svgLadder(entries, s.title) });
+      }
       failures.push(`${s.title}: ${(err as Error).message}`);
       print(`!! scenario failed: ${(err as Error).message}`, "");
     }
@@ -118,7 +127,7 @@ export async function liveDemo(options: LiveDemoOptions): Promise<{ exitCode: nu
   const started = performance.now();
   let net: DemoNetwork;
   try {
-    net = await startDemoNetwork(logger);
+    net = await startDemoNetwork(logger, options.configFile ? readConfigFile(options.configFile) : undefined);
   } catch (err) {
     return { exitCode: 1, output: `The demo network did not start: ${(err as Error).message}` };
   }
@@ -129,10 +138,12 @@ export async function liveDemo(options: LiveDemoOptions): Promise<{ exitCode: nu
     );
     const list = options.scenarios ?? scenarios;
     const { ladders, wire, failures } = await playAll(net, list, print);
-    const report = audit(options.root, { check: false, ladders });
+    const report = audit(options.root, { check: false, ladders, config: options.configFile });
     writeDemoWire(options.root, wire);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    print(report.output.split("\n").at(-1) ?? "", "");
+    const lines = report.output.split("\n");
+    // The readings in force of the recorded deviations, then the audit's verdict line.
+    print(...lines.filter((l) => l.startsWith("deviation ")), lines.at(-1) ?? "", "");
     // The closing line says what the audit knows: covered, tests not run, or suspect.
     const verdict = `audit: ${auditVerdict(report.matrix)}`;
     if (failures.length > 0)

@@ -10,3 +10,14 @@ export interface Scenario {
   /** Plays the scenario (call `n` of the demo) to its end; resolves with the Call-IDs of its legs at the node. */
   run(net: DemoNetwork, n: number): Promise<string[]>;
 }
+
+/** A scenario whose call got under way but missed a step: its ladder still shows what was on the wire. */
+export class ScenarioFailed extends Error {
+  constructor(
+    message: string,
+    readonly callIds: string[],
+  ) {
+    super(message);
+    this.name = "ScenarioFailed";
+  }
+}

@@ -4,7 +4,7 @@
 // text reaches the output through the code builder (codegen.ts): values as escaped literals, names checked,
 // comments one line each.
 import { createHash } from "node:crypto";
-import type { Condition, FactCondition, FiredAction, Rule, Table } from "../../generated/types/index.ts";
+import type { Condition, FactCondition, FiredAction, Policy, Rule, Table } from "../../generated/types/index.ts";
 import { _, type Code, comment, join, Name, nil, property, Scope, spaces, value } from "./codegen.ts";
 
 /** What the compiler reads of a rule set (src/rules/load-rules.ts loads one; the generator imports nothing of
@@ -13,7 +13,11 @@ export interface RuleSet {
   kind: string;
   /** The facts.schema.json definition the rules read, e.g. ScscfFacts. */
   factsType: string;
-  files: ReadonlyArray<{ file: string }>;
+  /** Each file with its recorded deviations, whose switches give the policy's defaults. */
+  files: ReadonlyArray<{
+    file: string;
+    doc: { deviations?: ReadonlyArray<{ switch: { policy: string; chosen: string } }> };
+  }>;
   /** In evaluation order. */
   rules: ReadonlyArray<{ rule: Rule; file: string }>;
   tables: Record<string, Table>;
@@ -131,6 +135,7 @@ interface Compiled {
   declarations: Code[];
   body: Code;
   tables: Name;
+  switches: Name;
   decide: Name;
 }
 
@@ -142,6 +147,7 @@ class RuleSetCompiler {
     "facts",
     "fired",
     "tables",
+    "switches",
     "decide",
     "ruleSetDigest",
     "isNumeric",
@@ -150,6 +156,7 @@ class RuleSetCompiler {
     "ValueOf",
     "FiredAction",
     "Table",
+    "Policy",
     ...Object.keys(helpers).map((op) => (op === "in" ? "isIn" : op)),
   ]);
   private readonly factLocals = new Map<string, Name>();
@@ -257,10 +264,13 @@ ${join(about, "\n")}
   }`);
     }
     const tables = new Name("tables");
+    const switches = new Name("switches");
     const decide = new Name("decide");
     declarations.push(
       _`${comment("The rule files' tables, for the recipes that look values up (src/rules/materialise.ts).")}
 const ${tables}${this.type(_`: Record<string, Table>`)} = ${value(this.set.tables, "")};`,
+      _`${comment("The reading each recorded deviation's file chose: its policy switch's default (a node's config overrides it).")}
+const ${switches}${this.type(_`: Partial<Policy>`)} = ${value(switchesOf(this.set), "")};`,
     );
     const used = Object.keys(helpers).filter((op) => this.usedOperators.has(op));
     if (used.some((op) => numeric.has(op))) declarations.push(isNumericHelper[this.target]);
@@ -269,7 +279,7 @@ const ${tables}${this.type(_`: Record<string, Table>`)} = ${value(this.set.table
   const fired${this.type(_`: FiredAction[]`)} = [];
 ${join(branches, "\n")}
   return fired;`;
-    return { declarations, body, tables, decide };
+    return { declarations, body, tables, switches, decide };
   }
 }
 
@@ -357,7 +367,7 @@ export function runtimeModule(set: RuleSet, digest: string): string {
 // The compiled form of the rules: one branch per rule, in evaluation order (priority, then file order), each
 // preceded by its rule id, file, clause items and description. json-rules-engine runs the same files as the
 // reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
-import type { FiredAction, ${factsType}, Table } from "../types/index.ts";
+import type { FiredAction, ${factsType}, Policy, Table } from "../types/index.ts";
 
 export const ruleSetDigest = ${digest};
 
@@ -365,7 +375,7 @@ ${fieldsType}
 
 ${join(declarations, "\n\n")}
 
-export { tables };
+export { switches, tables };
 
 export function ${decide}(facts: ${factsType}): FiredAction[] {
 ${body}
@@ -388,11 +398,19 @@ export const runtimes = { ${join(names, ", ")} };`}\n`;
 export interface Decider {
   decide(facts: unknown): FiredAction[];
   tables: Record<string, Table>;
+  switches: Partial<Policy>;
+}
+
+/** The deviation switches of the rule set: each recorded deviation's policy key and the reading its file chose. */
+export function switchesOf(set: RuleSet): Partial<Policy> {
+  const out: Record<string, string> = {};
+  for (const { doc } of set.files) for (const d of doc.deviations ?? []) out[d.switch.policy] = d.switch.chosen;
+  return out as Partial<Policy>;
 }
 
 /** A decide function built in-process (hot reload): the same compile as generated/runtime, without types. */
 export function buildDecider(set: RuleSet): Decider {
-  const { declarations, body, tables, decide } = compile(set, "js");
+  const { declarations, body, tables, switches, decide } = compile(set, "js");
   const text = _`"use strict";
 ${join(declarations, "\n\n")}
 
@@ -400,6 +418,6 @@ function ${decide}(facts) {
 ${body}
 }
 
-return { ${tables}, ${decide} };`;
+return { ${tables}, ${switches}, ${decide} };`;
   return new Function(String(text))() as Decider;
 }

@@ -82,7 +82,10 @@ export function parseListen(url: string): ListenSpec {
   };
 }
 
-/** The policy in force: the schema's defaults, overridden by the config's. */
-export function policyOf(config: NodeConfig): Policy {
-  return { ...defaultPolicy, ...(config.policy ?? {}) };
+/**
+ * The policy in force: the schema's defaults, then the deviation switches the rule files in force chose
+ * (deviations[].switch.chosen: one home for a reading), then what the node's config overrides.
+ */
+export function policyOf(config: NodeConfig, switches: Partial<Policy> = {}): Policy {
+  return { ...defaultPolicy, ...switches, ...(config.policy ?? {}) };
 }

@@ -80,7 +80,8 @@ export class NodeShell {
   readonly metrics = new NodeMetrics();
   readonly traces: CallTraces;
   readonly rules: LiveRules;
-  readonly policy: Policy;
+  /** The policy in force under each rule version (its deviation switches, then the config's overrides). */
+  private readonly policies = new Map<string, Policy>();
   admin?: AdminServer;
   private redis?: Redis;
   /** Whether the store answers: consulted before a new request or an admin request that needs it. */
@@ -122,7 +123,6 @@ export class NodeShell {
         await redis.quit().catch(() => redis.disconnect());
       });
     }
-    this.policy = policyOf(options.config);
     this.rules = new LiveRules(
       options.role,
       options.root ?? projectRoot,
@@ -136,6 +136,22 @@ export class NodeShell {
         () => this.rules.reloadOffThread(),
       );
     this.closers.push(() => this.rules.close());
+  }
+
+  /** The policy facts carry under the rule version `digest` (default: the rules in force). */
+  policyFor(digest?: string): Policy {
+    const version = this.rules.version(digest);
+    let policy = this.policies.get(version.digest);
+    if (!policy) {
+      policy = policyOf(this.options.config, version.switches);
+      this.policies.set(version.digest, policy);
+    }
+    return policy;
+  }
+
+  /** The policy under the rules in force. */
+  get policy(): Policy {
+    return this.policyFor();
   }
 
   static async start(options: NodeShellOptions): Promise<NodeShell> {

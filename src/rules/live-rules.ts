@@ -5,7 +5,7 @@
 import { type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
 import { runtimes } from "../../generated/runtime/index.ts";
-import type { Decision, FiredAction, GmscFacts, ScscfFacts } from "../../generated/types/index.ts";
+import type { Decision, FiredAction, GmscFacts, Policy, ScscfFacts } from "../../generated/types/index.ts";
 import { buildDecider } from "../generate/runtime.ts";
 import { checkRules, type RuleCheck, type RuleCheckRequest } from "./check-rules.ts";
 import { checkOffThread } from "./check-thread.ts";
@@ -18,6 +18,8 @@ export interface RuleVersion {
   digest: string;
   decide(facts: Facts): FiredAction[];
   tables: Tables;
+  /** The deviation switches the rule files chose (policy key → value): the policy's defaults under these rules. */
+  switches: Partial<Policy>;
 }
 
 export type ReloadResult = { ok: true; digest: string; changed: boolean } | { ok: false; errors: string[] };
@@ -39,6 +41,7 @@ export class LiveRules {
       digest: generated.ruleSetDigest,
       decide: generated.decide as (f: Facts) => FiredAction[],
       tables: generated.tables,
+      switches: generated.switches,
     };
     this.versions.set(this.current.digest, this.current);
   }
@@ -89,6 +92,7 @@ export class LiveRules {
         digest,
         decide: built.decide as (f: Facts) => FiredAction[],
         tables: built.tables,
+        switches: built.switches,
       };
       this.versions.set(digest, this.current);
       return { ok: true, digest, changed: true };

@@ -2,9 +2,10 @@
 // facts schema. Problems come back all at once, each as file:line:column (JSON pointer): expected …
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { Extension, Recipe, Rule, RuleFile, Table } from "../../generated/types/index.ts";
+import type { Extension, Recipe, Rule, RuleFile, StateAssignment, Table } from "../../generated/types/index.ts";
 import type { Spec } from "../spec/clause-items.ts";
 import { JsonSyntaxError, jsonLocations, type Locations, locate } from "./json-locations.ts";
+import { routings } from "./materialise.ts";
 import { RuleError, type RuleProblem, summariseSchemaErrors } from "./rule-problems.ts";
 import { schema, schemasAtPath, validator } from "./schema-registry.ts";
 
@@ -160,14 +161,26 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
         walkRecipes(action, `${at}/actions/${a}`, (recipe, pointer) =>
           checkRecipe(recipe, pointer, kind, doc, report, parsed),
         );
-        if (action.type === "update-state") {
-          action.set.forEach((s, i) => {
-            const p = `${at}/actions/${a}/set/${i}/path`;
-            if (!s.path.startsWith(`${stateRoot[kind]}.`)) report(p, `expected a path under "${stateRoot[kind]}."`);
-            else if (schemasAtPath(rootDef[kind], s.path).length === 0)
-              report(p, `expected a state path of ${rootDef[kind]}, found "${s.path}"`);
-          });
+        if (action.type === "send-request" && "literal" in action.routing.recipe) {
+          const value = action.routing.recipe.literal;
+          if (!(routings as readonly unknown[]).includes(value))
+            report(
+              `${at}/actions/${a}/routing/recipe/literal`,
+              `expected a routing (${routings.join(", ")}), found ${JSON.stringify(value)}`,
+            );
         }
+        const sets: Array<[StateAssignment[] | undefined, string]> =
+          action.type === "update-state"
+            ? [[action.set, "set"]]
+            : action.type === "send-request"
+              ? [
+                  [action.onSent, "onSent"],
+                  [action.ifNoRequestUri?.set, "ifNoRequestUri/set"],
+                ]
+              : [];
+        for (const [set, where] of sets)
+          for (const [i, s] of (set ?? []).entries())
+            checkAssignment(s, `${at}/actions/${a}/${where}/${i}`, kind, report);
       });
     });
   }
@@ -199,6 +212,27 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
       if (allowed && !allowed.includes(v))
         report(pointer, `expected a value of policy "${key}" (${allowed.join(", ")}), found "${v}"`);
     }
+  }
+
+  /** A state path the facts schema knows, and a literal value it allows there (its enum: "sent", "failed", …). */
+  function checkAssignment(s: StateAssignment, at: string, kind: FactsKind, report: (p: string, m: string) => void) {
+    if (!s.path.startsWith(`${stateRoot[kind]}.`)) {
+      report(`${at}/path`, `expected a path under "${stateRoot[kind]}."`);
+      return;
+    }
+    const targets = schemasAtPath(rootDef[kind], s.path);
+    if (targets.length === 0) {
+      report(`${at}/path`, `expected a state path of ${rootDef[kind]}, found "${s.path}"`);
+      return;
+    }
+    if (!("literal" in s.recipe)) return;
+    const value = s.recipe.literal;
+    const enums = targets.map((t) => t.enum as unknown[] | undefined).filter((e) => e !== undefined);
+    if (enums.length > 0 && !enums.some((e) => e.includes(value)))
+      report(
+        `${at}/recipe/literal`,
+        `expected a value of ${s.path} (${[...new Set(enums.flat())].join(", ")}), found ${JSON.stringify(value)}`,
+      );
   }
 
   function checkRecipe(
@@ -243,15 +277,20 @@ export function walkRecipes(action: unknown, pointer: string, visit: (recipe: Re
     visit(r, p);
     const rec = r as Record<string, unknown>;
     for (const k of nestedRecipeKeys) if (rec[k] && typeof rec[k] === "object") recipe(rec[k] as Recipe, `${p}/${k}`);
-    if (Array.isArray(rec.concat)) {
-      for (const [i, c] of rec.concat.entries()) recipe(c as Recipe, `${p}/concat/${i}`);
-    }
+    for (const list of ["concat", "firstOf", "list"])
+      if (Array.isArray(rec[list]))
+        for (const [i, c] of (rec[list] as Recipe[]).entries()) recipe(c, `${p}/${list}/${i}`);
     if (rec.cases && typeof rec.cases === "object") {
       for (const [k, c] of Object.entries(rec.cases as Record<string, Recipe>)) recipe(c, `${p}/cases/${k}`);
     }
   };
   walk(action, pointer, (node, p, key) => {
-    if ((key === "recipe" || key === "message") && node && typeof node === "object" && !Array.isArray(node))
+    if (
+      (key === "recipe" || key === "message" || key === "why") &&
+      node &&
+      typeof node === "object" &&
+      !Array.isArray(node)
+    )
       recipe(node as Recipe, p);
   });
 }

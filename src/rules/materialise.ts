@@ -8,6 +8,9 @@ import type {
   Plan,
   PlannedHeader,
   Field as RecipeField,
+  Routing,
+  StateAssignment,
+  StateUpdatePlan,
   TracedStatus,
   TracedString,
 } from "../../generated/types/index.ts";
@@ -18,6 +21,15 @@ function text(field: RecipeField, facts: Facts, tables: Tables, what: string): T
   if (value === null || typeof value === "object")
     throw new RecipeError(`${what}: expected a value, the recipe gave ${JSON.stringify(value)}`);
   return { value: String(value), trace: field.trace };
+}
+
+export const routings: readonly Routing[] = ["direct", "internal-service-control"];
+
+function routing(field: RecipeField, facts: Facts, tables: Tables): { value: Routing; trace: string[] } {
+  const { value, trace } = text(field, facts, tables, "routing");
+  if (!(routings as readonly string[]).includes(value))
+    throw new RecipeError(`routing: expected one of ${routings.join(", ")}, found "${value}"`);
+  return { value: value as Routing, trace };
 }
 
 function status(field: RecipeField, facts: Facts, tables: Tables): TracedStatus {
@@ -40,6 +52,25 @@ function headers(list: HeaderField[] | undefined, facts: Facts, tables: Tables):
   return out;
 }
 
+function stateUpdate(
+  rule: string,
+  trace: string[],
+  set: StateAssignment[],
+  facts: Facts,
+  tables: Tables,
+): StateUpdatePlan {
+  return {
+    kind: "state-update",
+    rule,
+    trace,
+    set: set.map((s) => ({
+      path: s.path,
+      value: evaluate(s.recipe, facts, tables) as string | number | boolean | null,
+      trace: s.trace,
+    })),
+  };
+}
+
 export function materialise(fired: FiredAction, facts: Facts, tables: Tables): Plan[] {
   const { rule } = fired;
   const action: Action = fired.action;
@@ -49,16 +80,18 @@ export function materialise(fired: FiredAction, facts: Facts, tables: Tables): P
       const towards = text(action.towards, facts, tables, "towards");
       const uri = evaluate(action.requestUri.recipe, facts, tables);
       if (uri === null) {
-        return [
-          {
-            kind: "skipped",
-            rule,
-            trace: action.requestUri.trace,
-            method: action.method,
-            towards,
-            why: "the stored Contact is a GRUU with no live binding and policy gruuWithoutBinding is skip-bye",
-          },
-        ];
+        // The rule says what no Request-URI means (a GRUU with no live binding under skip-bye): skip, and why.
+        const skip = action.ifNoRequestUri;
+        if (!skip) throw new RecipeError(`${action.method} Request-URI: expected a value, the facts give none`);
+        const skipped: Plan = {
+          kind: "skipped",
+          rule,
+          trace: skip.trace,
+          method: action.method,
+          towards,
+          why: text({ recipe: skip.why, trace: skip.trace }, facts, tables, "why").value,
+        };
+        return skip.set ? [skipped, stateUpdate(rule, skip.trace, skip.set, facts, tables)] : [skipped];
       }
       const planned = headers(action.headers, facts, tables);
       if (action.furtherHeaders) {
@@ -67,18 +100,17 @@ export function materialise(fired: FiredAction, facts: Facts, tables: Tables): P
           planned.push({ name: h.name, value: h.value, trace: action.furtherHeaders.trace });
         }
       }
-      return [
-        {
-          kind: "sip-request",
-          rule,
-          trace,
-          method: action.method,
-          towards,
-          routing: text(action.routing, facts, tables, "routing"),
-          requestUri: { value: String(uri), trace: action.requestUri.trace },
-          headers: planned,
-        },
-      ];
+      const request: Plan = {
+        kind: "sip-request",
+        rule,
+        trace,
+        method: action.method,
+        towards,
+        routing: routing(action.routing, facts, tables),
+        requestUri: { value: String(uri), trace: action.requestUri.trace },
+        headers: planned,
+      };
+      return action.onSent ? [request, stateUpdate(rule, trace, action.onSent, facts, tables)] : [request];
     }
     case "forward-request":
       return [{ kind: "forward-request", rule, trace, towards: text(action.towards, facts, tables, "towards") }];
@@ -139,18 +171,9 @@ export function materialise(fired: FiredAction, facts: Facts, tables: Tables): P
           side: t.side,
         }));
     case "update-state":
-      return [
-        {
-          kind: "state-update",
-          rule,
-          trace,
-          set: action.set.map((s) => ({
-            path: s.path,
-            value: evaluate(s.recipe, facts, tables) as string | number | boolean | null,
-            trace: s.trace,
-          })),
-        },
-      ];
+      return [stateUpdate(rule, trace, action.set, facts, tables)];
+    case "indicate-release":
+      return [{ kind: "release-indication", rule, trace, cause: text(action.cause, facts, tables, "cause") }];
     case "release-state":
       return [{ kind: "state-release", rule, trace, entity: action.entity }];
     case "log":

@@ -52,11 +52,13 @@ function compile(recipe: Recipe): Compiled {
   }
   if ("increment" in recipe) {
     const inner = compiledOf(recipe.increment);
+    const max = recipe.max ?? Number.MAX_SAFE_INTEGER;
     return (facts, tables) => {
       const v = inner(facts, tables);
       if (v === null) return null;
       if (typeof v !== "number") throw new RecipeError(`increment: expected a number, found ${JSON.stringify(v)}`);
-      return v + 1;
+      // Beyond the range the rule gives (e.g. a CSeq below 2^31), nothing usable: the rule says what then.
+      return v + 1 > max ? null : v + 1;
     };
   }
   if ("randomCSeqIfAbsent" in recipe) {
@@ -105,6 +107,28 @@ function compile(recipe: Recipe): Compiled {
         const v = part(facts, tables);
         if (v === null) return null;
         out += String(v);
+      }
+      return out;
+    };
+  }
+  if ("firstOf" in recipe) {
+    const parts = recipe.firstOf.map(compiledOf);
+    return (facts, tables) => {
+      for (const part of parts) {
+        const v = part(facts, tables);
+        if (v !== null) return v;
+      }
+      return null;
+    };
+  }
+  if ("list" in recipe) {
+    const parts = recipe.list.map(compiledOf);
+    return (facts, tables) => {
+      const out: unknown[] = [];
+      for (const part of parts) {
+        const v = part(facts, tables);
+        if (Array.isArray(v)) out.push(...v);
+        else if (v !== null) out.push(v);
       }
       return out;
     };

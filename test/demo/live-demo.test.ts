@@ -82,7 +82,7 @@ describe("npm start: the live demo", () => {
     expect(arrow(lines, "BYE", `   ${S}/2`)[0]).toMatch(/\|<-+ BYE -+\|\s+\|\s+24\.229:5\.4\.5\.1\.2\/2$/);
     expect(lines).toContain(`  BYE → UE bob  (rule ${S}/1#bye-to-called)`);
     // The INVITE had CSeq 1: item 1.e's CSeq is one more.
-    expect(lines).toContain(`      CSeq: 2 BYE  [${S}/1.e]`);
+    expect(lines).toContain(`      CSeq: 2 BYE  [${S}/1.e, rfc3261:8.1.1.5, x-${S}/cseq-range]`);
     expect(lines).toContain(`      Reason: SIP ;cause=503 ;text="Session Terminated"  [${S}/1.g, rfc3326:2]`);
     expect(lines.filter((l) => l.includes(" 200 OK (BYE) "))).toHaveLength(2);
   });
@@ -92,7 +92,7 @@ describe("npm start: the live demo", () => {
     expect(arrow(lines, "BYE", `   ${S}/3`)[0]).toMatch(/\|-+ BYE -+>\|\s+24\.229:5\.4\.5\.1\.2\/3$/);
     expect(arrow(lines, "BYE", `   ${S}/4`)[0]).toMatch(/\|<-+ BYE -+\|/);
     expect(lines).toContain(`  BYE → UE alice  (rule ${S}/4#bye-to-calling)`);
-    expect(lines).toContain(`      CSeq: 2 BYE  [${S}/3.e]`);
+    expect(lines).toContain(`      CSeq: 2 BYE  [${S}/3.e, rfc3261:8.1.1.5, x-${S}/cseq-range]`);
     expect(lines).toContain(`      routing: internal-service-control  [${S}/4.i]`);
   });
 

@@ -36,7 +36,7 @@ describe("deployment bundle", () => {
     expect(existsSync(join(away, "node_modules"))).toBe(false);
     expect(cleardown("rules", "lint")).toContain("rules are valid");
     const scripted = cleardown("demo", "--scripted");
-    expect(scripted).toContain("CSeq: 103 BYE  [24.229:5.4.5.1.2/1.e]");
+    expect(scripted).toContain("CSeq: 103 BYE  [24.229:5.4.5.1.2/1.e, rfc3261:8.1.1.5, x-24.229:5.4.5.1.2/cseq-range]");
     expect(scripted).toContain("H.248 Context = 4711 { Subtract = ip/1/1/2 { Audit { } } }");
     const live = cleardown("demo");
     expect(live).toMatch(/^9 release scenarios played over loopback in \d+\.\d s$/m);

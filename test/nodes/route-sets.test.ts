@@ -19,18 +19,22 @@ describe("route sets seen from the S-CSCF", () => {
     expect(splitRouteSet(plain, own, "calling")).toEqual({
       routeSetTowardsCalled: ["<sip:pcscf2.home2.net;lr>"],
       routeSetTowardsCalling: ["<sip:pcscf1.home1.net;lr>"],
+      serviceRoute: [],
     });
   });
   it("24.229:5.4.5.1.2/1.f 24.229:5.4.5.1.2/2.f serving the calling user with an AS: the BYE to the called user passes the AS, the one to the calling user does not", () => {
     expect(splitRouteSet(withAs, own, "calling")).toEqual({
       routeSetTowardsCalled: ["<sip:as1.home1.net;lr>", "<sip:scscf.home1.net;lr;b>", "<sip:pcscf2.home2.net;lr>"],
       routeSetTowardsCalling: ["<sip:pcscf1.home1.net;lr>"],
+      // Internal service control: the originating AS, then back to this S-CSCF.
+      serviceRoute: ["<sip:as1.home1.net;lr>", "<sip:scscf.home1.net;lr;b>"],
     });
   });
   it("24.229:5.4.5.1.2/3.f 24.229:5.4.5.1.2/4.f serving the called user with an AS: the BYE to the calling user passes the AS, the one to the called user does not", () => {
     expect(splitRouteSet(withAs, own, "called")).toEqual({
       routeSetTowardsCalled: ["<sip:pcscf2.home2.net;lr>"],
       routeSetTowardsCalling: ["<sip:as1.home1.net;lr>", "<sip:scscf.home1.net;lr;a>", "<sip:pcscf1.home1.net;lr>"],
+      serviceRoute: ["<sip:as1.home1.net;lr>", "<sip:scscf.home1.net;lr;a>"],
     });
   });
   it("no own entry: no route sets (the S-CSCF is not in the dialog)", () => {

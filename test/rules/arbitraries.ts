@@ -13,7 +13,8 @@ import type {
 } from "../../generated/types/index.ts";
 
 const outcome = fc.constantFrom("none", "sent", "2xx", "failed", "skipped" as const);
-const cseq = fc.integer({ min: 0, max: 2 ** 31 - 2 });
+// The range ends included: 2^31-1 cannot be incremented (x-24.229:5.4.5.1.2/cseq-range).
+const cseq = fc.oneof(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.constantFrom(2 ** 31 - 2, 2 ** 31 - 1));
 const cause = fc.constantFrom("administrative", "session-timer", "deregistration", "service-expiry", "unknown-cause");
 const host = fc.constantFrom("home1.net", "home2.net", "192.0.2.4", "[2001:db8::1]");
 const user = fc.constantFrom("alice", "bob", "carol");
@@ -68,6 +69,7 @@ const scscfEvent: fc.Arbitrary<ScscfEvent> = fc.oneof(
     type: fc.constant("in-dialog-request" as const),
     method: fc.constantFrom("INVITE", "UPDATE", "INFO", "ACK", "BYE", "PRACK"),
   }),
+  fc.record({ type: fc.constant("invite-2xx" as const) }),
 );
 
 export const scscfFacts: fc.Arbitrary<ScscfFacts> = fc.record({
@@ -82,9 +84,13 @@ export const scscfFacts: fc.Arbitrary<ScscfFacts> = fc.record({
     calledContact: contact,
     routeSetTowardsCalled: route,
     routeSetTowardsCalling: route,
+    serviceRoute: route,
     cseqCallingToCalled: cseq,
     cseqCalledToCalling: fc.option(cseq, { nil: null }),
-    release: fc.record({ byeToCalled: outcome, byeToCalling: outcome }),
+    release: fc.record(
+      { byeToCalled: outcome, byeToCalling: outcome, cause },
+      { requiredKeys: ["byeToCalled", "byeToCalling"] },
+    ),
   }),
   bindings: fc.array(binding, { maxLength: 3 }),
   policy,

@@ -36,6 +36,7 @@ export function earlyDialog(seen: InviteSeen, isOwn: (v: string) => boolean): Di
     calledContact: "",
     routeSetTowardsCalled: routes?.routeSetTowardsCalled ?? [],
     routeSetTowardsCalling: routes?.routeSetTowardsCalling ?? [],
+    serviceRoute: routes?.serviceRoute ?? [],
     cseqCallingToCalled: invite.cseq,
     cseqCalledToCalling: null,
     release: { byeToCalled: "none", byeToCalling: "none" },
@@ -52,6 +53,7 @@ export function confirmedDialog(early: DialogState, seen: OkSeen, isOwn: (v: str
     calledContact: ok.contact,
     routeSetTowardsCalled: routes?.routeSetTowardsCalled ?? early.routeSetTowardsCalled,
     routeSetTowardsCalling: routes?.routeSetTowardsCalling ?? early.routeSetTowardsCalling,
+    serviceRoute: routes?.serviceRoute ?? early.serviceRoute ?? [],
   };
 }
 

@@ -4,10 +4,10 @@
 // field by field from the plan, a CANCEL of an early dialog, a 481, log lines. It decides nothing itself.
 import { randomInt } from "node:crypto";
 import type {
-  Decision,
   DialogRecord,
   Plan,
   RegistrarBinding,
+  ReleaseOutcome,
   ScscfEvent,
   ScscfFacts,
   SipRequestPlan,
@@ -21,6 +21,7 @@ import { reasonPhrase } from "../../sip/reason-phrases.ts";
 import type { ServerTransaction } from "../../sip/server-transaction.ts";
 import type { Destination } from "../../sip/transport.ts";
 import { applyStateUpdate } from "../apply-state.ts";
+import { type Decided, decideOn, executePlans, type PlanExecutors } from "../decision-pipeline.ts";
 import type { NodeShell } from "../node-shell.ts";
 import { annotate } from "../traced-transport.ts";
 import type { DialogRecords } from "./dialog-records.ts";
@@ -52,10 +53,18 @@ export interface ReleasesDeps {
 
 /** What one atomic step decided: the plans, and the record before and after. */
 interface Step {
-  decision: Decision & { digest: string };
+  decision: Decided;
   before: DialogRecord;
   after: DialogRecord | undefined;
 }
+
+interface Ctx {
+  callId: string;
+  step: Step;
+}
+
+/** The outcome the x-24.229:5.4.5.1.2/bye-failure rules record for a failed BYE (a ReleaseOutcome of the schema). */
+const failed: ReleaseOutcome = "failed";
 
 const towardsOf = (plan: { towards: { value: string } }): Towards =>
   plan.towards.value === "calling" ? "calling" : "called";
@@ -123,12 +132,18 @@ export class ScscfReleases {
     return step.decision.plans;
   }
 
-  /** A 2xx crossed the CANCEL of an early dialog under release: the dialog is confirmed, release it with BYEs. */
-  async confirmedWhileReleasing(callId: string): Promise<void> {
-    const record = await this.deps.dialogs.get(callId);
-    if (!record) return;
-    // The same release goes on: under the rules it started with, for the cause it was given.
-    await this.release(callId, record.releaseCause ?? "administrative", undefined, record.releaseDigest);
+  /**
+   * The initial INVITE was answered 2xx: the shell learns what the 2xx says (`learn`) and the rules decide in the
+   * same atomic update (x-24.229:5.4.5.1.2/2xx-crossing-release: a release it crossed goes on with BYEs).
+   */
+  async inviteAnswered(
+    callId: string,
+    learn: (record: DialogRecord) => DialogRecord,
+  ): Promise<DialogRecord | undefined> {
+    const step = await this.decide(callId, { type: "invite-2xx" }, [], false, undefined, learn);
+    if (!step) return undefined;
+    this.execute(callId, step);
+    return step.after;
   }
 
   private async bindingsOf(record: DialogRecord): Promise<RegistrarBinding[]> {
@@ -139,9 +154,9 @@ export class ScscfReleases {
   }
 
   /**
-   * Plans the event against the stored dialog and writes the state the plans decide, in one atomic update
-   * (pure inside: with a shared store it may run again on a conflicting write). Observations of the shell —
-   * a BYE sent, a BYE skipped by policy — are recorded alongside.
+   * Plans the event against the stored dialog and writes the state the plans decide (state-update, state-release),
+   * in one atomic update (pure inside: with a shared store it may run again on a conflicting write). The shell
+   * writes only its own bookkeeping: the rule version a release started under.
    */
   private async decide(
     callId: string,
@@ -150,39 +165,33 @@ export class ScscfReleases {
     starting: boolean,
     /** The rule version a starting release uses (default: the rules in force). */
     startDigest?: string,
+    /** What the shell learnt from the wire event, written before the rules decide. */
+    learn?: (record: DialogRecord) => DialogRecord,
   ): Promise<Step | undefined> {
     const { shell } = this.deps;
-    // The random CSeq is a fact only a release's start can use (items 2.e, 4.e): drawn for that alone.
+    // The random CSeq is a fact only a release's start can use (items 1.e-4.e): drawn for that alone.
     const random = { cseq: event.type === "release-indication" ? randomInt(1, 2 ** 31) : 1 };
     let step: Step | undefined;
-    await this.deps.dialogs.update(callId, (current) => {
+    await this.deps.dialogs.update(callId, (stored) => {
       step = undefined;
-      if (!current) return undefined;
-      const facts: ScscfFacts = { event, dialog: current.dialog, bindings, policy: shell.policy, random };
-      const decision = shell.rules.plan(facts, starting ? startDigest : current.releaseDigest);
+      if (!stored) return undefined;
+      const current = learn ? learn(stored) : stored;
+      const digest = starting ? startDigest : current.releaseDigest;
+      const policy = shell.policyFor(digest);
+      const facts: ScscfFacts = { event, dialog: current.dialog, bindings, policy, random };
+      const decision = decideOn(shell.rules, "scscf", facts, `dialog ${callId}`, digest);
       let dialog = current.dialog;
       let released = false;
-      let byeCSeq = current.byeCSeq;
       for (const p of decision.plans) {
         if (p.kind === "state-update") dialog = applyStateUpdate("dialog", dialog, p);
         else if (p.kind === "state-release") released = true;
-        else if (p.kind === "sip-request" && p.method === "BYE") {
-          const towards = towardsOf(p);
-          dialog = withOutcome(dialog, towards, "sent");
-          const seq = Number.parseInt(p.headers.find((h) => h.name === "CSeq")?.value ?? "", 10);
-          if (Number.isInteger(seq)) byeCSeq = { ...byeCSeq, [towards]: seq };
-        } else if (p.kind === "skipped") dialog = withOutcome(dialog, towardsOf(p), "skipped");
       }
       let after: DialogRecord | undefined;
       if (!released) {
         const started = starting && decision.plans.length > 0;
         // The stored record is never changed in place: a new one when anything changes, else the same.
-        after = dialog === current.dialog && byeCSeq === current.byeCSeq && !started ? current : { ...current, dialog };
-        if (byeCSeq !== current.byeCSeq) after.byeCSeq = byeCSeq;
-        if (started) {
-          after.releaseDigest = decision.digest;
-          after.releaseCause = event.cause ?? "administrative";
-        }
+        after = dialog === current.dialog && !started ? current : { ...current, dialog };
+        if (started) after.releaseDigest = decision.digest;
       }
       step = { decision, before: current, after };
       return after;
@@ -190,29 +199,53 @@ export class ScscfReleases {
     return step;
   }
 
-  /** Carries out a step's plans, in order. */
+  /** Carries out a step's plans, in order, each by the function for its kind. */
   private execute(callId: string, step: Step): void {
-    const { plans } = step.decision;
-    this.logPlans(callId, plans);
-    const cancel = plans.find((p) => p.kind === "sip-cancel");
-    if (cancel) this.cancelEarly(callId, cancel, plans);
-    for (const p of plans) if (p.kind === "sip-request") void this.sendRequest(callId, p);
+    this.logPlans(callId, step.decision.plans);
+    void executePlans(step.decision.plans, this.executors, { callId, step });
+  }
+
+  /** One function per plan kind. State was written with the decision; what is left is the wire and the count. */
+  private readonly executors: PlanExecutors<Ctx> = {
+    "sip-request": (plan, { callId }) => this.sendRequest(callId, plan),
+    "sip-cancel": (plan, { callId, step }) => this.cancelEarly(callId, plan, step.decision.plans),
+    // The 487 of an early dialog goes with its CANCEL (cancelEarly); a 481 is answered by the proxy.
+    "sip-response": () => {},
+    skipped: () => {},
+    "release-indication": (plan, { callId, step }) =>
+      void this.release(callId, plan.cause.value, undefined, step.after?.releaseDigest).catch((err) =>
+        this.log.error({ callId, rule: plan.rule, err: (err as Error).message }, "release indication not carried out"),
+      ),
+    "state-update": (plan) => {
+      const { metrics } = this.deps.shell;
+      if (plan.set.some((s) => s.value === failed)) metrics.countRule(metrics.releasesFailed, plan.rule);
+    },
+    "state-release": (plan, { callId }) => {
+      const { metrics } = this.deps.shell;
+      metrics.countRule(metrics.releasesCompleted, plan.rule);
+      this.end(callId);
+    },
+    log: (plan, { callId }) => {
+      if (!this.log.isLevelEnabled(plan.level)) return;
+      this.log[plan.level]({ callId, rule: plan.rule, trace: plan.trace }, plan.message);
+    },
+    "forward-request": (plan, ctx) => this.notMine(plan, ctx),
+    "forward-response": (plan, ctx) => this.notMine(plan, ctx),
+    "sip-ack": (plan, ctx) => this.notMine(plan, ctx),
+    "sip-bye": (plan, ctx) => this.notMine(plan, ctx),
+    "h248-subtract": (plan, ctx) => this.notMine(plan, ctx),
+  };
+
+  /** A plan kind of the GMSC's vocabulary in an S-CSCF rule: a rule file's fault, logged, nothing sent. */
+  private notMine(plan: Plan, { callId }: Ctx): void {
+    this.log.error({ callId, rule: plan.rule }, `plan ${plan.kind} has no meaning on the S-CSCF`);
   }
 
   private logPlans(callId: string, plans: Plan[]): void {
-    // Every executed plan is logged with its rule and clause ids; nothing is built for a level that is off.
-    const info = this.log.isLevelEnabled("info");
-    for (const p of plans) {
-      if (!info && !(p.kind === "log" && p.level !== "info" && this.log.isLevelEnabled(p.level))) continue;
-      if (p.kind === "log") {
-        this.log[p.level === "warn" ? "warn" : p.level === "error" ? "error" : "info"](
-          { callId, rule: p.rule, trace: p.trace },
-          p.message,
-        );
-      } else {
-        this.log.info({ callId, rule: p.rule, trace: p.trace, plan: p }, `plan ${p.kind}`);
-      }
-    }
+    // Every executed plan is logged with its rule and clause ids (log plans by their own executor).
+    if (!this.log.isLevelEnabled("info")) return;
+    for (const p of plans)
+      if (p.kind !== "log") this.log.info({ callId, rule: p.rule, trace: p.trace, plan: p }, `plan ${p.kind}`);
   }
 
   /** TS 24.229 §5.4.5.1.1: CANCEL the INVITE downstream, the planned response (487) upstream, both traced. */
@@ -285,26 +318,11 @@ export class ScscfReleases {
   private async byeOutcome(callId: string, event: ScscfEvent): Promise<void> {
     try {
       const step = await this.decide(callId, event, [], false);
-      if (!step) return;
-      const { metrics } = this.deps.shell;
-      this.logPlans(callId, step.decision.plans);
-      for (const p of step.decision.plans) {
-        if (p.kind === "state-release") {
-          metrics.countRule(metrics.releasesCompleted, p.rule);
-          this.end(callId);
-        }
-        if (p.kind === "state-update" && p.set.some((s) => s.value === "failed"))
-          metrics.countRule(metrics.releasesFailed, p.rule);
-      }
+      if (step) this.execute(callId, step);
     } catch (err) {
       this.log.error({ callId, event, err: (err as Error).message }, "BYE outcome not recorded");
     }
   }
-}
-
-function withOutcome(dialog: DialogRecord["dialog"], towards: Towards, outcome: "sent" | "skipped") {
-  const key = towards === "called" ? "byeToCalled" : "byeToCalling";
-  return { ...dialog, release: { ...dialog.release, [key]: outcome } };
 }
 
 /** The transaction user of one BYE: its final response, Timer F, or a transport error is the next event. */

@@ -8,6 +8,11 @@ import type { Party } from "../../../generated/types/index.ts";
 export interface RouteSets {
   routeSetTowardsCalled: string[];
   routeSetTowardsCalling: string[];
+  /**
+   * The application servers of this S-CSCF's session case and its own entry after them, nearest first: the way a
+   * request goes through service control and back here. Empty when no AS record-routed the dialog.
+   */
+  serviceRoute: string[];
 }
 
 /**
@@ -29,9 +34,15 @@ export function splitRouteSet(
   let hi = split;
   while (lo > 0 && isOwn(recordRoute[lo - 1])) lo--;
   while (hi < recordRoute.length - 1 && isOwn(recordRoute[hi + 1])) hi++;
+  // The service route ends at the own entry farthest from the served user, on the remote party's side.
+  let serviceRoute: string[] = [];
+  if (servedUser === "calling" && own[0] < lo) serviceRoute = recordRoute.slice(own[0], lo).reverse();
+  const last = own[own.length - 1];
+  if (servedUser === "called" && last > hi) serviceRoute = recordRoute.slice(hi + 1, last + 1);
   return {
     // Nearest first: from the split towards the top of the list, then towards the bottom.
     routeSetTowardsCalled: recordRoute.slice(0, lo).reverse(),
     routeSetTowardsCalling: recordRoute.slice(hi + 1),
+    serviceRoute,
   };
 }

@@ -3,6 +3,7 @@
 import type { BulkReleaseRequest, DialogRecord, ReleaseRequest } from "../../../generated/types/index.ts";
 import { type AdminRoute, HttpError } from "../../admin/admin-server.ts";
 import { requestBody } from "../../admin/request-body.ts";
+import { FactsError } from "../decision-pipeline.ts";
 import type { DialogRecords } from "./dialog-records.ts";
 import { servedIdentity } from "./party-identity.ts";
 import type { Wait } from "./release-waiters.ts";
@@ -134,7 +135,12 @@ export function scscfRoutes(deps: {
       path: "/v1/dialogs/:callId/release",
       handle: async (req) => {
         const body = requestBody<ReleaseRequest>(req.body, "ReleaseRequest");
-        return answer(await releases.release(req.params.callId, checkedCause(releases, body.cause), body.text));
+        const cause = checkedCause(releases, body.cause);
+        // Stored state that does not make valid facts is this node's fault: say where, not "internal error".
+        const result = await releases.release(req.params.callId, cause, body.text).catch((err) => {
+          throw err instanceof FactsError ? new HttpError(500, err.message) : err;
+        });
+        return answer(result);
       },
     },
     {

@@ -325,11 +325,13 @@ export class ScscfProxy implements ProxyHooks {
 
   /** A BYE of this S-CSCF's own release coming back through an AS on its stored route: not a party's BYE. */
   private isOwnReleaseBye(req: SipRequest, record: DialogRecord): boolean {
-    if (req.method !== "BYE" || record.dialog.state !== "releasing" || !record.byeCSeq) return false;
+    if (req.method !== "BYE" || record.dialog.state !== "releasing") return false;
     const from = headerValue(req, "From") ?? "";
     const seq = cseqOf(req)?.seq;
+    const { release } = record.dialog;
     const ours =
-      directionOf(record.dialog, from) === "calling-to-called" ? record.byeCSeq.called : record.byeCSeq.calling;
+      directionOf(record.dialog, from) === "calling-to-called" ? release.byeCSeqToCalled : release.byeCSeqToCalling;
+    if (ours === undefined) return false;
     const viaOurs = vias(req).some((v) => this.deps.own.isOwn(sentByUri(v)));
     return seq === ours && viaOurs;
   }
@@ -384,17 +386,15 @@ export class ScscfProxy implements ProxyHooks {
       recordRoute: recordRoutes(res).map(formatNameAddr),
     };
     const sessionExpires = this.sessionOf(res);
-    let crossedRelease = false;
-    const after = await this.deps.dialogs.update(callId, (cur) => {
-      crossedRelease = false;
-      if (!cur || cur.dialog.state === "confirmed" || cur.dialog.calledContact !== "") return cur;
-      crossedRelease = cur.dialog.state === "releasing";
-      const dialog = confirmedDialog(cur.dialog, ok, (v) => this.deps.own.isOwnValue(v));
+    // What the 2xx says is learnt (an early dialog is confirmed by it); the rules decide on the event, so a 2xx
+    // crossing a release (x-24.229:5.4.5.1.2/2xx-crossing-release) is theirs to handle.
+    const after = await this.releases.inviteAnswered(callId, (cur) => {
+      if (cur.dialog.state === "confirmed" || cur.dialog.calledContact !== "") return cur;
+      const learnt = confirmedDialog(cur.dialog, ok, (v) => this.deps.own.isOwnValue(v));
+      const dialog = cur.dialog.state === "early" ? learnt : { ...learnt, state: cur.dialog.state };
       return { ...cur, dialog, ...(sessionExpires ? { sessionExpires } : {}) };
     });
     if (after?.sessionExpires) this.deps.sessionTimers.arm(callId, after.sessionExpires);
-    // A 2xx crossing the CANCEL of an early dialog under release: the dialog exists now; release it with BYEs.
-    if (crossedRelease) await this.releases.confirmedWhileReleasing(callId);
   }
 
   /** §5.4.5.2: a BYE of a party answered 2xx ends the dialog. */

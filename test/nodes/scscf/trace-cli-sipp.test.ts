@@ -85,14 +85,22 @@ describe("cleardown trace and the admin API's trace of a released call", () => {
     expect(sentByes.map((e) => e.rule).sort()).toEqual([`${C}/1#bye-to-called`, `${C}/2#bye-to-calling`]);
     const toCallee = sentByes.find((e) => e.rule === `${C}/1#bye-to-called`);
     expect(toCallee?.to).toBe(`127.0.0.1:${call.calleePort}`);
-    expect(toCallee?.fields).toContainEqual({ name: "CSeq", value: "51 BYE", trace: [`${C}/1.e`] });
+    expect(toCallee?.fields).toContainEqual({
+      name: "CSeq",
+      value: "51 BYE",
+      trace: [`${C}/1.e`, "rfc3261:8.1.1.5", `x-${C}/cseq-range`],
+    });
     expect(toCallee?.fields).toContainEqual({
       name: "Reason",
       value: 'SIP ;cause=503 ;text="Session Terminated"',
       trace: [`${C}/1.g`, "rfc3326:2"],
     });
     const toCaller = sentByes.find((e) => e.rule === `${C}/2#bye-to-calling`);
-    expect(toCaller?.fields?.find((f) => f.name === "CSeq")?.trace).toEqual([`${C}/2.e`, "rfc3261:8.1.1.5"]);
+    expect(toCaller?.fields?.find((f) => f.name === "CSeq")?.trace).toEqual([
+      `${C}/2.e`,
+      "rfc3261:8.1.1.5",
+      `x-${C}/cseq-range`,
+    ]);
     expect(entries.filter((e) => e.direction === "received" && e.label === "200 OK (BYE)")).toHaveLength(2);
     expect(entries.map((e) => e.at)).toEqual([...entries.map((e) => e.at)].sort((a, b) => a - b));
   });
