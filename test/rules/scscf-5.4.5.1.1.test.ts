@@ -18,7 +18,14 @@ describe("TS 24.229 §5.4.5.1.1 cancellation of a session currently being establ
     expect(plans.map((p) => p.rule)).toEqual([RULE, RULE, RULE]);
     expect(plansOf(plans, "sip-request")).toEqual([]);
     expect(plansOf(plans, "state-update")).toMatchObject([
-      { trace: [`${C}/intro`], set: [{ path: "dialog.state", value: "releasing", trace: [`${C}/intro`] }] },
+      {
+        trace: [`${C}/intro`],
+        set: [
+          { path: "dialog.state", value: "releasing", trace: [`${C}/intro`] },
+          // Kept for a 2xx that crosses the CANCEL: the release then goes on for this cause.
+          { path: "dialog.release.cause", value: "administrative", trace: ["x-24.229:5.4.5.1.2/early-dialog"] },
+        ],
+      },
     ]);
     // A confirmed dialog is §5.4.5.1.2's: BYEs, and nothing of this clause.
     const confirmed = await decideScscf(scscf());
