@@ -5,7 +5,10 @@ import { join } from "node:path";
 import type { Extension, Recipe, Rule, RuleFile, Table } from "../../generated/types/index.ts";
 import type { Spec } from "../spec/clause-items.ts";
 import { JsonSyntaxError, jsonLocations, type Locations, locate } from "./json-locations.ts";
-import { RuleError, type RuleProblem, summariseSchemaErrors } from "./rule-problems.ts";
+import { didYouMean, nearestName } from "./nearest-name.ts";
+import { addDeclarations, emptyDeclarations } from "./rule-declarations.ts";
+import { RuleError, type RuleProblem } from "./rule-problems.ts";
+import { schemaFaults } from "./schema-faults.ts";
 import { schema, schemasAtPath, validator } from "./schema-registry.ts";
 
 export type FactsKind = RuleFile["facts"];
@@ -60,6 +63,7 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
   const problems: RuleProblem[] = [];
   const parsed: Array<{ file: string; doc: RuleFile; locations: Locations }> = [];
   const validate = validator("rule-file");
+  const declared = emptyDeclarations();
   for (const { file, text } of sources) {
     let locations: Locations;
     let doc: unknown;
@@ -69,10 +73,13 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
     } catch (err) {
       const at = err instanceof JsonSyntaxError ? err : { line: 1, column: 1, message: String(err) };
       problems.push({ file, line: at.line, column: at.column, pointer: "", message: `not JSON: ${at.message}` });
+      declared.someFileUnreadable = true;
       continue;
     }
+    addDeclarations(declared, file, doc, locations);
     if (!validate(doc)) {
-      for (const { pointer, message } of summariseSchemaErrors(validate.errors ?? [])) {
+      // explained on the text as written: validating filled defaults into doc
+      for (const { pointer, message } of schemaFaults("rule-file", JSON.parse(text))) {
         problems.push({ file, ...locate(locations, pointer), pointer, message });
       }
       continue;
@@ -80,7 +87,10 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
     parsed.push({ file, doc: doc as RuleFile, locations });
   }
 
-  const extensionIds = new Set(parsed.flatMap((p) => (p.doc.extensions ?? []).map((x) => x.id)));
+  const { extensionIds } = declared;
+  // table lookups that found no table, by kind and name: reported after every file is read (see below)
+  const missingTables = new Map<string, Array<{ report: () => void }>>();
+  const lookedUp = new Set<string>();
   const ruleIds = new Map<string, string>();
   const tableOwners = new Map<string, string>();
   const clauses = new Set(spec.items.keys());
@@ -110,7 +120,9 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
     walk(doc, "", (node, pointer, key) => {
       if ((key === "trace" || key === "follows") && Array.isArray(node)) {
         node.forEach((id, i) => {
-          if (typeof id === "string" && !clauses.has(id) && !extensionIds.has(id)) {
+          // an x- id may be declared in a file that is not JSON: that file's fault, not this one's
+          const maybeUnread = declared.someFileUnreadable && id.startsWith("x-");
+          if (typeof id === "string" && !clauses.has(id) && !extensionIds.has(id) && !maybeUnread) {
             report(`${pointer}/${i}`, `expected a clause item id of spec/ or a declared extension id, found "${id}"`);
           }
         });
@@ -130,9 +142,7 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
         }
       });
       rule.actions.forEach((action, a) => {
-        walkRecipes(action, `${at}/actions/${a}`, (recipe, pointer) =>
-          checkRecipe(recipe, pointer, kind, doc, report, parsed),
-        );
+        walkRecipes(action, `${at}/actions/${a}`, (recipe, pointer) => checkRecipe(recipe, pointer, kind, report));
         if (action.type === "update-state") {
           action.set.forEach((s, i) => {
             const p = `${at}/actions/${a}/set/${i}/path`;
@@ -144,6 +154,7 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
       });
     });
   }
+  reportMissingTables();
   if (problems.length > 0) throw new RuleError(problems);
 
   const sets = {} as RuleSets;
@@ -173,24 +184,46 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
     }
   }
 
-  function checkRecipe(
-    recipe: Recipe,
-    pointer: string,
-    kind: FactsKind,
-    doc: RuleFile,
-    report: (p: string, m: string) => void,
-    all: typeof parsed,
-  ) {
+  function checkRecipe(recipe: Recipe, pointer: string, kind: FactsKind, report: (p: string, m: string) => void) {
     if ("fact" in recipe && schemasAtPath(rootDef[kind], recipe.fact).length === 0) {
       report(`${pointer}/fact`, `expected a fact path of ${rootDef[kind]}, found "${recipe.fact}"`);
     }
     if ("policy" in recipe) checkPolicy(recipe.policy, `${pointer}/policy`, report);
     if ("table" in recipe) {
-      const known = all.filter((p) => p.doc.facts === kind).some((p) => p.doc.tables && recipe.table in p.doc.tables);
-      if (!known)
-        report(`${pointer}/table`, `expected a table defined in a ${kind} rule file, found "${recipe.table}"`);
+      const name = recipe.table;
+      lookedUp.add(`${kind}:${name}`);
+      if (!declared.tables[kind].has(name) && !declared.someFileUnreadable) {
+        const list = missingTables.get(`${kind}:${name}`) ?? [];
+        missingTables.set(`${kind}:${name}`, list);
+        const near = didYouMean(name, declared.tables[kind].keys());
+        list.push({
+          report: () =>
+            report(`${pointer}/table`, `expected a table defined in a ${kind} rule file, found "${name}"${near}`),
+        });
+      }
     }
-    void doc;
+  }
+
+  // A table name looked up but defined nowhere, near the name of a table no rule looks up: the definition is the
+  // one misspelt, one fault at the definition, not one per lookup in every file. Otherwise each lookup is a fault.
+  function reportMissingTables() {
+    for (const [key, lookups] of missingTables) {
+      const [kind, name] = key.split(/:(.*)/s) as [FactsKind, string];
+      const unused = [...declared.tables[kind].keys()].filter((t) => !lookedUp.has(`${kind}:${t}`));
+      const meant = nearestName(name, unused);
+      const definition = meant === undefined ? undefined : declared.tables[kind].get(meant);
+      if (!definition) {
+        for (const l of lookups) l.report();
+        continue;
+      }
+      const pointer = `/tables/${definition.name.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+      problems.push({
+        file: definition.file,
+        ...locate(definition.locations, pointer),
+        pointer,
+        message: `unknown table name "${definition.name}" (no rule looks it up); did you mean "${name}"? (${lookups.length} lookup${lookups.length === 1 ? " uses" : "s use"} that name)`,
+      });
+    }
   }
 }
 

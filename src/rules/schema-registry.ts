@@ -1,7 +1,7 @@
 // The project's JSON Schemas, loaded once into one ajv (draft 2020-12), plus a walker for fact paths.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 // Imported, not read from disk: the deployed bundle (npm run build) carries the schemas it was built with.
 import admin from "../../schemas/admin.schema.json" with { type: "json" };
 import clauseItem from "../../schemas/clause-item.schema.json" with { type: "json" };
@@ -27,6 +27,7 @@ const schemas = new Map<SchemaName, JsonSchema>([
   ["admin", admin],
 ] as Array<[SchemaName, JsonSchema]>);
 export type SchemaName = "clause-item" | "facts" | "rule-file" | "plan" | "config" | "store" | "admin";
+export const schemaNames: SchemaName[] = [...schemas.keys()];
 
 const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
 for (const [name, schema] of schemas) ajv.addSchema(schema, `${name}.schema.json`);
@@ -39,8 +40,6 @@ export function validator(name: SchemaName, def?: string): ValidateFunction {
   const ref = def ? `${name}.schema.json#/$defs/${def}` : `${name}.schema.json`;
   return ajv.getSchema(ref) ?? ajv.compile({ $ref: ref });
 }
-
-export type { ErrorObject };
 
 /** Follows a $ref inside our schemas ("#/$defs/X" or "file.schema.json#/$defs/X"). */
 function deref(node: JsonSchema, file: SchemaName): [JsonSchema, SchemaName] {
