@@ -124,6 +124,8 @@ function described(node: Node): string | undefined {
 }
 
 const quoted = (values: unknown[]) => values.map((v) => JSON.stringify(v)).join(", ");
+const oneOfKeys = (keys: string[]) =>
+  keys.length === 1 ? `the key ${quoted(keys)}` : `one of the keys ${quoted(keys)}`;
 
 /** Keys an object schema (or any branch of a union of them) knows. */
 function knownKeys(place: Place): string[] {
@@ -141,6 +143,16 @@ function namingKeys(place: Place): string[] {
   if (union) return union.flatMap((_, i) => namingKeys(child(at, node.oneOf ? "oneOf" : "anyOf", i)));
   const required = node.required as string[] | undefined;
   return required && required.length > 0 ? [required[0]] : Object.keys((node.properties as Node | undefined) ?? {});
+}
+
+/** What a branch takes, in words ("an object", "a string"), through nested unions. */
+function kindsOf(place: Place): string[] {
+  const [at, node] = resolve(place);
+  const union = (node.oneOf ?? node.anyOf) as unknown[] | undefined;
+  if (node.type !== undefined) return [typeWords(node)];
+  if ("const" in node) return [JSON.stringify(node.const)];
+  if (union) return union.flatMap((_, i) => kindsOf(child(at, node.oneOf ? "oneOf" : "anyOf", i)));
+  return ["a value"];
 }
 
 /** Whether a branch can take a value of this JSON type at all. */
@@ -173,7 +185,7 @@ function explainUnion(at: Place, node: Node, data: unknown, pointer: string, out
   const branches = (node[keyword] as unknown[]).map((_, i) => child(at, keyword, i));
   let candidates = branches.filter((b) => takesTypeOf(b, data));
   if (candidates.length === 0) {
-    const kinds = [...new Set(branches.map((b) => resolve(b)[1]).map((n) => (n.type ? typeWords(n) : "a value")))];
+    const kinds = [...new Set(branches.flatMap(kindsOf))];
     out.push({ pointer, message: `expected ${kinds.join(" or ")}, found ${shown(data)}` });
     return;
   }
@@ -219,20 +231,30 @@ function explainUnion(at: Place, node: Node, data: unknown, pointer: string, out
       const all = [...new Set(candidates.flatMap((b) => knownKeys(b)))];
       const naming = [...new Set(candidates.flatMap((b) => namingKeys(b)))];
       if (keys.length === 0) {
-        out.push({ pointer, message: `expected an object with one of the keys ${quoted(naming)}` });
+        out.push({ pointer, message: `expected an object with ${oneOfKeys(naming)}` });
         return;
       }
       for (const key of keys) {
         const near = didYouMean(key, all);
         out.push({
           pointer: `${pointer}/${escapeKey(key)}`,
-          message: `unknown key ${JSON.stringify(key)}${near || `; expected one of the keys ${quoted(naming)}`}`,
+          message: `unknown key ${JSON.stringify(key)}${near || `; expected ${oneOfKeys(naming)}`}`,
         });
       }
       return;
     }
   }
-  // The branch meant is the one that explains the value with the fewest faults (ties: the earlier branch).
+  // The branch meant knows most of the value's keys, and of those explains it with the fewest faults (ties: the
+  // earlier branch).
+  if (data !== null && typeof data === "object" && !Array.isArray(data)) {
+    const keys = Object.keys(data);
+    const score = (b: Place) => {
+      const known = new Set(knownKeys(b));
+      return keys.filter((k) => known.has(k)).length;
+    };
+    const most = Math.max(...candidates.map(score));
+    candidates = candidates.filter((b) => score(b) === most);
+  }
   let best: SchemaFault[] | undefined;
   for (const b of candidates) {
     const faults = collect(b, data, pointer);
@@ -241,21 +263,33 @@ function explainUnion(at: Place, node: Node, data: unknown, pointer: string, out
   out.push(...best!);
 }
 
+/** The allowed keys the unknown ones are near to (misspellings). */
+function meant(unknown: string[], allowed: string[]): Set<string> {
+  return new Set(unknown.map((k) => nearestName(k, allowed)).filter((k) => k !== undefined));
+}
+
 function explainObject(at: Place, node: Node, value: Record<string, unknown>, pointer: string, out: SchemaFault[]) {
   const props = (node.properties as Record<string, Node> | undefined) ?? {};
   const required = ((node.required as string[] | undefined) ?? []).filter((k) => !(k in value));
   const unknown = node.additionalProperties === false ? Object.keys(value).filter((k) => !(k in props)) : [];
   const allowed = Object.keys(props).filter((k) => !(k in value));
+  // an object of another shape altogether (no key it should have, several it lacks): one fault, not one per key
+  const keys = Object.keys(value);
+  if (required.length + unknown.length > 2 && !keys.some((k) => k in props) && meant(unknown, allowed).size === 0) {
+    const found = keys.length === 0 ? "an empty object" : `one with only ${quoted(keys)}`;
+    out.push({ pointer, message: `expected an object with the keys ${quoted(required)}, found ${found}` });
+    return;
+  }
   // a misspelt required key is one fault (the unknown key, with the suggestion), not two
-  const meant = new Set(unknown.map((k) => nearestName(k, allowed)).filter((k) => k !== undefined));
+  const misspelt = meant(unknown, allowed);
   for (const key of required) {
-    if (!meant.has(key)) out.push({ pointer: `${pointer}/${escapeKey(key)}`, message: `missing key "${key}"` });
+    if (!misspelt.has(key)) out.push({ pointer: `${pointer}/${escapeKey(key)}`, message: `missing key "${key}"` });
   }
   for (const key of unknown) {
     const near = didYouMean(key, allowed);
     out.push({
       pointer: `${pointer}/${escapeKey(key)}`,
-      message: `unknown key ${JSON.stringify(key)}${near || `; expected one of the keys ${quoted(Object.keys(props))}`}`,
+      message: `unknown key ${JSON.stringify(key)}${near || `; expected ${oneOfKeys(Object.keys(props))}`}`,
     });
   }
   for (const [key, v] of Object.entries(value)) {

@@ -182,6 +182,17 @@ describe("rule file faults, each reported once in plain words", () => {
     ]);
   });
 
+  it("an object of another shape altogether is one fault, not one per key it lacks", () => {
+    const broken = edited(
+      '"switch": {\n        "policy": "item4RequestUri",\n        "chosen": "calling-user-contact",\n        "literal": "called-user-contact"\n      }',
+      '"switch": { "flip": true }',
+    );
+    expect(problemsWith(broken)).toEqual([
+      `${placeOf(broken, '"switch": { "flip": true }', "{")} (/deviations/0/switch): ` +
+        'expected an object with the keys "policy", "chosen", "literal", found one with only "flip"',
+    ]);
+  });
+
   it("a pattern is explained by the schema's description", () => {
     const broken = edited('"text": "Session Timer Expired"', '"text": "Session\\r\\nVia: evil"');
     expect(problemsWith(broken)).toEqual([
