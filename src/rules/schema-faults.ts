@@ -2,7 +2,8 @@
 // place that explains it, in plain words (`expected an integer 0–999, found "abc"`, `unknown key "priorty"; did
 // you mean "priority"?`, `missing key "method"`). ajv says whether a value fits; this walks the schema beside the
 // value to say why. Where ajv would report every branch of a oneOf, the branch the value was meant for is chosen
-// (its discriminating const matches, else it explains the value with the fewest faults) and only its faults count.
+// (its discriminating const matches, else it knows most of the value's keys, else it explains the value with the
+// fewest faults) and only its faults count; an object of another shape altogether is one fault.
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { didYouMean, nearestName } from "./nearest-name.ts";
 import { type SchemaName, schema, schemaNames } from "./schema-registry.ts";
