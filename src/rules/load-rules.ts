@@ -9,7 +9,7 @@ import { didYouMean, nearestName } from "./nearest-name.ts";
 import { addDeclarations, emptyDeclarations } from "./rule-declarations.ts";
 import { RuleError, type RuleProblem } from "./rule-problems.ts";
 import { schemaFaults } from "./schema-faults.ts";
-import { schema, schemasAtPath, validator } from "./schema-registry.ts";
+import { keysAtPath, schema, schemasAtPath, validator } from "./schema-registry.ts";
 
 export type FactsKind = RuleFile["facts"];
 
@@ -121,8 +121,8 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
       if ((key === "trace" || key === "follows") && Array.isArray(node)) {
         node.forEach((id, i) => {
           // an x- id may be declared in a file that is not JSON: that file's fault, not this one's
-          const maybeUnread = declared.someFileUnreadable && id.startsWith("x-");
-          if (typeof id === "string" && !clauses.has(id) && !extensionIds.has(id) && !maybeUnread) {
+          if (typeof id !== "string" || clauses.has(id) || extensionIds.has(id)) return;
+          if (!(declared.someFileUnreadable && id.startsWith("x-"))) {
             report(`${pointer}/${i}`, `expected a clause item id of spec/ or a declared extension id, found "${id}"`);
           }
         });
@@ -138,7 +138,10 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
         if (typeof c.fact !== "string" || typeof c.operator !== "string") return;
         const path = c.path ? `${c.fact}${c.path.slice(1)}` : c.fact;
         if (schemasAtPath(rootDef[kind], path).length === 0) {
-          report(pointer, `expected a fact path of ${rootDef[kind]}, found "${path}"`);
+          report(
+            c.path ? `${pointer}/path` : `${pointer}/fact`,
+            `expected a fact path of ${rootDef[kind]}, found "${path}"${nearFactPath(rootDef[kind], path)}`,
+          );
         }
       });
       rule.actions.forEach((action, a) => {
@@ -148,7 +151,10 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
             const p = `${at}/actions/${a}/set/${i}/path`;
             if (!s.path.startsWith(`${stateRoot[kind]}.`)) report(p, `expected a path under "${stateRoot[kind]}."`);
             else if (schemasAtPath(rootDef[kind], s.path).length === 0)
-              report(p, `expected a state path of ${rootDef[kind]}, found "${s.path}"`);
+              report(
+                p,
+                `expected a state path of ${rootDef[kind]}, found "${s.path}"${nearFactPath(rootDef[kind], s.path)}`,
+              );
           });
         }
       });
@@ -186,7 +192,10 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
 
   function checkRecipe(recipe: Recipe, pointer: string, kind: FactsKind, report: (p: string, m: string) => void) {
     if ("fact" in recipe && schemasAtPath(rootDef[kind], recipe.fact).length === 0) {
-      report(`${pointer}/fact`, `expected a fact path of ${rootDef[kind]}, found "${recipe.fact}"`);
+      report(
+        `${pointer}/fact`,
+        `expected a fact path of ${rootDef[kind]}, found "${recipe.fact}"${nearFactPath(rootDef[kind], recipe.fact)}`,
+      );
     }
     if ("policy" in recipe) checkPolicy(recipe.policy, `${pointer}/policy`, report);
     if ("table" in recipe) {
@@ -225,6 +234,18 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
       });
     }
   }
+}
+
+/** `; did you mean "dialog.calledContact"?` for a fact path with one misspelt step, else "". */
+function nearFactPath(root: string, path: string): string {
+  const parts = path.split(".");
+  // the first step that leads nowhere is the misspelt one
+  let n = 0;
+  while (n < parts.length - 1 && schemasAtPath(root, parts.slice(0, n + 1).join(".")).length > 0) n++;
+  const near = nearestName(parts[n], keysAtPath(root, parts.slice(0, n).join(".")));
+  if (near === undefined) return "";
+  const fixed = [...parts.slice(0, n), near, ...parts.slice(n + 1)].join(".");
+  return schemasAtPath(root, fixed).length > 0 ? `; did you mean "${fixed}"?` : "";
 }
 
 function walk(

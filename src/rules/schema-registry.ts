@@ -72,3 +72,16 @@ export function schemasAtPath(rootDef: string, path: string): JsonSchema[] {
   }
   return frontier.map(([s]) => s);
 }
+
+/** The property names the value at a dotted path may have, through unions ("" is the root definition). */
+export function keysAtPath(rootDef: string, path: string): string[] {
+  const keys = new Set<string>();
+  const visit = (node: JsonSchema, file: SchemaName) => {
+    const [s, f] = deref(node, file);
+    for (const branch of (s.oneOf ?? s.anyOf ?? []) as JsonSchema[]) visit(branch, f);
+    for (const k of Object.keys((s.properties as JsonSchema | undefined) ?? {})) keys.add(k);
+  };
+  const at = path === "" ? [deref({ $ref: `#/$defs/${rootDef}` }, "facts")[0]] : schemasAtPath(rootDef, path);
+  for (const node of at) visit(node, "facts");
+  return [...keys];
+}

@@ -74,13 +74,16 @@ describe("rule file validation", () => {
     const broken = main.text.replace('"fact": "dialog.calledContact"', '"fact": "dialog.calledContakt"');
     const [problem] = problemsWith(broken);
     expect(problem).toMatch(
-      /requestUri\/recipe\/fact\): expected a fact path of ScscfFacts, found "dialog\.calledContakt"/,
+      /requestUri\/recipe\/fact\): expected a fact path of ScscfFacts, found "dialog\.calledContakt"; did you mean "dialog\.calledContact"\?$/,
     );
   });
 
   it("an unknown fact path in a condition is rejected", () => {
     const broken = main.text.replace('"path": "$.servedUser"', '"path": "$.servedUzer"');
-    expect(problemsWith(broken)[0]).toContain('expected a fact path of ScscfFacts, found "dialog.servedUzer"');
+    expect(problemsWith(broken)).toEqual([
+      `${placeOf(broken, '"path": "$.servedUzer"', '"$')} (/rules/0/conditions/all/2/path): ` +
+        'expected a fact path of ScscfFacts, found "dialog.servedUzer"; did you mean "dialog.servedUser"?',
+    ]);
   });
 
   it("a duplicate rule id is rejected, naming the other file", () => {
