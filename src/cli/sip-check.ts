@@ -4,7 +4,8 @@
 
 import { isUtf8 } from "node:buffer";
 import { readFile } from "node:fs/promises";
-import { describeGrammarFault, parseHeadWithGrammar } from "../sip/grammar-reference.ts";
+import { describeFault as describeGrammarFault } from "../grammar/run-grammar.ts";
+import { parseHeadWithGrammar } from "../sip/grammar-reference.ts";
 import type { SipMessage } from "../sip/message.ts";
 import { parseMessage } from "../sip/parse-message.ts";
 import { startLineText } from "../sip/serialize-message.ts";

@@ -1,28 +1,24 @@
 // Character-level reading of H.248 text (Annex B.2): white space and comments (LWSP), SafeChar words, quoted
 // strings, punctuation. Every read consumes the white space after it, so callers never see LWSP.
+import { describeFault, faultAt, type GrammarFault } from "../grammar/run-grammar.ts";
 import { keywordAt } from "./tokens.ts";
 
-export class H248SyntaxError extends Error {
-  constructor(
-    readonly offset: number,
-    readonly line: number,
-    readonly column: number,
-    readonly expected: string[],
-    readonly found: string,
-  ) {
-    super(`${line}:${column}: found ${found}, expected ${expected.join(" or ")}`);
+/** A rejection by the hand-written decoder, in the same shape as the Annex B grammar's (src/grammar/). */
+export class H248SyntaxError extends Error implements GrammarFault {
+  readonly offset: number;
+  readonly line: number;
+  readonly column: number;
+  readonly expected: string[];
+  readonly found: string;
+  constructor(fault: GrammarFault) {
+    super(describeFault(fault));
     this.name = "H248SyntaxError";
+    this.offset = fault.offset;
+    this.line = fault.line;
+    this.column = fault.column;
+    this.expected = fault.expected;
+    this.found = fault.found;
   }
-}
-
-export function lineColumnAt(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
-    line++;
-    start = i + 1;
-  }
-  return { line, column: offset - start + 1 };
 }
 
 // SafeChar (B.2): DIGIT / ALPHA / + - & ! _ / ' ? @ ^ ` ~ * $ \ ( ) % | .
@@ -106,9 +102,7 @@ export class TextCursor {
   constructor(readonly text: string) {}
 
   fail(expected: string, at = this.pos): never {
-    const { line, column } = lineColumnAt(this.text, at);
-    const found = at >= this.text.length ? "end of input" : JSON.stringify(this.text[at]);
-    throw new H248SyntaxError(at, line, column, [expected], found);
+    throw new H248SyntaxError(faultAt(this.text, at, [expected]));
   }
 
   atEnd(): boolean {

@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import type { NodeConfig, Policy } from "../../generated/types/index.ts";
 import { JsonSyntaxError, jsonLocations, locate } from "../rules/json-locations.ts";
-import { formatProblem, type RuleProblem, summariseSchemaErrors } from "../rules/rule-problems.ts";
+import { formatProblem, type RuleProblem } from "../rules/rule-problems.ts";
+import { schemaFaults } from "../rules/schema-faults.ts";
 import { validator } from "../rules/schema-registry.ts";
 import type { ListenSpec } from "../sip/transport-layer.ts";
 
@@ -28,7 +29,7 @@ export function validateConfig(config: unknown, file = "<config>", text?: string
   const copy = structuredClone(config);
   if (validate(copy)) return copy as NodeConfig;
   const locations = text === undefined ? new Map() : jsonLocations(text);
-  const problems: RuleProblem[] = summariseSchemaErrors(validate.errors ?? []).map(({ pointer, message }) => ({
+  const problems: RuleProblem[] = schemaFaults("config", config).map(({ pointer, message }) => ({
     file,
     ...locate(locations, pointer),
     pointer,

@@ -6,8 +6,11 @@ import type { Extension, Recipe, Rule, RuleFile, StateAssignment, Table } from "
 import type { Spec } from "../spec/clause-items.ts";
 import { JsonSyntaxError, jsonLocations, type Locations, locate } from "./json-locations.ts";
 import { routings } from "./materialise.ts";
-import { RuleError, type RuleProblem, summariseSchemaErrors } from "./rule-problems.ts";
-import { schema, schemasAtPath, validator } from "./schema-registry.ts";
+import { didYouMean, nearestName } from "./nearest-name.ts";
+import { addDeclarations, emptyDeclarations } from "./rule-declarations.ts";
+import { RuleError, type RuleProblem } from "./rule-problems.ts";
+import { schemaFaults } from "./schema-faults.ts";
+import { keysAtPath, schema, schemasAtPath, validator } from "./schema-registry.ts";
 
 export type FactsKind = RuleFile["facts"];
 
@@ -88,6 +91,7 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
   const problems: RuleProblem[] = [];
   const parsed: Array<{ file: string; doc: RuleFile; locations: Locations }> = [];
   const validate = validator("rule-file");
+  const declared = emptyDeclarations();
   for (const { file, text } of sources) {
     let locations: Locations;
     let doc: unknown;
@@ -97,10 +101,13 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
     } catch (err) {
       const at = err instanceof JsonSyntaxError ? err : { line: 1, column: 1, message: String(err) };
       problems.push({ file, line: at.line, column: at.column, pointer: "", message: `not JSON: ${at.message}` });
+      declared.someFileUnreadable = true;
       continue;
     }
+    addDeclarations(declared, file, doc, locations);
     if (!validate(doc)) {
-      for (const { pointer, message } of summariseSchemaErrors(validate.errors ?? [])) {
+      // explained on the text as written: validating filled defaults into doc
+      for (const { pointer, message } of schemaFaults("rule-file", JSON.parse(text))) {
         problems.push({ file, ...locate(locations, pointer), pointer, message });
       }
       continue;
@@ -108,7 +115,10 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
     parsed.push({ file, doc: doc as RuleFile, locations });
   }
 
-  const extensionIds = new Set(parsed.flatMap((p) => (p.doc.extensions ?? []).map((x) => x.id)));
+  const { extensionIds } = declared;
+  // table lookups that found no table, by kind and name: reported after every file is read (see below)
+  const missingTables = new Map<string, Array<{ report: () => void }>>();
+  const lookedUp = new Set<string>();
   const ruleIds = new Map<string, string>();
   const tableOwners = new Map<string, string>();
   const clauses = new Set(spec.items.keys());
@@ -138,7 +148,9 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
     walk(doc, "", (node, pointer, key) => {
       if ((key === "trace" || key === "follows") && Array.isArray(node)) {
         node.forEach((id, i) => {
-          if (typeof id === "string" && !clauses.has(id) && !extensionIds.has(id)) {
+          // an x- id may be declared in a file that is not JSON: that file's fault, not this one's
+          if (typeof id !== "string" || clauses.has(id) || extensionIds.has(id)) return;
+          if (!(declared.someFileUnreadable && id.startsWith("x-"))) {
             report(`${pointer}/${i}`, `expected a clause item id of spec/ or a declared extension id, found "${id}"`);
           }
         });
@@ -154,19 +166,20 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
         if (typeof c.fact !== "string" || typeof c.operator !== "string") return;
         const path = c.path ? `${c.fact}${c.path.slice(1)}` : c.fact;
         if (schemasAtPath(rootDef[kind], path).length === 0) {
-          report(pointer, `expected a fact path of ${rootDef[kind]}, found "${path}"`);
+          report(
+            c.path ? `${pointer}/path` : `${pointer}/fact`,
+            `expected a fact path of ${rootDef[kind]}, found "${path}"${nearFactPath(rootDef[kind], path)}`,
+          );
         }
       });
       rule.actions.forEach((action, a) => {
-        walkRecipes(action, `${at}/actions/${a}`, (recipe, pointer) =>
-          checkRecipe(recipe, pointer, kind, doc, report, parsed),
-        );
+        walkRecipes(action, `${at}/actions/${a}`, (recipe, pointer) => checkRecipe(recipe, pointer, kind, report));
         if (action.type === "send-request" && "literal" in action.routing.recipe) {
           const value = action.routing.recipe.literal;
           if (!(routings as readonly unknown[]).includes(value))
             report(
               `${at}/actions/${a}/routing/recipe/literal`,
-              `expected a routing (${routings.join(", ")}), found ${JSON.stringify(value)}`,
+              `expected a routing (${routings.join(", ")}), found ${JSON.stringify(value)}${didYouMean(String(value), routings)}`,
             );
         }
         const sets: Array<[StateAssignment[] | undefined, string]> =
@@ -184,6 +197,7 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
       });
     });
   }
+  reportMissingTables();
   if (problems.length > 0) throw new RuleError(problems);
 
   const sets = {} as RuleSets;
@@ -222,7 +236,10 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
     }
     const targets = schemasAtPath(rootDef[kind], s.path);
     if (targets.length === 0) {
-      report(`${at}/path`, `expected a state path of ${rootDef[kind]}, found "${s.path}"`);
+      report(
+        `${at}/path`,
+        `expected a state path of ${rootDef[kind]}, found "${s.path}"${nearFactPath(rootDef[kind], s.path)}`,
+      );
       return;
     }
     if (!("literal" in s.recipe)) return;
@@ -235,25 +252,62 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
       );
   }
 
-  function checkRecipe(
-    recipe: Recipe,
-    pointer: string,
-    kind: FactsKind,
-    doc: RuleFile,
-    report: (p: string, m: string) => void,
-    all: typeof parsed,
-  ) {
+  function checkRecipe(recipe: Recipe, pointer: string, kind: FactsKind, report: (p: string, m: string) => void) {
     if ("fact" in recipe && schemasAtPath(rootDef[kind], recipe.fact).length === 0) {
-      report(`${pointer}/fact`, `expected a fact path of ${rootDef[kind]}, found "${recipe.fact}"`);
+      report(
+        `${pointer}/fact`,
+        `expected a fact path of ${rootDef[kind]}, found "${recipe.fact}"${nearFactPath(rootDef[kind], recipe.fact)}`,
+      );
     }
     if ("policy" in recipe) checkPolicy(recipe.policy, `${pointer}/policy`, report);
     if ("table" in recipe) {
-      const known = all.filter((p) => p.doc.facts === kind).some((p) => p.doc.tables && recipe.table in p.doc.tables);
-      if (!known)
-        report(`${pointer}/table`, `expected a table defined in a ${kind} rule file, found "${recipe.table}"`);
+      const name = recipe.table;
+      lookedUp.add(`${kind}:${name}`);
+      if (!declared.tables[kind].has(name) && !declared.someFileUnreadable) {
+        const list = missingTables.get(`${kind}:${name}`) ?? [];
+        missingTables.set(`${kind}:${name}`, list);
+        const near = didYouMean(name, declared.tables[kind].keys());
+        list.push({
+          report: () =>
+            report(`${pointer}/table`, `expected a table defined in a ${kind} rule file, found "${name}"${near}`),
+        });
+      }
     }
-    void doc;
   }
+
+  // A table name looked up but defined nowhere, near the name of a table no rule looks up: the definition is the
+  // one misspelt, one fault at the definition, not one per lookup in every file. Otherwise each lookup is a fault.
+  function reportMissingTables() {
+    for (const [key, lookups] of missingTables) {
+      const [kind, name] = key.split(/:(.*)/s) as [FactsKind, string];
+      const unused = [...declared.tables[kind].keys()].filter((t) => !lookedUp.has(`${kind}:${t}`));
+      const meant = nearestName(name, unused);
+      const definition = meant === undefined ? undefined : declared.tables[kind].get(meant);
+      if (!definition) {
+        for (const l of lookups) l.report();
+        continue;
+      }
+      const pointer = `/tables/${definition.name.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+      problems.push({
+        file: definition.file,
+        ...locate(definition.locations, pointer),
+        pointer,
+        message: `unknown table name "${definition.name}" (no rule looks it up); did you mean "${name}"? (${lookups.length} lookup${lookups.length === 1 ? " uses" : "s use"} that name)`,
+      });
+    }
+  }
+}
+
+/** `; did you mean "dialog.calledContact"?` for a fact path with one misspelt step, else "". */
+function nearFactPath(root: string, path: string): string {
+  const parts = path.split(".");
+  // the first step that leads nowhere is the misspelt one
+  let n = 0;
+  while (n < parts.length - 1 && schemasAtPath(root, parts.slice(0, n + 1).join(".")).length > 0) n++;
+  const near = nearestName(parts[n], keysAtPath(root, parts.slice(0, n).join(".")));
+  if (near === undefined) return "";
+  const fixed = [...parts.slice(0, n), near, ...parts.slice(n + 1)].join(".");
+  return schemasAtPath(root, fixed).length > 0 ? `; did you mean "${fixed}"?` : "";
 }
 
 function walk(

@@ -1,7 +1,7 @@
 // The project's JSON Schemas, loaded once into one ajv (draft 2020-12), plus a walker for fact paths.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 // Imported, not read from disk: the deployed bundle (npm run build) carries the schemas it was built with.
 import admin from "../../schemas/admin.schema.json" with { type: "json" };
 import clauseItem from "../../schemas/clause-item.schema.json" with { type: "json" };
@@ -27,6 +27,7 @@ const schemas = new Map<SchemaName, JsonSchema>([
   ["admin", admin],
 ] as Array<[SchemaName, JsonSchema]>);
 export type SchemaName = "clause-item" | "facts" | "rule-file" | "plan" | "config" | "store" | "admin";
+export const schemaNames: SchemaName[] = [...schemas.keys()];
 
 const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
 for (const [name, schema] of schemas) ajv.addSchema(schema, `${name}.schema.json`);
@@ -39,8 +40,6 @@ export function validator(name: SchemaName, def?: string): ValidateFunction {
   const ref = def ? `${name}.schema.json#/$defs/${def}` : `${name}.schema.json`;
   return ajv.getSchema(ref) ?? ajv.compile({ $ref: ref });
 }
-
-export type { ErrorObject };
 
 /** Follows a $ref inside our schemas ("#/$defs/X" or "file.schema.json#/$defs/X"). */
 function deref(node: JsonSchema, file: SchemaName): [JsonSchema, SchemaName] {
@@ -72,4 +71,17 @@ export function schemasAtPath(rootDef: string, path: string): JsonSchema[] {
     if (frontier.length === 0) return [];
   }
   return frontier.map(([s]) => s);
+}
+
+/** The property names the value at a dotted path may have, through unions ("" is the root definition). */
+export function keysAtPath(rootDef: string, path: string): string[] {
+  const keys = new Set<string>();
+  const visit = (node: JsonSchema, file: SchemaName) => {
+    const [s, f] = deref(node, file);
+    for (const branch of (s.oneOf ?? s.anyOf ?? []) as JsonSchema[]) visit(branch, f);
+    for (const k of Object.keys((s.properties as JsonSchema | undefined) ?? {})) keys.add(k);
+  };
+  const at = path === "" ? [deref({ $ref: `#/$defs/${rootDef}` }, "facts")[0]] : schemasAtPath(rootDef, path);
+  for (const node of at) visit(node, "facts");
+  return [...keys];
 }

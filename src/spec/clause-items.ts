@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import grammar from "../../generated/grammars/clause-document.ts";
 import type { ClauseDocument, ClauseItem } from "../../generated/types/index.ts";
-import { describeFault, lineColumn, runGrammar } from "../grammar/run-grammar.ts";
+import { describeFault, grammarRunner, lineColumn } from "../grammar/run-grammar.ts";
 
 interface HeaderLine {
   key: string;
@@ -20,6 +20,8 @@ interface ParsedDocument {
 }
 
 export class SpecError extends Error {}
+
+const runClauseDocument = grammarRunner<ParsedDocument>(grammar);
 
 /** The text an item's hash is taken over: whitespace folded, so re-wrapping a line is not a change. */
 export function normaliseText(text: string): string {
@@ -41,8 +43,8 @@ function itemParent(clause: string, localId: string): string {
 
 export function parseClauseDocument(text: string, file: string): ClauseDocument {
   const source = text.endsWith("\n") ? text : `${text}\n`;
-  const parsed = runGrammar<ParsedDocument>(grammar, source);
-  if (!parsed.ok) throw new SpecError(describeFault(file, parsed.fault));
+  const parsed = runClauseDocument(source);
+  if (!parsed.ok) throw new SpecError(describeFault(parsed.fault, file));
   const { header, entries } = parsed.value;
   const at = (offset: number) => lineColumn(source, offset);
   const fail = (offset: number, message: string): never => {

@@ -78,7 +78,7 @@ describe("H.248", () => {
     expect(decodeMessage(encodeMessage(m, { compact: true }))).toEqual(m);
     expect(decodeMessage(encodeMessage(m))).toEqual(m);
     const reference = decodeWithGrammar(text);
-    expect(reference.ok && reference.message).toEqual(m);
+    expect(reference.ok && reference.value).toEqual(m);
   });
 
   it("AuditValue … Audit { Signals { } }: an empty Signals descriptor in an audit re-encodes with its braces", () => {

@@ -1,5 +1,6 @@
 // Broken rule files are rejected with file:line:column (JSON pointer) and what was expected.
 import { describe, expect, it } from "vitest";
+import { lineColumn } from "../../src/grammar/run-grammar.ts";
 import { loadRuleSets, readRuleSources } from "../../src/rules/load-rules.ts";
 import { formatProblem, RuleError } from "../../src/rules/rule-problems.ts";
 import { projectRoot } from "../../src/rules/schema-registry.ts";
@@ -24,6 +25,21 @@ function problemsWith(text: string): string[] {
 }
 
 const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split("\n").length;
+
+/** `file:line:column` of `value` inside the one place `context` occurs in the main file's text. */
+function placeOf(text: string, context: string, value: string): string {
+  const start = text.indexOf(context);
+  expect(start, context).not.toBe(-1);
+  expect(text.indexOf(context, start + 1), `${context} occurs once`).toBe(-1);
+  const { line, column } = lineColumn(text, start + context.indexOf(value));
+  return `${main.file}:${line}:${column}`;
+}
+
+/** The main file with `from` (which must occur) replaced by `to`, once. */
+function edited(from: string, to: string): string {
+  expect(main.text).toContain(from);
+  return main.text.replace(from, to);
+}
 
 describe("rule file validation", () => {
   it("the project's rule files load without a problem", () => {
@@ -79,13 +95,16 @@ describe("rule file validation", () => {
     const broken = main.text.replace('"fact": "dialog.calledContact"', '"fact": "dialog.calledContakt"');
     const [problem] = problemsWith(broken);
     expect(problem).toMatch(
-      /requestUri\/recipe\/fact\): expected a fact path of ScscfFacts, found "dialog\.calledContakt"/,
+      /requestUri\/recipe\/fact\): expected a fact path of ScscfFacts, found "dialog\.calledContakt"; did you mean "dialog\.calledContact"\?$/,
     );
   });
 
   it("an unknown fact path in a condition is rejected", () => {
     const broken = main.text.replace('"path": "$.servedUser"', '"path": "$.servedUzer"');
-    expect(problemsWith(broken)[0]).toContain('expected a fact path of ScscfFacts, found "dialog.servedUzer"');
+    expect(problemsWith(broken)).toEqual([
+      `${placeOf(broken, '"path": "$.servedUzer"', '"$')} (/rules/0/conditions/all/2/path): ` +
+        'expected a fact path of ScscfFacts, found "dialog.servedUzer"; did you mean "dialog.servedUser"?',
+    ]);
   });
 
   it("a duplicate rule id is rejected, naming the other file", () => {
@@ -97,14 +116,16 @@ describe("rule file validation", () => {
     ]);
   });
 
-  it("a recipe outside the closed vocabulary is rejected with the shapes that would fit", () => {
-    const broken = main.text.replace(
+  it("a recipe outside the closed vocabulary is rejected with the keys that would name one", () => {
+    const broken = edited(
       '"recipe": {\n                "fact": "dialog.toOf200"\n              }',
       '"recipe": { "javascript": "dialog.toOf200" }',
     );
-    expect(broken).not.toBe(main.text);
-    const problems = problemsWith(broken);
-    expect(problems.join("\n")).toMatch(/expected an object with one of the properties fact, literal, increment/);
+    expect(problemsWith(broken)).toEqual([
+      `${placeOf(broken, '{ "javascript": "dialog.toOf200" }', '"dialog')} (/rules/0/actions/0/headers/0/recipe/javascript): ` +
+        'unknown key "javascript"; expected one of the keys "fact", "literal", "increment", "randomCSeqIfAbsent", ' +
+        '"gruu", "policy", "table", "concat", "join", "reason", "choose"',
+    ]);
   });
 
   it("a Reason text with a line break or quote is rejected (it would break the header)", () => {
@@ -124,5 +145,107 @@ describe("rule file validation", () => {
     const text = problemsWith(broken).join("\n");
     expect(text).toContain('expected a table defined in a scscf rule file, found "reasonsByCause"');
     expect(text).toContain('expected a path under "dialog."');
+  });
+});
+
+// Issue 18 item 3: each fault once, in plain words, in the file that holds it.
+describe("rule file faults, each reported once in plain words", () => {
+  it("a bad integer: the range the schema allows and the value found; nothing cascades into other files", () => {
+    // before: 5 problems, 4 of them table lookups of the untouched x-…early-dialog file
+    const broken = edited('"cause": 408,', '"cause": "abc",');
+    expect(problemsWith(broken)).toEqual([
+      `${placeOf(broken, '"cause": "abc"', '"abc"')} (/tables/reasonByCause/session-timer/cause): expected an integer 0–999, found "abc"`,
+    ]);
+  });
+
+  it("an integer out of range", () => {
+    const broken = edited('"priority": 10,', '"priority": 0,');
+    expect(problemsWith(broken)).toEqual([
+      `${placeOf(broken, '"priority": 0,', "0")} (/rules/0/priority): expected an integer 1–1000, found 0`,
+    ]);
+  });
+
+  it("a misspelt key: named, with the nearest allowed key", () => {
+    const broken = edited('"priority": 10,', '"priorty": 10,');
+    expect(problemsWith(broken)).toEqual([
+      `${placeOf(broken, '"priorty": 10', "10")} (/rules/0/priorty): unknown key "priorty"; did you mean "priority"?`,
+    ]);
+  });
+
+  it("a misspelt key inside a union (a recipe) is the one fault, not every recipe shape's", () => {
+    const broken = edited('"fact": "dialog.toOf200"', '"fakt": "dialog.toOf200"');
+    expect(problemsWith(broken)).toEqual([
+      `${placeOf(broken, '"fakt": "dialog.toOf200"', '"dialog')} (/rules/0/actions/0/headers/0/recipe/fakt): unknown key "fakt"; did you mean "fact"?`,
+    ]);
+  });
+
+  it("a bad enum value: the values allowed, the one found and the nearest", () => {
+    const broken = edited('"operator": "equal"', '"operator": "equals"');
+    expect(problemsWith(broken)).toEqual([
+      `${placeOf(broken, '"operator": "equals"', '"equals"')} (/rules/0/conditions/all/0/operator): expected one of ` +
+        '"equal", "notEqual", "in", "notIn", "contains", "doesNotContain", "lessThan", "lessThanInclusive", ' +
+        '"greaterThan", "greaterThanInclusive", found "equals"; did you mean "equal"?',
+    ]);
+  });
+
+  it("a misspelt action type: the types of the action union, not the faults of eleven action shapes", () => {
+    const broken = edited('"type": "send-request",', '"type": "send-requst",');
+    expect(problemsWith(broken)).toEqual([
+      `${placeOf(broken, '"type": "send-requst"', '"send')} (/rules/0/actions/0/type): expected one of "send-request", ` +
+        '"forward-request", "forward-response", "respond", "send-cancel", "send-bye", "send-ack", ' +
+        '"release-termination", "update-state", "release-state", "log", found "send-requst"; did you mean "send-request"?',
+    ]);
+  });
+
+  it("a missing required key, at the object it is missing from", () => {
+    const broken = edited('"method": "BYE",\n', "");
+    // the first send-request action's opening brace
+    const { line, column } = lineColumn(broken, broken.lastIndexOf("{", broken.indexOf('"type": "send-request"')));
+    expect(problemsWith(broken)).toEqual([
+      `${main.file}:${line}:${column} (/rules/0/actions/0/method): missing key "method"`,
+    ]);
+  });
+
+  it("an object of another shape altogether is one fault, not one per key it lacks", () => {
+    const broken = edited(
+      '"switch": {\n        "policy": "item4RequestUri",\n        "chosen": "calling-user-contact",\n        "literal": "called-user-contact"\n      }',
+      '"switch": { "flip": true }',
+    );
+    expect(problemsWith(broken)).toEqual([
+      `${placeOf(broken, '"switch": { "flip": true }', "{")} (/deviations/0/switch): ` +
+        'expected an object with the keys "policy", "chosen", "literal", found one with only "flip"',
+    ]);
+  });
+
+  it("a pattern is explained by the schema's description", () => {
+    const broken = edited('"text": "Session Timer Expired"', '"text": "Session\\r\\nVia: evil"');
+    expect(problemsWith(broken)).toEqual([
+      `${placeOf(broken, '"text": "Session\\r', '"Session')} (/tables/reasonByCause/session-timer/text): ` +
+        'expected a string (goes into a quoted-string: no CR, LF, quote or backslash), found "Session\\r\\nVia: evil"',
+    ]);
+  });
+
+  it("a misspelt table name: one fault at the definition, none at the 12 lookups in two files", () => {
+    const broken = edited('"reasonByCause": {', '"Reasonbycause": {');
+    expect(problemsWith(broken)).toEqual([
+      `${placeOf(broken, '"Reasonbycause": {', "{")} (/tables/Reasonbycause): unknown table name "Reasonbycause" ` +
+        '(no rule looks it up); did you mean "reasonByCause"? (12 lookups use that name)',
+    ]);
+  });
+
+  it("a lookup of a misspelt table name is a fault at the lookup, with the nearest table", () => {
+    const broken = edited('"table": "reasonByCause",\n', '"table": "reasonsByCause",\n');
+    const problems = problemsWith(broken);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /\/table\): expected a table defined in a scscf rule file, found "reasonsByCause"; did you mean "reasonByCause"\?$/,
+    );
+  });
+
+  it("a file that is not JSON is the one fault: the lookups of other files are not blamed", () => {
+    const broken = edited('"facts": "scscf",', '"facts": "scscf"');
+    expect(problemsWith(broken)).toEqual([
+      `${main.file}:${lineOf(broken, '"deviations"')}:3 (/): not JSON: expected "," or "}"`,
+    ]);
   });
 });

@@ -51,7 +51,8 @@ describe("S-CSCF: hostile and broken input", () => {
             const bad = await s.admin("POST", path, { cause: "administrative", text });
             expect(bad.status).toBe(400);
             expect(bad.body.error).toBe(
-              "request body: /text: expected A Reason text for the BYEs instead of the rule table's; it goes into a quoted-string (RFC 3326), so no CR, LF, other control character, quote or backslash.",
+              "request body: /text: expected a string (a Reason text for the BYEs instead of the rule table's; it goes into a quoted-string (RFC 3326), so no CR, LF, other control character, quote or backslash), " +
+                `found ${JSON.stringify(text)}`,
             );
           }
           // Nothing was released by the refused requests: the dialog is still confirmed.
