@@ -23,14 +23,14 @@ export type Side = "preceding" | "succeeding";
  */
 export type LegState = "none" | "calling" | "proceeding" | "early" | "confirmed" | "terminated";
 /**
- * Prose on one line (titles, descriptions, reasons): it reaches comments of the generated code and the audit report, so no line breaks of any kind (CR, LF, U+0085, U+2028, U+2029), no control or bidirectional-control characters, no lone surrogates, and a length an editor can read.
+ * One line of prose: no line break (CR, LF, U+0085, U+2028, U+2029), control or bidirectional-control character, or lone surrogate (it reaches comments of the generated code and the audit report).
  *
  * This interface was referenced by `RuleFile`'s JSON-Schema
  * via the `definition` "Text".
  */
 export type Text = string;
 /**
- * Prose on one line (titles, descriptions, reasons): it reaches comments of the generated code and the audit report, so no line breaks of any kind (CR, LF, U+0085, U+2028, U+2029), no control or bidirectional-control characters, no lone surrogates, and a length an editor can read.
+ * One line of prose: no line break (CR, LF, U+0085, U+2028, U+2029), control or bidirectional-control character, or lone surrogate (it reaches comments of the generated code and the audit report).
  */
 export type Text1 = string;
 /**

@@ -92,6 +92,8 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
   const parsed: Array<{ file: string; doc: RuleFile; locations: Locations }> = [];
   const validate = validator("rule-file");
   const declared = emptyDeclarations();
+  // kinds with a file that does not fit the schema: its tables may be the ones other files look up in vain
+  const unfitKinds = new Set<unknown>();
   for (const { file, text } of sources) {
     let locations: Locations;
     let doc: unknown;
@@ -107,6 +109,7 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
     addDeclarations(declared, file, doc, locations);
     if (!validate(doc)) {
       // explained on the text as written: validating filled defaults into doc
+      unfitKinds.add((doc as { facts?: unknown } | null)?.facts);
       for (const { pointer, message } of schemaFaults("rule-file", JSON.parse(text))) {
         problems.push({ file, ...locate(locations, pointer), pointer, message });
       }
@@ -284,10 +287,20 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
       const meant = nearestName(name, unused);
       const definition = meant === undefined ? undefined : declared.tables[kind].get(meant);
       if (!definition) {
-        for (const l of lookups) l.report();
+        // a file of this kind that does not fit the schema is the one at fault (its tables), not the lookups
+        if (!unfitKinds.has(kind)) for (const l of lookups) l.report();
         continue;
       }
       const pointer = `/tables/${definition.name.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+      // the schema's "missing key" for a table the clause requires is this same mistake: reported once, here
+      const missing = `/tables/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+      for (let i = problems.length - 1; i >= 0; i--)
+        if (
+          problems[i].file === definition.file &&
+          problems[i].pointer === missing &&
+          problems[i].message.startsWith("missing key")
+        )
+          problems.splice(i, 1);
       problems.push({
         file: definition.file,
         ...locate(definition.locations, pointer),

@@ -313,6 +313,13 @@ function explain(place: Place, data: unknown, pointer: string, out: SchemaFault[
   // the node's own keywords first; the union only when they fit
   if (!union || ownAssertions.some((k) => k in node)) explainOwn(at, node, data, pointer, out);
   if (union && out.length === before) explainUnion(at, node, data, pointer, out);
+  // a condition (the S-CSCF clause's file must keep its cause table): the branch the value takes explains it
+  if (out.length === before && node.if !== undefined) {
+    const branch = fits(child(at, "if"), data) ? "then" : "else";
+    if (node[branch] !== undefined) explain(child(at, branch), data, pointer, out);
+  }
+  if (out.length === before && Array.isArray(node.allOf))
+    for (const [i] of node.allOf.entries()) explain(child(at, "allOf", i), data, pointer, out);
   // a keyword this walk does not know: say so rather than nothing
   if (out.length === before) out.push({ pointer, message: `expected a value that fits ${describeSchema(node)}` });
 }

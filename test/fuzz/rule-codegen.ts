@@ -165,7 +165,8 @@ export function caseRoot(): { root: string; close(): void } {
 
 export type Outcome = { verdict: "rejected" | "compiled" } | { verdict: "failed"; why: string };
 
-const problemLine = /^(rules\/[^:\s]+\.rules\.json):(\d+):(\d+) \((\/[^\n]*)\): (expected|not JSON)[^\n]*$/;
+const problemLine =
+  /^(rules\/[^:\s]+\.rules\.json):(\d+):(\d+) \((\/[^\n]*)\): (expected|not JSON|missing key|unknown key|unknown table name)[^\n]*$/;
 
 /** One case through `rules lint`, then (if accepted) through both compiled forms. */
 export async function checkThroughLint(c: HostileCase, root: string): Promise<Outcome> {

@@ -37,9 +37,9 @@ function placeOf(text: string, needle: string, skip = 0): string {
 describe("names the S-CSCF reads inside rule files are declared", () => {
   it("the S-CSCF clause must keep its cause table reasonByCause (the admin API's causes, items 1.g-4.g)", () => {
     const { problems, text } = problemsWith(MAIN, (t) => t.replace('"reasonByCause": {', '"reasonByCauses": {'));
-    expect(problems).toContainEqual(
-      `${MAIN}:${placeOf(text, '"tables": {', '"tables": '.length)} (/tables): expected a value that must have required property 'reasonByCause'`,
-    );
+    expect(problems).toEqual([
+      `${MAIN}:${placeOf(text, '"reasonByCauses": {', '"reasonByCauses": '.length)} (/tables/reasonByCauses): unknown table name "reasonByCauses" (no rule looks it up); did you mean "reasonByCause"? (4 lookups use that name)`,
+    ]);
   });
 
   it("reasonByCause must keep its default entry (the Reason of a cause it does not list)", () => {
@@ -47,7 +47,7 @@ describe("names the S-CSCF reads inside rule files are declared", () => {
       t.replace('"default": {\n        "protocol"', '"fallback": {\n        "protocol"'),
     );
     expect(problems.join("\n")).toMatch(
-      /^rules\/24\.229-5\.4\.5\.1\.2\.rules\.json:\d+:\d+ \(\/tables\/reasonByCause\): expected a value that must have required property 'default'$/m,
+      /^rules\/24\.229-5\.4\.5\.1\.2\.rules\.json:\d+:\d+ \(\/tables\/reasonByCause\/default\): missing key "default"$/m,
     );
   });
 

@@ -68,7 +68,7 @@ describe("rule file validation", () => {
     // The file is rejected as a whole, so the other files' references to its table are reported too.
     const [problem] = problemsWith(broken);
     expect([problem]).toEqual([
-      `rules/24.229-5.4.5.1.2.rules.json:${lineOf(broken, '"Looks harmless.')}:${broken.split("\n")[lineOf(broken, '"Looks harmless.') - 1].indexOf('"Looks') + 1} (/rules/1/description): expected text on one line: no line break (CR, LF, U+0085, U+2028, U+2029), control or bidirectional-control character, or lone surrogate`,
+      `rules/24.229-5.4.5.1.2.rules.json:${lineOf(broken, '"Looks harmless.')}:${broken.split("\n")[lineOf(broken, '"Looks harmless.') - 1].indexOf('"Looks') + 1} (/rules/1/description): expected a string (one line of prose: no line break (CR, LF, U+0085, U+2028, U+2029), control or bidirectional-control character, or lone surrogate (it reaches comments of the generated code and the audit report)), found "Looks harmless.\\u2028globalThis.X=1;//"`,
     ]);
   });
 
@@ -77,7 +77,7 @@ describe("rule file validation", () => {
     doc.rules[0].description = "x".repeat(2001);
     expect(problemsWith(JSON.stringify(doc, null, 2)).slice(0, 1)).toEqual([
       expect.stringMatching(
-        /^rules\/24\.229-5\.4\.5\.1\.2\.rules\.json:\d+:\d+ \(\/rules\/0\/description\): expected a value that must NOT have more than 2000 characters$/,
+        /^rules\/24\.229-5\.4\.5\.1\.2\.rules\.json:\d+:\d+ \(\/rules\/0\/description\): expected a string of at most 2000 characters \(one line of prose: .*\), found "x+…"$/,
       ),
     ]);
   });
@@ -124,7 +124,7 @@ describe("rule file validation", () => {
     expect(problemsWith(broken)).toEqual([
       `${placeOf(broken, '{ "javascript": "dialog.toOf200" }', '"dialog')} (/rules/0/actions/0/headers/0/recipe/javascript): ` +
         'unknown key "javascript"; expected one of the keys "fact", "literal", "increment", "randomCSeqIfAbsent", ' +
-        '"gruu", "policy", "table", "concat", "join", "reason", "choose"',
+        '"gruu", "policy", "table", "concat", "join", "reason", "choose", "firstOf", "list"',
     ]);
   });
 
@@ -193,7 +193,7 @@ describe("rule file faults, each reported once in plain words", () => {
     expect(problemsWith(broken)).toEqual([
       `${placeOf(broken, '"type": "send-requst"', '"send')} (/rules/0/actions/0/type): expected one of "send-request", ` +
         '"forward-request", "forward-response", "respond", "send-cancel", "send-bye", "send-ack", ' +
-        '"release-termination", "update-state", "release-state", "log", found "send-requst"; did you mean "send-request"?',
+        '"release-termination", "update-state", "release-state", "log", "indicate-release", found "send-requst"; did you mean "send-request"?',
     ]);
   });
 
@@ -225,11 +225,11 @@ describe("rule file faults, each reported once in plain words", () => {
     ]);
   });
 
-  it("a misspelt table name: one fault at the definition, none at the 12 lookups in two files", () => {
+  it("a misspelt table name: one fault at the definition, none at its 4 lookups or the clause's required key", () => {
     const broken = edited('"reasonByCause": {', '"Reasonbycause": {');
     expect(problemsWith(broken)).toEqual([
       `${placeOf(broken, '"Reasonbycause": {', "{")} (/tables/Reasonbycause): unknown table name "Reasonbycause" ` +
-        '(no rule looks it up); did you mean "reasonByCause"? (12 lookups use that name)',
+        '(no rule looks it up); did you mean "reasonByCause"? (4 lookups use that name)',
     ]);
   });
 
