@@ -8,7 +8,7 @@ import { ConfigError, mergeConfig, readConfigFile, validateConfig } from "../nod
 import type { RunningNode, StartNodeOptions } from "../nodes/running-node.ts";
 
 export const serveUsage = `usage: cleardown serve --role scscf|gmsc --sip udp://ADDR:PORT [--sip tcp://ADDR:PORT]
-                      [--admin http://ADDR:PORT] [--config FILE] [--store memory|redis://HOST:PORT]
+                      [--admin http://ADDR:PORT] [--config FILE] [--store memory|redis://…|redis-sentinel://…|redis-cluster://…]
                       [--mgc udp://ADDR:PORT] [--name NAME] [--no-watch]
   rules: reloaded when a file under rules/ changes (not with --no-watch), on SIGHUP, and on POST /v1/rules/reload
   admin token: adminToken in the config, or CLEARDOWN_ADMIN_TOKEN`;

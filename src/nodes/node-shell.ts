@@ -3,7 +3,6 @@
 // and the admin HTTP API with the routes all nodes share. The S-CSCF and the GMSC add their own on top.
 import { Session } from "node:inspector/promises";
 import { availableParallelism } from "node:os";
-import type { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
 import { Counter } from "prom-client";
 import type { NodeConfig, Policy } from "../../generated/types/index.ts";
@@ -18,6 +17,7 @@ import { responseTo } from "../sip/invite-server-transaction.ts";
 import { TransactionLayer } from "../sip/transaction-layer.ts";
 import { createTransportLayer, type TransportLayer } from "../sip/transport-layer.ts";
 import { MemoryStore } from "../store/memory-store.ts";
+import type { RedisConnection } from "../store/redis-connection.ts";
 import { RedisStore } from "../store/redis-store.ts";
 import type { Store } from "../store/store.ts";
 import { parseListen, policyOf } from "./node-config.ts";
@@ -71,7 +71,7 @@ export class NodeShell {
   readonly rules: LiveRules;
   readonly policy: Policy;
   admin?: AdminServer;
-  private redis?: Redis;
+  private redis?: RedisConnection;
   private readonly closers: Array<() => Promise<void> | void> = [];
 
   private constructor(

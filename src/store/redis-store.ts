@@ -1,8 +1,11 @@
 // The shared store: records as JSON in Redis, written with an optimistic compare-and-set (a Lua script
 // checks the version read), so two nodes updating one dialog never lose a write. Records are validated
 // against their schema on read: a foreign or corrupted value is an error, not a crash later.
+// Keys are `cleardown:KIND:{KEY}`: the braces are a Redis Cluster hash tag, so every kind of record for one
+// Call-ID (dialog, release, call…) lies in one hash slot, on one master, where a script may touch them together.
 import type { ValidateFunction } from "ajv";
-import { Redis } from "ioredis";
+import type { Cluster } from "ioredis";
+import { connectRedis, type RedisConnection, writeAcksOf } from "./redis-connection.ts";
 import { type Store, type StoredRecord, type Ttl, ttlOf } from "./store.ts";
 
 const compareAndSet = `
@@ -25,7 +28,7 @@ export class RedisStore<T> implements Store<T> {
   private readonly prefix: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     kind: string,
     private readonly owner: string,
     private readonly validate?: ValidateFunction,
@@ -34,8 +37,13 @@ export class RedisStore<T> implements Store<T> {
     redis.defineCommand("cleardownCas", { numberOfKeys: 1, lua: compareAndSet });
   }
 
-  static connect(url: string): Redis {
-    return new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  static connect(url: string): RedisConnection {
+    return connectRedis(url, { lazyConnect: false, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  }
+
+  /** The Redis key of a record: its key as a hash tag (one slot for every kind of record of one call). */
+  private redisKey(key: string): string {
+    return `${this.prefix}{${key}}`;
   }
 
   private decode(key: string, raw: string | null): StoredRecord<T> | undefined {
@@ -44,14 +52,14 @@ export class RedisStore<T> implements Store<T> {
     if (this.validate && !this.validate(record.value)) {
       const first = this.validate.errors?.[0];
       throw new StoreRecordError(
-        `${this.prefix}${key}: stored value ${first?.instancePath || "/"} ${first?.message ?? "is invalid"}`,
+        `${this.redisKey(key)}: stored value ${first?.instancePath || "/"} ${first?.message ?? "is invalid"}`,
       );
     }
     return record;
   }
 
   async get(key: string): Promise<StoredRecord<T> | undefined> {
-    return this.decode(key, await this.redis.get(this.prefix + key));
+    return this.decode(key, await this.redis.get(this.redisKey(key)));
   }
 
   async update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
@@ -62,31 +70,54 @@ export class RedisStore<T> implements Store<T> {
         next === undefined
           ? ""
           : JSON.stringify({ value: next, owner: this.owner, version: (current?.version ?? 0) + 1 });
-      const cas = (this.redis as unknown as { cleardownCas: (...a: unknown[]) => Promise<number> }).cleardownCas;
-      const ok = await cas.call(
-        this.redis,
-        this.prefix + key,
+      const args = [
+        this.redisKey(key),
         String(current?.version ?? 0),
         json,
         String(Math.round((next === undefined ? 0 : (ttlOf(ttl, next) ?? 0)) * 1000)),
-      );
-      if (ok === 1) return next;
+      ];
+      if ((await this.compareAndSet(args)) === 1) return next;
     }
-    throw new StoreRecordError(`${this.prefix}${key}: gave up after 50 conflicting writes`);
+    throw new StoreRecordError(`${this.redisKey(key)}: gave up after 50 conflicting writes`);
+  }
+
+  /**
+   * The script; with write acknowledgements asked for (`wait=N` in the URL), WAIT in the same pipeline (on a
+   * cluster the pipeline goes to the key's master) and an error when fewer replicas hold the write in time.
+   */
+  private async compareAndSet(args: string[]): Promise<number> {
+    type Cas = { cleardownCas: (...a: string[]) => Promise<number> };
+    const acks = writeAcksOf(this.redis);
+    if (!acks) return (this.redis as unknown as Cas).cleardownCas(...args);
+    const pipeline = this.redis.pipeline();
+    (pipeline as unknown as Cas).cleardownCas(...args);
+    pipeline.wait(acks.replicas, acks.timeoutMs);
+    const [[casError, ok], [waitError, acked]] = (await pipeline.exec()) ?? [[new Error("pipeline discarded")], []];
+    if (casError) throw casError;
+    if (waitError) throw waitError;
+    if (ok === 1 && (acked as number) < acks.replicas)
+      throw new StoreRecordError(
+        `${args[0]}: written, but held by ${acked} of ${acks.replicas} replicas after ${acks.timeoutMs} ms (wait=${acks.replicas})`,
+      );
+    return ok as number;
   }
 
   async delete(key: string): Promise<boolean> {
-    return (await this.redis.del(this.prefix + key)) === 1;
+    return (await this.redis.del(this.redisKey(key))) === 1;
   }
 
+  /** Every key of this kind: on a cluster, from each master (a SCAN walks one server). */
   async keys(): Promise<string[]> {
+    const servers = this.redis.isCluster ? (this.redis as Cluster).nodes("master") : [this.redis];
     const out: string[] = [];
-    let cursor = "0";
-    do {
-      const [next, batch] = await this.redis.scan(cursor, "MATCH", `${this.prefix}*`, "COUNT", 1000);
-      cursor = next;
-      for (const k of batch) out.push(k.slice(this.prefix.length));
-    } while (cursor !== "0");
+    for (const server of servers) {
+      let cursor = "0";
+      do {
+        const [next, batch] = await server.scan(cursor, "MATCH", `${this.prefix}{*`, "COUNT", 1000);
+        cursor = next;
+        for (const k of batch) out.push(k.slice(this.prefix.length + 1, -1));
+      } while (cursor !== "0");
+    }
     return out;
   }
 
