@@ -1,0 +1,49 @@
+// Issue 20 item 3: a Redis with an append-only file (appendfsync always) killed with SIGKILL and restarted on the
+// same directory loses no confirmed dialog. SIPp UEs hold the dialogs through the S-CSCF; Redis dies and comes
+// back; every dialog is still in Redis and listed by the node, and one bulk release gives each UE its BYE
+// (counted at SIPp).
+import { afterAll, describe, expect, it } from "vitest";
+import { type RedisProcess, redisCli, startServer } from "../../support/redis-topology.ts";
+import { loadRun } from "./scscf-load.ts";
+
+const C = "24.229:5.4.5.1.2";
+const DIALOGS = 200;
+
+let redis: RedisProcess | undefined;
+afterAll(async () => {
+  await redis?.kill();
+});
+
+const dialogKeys = async (port: number) =>
+  (await redisCli(port, "--scan", "--pattern", "cleardown:dialog:{*")).split("\n").filter(Boolean).length;
+
+describe("S-CSCF on an AOF Redis killed with SIGKILL and restarted (SIPp UEs)", () => {
+  it(`${C}/1 ${C}/2 ${C}/closing ${DIALOGS} confirmed dialogs survive kill -9 and restart of redis-server (appendonly yes, appendfsync always): all listed, all released, one BYE per UE per dialog`, async () => {
+    redis = await startServer({ aof: "always" });
+    const { port, dir } = redis;
+    expect(await redisCli(port, "config", "get", "appendfsync")).toContain("always");
+    const r = await loadRun({
+      dialogs: DIALOGS,
+      store: `redis://127.0.0.1:${port}`,
+      aroundRelease: async () => {
+        expect(await dialogKeys(port)).toBe(DIALOGS);
+        const killed = redis;
+        await killed?.kill();
+        // Same port and directory: the node's connection comes back by itself, onto what the file held.
+        redis = await startServer({ port, dir, aof: "always" });
+        expect(redis.pid).not.toBe(killed?.pid);
+        expect(await dialogKeys(port)).toBe(DIALOGS);
+        return async () => {};
+      },
+    });
+    // The bulk release (sent after the restart) started all of them (loadRun checks it), and SIPp counts, per
+    // call, exactly one BYE received and answered by each UE.
+    expect(r.callerSuccessful).toBe(DIALOGS);
+    expect(r.calleeSuccessful).toBe(DIALOGS);
+    expect(r.failed).toBe(0);
+    expect(r.completed).toBe(DIALOGS);
+    expect(r.releaseFailures).toBe(0);
+    expect(r.recordsLeft).toBe(0);
+    expect(await dialogKeys(port)).toBe(0);
+  }, 240_000);
+});
