@@ -187,8 +187,8 @@ export interface ClusterSetup {
   nodes: RedisProcess[];
   /** The store URL: redis-cluster://…, all six as seeds. */
   url: string;
-  /** The masters' ports now. */
-  masterPorts(): Promise<number[]>;
+  /** The ports of the masters serving slots now (as the node on `port` sees it). */
+  masterPorts(port?: number): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -216,11 +216,22 @@ export async function startCluster(): Promise<ClusterSetup> {
         async () => (await redisCli(n.port, "cluster", "info")).includes("cluster_state:ok"),
         `cluster node ${n.port} in state ok`,
       );
-    const masterPorts = async () =>
-      (await redisCli(nodes[0].port, "cluster", "nodes"))
+    const masterPorts = async (port = nodes[0].port) =>
+      (await redisCli(port, "cluster", "nodes"))
         .split("\n")
-        .filter((l) => / master /.test(` ${l.split(" ")[2]?.replace(/,/g, " ")} `) && !l.includes("fail"))
-        .map((l) => Number(/:([0-9]+)@/.exec(l)?.[1]));
+        .map((l) => l.split(" "))
+        .filter(
+          ([, , flags, , , , , , slots]) => flags?.split(",").includes("master") && !flags.includes("fail") && slots,
+        )
+        .map(([, address]) => Number(/:([0-9]+)@/.exec(address)?.[1]));
+    // Every node sees three masters with their slots and three replicas (create makes six masters first).
+    for (const n of nodes)
+      await until(
+        async () =>
+          (await masterPorts(n.port)).length === 3 &&
+          (await redisCli(n.port, "cluster", "nodes")).split("\n").filter((l) => /[ ,]slave /.test(l)).length === 3,
+        `cluster node ${n.port} seeing three masters and three replicas`,
+      );
     return {
       nodes,
       url: `redis-cluster://${nodes.map((n) => `127.0.0.1:${n.port}`).join(",")}`,

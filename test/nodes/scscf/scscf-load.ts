@@ -11,6 +11,7 @@ import { startChildNode } from "../../support/child-node.ts";
 import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
 import { startSipp } from "../../support/sipp.ts";
 import { seededLoss, startUdpTap, type UdpTap } from "../../support/udp-tap.ts";
+import { startViaRelay, type ViaRelay } from "../../support/via-relay.ts";
 import { adminClient, eventually, type Scscf, startScscf, TOKEN } from "./scscf-harness.ts";
 
 export interface LoadOptions {
@@ -213,6 +214,16 @@ async function round(s: LoadNode, options: LoadOptions, releaser: LoadNode = s):
     calleeSide = toCallee.port;
     calleeTap = toCallee;
   }
+  // Released through another node: the UEs answer its BYEs where their Via says, not to the node they called.
+  const relays: ViaRelay[] = [];
+  if (releaser !== s) {
+    if (options.loss) throw new Error("loadRun: loss and releaseThrough other-node do not go together");
+    const toCaller = await startViaRelay({ port: callerPort }, { port: s.port });
+    const toCallee = await startViaRelay({ port: calleePort }, { port: s.port });
+    relays.push(toCaller, toCallee);
+    callerSide = { port: toCaller.port, proxy: String(toCaller.port) };
+    calleeSide = toCallee.port;
+  }
   const fill = {
     BYE_WAIT_MS: 120_000,
     LINGER_MS: options.loss ? 8000 : 4000,
@@ -325,5 +336,6 @@ async function round(s: LoadNode, options: LoadOptions, releaser: LoadNode = s):
     await caller.stop();
     await callee.stop();
     for (const t of taps) await t.close();
+    for (const r of relays) await r.close();
   }
 }
