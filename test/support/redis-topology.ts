@@ -114,7 +114,7 @@ export async function until(probe: () => Promise<boolean>, what: string, ms = 60
 
 export interface SentinelSetup {
   master: RedisProcess;
-  replica: RedisProcess;
+  replicas: RedisProcess[];
   sentinels: RedisProcess[];
   /** The store URL: redis-sentinel://…/NAME. */
   url: string;
@@ -124,20 +124,27 @@ export interface SentinelSetup {
   stop(): Promise<void>;
 }
 
-/** A master, one replica, three sentinels (quorum 2) that declare the master down after one silent second. */
-export async function startSentinelSetup(): Promise<SentinelSetup> {
+/**
+ * A master, its replicas, three sentinels (quorum 2) that declare the master down after one silent second. Two
+ * replicas let writes that wait for one replica (wait=1) go on after a failover: one is left to hold them.
+ */
+export async function startSentinelSetup(replicaCount = 1): Promise<SentinelSetup> {
   const binary = ensureDebianPackage("redis-sentinel", "/usr/bin/redis-sentinel");
   const name = "cleardown";
   const all: RedisProcess[] = [];
   try {
     const master = await startServer();
     all.push(master);
-    const replica = await startServer({ replicaOf: master.port });
-    all.push(replica);
-    await until(
-      async () => (await redisCli(replica.port, "info", "replication")).includes("master_link_status:up"),
-      "the replica in sync",
-    );
+    const replicas: RedisProcess[] = [];
+    for (let i = 0; i < replicaCount; i++) {
+      const replica = await startServer({ replicaOf: master.port });
+      replicas.push(replica);
+      all.push(replica);
+      await until(
+        async () => (await redisCli(replica.port, "info", "replication")).includes("master_link_status:up"),
+        "the replica in sync",
+      );
+    }
     const sentinels: RedisProcess[] = [];
     for (let i = 0; i < 3; i++) {
       const port = await freeTcpPort();
@@ -164,13 +171,13 @@ export async function startSentinelSetup(): Promise<SentinelSetup> {
     for (const s of sentinels)
       await until(async () => {
         const info = await redisCli(s.port, "info", "sentinel");
-        return info.includes("slaves=1") && info.includes("sentinels=3");
-      }, `sentinel ${s.port} seeing the replica and the other sentinels`);
+        return info.includes(`slaves=${replicaCount}`) && info.includes("sentinels=3");
+      }, `sentinel ${s.port} seeing the replicas and the other sentinels`);
     const masterPort = async () =>
       Number((await redisCli(sentinels[0].port, "sentinel", "get-master-addr-by-name", name)).trim().split("\n")[1]);
     return {
       master,
-      replica,
+      replicas,
       sentinels,
       name,
       url: `redis-sentinel://${sentinels.map((s) => `127.0.0.1:${s.port}`).join(",")}/${name}`,

@@ -34,8 +34,8 @@ export interface LoadOptions {
   /** The node the bulk release is sent to: the one the dialogs were set up through (default), or a second node
    *  on the same (shared) store, which learnt none of them. */
   releaseThrough?: "same-node" | "other-node";
-  /** Called just before a release, and after it (to stop a profiler, say). */
-  aroundRelease?: () => Promise<(label: string) => Promise<void>>;
+  /** Called just before a release (with the node the release goes to), and after it (to stop a profiler, say). */
+  aroundRelease?: (releaser: { count(): Promise<number> }) => Promise<(label: string) => Promise<void>>;
 }
 
 export interface LoadResult {
@@ -289,7 +289,7 @@ async function round(s: LoadNode, options: LoadOptions, releaser: LoadNode = s):
       );
     } else await new Promise((r) => setTimeout(r, 500));
     loseFromNowOn();
-    const after = await options.aroundRelease?.();
+    const after = await options.aroundRelease?.(releaser);
     const cpu = { node: s.cpu(), sipp: sippCpu([caller.pid, callee.pid]) };
     // A CPU profile of the node over the release (its debug route), when asked for.
     const profiling = options.profileTo
