@@ -102,6 +102,11 @@ export async function redisCli(port: number, ...args: string[]): Promise<string>
   return stdout;
 }
 
+/** Records of one kind (dialog, call…) the server on `port` holds (the store's keys are cleardown:KIND:{KEY}). */
+export async function storedKeys(port: number, kind: string): Promise<number> {
+  return (await redisCli(port, "--scan", "--pattern", `cleardown:${kind}:{*`)).split("\n").filter(Boolean).length;
+}
+
 /** Polls `probe` every 100 ms until it holds, for `ms` at most (startup and failover are not instant). */
 export async function until(probe: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;

@@ -3,7 +3,7 @@
 // back; every dialog is still in Redis and listed by the node, and one bulk release gives each UE its BYE
 // (counted at SIPp).
 import { afterAll, describe, expect, it } from "vitest";
-import { type RedisProcess, redisCli, startServer } from "../../support/redis-topology.ts";
+import { type RedisProcess, redisCli, startServer, storedKeys } from "../../support/redis-topology.ts";
 import { loadRun } from "./scscf-load.ts";
 
 const C = "24.229:5.4.5.1.2";
@@ -14,8 +14,7 @@ afterAll(async () => {
   await redis?.kill();
 });
 
-const dialogKeys = async (port: number) =>
-  (await redisCli(port, "--scan", "--pattern", "cleardown:dialog:{*")).split("\n").filter(Boolean).length;
+const dialogKeys = (port: number) => storedKeys(port, "dialog");
 
 describe("S-CSCF on an AOF Redis killed with SIGKILL and restarted (SIPp UEs)", () => {
   it(`${C}/1 ${C}/2 ${C}/closing ${DIALOGS} confirmed dialogs survive kill -9 and restart of redis-server (appendonly yes, appendfsync always): all listed, all released, one BYE per UE per dialog`, async () => {

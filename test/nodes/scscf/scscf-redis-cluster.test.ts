@@ -5,7 +5,7 @@
 import type { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisStore } from "../../../src/store/redis-store.ts";
-import { type ClusterSetup, redisCli, startCluster } from "../../support/redis-topology.ts";
+import { type ClusterSetup, redisCli, startCluster, storedKeys } from "../../support/redis-topology.ts";
 import { loadRun } from "./scscf-load.ts";
 
 const C = "24.229:5.4.5.1.2";
@@ -19,8 +19,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const dialogKeys = async (port: number) =>
-  (await redisCli(port, "--scan", "--pattern", "cleardown:dialog:{*")).split("\n").filter(Boolean).length;
+const dialogKeys = (port: number) => storedKeys(port, "dialog");
 
 describe("S-CSCF on a six-node Redis Cluster (SIPp UEs)", () => {
   it("a call's records of every kind lie in one hash slot, on one master", async () => {

@@ -5,7 +5,7 @@
 // release gives each UE its BYE (counted at SIPp). A write no replica holds is refused, not confirmed.
 import { afterEach, describe, expect, it } from "vitest";
 import { RedisStore, StoreRecordError } from "../../../src/store/redis-store.ts";
-import { redisCli, type SentinelSetup, startSentinelSetup, until } from "../../support/redis-topology.ts";
+import { redisCli, type SentinelSetup, startSentinelSetup, storedKeys, until } from "../../support/redis-topology.ts";
 import { loadRun } from "./scscf-load.ts";
 
 const C = "24.229:5.4.5.1.2";
@@ -17,8 +17,7 @@ afterEach(async () => {
   setup = undefined;
 });
 
-const dialogKeys = async (port: number) =>
-  (await redisCli(port, "--scan", "--pattern", "cleardown:dialog:{*")).split("\n").filter(Boolean).length;
+const dialogKeys = (port: number) => storedKeys(port, "dialog");
 
 describe("S-CSCF on Redis with Sentinel: the master killed while UEs hold dialogs (SIPp)", () => {
   it(`${C}/1 ${C}/2 ${C}/closing ${DIALOGS} confirmed dialogs survive the master's SIGKILL and the failover: all on the new master, all released, one BYE per UE per dialog`, async () => {
