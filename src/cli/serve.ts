@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import type { NodeConfig } from "../../generated/types/index.ts";
 import { ConfigError, mergeConfig, readConfigFile, validateConfig } from "../nodes/node-config.ts";
 import type { RunningNode, StartNodeOptions } from "../nodes/running-node.ts";
+import { parseStoreUrl, StoreUrlError } from "../store/redis-connection.ts";
 
 export const serveUsage = `usage: cleardown serve --role scscf|gmsc --sip udp://ADDR:PORT [--sip tcp://ADDR:PORT]
                       [--admin http://ADDR:PORT] [--config FILE] [--store memory|redis://…|redis-sentinel://…|redis-cluster://…]
@@ -40,7 +41,19 @@ export function serveConfig(argv: string[]): NodeConfig & { name?: string; watch
   if (!config.role) throw new ConfigError(["--role: expected scscf or gmsc (or role in the config file)"]);
   if (!config.sip?.length)
     throw new ConfigError(["--sip: expected at least one listen address, e.g. udp://127.0.0.1:5060"]);
+  if (config.store && config.store !== "memory")
+    storeUrlChecked(config.store, values.store ? "--store" : `${values.config} (/store)`);
   return { ...config, ...(values.name ? { name: values.name } : {}), watch: !values["no-watch"] };
+}
+
+/** A Sentinel or Cluster URL's shape is checked before the node starts, so a bad one is a usage error. */
+function storeUrlChecked(url: string, where: string): void {
+  try {
+    parseStoreUrl(url);
+  } catch (err) {
+    if (err instanceof StoreUrlError) throw new ConfigError([`${where}: ${err.message}`]);
+    throw err;
+  }
 }
 
 export async function startNode(options: StartNodeOptions): Promise<RunningNode> {

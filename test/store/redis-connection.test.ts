@@ -1,6 +1,8 @@
 // The store URL: one server, a Sentinel-monitored master, a Cluster; write acknowledgements; a bad URL is an error
 // naming what was expected, with the password never shown.
 import { describe, expect, it } from "vitest";
+import { serveConfig } from "../../src/cli/serve.ts";
+import { ConfigError } from "../../src/nodes/node-config.ts";
 import { parseStoreUrl, StoreUrlError } from "../../src/store/redis-connection.ts";
 
 describe("store URLs", () => {
@@ -61,5 +63,16 @@ describe("store URLs", () => {
     expect(() => parseStoreUrl("redis-sentinel://app:topsecret@127.0.0.1:1")).toThrow(
       'store "redis-sentinel://app:***@127.0.0.1:1"',
     );
+  });
+
+  it("serve refuses a bad store URL before starting, naming the flag", () => {
+    const serve = (store: string) => () =>
+      serveConfig(["--role", "scscf", "--sip", "udp://127.0.0.1:5060", "--store", store]);
+    expect(serve("redis-cluster://127.0.0.1:7000,127.0.0.1:7001")).not.toThrow();
+    expect(serve("redis-sentinel://127.0.0.1:26379")).toThrow(ConfigError);
+    expect(serve("redis-sentinel://127.0.0.1:26379")).toThrow(
+      /^--store: store "redis-sentinel:\/\/127.0.0.1:26379": a Sentinel URL names the monitored master/,
+    );
+    expect(serve("redis+cluster://127.0.0.1:7000")).toThrow(/\/store.*must match pattern/);
   });
 });
