@@ -4,7 +4,7 @@
 // Keys are `cleardown:KIND:{KEY}`: the braces are a Redis Cluster hash tag, so every kind of record for one
 // Call-ID (dialog, release, call…) lies in one hash slot, on one master, where a script may touch them together.
 import type { ValidateFunction } from "ajv";
-import type { Cluster } from "ioredis";
+import type { ChainableCommander, Cluster } from "ioredis";
 import { connectRedis, type RedisConnection, writeAcksOf } from "./redis-connection.ts";
 import { type Store, type StoredRecord, type Ttl, ttlOf } from "./store.ts";
 
@@ -81,29 +81,41 @@ export class RedisStore<T> implements Store<T> {
     throw new StoreRecordError(`${this.redisKey(key)}: gave up after 50 conflicting writes`);
   }
 
-  /**
-   * The script; with write acknowledgements asked for (`wait=N` in the URL), WAIT in the same pipeline (on a
-   * cluster the pipeline goes to the key's master) and an error when fewer replicas hold the write in time.
-   */
-  private async compareAndSet(args: string[]): Promise<number> {
+  /** The script, run as `acknowledged` says. */
+  private compareAndSet(args: string[]): Promise<number> {
     type Cas = { cleardownCas: (...a: string[]) => Promise<number> };
-    const acks = writeAcksOf(this.redis);
-    if (!acks) return (this.redis as unknown as Cas).cleardownCas(...args);
-    const pipeline = this.redis.pipeline();
-    (pipeline as unknown as Cas).cleardownCas(...args);
-    pipeline.wait(acks.replicas, acks.timeoutMs);
-    const [[casError, ok], [waitError, acked]] = (await pipeline.exec()) ?? [[new Error("pipeline discarded")], []];
-    if (casError) throw casError;
-    if (waitError) throw waitError;
-    if (ok === 1 && (acked as number) < acks.replicas)
-      throw new StoreRecordError(
-        `${args[0]}: written, but held by ${acked} of ${acks.replicas} replicas after ${acks.timeoutMs} ms (wait=${acks.replicas})`,
-      );
-    return ok as number;
+    return this.acknowledged(args[0], (target) => (target as unknown as Cas).cleardownCas(...args));
   }
 
   async delete(key: string): Promise<boolean> {
-    return (await this.redis.del(this.redisKey(key))) === 1;
+    return (await this.acknowledged(this.redisKey(key), (target) => target.del(this.redisKey(key)))) === 1;
+  }
+
+  /**
+   * A write (answering 1 when it changed something). With acknowledgements asked for (`wait=N` in the URL), WAIT
+   * follows it in one pipeline (on a cluster the pipeline goes to the key's master), and a change fewer replicas
+   * hold in time is an error: the caller must not act on it as if it were safe.
+   */
+  private async acknowledged(
+    key: string,
+    write: (target: RedisConnection | ChainableCommander) => unknown,
+  ): Promise<number> {
+    const acks = writeAcksOf(this.redis);
+    if (!acks) return (await write(this.redis)) as number;
+    const pipeline = this.redis.pipeline();
+    write(pipeline);
+    pipeline.wait(acks.replicas, acks.timeoutMs);
+    const [[writeError, changed], [waitError, held]] = (await pipeline.exec()) ?? [
+      [new Error("pipeline discarded")],
+      [],
+    ];
+    if (writeError) throw writeError;
+    if (waitError) throw waitError;
+    if (changed === 1 && (held as number) < acks.replicas)
+      throw new StoreRecordError(
+        `${key}: written, but held by ${held} of ${acks.replicas} replicas after ${acks.timeoutMs} ms (wait=${acks.replicas})`,
+      );
+    return changed as number;
   }
 
   /** Every key of this kind: on a cluster, from each master (a SCAN walks one server). */

@@ -57,7 +57,7 @@ describe("S-CSCF on Redis with Sentinel: the master killed while UEs hold dialog
     expect(await dialogKeys(promoted)).toBe(0);
   }, 240_000);
 
-  it("with wait=1, a write no replica acknowledges in time fails (the record is not confirmed); with the replica back, writes go on", async () => {
+  it("with wait=1, a write or delete no replica acknowledges in time fails (the record is not confirmed); with the replica back, writes go on", async () => {
     setup = await startSentinelSetup(1);
     const [replica] = setup.replicas;
     const connection = RedisStore.connect(`${setup.url}?wait=1&waitTimeout=300`);
@@ -71,6 +71,9 @@ describe("S-CSCF on Redis with Sentinel: the master killed while UEs hold dialog
         await expect(plain.update("k", () => ({ n: 3 }))).rejects.toThrow(
           /cleardown:probe:\{k\}: written, but held by 0 of 1 replicas after 300 ms \(wait=1\)/,
         );
+        // A delete too: a release's end must not come back with a failover.
+        await plain.update("gone", () => ({ n: 0 })).catch(() => undefined);
+        await expect(plain.delete("gone")).rejects.toThrow(/cleardown:probe:\{gone\}: written, but held by 0 of 1/);
       } finally {
         process.kill(replica.pid, "SIGCONT");
       }
