@@ -55,9 +55,9 @@ function integer(url: string, name: string, text: string, min: number): number {
 }
 
 /** `wait` and `waitTimeout` out of the query; any other parameter is an error (a typo would pass silently). */
-function acksOf(url: string, query: URLSearchParams, allowed: string[]): WriteAcks | undefined {
+function acksOf(url: string, query: URLSearchParams, allowed: string[] | "any"): WriteAcks | undefined {
   for (const name of query.keys())
-    if (![...allowed, "wait", "waitTimeout"].includes(name))
+    if (allowed !== "any" && ![...allowed, "wait", "waitTimeout"].includes(name))
       fail(url, `unknown parameter "${name}" (expected ${[...allowed, "wait", "waitTimeout"].join(", ")})`);
   const wait = query.get("wait");
   const timeout = query.get("waitTimeout");
@@ -73,10 +73,15 @@ function acksOf(url: string, query: URLSearchParams, allowed: string[]): WriteAc
 
 export function parseStoreUrl(url: string): ParsedStoreUrl {
   if (/^rediss?:\/\//.test(url)) {
+    // ioredis reads its own options from the query (family=6, …): those stay, wait and waitTimeout are ours.
     const q = url.indexOf("?");
     const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
-    const acks = acksOf(url, query, []);
-    return { kind: "server", url: q < 0 ? url : url.slice(0, q), endpoints: [], ...(acks ? { acks } : {}) };
+    const acks = acksOf(url, query, "any");
+    query.delete("wait");
+    query.delete("waitTimeout");
+    const rest = query.toString();
+    const base = q < 0 ? url : url.slice(0, q);
+    return { kind: "server", url: rest ? `${base}?${rest}` : base, endpoints: [], ...(acks ? { acks } : {}) };
   }
   const m = multiHost.exec(url);
   if (!m)

@@ -6,7 +6,7 @@ import { ConfigError } from "../../src/nodes/node-config.ts";
 import { parseStoreUrl, StoreUrlError } from "../../src/store/redis-connection.ts";
 
 describe("store URLs", () => {
-  it("one server: the URL as ioredis reads it, wait=N taken out of it", () => {
+  it("one server: the URL as ioredis reads it, wait=N and waitTimeout taken out of it", () => {
     expect(parseStoreUrl("redis://127.0.0.1:6379/2")).toEqual({
       kind: "server",
       url: "redis://127.0.0.1:6379/2",
@@ -15,6 +15,11 @@ describe("store URLs", () => {
     expect(parseStoreUrl("redis://127.0.0.1:6379/2?wait=1")).toMatchObject({
       url: "redis://127.0.0.1:6379/2",
       acks: { replicas: 1, timeoutMs: 1000 },
+    });
+    // ioredis's own options in the query stay.
+    expect(parseStoreUrl("redis://127.0.0.1:6379/2?family=4&wait=2&waitTimeout=50")).toMatchObject({
+      url: "redis://127.0.0.1:6379/2?family=4",
+      acks: { replicas: 2, timeoutMs: 50 },
     });
   });
 
