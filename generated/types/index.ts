@@ -1308,6 +1308,9 @@ export interface NodeConfig {
    * Bearer token for the admin API (or CLEARDOWN_ADMIN_TOKEN).
    */
   adminToken?: string;
+  /**
+   * Where dialogs, calls and registrations live: memory (this node only), or Redis shared by several nodes: redis://[USER:PASS@]HOST:PORT[/DB] (one server), redis-sentinel://[USER:PASS@]HOST:PORT[,HOST:PORT…]/MASTER[?db=N] (the master a Sentinel quorum names, followed across failovers), redis-cluster://[USER:PASS@]HOST:PORT[,HOST:PORT…] (a Redis Cluster; a call's records share one hash slot). Any of them takes ?wait=N[&waitTimeout=MS]: every write waits until N replicas hold it (Redis WAIT; default 1000 ms), and fails if they do not.
+   */
   store?: string;
   rulesDir?: string;
   /**

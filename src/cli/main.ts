@@ -11,7 +11,7 @@ const usage = `usage: cleardown <command>
                                      every release scenario of both seeds; ladders with clause ids; audit report;
                                      both nodes take the node config FILE (e.g. its policy)
   demo --scripted                    the same scenarios planned in-process: each plan with its clause ids
-  serve --role scscf|gmsc --sip URL… [--admin URL] [--config FILE] [--store memory|redis://…] [--mgc URL]
+  serve --role scscf|gmsc --sip URL… [--admin URL] [--config FILE] [--store memory|redis://…|redis-sentinel://…|redis-cluster://…] [--mgc URL]
                                      run a node (SIGHUP reloads the rules; SIGTERM stops it)
   release --admin URL --call-id ID [--cause C]   network-internal release through a node's admin API
   trace --admin URL [--json|--svg] CALL-ID       the call's ladder diagram with the clause ids of each message

@@ -7,9 +7,10 @@ import type { NodeConfig } from "../../generated/types/index.ts";
 import { adminTokenOf, adminTokenProblem } from "../admin/admin-token.ts";
 import { ConfigError, mergeConfig, readConfigFile, validateConfig } from "../nodes/node-config.ts";
 import type { RunningNode, StartNodeOptions } from "../nodes/running-node.ts";
+import { parseStoreUrl, StoreUrlError } from "../store/redis-connection.ts";
 
 export const serveUsage = `usage: cleardown serve --role scscf|gmsc --sip udp://ADDR:PORT [--sip tcp://ADDR:PORT]
-                      [--admin http://ADDR:PORT] [--config FILE] [--store memory|redis://HOST:PORT]
+                      [--admin http://ADDR:PORT] [--config FILE] [--store memory|redis://…|redis-sentinel://…|redis-cluster://…]
                       [--mgc udp://ADDR:PORT] [--name NAME] [--no-watch]
   rules: reloaded when a file under rules/ changes (not with --no-watch), on SIGHUP, and on POST /v1/rules/reload
   admin token: adminToken in the config, or CLEARDOWN_ADMIN_TOKEN`;
@@ -41,7 +42,19 @@ export function serveConfig(argv: string[]): NodeConfig & { name?: string; watch
   if (!config.role) throw new ConfigError(["--role: expected scscf or gmsc (or role in the config file)"]);
   if (!config.sip?.length)
     throw new ConfigError(["--sip: expected at least one listen address, e.g. udp://127.0.0.1:5060"]);
+  if (config.store && config.store !== "memory")
+    storeUrlChecked(config.store, values.store ? "--store" : `${values.config} (/store)`);
   return { ...config, ...(values.name ? { name: values.name } : {}), watch: !values["no-watch"] };
+}
+
+/** A Sentinel or Cluster URL's shape is checked before the node starts, so a bad one is a usage error. */
+function storeUrlChecked(url: string, where: string): void {
+  try {
+    parseStoreUrl(url);
+  } catch (err) {
+    if (err instanceof StoreUrlError) throw new ConfigError([`${where}: ${err.message}`]);
+    throw err;
+  }
 }
 
 export async function startNode(options: StartNodeOptions): Promise<RunningNode> {

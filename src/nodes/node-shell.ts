@@ -3,7 +3,6 @@
 // and the admin HTTP API with the routes all nodes share. The S-CSCF and the GMSC add their own on top.
 import { Session } from "node:inspector/promises";
 import { availableParallelism } from "node:os";
-import type { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
 import { Counter, Gauge } from "prom-client";
 import type { NodeConfig, Policy } from "../../generated/types/index.ts";
@@ -20,6 +19,7 @@ import type { SipMessage } from "../sip/message.ts";
 import { TransactionLayer } from "../sip/transaction-layer.ts";
 import { createTransportLayer, type TransportLayer } from "../sip/transport-layer.ts";
 import { MemoryStore } from "../store/memory-store.ts";
+import type { RedisConnection } from "../store/redis-connection.ts";
 import { RedisStore } from "../store/redis-store.ts";
 import { type Store, StoreHealth, StoreUnavailable } from "../store/store.ts";
 import { openFileLimit, tcpConnectionLimits } from "./connection-limits.ts";
@@ -83,7 +83,7 @@ export class NodeShell {
   /** The policy in force under each rule version (its deviation switches, then the config's overrides). */
   private readonly policies = new Map<string, Policy>();
   admin?: AdminServer;
-  private redis?: Redis;
+  private redis?: RedisConnection;
   /** Whether the store answers: consulted before a new request or an admin request that needs it. */
   readonly storeHealth: StoreHealth;
   /** The errors of the last rules load, while it failed (the rules in force stay; the node is not ready). */
@@ -97,7 +97,7 @@ export class NodeShell {
     readonly transactions: TransactionLayer,
     traces: CallTraces,
     log: Logger,
-    redis?: Redis,
+    redis?: RedisConnection,
   ) {
     this.log = log;
     this.traces = traces;
@@ -113,7 +113,7 @@ export class NodeShell {
       (kind) => storeErrors.inc({ kind }),
     );
     if (redis) {
-      redis.on("error", (err) => {
+      redis.on("error", (err: Error) => {
         storeErrors.inc({ kind: "connection" });
         this.log.error({ err: err.message }, "redis");
       });

@@ -1,8 +1,11 @@
 // The shared store: records as JSON in Redis, written with an optimistic compare-and-set (a Lua script
 // checks the version read), so two nodes updating one dialog never lose a write. Records are validated
 // against their schema on read: a foreign or corrupted value is an error, not a crash later.
+// Keys are `cleardown:KIND:{KEY}`: the braces are a Redis Cluster hash tag, so every kind of record for one
+// Call-ID (dialog, release, call…) lies in one hash slot, on one master, where a script may touch them together.
 import type { ValidateFunction } from "ajv";
-import { Redis } from "ioredis";
+import type { ChainableCommander, Cluster } from "ioredis";
+import { connectRedis, type RedisConnection, writeAcksOf } from "./redis-connection.ts";
 import { type Store, type StoredRecord, StoreHealth, StoreUnavailable, type Ttl, ttlOf } from "./store.ts";
 
 const compareAndSet = `
@@ -31,7 +34,7 @@ export class RedisStore<T> implements Store<T> {
   };
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     kind: string,
     private readonly owner: string,
     private readonly validate?: ValidateFunction,
@@ -41,8 +44,13 @@ export class RedisStore<T> implements Store<T> {
     redis.defineCommand("cleardownCas", { numberOfKeys: 1, lua: compareAndSet });
   }
 
-  static connect(url: string): Redis {
-    return new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  static connect(url: string): RedisConnection {
+    return connectRedis(url, { lazyConnect: false, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  }
+
+  /** The Redis key of a record: its key as a hash tag (one slot for every kind of record of one call). */
+  private redisKey(key: string): string {
+    return `${this.prefix}{${key}}`;
   }
 
   /**
@@ -50,8 +58,8 @@ export class RedisStore<T> implements Store<T> {
    * is refused at once; one unanswered for a second fails), and reconnects by itself (every 0.05–1 s). Waits
    * up to `readyMs` for the first connection; a node may start while Redis is down, not ready.
    */
-  static async connectFailFast(url: string, readyMs = 3000): Promise<Redis> {
-    const redis = new Redis(url, {
+  static async connectFailFast(url: string, readyMs = 3000): Promise<RedisConnection> {
+    const redis = connectRedis(url, {
       lazyConnect: false,
       enableOfflineQueue: false,
       commandTimeout: 1000,
@@ -77,14 +85,14 @@ export class RedisStore<T> implements Store<T> {
     if (this.validate && !this.validate(record.value)) {
       const first = this.validate.errors?.[0];
       throw new StoreRecordError(
-        `${this.prefix}${key}: stored value ${first?.instancePath || "/"} ${first?.message ?? "is invalid"}`,
+        `${this.redisKey(key)}: stored value ${first?.instancePath || "/"} ${first?.message ?? "is invalid"}`,
       );
     }
     return record;
   }
 
   get(key: string): Promise<StoredRecord<T> | undefined> {
-    return this.redis.get(this.prefix + key).then((raw) => this.decode(key, raw), this.fail);
+    return this.redis.get(this.redisKey(key)).then((raw) => this.decode(key, raw), this.fail);
   }
 
   update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
@@ -103,35 +111,73 @@ export class RedisStore<T> implements Store<T> {
         next === undefined
           ? ""
           : JSON.stringify({ value: next, owner: this.owner, version: (current?.version ?? 0) + 1 });
-      const cas = (this.redis as unknown as { cleardownCas: (...a: unknown[]) => Promise<number> }).cleardownCas;
-      const ok = await cas.call(
-        this.redis,
-        this.prefix + key,
+      const args = [
+        this.redisKey(key),
         String(current?.version ?? 0),
         json,
         String(Math.round((next === undefined ? 0 : (ttlOf(ttl, next) ?? 0)) * 1000)),
-      );
-      if (ok === 1) return next;
+      ];
+      if ((await this.compareAndSet(args)) === 1) return next;
     }
-    throw new StoreRecordError(`${this.prefix}${key}: gave up after 50 conflicting writes`);
+    throw new StoreRecordError(`${this.redisKey(key)}: gave up after 50 conflicting writes`);
+  }
+
+  /** The script, run as `acknowledged` says. */
+  private compareAndSet(args: string[]): Promise<number> {
+    type Cas = { cleardownCas: (...a: string[]) => Promise<number> };
+    return this.acknowledged(args[0], (target) => (target as unknown as Cas).cleardownCas(...args));
   }
 
   delete(key: string): Promise<boolean> {
-    return this.redis.del(this.prefix + key).then((n) => n === 1, this.fail);
+    return this.acknowledged(this.redisKey(key), (target) => target.del(this.redisKey(key))).then(
+      (n) => n === 1,
+      this.fail,
+    );
+  }
+
+  /**
+   * A write (answering 1 when it changed something). With acknowledgements asked for (`wait=N` in the URL), WAIT
+   * follows it in one pipeline (on a cluster the pipeline goes to the key's master), and a change fewer replicas
+   * hold in time is an error: the caller must not act on it as if it were safe.
+   */
+  private async acknowledged(
+    key: string,
+    write: (target: RedisConnection | ChainableCommander) => unknown,
+  ): Promise<number> {
+    const acks = writeAcksOf(this.redis);
+    if (!acks) return (await write(this.redis)) as number;
+    const pipeline = this.redis.pipeline();
+    write(pipeline);
+    pipeline.wait(acks.replicas, acks.timeoutMs);
+    const [[writeError, changed], [waitError, held]] = (await pipeline.exec()) ?? [
+      [new Error("pipeline discarded")],
+      [],
+    ];
+    if (writeError) throw writeError;
+    if (waitError) throw waitError;
+    if (changed === 1 && (held as number) < acks.replicas)
+      throw new StoreRecordError(
+        `${key}: written, but held by ${held} of ${acks.replicas} replicas after ${acks.timeoutMs} ms (wait=${acks.replicas})`,
+      );
+    return changed as number;
   }
 
   keys(): Promise<string[]> {
     return this.scanKeys().catch(this.fail);
   }
 
+  /** Every key of this kind: on a cluster, from each master (a SCAN walks one server). */
   private async scanKeys(): Promise<string[]> {
+    const servers = this.redis.isCluster ? (this.redis as Cluster).nodes("master") : [this.redis];
     const out: string[] = [];
-    let cursor = "0";
-    do {
-      const [next, batch] = await this.redis.scan(cursor, "MATCH", `${this.prefix}*`, "COUNT", 1000);
-      cursor = next;
-      for (const k of batch) out.push(k.slice(this.prefix.length));
-    } while (cursor !== "0");
+    for (const server of servers) {
+      let cursor = "0";
+      do {
+        const [next, batch] = await server.scan(cursor, "MATCH", `${this.prefix}{*`, "COUNT", 1000);
+        cursor = next;
+        for (const k of batch) out.push(k.slice(this.prefix.length + 1, -1));
+      } while (cursor !== "0");
+    }
     return out;
   }
 

@@ -1,16 +1,16 @@
 // The store interface against both implementations: the in-memory default and a real redis-server.
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DialogState } from "../../generated/types/index.ts";
 import { validator } from "../../src/rules/schema-registry.ts";
 import { MemoryStore } from "../../src/store/memory-store.ts";
+import type { RedisConnection } from "../../src/store/redis-connection.ts";
 import { RedisStore, StoreRecordError } from "../../src/store/redis-store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { dialog } from "../rules/fixtures.ts";
 import { type RedisPeer, startRedis } from "../support/redis-server.ts";
 
 let redisPeer: RedisPeer;
-let redis: Redis;
+let redis: RedisConnection;
 
 beforeAll(async () => {
   redisPeer = await startRedis();
@@ -73,8 +73,10 @@ for (const [name, make] of kinds) {
 describe("redis store validation", () => {
   it("rejects a stored record that is not a dialog, naming the key and the fault", async () => {
     const store = new RedisStore<DialogState>(redis, "corrupt", "node-a", validator("facts", "DialogState"));
-    await redis.set("cleardown:corrupt:x", JSON.stringify({ value: { callId: "x" }, owner: "other", version: 1 }));
+    await redis.set("cleardown:corrupt:{x}", JSON.stringify({ value: { callId: "x" }, owner: "other", version: 1 }));
     await expect(store.get("x")).rejects.toThrow(StoreRecordError);
-    await expect(store.get("x")).rejects.toThrow(/cleardown:corrupt:x: stored value \/ must have required property/);
+    await expect(store.get("x")).rejects.toThrow(
+      /cleardown:corrupt:\{x\}: stored value \/ must have required property/,
+    );
   });
 });

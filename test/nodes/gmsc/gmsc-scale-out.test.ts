@@ -206,13 +206,13 @@ describe("GMSC scale-out: any node releases any call", () => {
     const setUp = dialogsSetUp(c);
 
     // The shared record: written by A, versioned, living as long as an answered call may (24 h), with its index.
-    const raw = JSON.parse((await client.get(`cleardown:call:${c.callId}`)) ?? "null");
+    const raw = JSON.parse((await client.get(`cleardown:call:{${c.callId}}`)) ?? "null");
     expect(raw).toMatchObject({ owner: "GMSC-A", value: { call: { callId: c.callId, clearing: false } } });
     expect(raw.version).toBeGreaterThanOrEqual(3);
-    const ttl = await client.pttl(`cleardown:call:${c.callId}`);
+    const ttl = await client.pttl(`cleardown:call:{${c.callId}}`);
     expect(ttl).toBeGreaterThan(200_000);
     expect(ttl).toBeLessThanOrEqual(24 * 3600 * 1000);
-    expect(await client.get(`cleardown:call-index:leg:${setUp.succeedingCallId}`)).toContain(`"call":"${c.callId}"`);
+    expect(await client.get(`cleardown:call-index:{leg:${setUp.succeedingCallId}}`)).toContain(`"call":"${c.callId}"`);
 
     await a.kill();
     await expect(fetch(`${a.adminUrl}/v1/health`)).rejects.toThrow();

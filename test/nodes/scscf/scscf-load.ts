@@ -11,6 +11,7 @@ import { startChildNode } from "../../support/child-node.ts";
 import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
 import { startSipp } from "../../support/sipp.ts";
 import { seededLoss, startUdpTap, type UdpTap } from "../../support/udp-tap.ts";
+import { startViaRelay, type ViaRelay } from "../../support/via-relay.ts";
 import { adminClient, eventually, type Scscf, startScscf, TOKEN } from "./scscf-harness.ts";
 
 export interface LoadOptions {
@@ -30,8 +31,11 @@ export interface LoadOptions {
   /** Where to write a CPU profile of the node over each release (a new path each call), and how long. */
   profileTo?: () => string;
   profileMs?: number;
-  /** Called just before a release, and after it (to stop a profiler, say). */
-  aroundRelease?: () => Promise<(label: string) => Promise<void>>;
+  /** The node the bulk release is sent to: the one the dialogs were set up through (default), or a second node
+   *  on the same (shared) store, which learnt none of them. */
+  releaseThrough?: "same-node" | "other-node";
+  /** Called just before a release (with the node the release goes to), and after it (to stop a profiler, say). */
+  aroundRelease?: (releaser: { count(): Promise<number> }) => Promise<(label: string) => Promise<void>>;
 }
 
 export interface LoadResult {
@@ -173,17 +177,20 @@ export async function loadRun(options: LoadOptions): Promise<LoadResult> {
   };
   const s = options.node === "dist" ? await distNode(config, options.nodeArgs ?? []) : await inProcessNode(config);
   const rounds: LoadResult[] = [];
+  let other: LoadNode | undefined;
   try {
-    for (let k = 0; k < (options.rounds ?? 1); k++) rounds.push(await round(s, options));
+    if (options.releaseThrough === "other-node") other = await inProcessNode(config);
+    for (let k = 0; k < (options.rounds ?? 1); k++) rounds.push(await round(s, options, other));
   } finally {
+    await other?.close();
     await s.close();
   }
   return { ...rounds[rounds.length - 1], rounds };
 }
 
-async function round(s: LoadNode, options: LoadOptions): Promise<LoadResult> {
+async function round(s: LoadNode, options: LoadOptions, releaser: LoadNode = s): Promise<LoadResult> {
   const n = options.dialogs;
-  const before = String((await s.admin("GET", "/metrics")).body);
+  const before = String((await releaser.admin("GET", "/metrics")).body);
   const taps: UdpTap[] = [];
   const calleePort = await freeUdpPort();
   const callerPort = await freeUdpPort();
@@ -206,6 +213,16 @@ async function round(s: LoadNode, options: LoadOptions): Promise<LoadResult> {
     callerSide = { port: toScscf.port, proxy: String(toScscf.port) };
     calleeSide = toCallee.port;
     calleeTap = toCallee;
+  }
+  // Released through another node: the UEs answer its BYEs where their Via says, not to the node they called.
+  const relays: ViaRelay[] = [];
+  if (releaser !== s) {
+    if (options.loss) throw new Error("loadRun: loss and releaseThrough other-node do not go together");
+    const toCaller = await startViaRelay({ port: callerPort }, { port: s.port });
+    const toCallee = await startViaRelay({ port: calleePort }, { port: s.port });
+    relays.push(toCaller, toCallee);
+    callerSide = { port: toCaller.port, proxy: String(toCaller.port) };
+    calleeSide = toCallee.port;
   }
   const fill = {
     BYE_WAIT_MS: 120_000,
@@ -272,7 +289,7 @@ async function round(s: LoadNode, options: LoadOptions): Promise<LoadResult> {
       );
     } else await new Promise((r) => setTimeout(r, 500));
     loseFromNowOn();
-    const after = await options.aroundRelease?.();
+    const after = await options.aroundRelease?.(releaser);
     const cpu = { node: s.cpu(), sipp: sippCpu([caller.pid, callee.pid]) };
     // A CPU profile of the node over the release (its debug route), when asked for.
     const profiling = options.profileTo
@@ -281,7 +298,7 @@ async function round(s: LoadNode, options: LoadOptions): Promise<LoadResult> {
     const started = performance.now();
     // The bulk release answers once every release it started has ended: each dialog released after its two
     // BYEs were answered (the time is taken here, and by the node itself as elapsedMs).
-    const r = await s.admin("POST", "/v1/dialogs/release", { all: true, cause: "administrative" });
+    const r = await releaser.admin("POST", "/v1/dialogs/release", { all: true, cause: "administrative" });
     if (r.status !== 202 || r.body.started !== n) throw new Error(`bulk release: ${JSON.stringify(r.body)}`);
     while ((await s.count()) > 0) await new Promise((res) => setTimeout(res, 2));
     const seconds = (performance.now() - started) / 1000;
@@ -290,7 +307,7 @@ async function round(s: LoadNode, options: LoadOptions): Promise<LoadResult> {
     const sippCpuSeconds = sippCpu([caller.pid, callee.pid]) - cpu.sipp;
     await after?.(`${n}`);
     await Promise.all([caller.exited, callee.exited]);
-    const after_ = String((await s.admin("GET", "/metrics")).body);
+    const after_ = String((await releaser.admin("GET", "/metrics")).body);
     // Counters of this round: the node's totals now, less what they were before it.
     const delta = (name: string) => metricSum(after_, name) - metricSum(before, name);
     const cs = caller.stats();
@@ -319,5 +336,6 @@ async function round(s: LoadNode, options: LoadOptions): Promise<LoadResult> {
     await caller.stop();
     await callee.stop();
     for (const t of taps) await t.close();
+    for (const r of relays) await r.close();
   }
 }
