@@ -1,9 +1,9 @@
 // The `cleardown` command.
 import { parseArgs } from "node:util";
+import { audit, auditApprove } from "../audit/audit-run.ts";
+import { scriptedDemo } from "../demo/scripted-demo.ts";
+import { rulesLint } from "../rules/rules-lint.ts";
 import { projectRoot } from "../rules/schema-registry.ts";
-import { audit, auditApprove } from "./audit.ts";
-import { rulesLint } from "./rules-lint.ts";
-import { scriptedDemo } from "./scripted-demo.ts";
 
 const usage = `usage: cleardown <command>
   demo [--keep-running] [--config FILE]

@@ -5,11 +5,11 @@
 import { isUtf8 } from "node:buffer";
 import { readFile } from "node:fs/promises";
 import { describeFault as describeGrammarFault } from "../grammar/run-grammar.ts";
-import { parseHeadWithGrammar } from "../sip/grammar-reference.ts";
-import type { SipMessage } from "../sip/message.ts";
-import { parseMessage } from "../sip/parse-message.ts";
-import { startLineText } from "../sip/serialize-message.ts";
-import { describeFault, type SipFault } from "../sip/sip-fault.ts";
+import { parseHeadWithGrammar } from "../sip/messages/grammar-reference.ts";
+import type { SipMessage } from "../sip/messages/message.ts";
+import { parseMessage } from "../sip/messages/parse-message.ts";
+import { startLineText } from "../sip/messages/serialize-message.ts";
+import { describeFault, type SipFault } from "../sip/messages/sip-fault.ts";
 
 interface Checked {
   file: string;

@@ -7,11 +7,11 @@ import { createSocket } from "node:dgram";
 import type { Logger } from "pino";
 import type { NodeConfig } from "../../generated/types/index.ts";
 import { type AdminAnswer, adminRequest } from "../admin/admin-request.ts";
-import type { TraceEntry } from "../audit/call-trace.ts";
 import { startGmscNode } from "../nodes/gmsc/gmsc-node.ts";
 import { validateConfig } from "../nodes/node-config.ts";
 import type { RunningNode } from "../nodes/running-node.ts";
 import { startScscfNode } from "../nodes/scscf/scscf-node.ts";
+import type { TraceEntry } from "../trace/call-trace.ts";
 import { DemoMediaGateway } from "./demo-media-gateway.ts";
 import { DemoUserAgent } from "./demo-user-agent.ts";
 

@@ -5,19 +5,26 @@
 // use real third-party peers (SIPp) instead.
 import { randomBytes } from "node:crypto";
 import type { UaDialog } from "../../generated/types/index.ts";
-import type { ClientTransaction } from "../sip/client-transaction.ts";
-import { callIdOf, cseqOf, headerOf, makeHeader } from "../sip/header-access.ts";
-import { responseTo } from "../sip/invite-server-transaction.ts";
-import { NO_BODY, type SipMessage, type SipRequest, type SipResponse } from "../sip/message.ts";
-import { destinationOf, nextHopUri } from "../sip/next-hop.ts";
-import { reasonPhrase } from "../sip/reason-phrases.ts";
-import type { ServerTransaction } from "../sip/server-transaction.ts";
-import { TransactionLayer } from "../sip/transaction-layer.ts";
-import type { Destination, Flow, SipTransport } from "../sip/transport.ts";
-import { createTransportLayer, type TransportLayer } from "../sip/transport-layer.ts";
-import { ackFor2xx, inDialogRequest, nextLocalSeq, uacDialog, uasDialog, withLocalSeq } from "../sip/ua-dialog.ts";
-import { Uas2xxRetransmission } from "../sip/uas-2xx-retransmission.ts";
-import { parseUri } from "../sip/uri.ts";
+import {
+  ackFor2xx,
+  inDialogRequest,
+  nextLocalSeq,
+  uacDialog,
+  uasDialog,
+  withLocalSeq,
+} from "../sip/dialogs/ua-dialog.ts";
+import { callIdOf, cseqOf, headerOf, makeHeader } from "../sip/messages/header-access.ts";
+import { NO_BODY, type SipMessage, type SipRequest, type SipResponse } from "../sip/messages/message.ts";
+import { reasonPhrase } from "../sip/messages/reason-phrases.ts";
+import { parseUri } from "../sip/messages/uri.ts";
+import type { ClientTransaction } from "../sip/transactions/client-transaction.ts";
+import { responseTo } from "../sip/transactions/invite-server-transaction.ts";
+import type { ServerTransaction } from "../sip/transactions/server-transaction.ts";
+import { TransactionLayer } from "../sip/transactions/transaction-layer.ts";
+import { Uas2xxRetransmission } from "../sip/transactions/uas-2xx-retransmission.ts";
+import { destinationOf, nextHopUri } from "../sip/transport/next-hop.ts";
+import type { Destination, Flow, SipTransport } from "../sip/transport/transport.ts";
+import { createTransportLayer, type TransportLayer } from "../sip/transport/transport-layer.ts";
 import { waitUntil } from "./bounded-wait.ts";
 
 /** How the agent answers the next INVITE it receives. */

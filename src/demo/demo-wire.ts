@@ -2,7 +2,7 @@
 // (audit/demo-wire.json), so the studio can show what an item produced in the last run.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TraceEntry } from "../audit/call-trace.ts";
+import type { TraceEntry } from "../trace/call-trace.ts";
 
 export interface WireField {
   scenario: string;

@@ -2,7 +2,7 @@
 // and calls MSC-B; the call is then cleared by a CANCEL or BYE from MSC-A (§7.3.1 b.1, b.2), a final error from
 // MSC-B (b.3), the GMSC itself (§7.3.2), or a Bearer Released from the MGW on either side (§7.3.3). A scenario
 // ends when the GMSC holds no call and the MGW has had a Subtract for every termination it added.
-import { callIdOf } from "../sip/header-access.ts";
+import { callIdOf } from "../sip/messages/header-access.ts";
 import { waitUntil } from "./bounded-wait.ts";
 import { CALLED_NUMBER, type DemoNetwork } from "./demo-network.ts";
 import type { Answer } from "./demo-user-agent.ts";

@@ -5,13 +5,13 @@
 // 0 — or 1 with the failed step named. `--keep-running` leaves the nodes up afterwards.
 import { relative } from "node:path";
 import { pino } from "pino";
-import type { TraceEntry } from "../audit/call-trace.ts";
-import { svgLadder, textLadder } from "../audit/ladder.ts";
+import { audit } from "../audit/audit-run.ts";
 import type { ScenarioLadder } from "../audit/report-html.ts";
 import { auditVerdict } from "../audit/traceability.ts";
-import { audit } from "../cli/audit.ts";
-import { rulesLint } from "../cli/rules-lint.ts";
 import { readConfigFile } from "../nodes/node-config.ts";
+import { rulesLint } from "../rules/rules-lint.ts";
+import type { TraceEntry } from "../trace/call-trace.ts";
+import { svgLadder, textLadder } from "../trace/ladder.ts";
 import { type DemoNetwork, startDemoNetwork } from "./demo-network.ts";
 import { type WireField, wireFields, writeDemoWire } from "./demo-wire.ts";
 import { gmscScenarios } from "./gmsc-scenarios.ts";

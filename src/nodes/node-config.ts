@@ -6,7 +6,7 @@ import { JsonSyntaxError, jsonLocations, locate } from "../rules/json-locations.
 import { formatProblem, type RuleProblem } from "../rules/rule-problems.ts";
 import { schemaFaults } from "../rules/schema-faults.ts";
 import { validator } from "../rules/schema-registry.ts";
-import type { ListenSpec } from "../sip/transport-layer.ts";
+import type { ListenSpec } from "../sip/transport/transport-layer.ts";
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

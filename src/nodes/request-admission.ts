@@ -2,8 +2,8 @@
 // (503 with Retry-After, statelessly, before any transaction is made) while everything else goes on. Responses
 // are never limited — they are what releases under way wait for — and neither is ACK, which completes a
 // transaction already admitted.
-import type { SipMessage } from "../sip/message.ts";
-import type { Flow } from "../sip/transport.ts";
+import type { SipMessage } from "../sip/messages/message.ts";
+import type { Flow } from "../sip/transport/transport.ts";
 
 export interface AdmissionLimits {
   /** Requests per second each source address may send (sustained). */

@@ -2,7 +2,7 @@
 // to stop it. `cleardown serve`, the live demo and the tests start nodes through this one contract.
 import type { Logger } from "pino";
 import type { NodeConfig } from "../../generated/types/index.ts";
-import type { TraceRetention } from "../audit/call-trace.ts";
+import type { TraceRetention } from "../trace/call-trace.ts";
 import type { NodeShell } from "./node-shell.ts";
 
 export interface StartNodeOptions {

@@ -1,9 +1,9 @@
 // A SipTransport that keeps the runtime audit trail: every SIP message a node sends or receives goes into the
 // call's trace (by Call-ID), a sent one with the rule and clause ids the executor annotated it with. The same
 // request object sent again is a retransmission: counted, not traced twice.
-import type { CallTraces, RecordedEntry, TracedField } from "../audit/call-trace.ts";
-import { callIdOf, cseqOf } from "../sip/header-access.ts";
-import type { SipMessage, SipRequest, SipResponse } from "../sip/message.ts";
+
+import { callIdOf, cseqOf } from "../sip/messages/header-access.ts";
+import type { SipMessage, SipRequest, SipResponse } from "../sip/messages/message.ts";
 import type {
   Destination,
   Flow,
@@ -12,7 +12,8 @@ import type {
   SipTransport,
   TransportErrorListener,
   TransportName,
-} from "../sip/transport.ts";
+} from "../sip/transport/transport.ts";
+import type { CallTraces, RecordedEntry, TracedField } from "../trace/call-trace.ts";
 
 /** What the executor says of a message it built from a plan. */
 export interface PlanAnnotation {

@@ -1,5 +1,5 @@
 // The embedded default store: a Map per kind, with expiry.
-import { ownStrings } from "../nodes/own-strings.ts";
+import { ownStrings } from "./own-strings.ts";
 import { type Store, type StoredRecord, type Ttl, ttlOf } from "./store.ts";
 
 export class MemoryStore<T> implements Store<T> {

@@ -1,8 +1,8 @@
 // A plan as a list of wire fields, each with the clause ids it comes from, and a ladder arrow per message:
 // what the studio compares before and after an edit and what an item shows as "produced on the wire".
 import type { Plan } from "../../generated/types/index.ts";
-import type { TraceEntry } from "../audit/call-trace.ts";
 import type { Facts } from "../rules/recipes.ts";
+import type { TraceEntry } from "../trace/call-trace.ts";
 
 export interface PlannedField {
   /** The message, as the ladder labels it, with its destination: "BYE → called". */

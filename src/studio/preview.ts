@@ -1,12 +1,12 @@
 // Preview of an edit: the scripted scenarios of both clauses planned with the rules on disk and with the edited
 // rules (compiled in-process, as a hot reload does), and every planned wire field that differs.
 import type { Decision, Plan } from "../../generated/types/index.ts";
-import { textLadder } from "../audit/ladder.ts";
-import { gmscScenarios, scscfScenarios } from "../cli/scripted-demo.ts";
+import { gmscScenarios, scscfScenarios } from "../demo/scripted-demo.ts";
 import { buildDecider } from "../generate/runtime.ts";
 import type { FactsKind, RuleSets } from "../rules/load-rules.ts";
 import { materialiseAll } from "../rules/materialise.ts";
 import type { Facts } from "../rules/recipes.ts";
+import { textLadder } from "../trace/ladder.ts";
 import { type PlannedField, plannedFields, plannedLadder } from "./planned-fields.ts";
 
 export interface Scenario {

@@ -4,10 +4,10 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { approve, readApprovals, writeApprovals } from "../audit/approvals.ts";
+import { laddersFile } from "../audit/audit-run.ts";
 import type { ScenarioLadder } from "../audit/report-html.ts";
 import { cites, readTestResults } from "../audit/test-results.ts";
 import { buildMatrix, type ItemRow, type Matrix, type TestLink } from "../audit/traceability.ts";
-import { laddersFile } from "../cli/audit.ts";
 import { readDemoWire, type WireField } from "../demo/demo-wire.ts";
 import { loadRuleSets, type RuleSets, type RuleSource, readRuleSources } from "../rules/load-rules.ts";
 import { RuleError, type RuleProblem } from "../rules/rule-problems.ts";

@@ -1,7 +1,7 @@
 // The runtime audit trail's retention per call: a full trace keeps its set-up (first quarter) and its newest
 // messages, so a long call's ladder still ends with the release.
 import { describe, expect, it } from "vitest";
-import { CallTraces } from "../../src/audit/call-trace.ts";
+import { CallTraces } from "../../src/trace/call-trace.ts";
 
 describe("call traces", () => {
   it("a call over maxEntriesPerCall keeps its first quarter and its newest messages", () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { audit } from "../../src/cli/audit.ts";
+import { audit } from "../../src/audit/audit-run.ts";
 import { policyOf } from "../../src/nodes/node-config.ts";
 import { type ProjectCopy, projectCopy } from "../support/project-copy.ts";
 

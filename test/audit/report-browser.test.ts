@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TraceEntry } from "../../src/audit/call-trace.ts";
-import { svgLadder, textLadder } from "../../src/audit/ladder.ts";
+import { audit } from "../../src/audit/audit-run.ts";
 import { itemBadges, type Matrix } from "../../src/audit/traceability.ts";
-import { audit } from "../../src/cli/audit.ts";
 import { projectRoot } from "../../src/rules/schema-registry.ts";
+import type { TraceEntry } from "../../src/trace/call-trace.ts";
+import { svgLadder, textLadder } from "../../src/trace/ladder.ts";
 import { ensureDebianPackage } from "../support/debian-package.ts";
 
 let browser: Browser;

@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { audit } from "../../src/cli/audit.ts";
+import { audit } from "../../src/audit/audit-run.ts";
 import { projectRoot } from "../../src/rules/schema-registry.ts";
 import type { BenchFigure } from "./rules.bench.ts";
 

@@ -7,8 +7,8 @@
 // (CLEARDOWN_FUZZ_GENERATOR_COUNT), each rejected by lint or compiled and checked (test/fuzz/rule-codegen.ts).
 // Figures for bench-results.json, never assertions.
 import { tryDecodeMessage } from "../../src/h248/decode-message.ts";
-import { parseMessage } from "../../src/sip/parse-message.ts";
-import { StreamFramer } from "../../src/sip/stream-framer.ts";
+import { parseMessage } from "../../src/sip/messages/parse-message.ts";
+import { StreamFramer } from "../../src/sip/transport/stream-framer.ts";
 import { h248BraceSoup, h248NestedEmbed, longSipHeaders, sipWithLongHeader } from "../fuzz/fuzz-inputs.ts";
 import { type CodecStats, describeFailure, fuzzCodecs } from "../fuzz/fuzz-run.ts";
 import { fuzzGenerator } from "../fuzz/rule-codegen.ts";

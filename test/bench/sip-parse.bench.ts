@@ -17,8 +17,8 @@ import {
   tagOf,
   toOf,
   topVia,
-} from "../../src/sip/header-access.ts";
-import { parseMessage } from "../../src/sip/parse-message.ts";
+} from "../../src/sip/messages/header-access.ts";
+import { parseMessage } from "../../src/sip/messages/parse-message.ts";
 
 interface Figure {
   name: string;

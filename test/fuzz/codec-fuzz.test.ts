@@ -3,8 +3,8 @@
 // accepted round-trips; every 400 formed is valid SIP. Plus an operation count showing that stream framing and
 // host scanning read each octet a bounded number of times (speed itself is the benchmark's, never asserted).
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { parseMessage } from "../../src/sip/parse-message.ts";
-import { StreamFramer } from "../../src/sip/stream-framer.ts";
+import { parseMessage } from "../../src/sip/messages/parse-message.ts";
+import { StreamFramer } from "../../src/sip/transport/stream-framer.ts";
 import { longSipHeaders, sipWithLongHeader } from "./fuzz-inputs.ts";
 import { type CodecStats, describeFailure, fuzzCodecs } from "./fuzz-run.ts";
 

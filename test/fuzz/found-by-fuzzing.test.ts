@@ -3,11 +3,11 @@ import { describe, expect, it } from "vitest";
 import { decodeMessage, H248SyntaxError, tryDecodeMessage } from "../../src/h248/decode-message.ts";
 import { encodeMessage } from "../../src/h248/encode-message.ts";
 import { decodeWithGrammar } from "../../src/h248/grammar-reference.ts";
-import { formatHeaderValue, parseHeaderValue } from "../../src/sip/header-values.ts";
-import type { StructuredName } from "../../src/sip/message.ts";
-import { parseMessage } from "../../src/sip/parse-message.ts";
-import { serializeMessage } from "../../src/sip/serialize-message.ts";
-import { StreamFramer } from "../../src/sip/stream-framer.ts";
+import { formatHeaderValue, parseHeaderValue } from "../../src/sip/messages/header-values.ts";
+import type { StructuredName } from "../../src/sip/messages/message.ts";
+import { parseMessage } from "../../src/sip/messages/parse-message.ts";
+import { serializeMessage } from "../../src/sip/messages/serialize-message.ts";
+import { StreamFramer } from "../../src/sip/transport/stream-framer.ts";
 import { h248NestedEmbed } from "./fuzz-inputs.ts";
 
 function reformatted(name: StructuredName, value: string): { text: string; same: boolean } {

@@ -4,7 +4,7 @@
 // properties. Reproducible from the seed.
 import fc from "fast-check";
 import { type DecodeResult, tryDecodeMessage } from "../../src/h248/decode-message.ts";
-import { type ParseResult, parseMessage } from "../../src/sip/parse-message.ts";
+import { type ParseResult, parseMessage } from "../../src/sip/messages/parse-message.ts";
 import { generatedH248, generatedSip, h248Corpus, sipCorpus } from "./fuzz-inputs.ts";
 import { checkH248 } from "./h248-properties.ts";
 import { mutate, mutationPlan } from "./mutations.ts";

@@ -3,13 +3,13 @@
 // a stream); what it rejects gets from bad-request.ts either a drop or a 400 that is itself a valid SIP message;
 // the stream framer cuts the same frames whatever the chunking. Nothing may throw.
 import { isDeepStrictEqual } from "node:util";
-import { respondToMalformed } from "../../src/sip/bad-request.ts";
-import { cseqOf } from "../../src/sip/header-access.ts";
-import { formatHeaderValue, parseHeaderValue } from "../../src/sip/header-values.ts";
-import type { SipMessage, StructuredName } from "../../src/sip/message.ts";
-import { type ParseResult, parseMessage } from "../../src/sip/parse-message.ts";
-import { serializeMessage } from "../../src/sip/serialize-message.ts";
-import { type Framed, StreamFramer } from "../../src/sip/stream-framer.ts";
+import { respondToMalformed } from "../../src/sip/messages/bad-request.ts";
+import { cseqOf } from "../../src/sip/messages/header-access.ts";
+import { formatHeaderValue, parseHeaderValue } from "../../src/sip/messages/header-values.ts";
+import type { SipMessage, StructuredName } from "../../src/sip/messages/message.ts";
+import { type ParseResult, parseMessage } from "../../src/sip/messages/parse-message.ts";
+import { serializeMessage } from "../../src/sip/messages/serialize-message.ts";
+import { type Framed, StreamFramer } from "../../src/sip/transport/stream-framer.ts";
 import { ACCEPTED, guarded, REJECTED, type Verdict, violation } from "./verdict.ts";
 
 /** What a round trip must keep: the start line, each field's structured value (or text), the body. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { describeFault, type GrammarFault } from "../../src/grammar/run-grammar.ts";
 import { tryDecodeMessage } from "../../src/h248/decode-message.ts";
 import { decodeWithGrammar } from "../../src/h248/grammar-reference.ts";
-import { parseHeadWithGrammar } from "../../src/sip/grammar-reference.ts";
+import { parseHeadWithGrammar } from "../../src/sip/messages/grammar-reference.ts";
 import { parseClauseDocument } from "../../src/spec/clause-items.ts";
 
 const shape = (f: GrammarFault) => Object.keys(f).sort();

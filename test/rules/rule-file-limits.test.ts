@@ -5,8 +5,8 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { rulesLint } from "../../src/cli/rules-lint.ts";
 import { LiveRules } from "../../src/rules/live-rules.ts";
+import { rulesLint } from "../../src/rules/rules-lint.ts";
 import { scscfForTest } from "../nodes/scscf/scscf-harness.ts";
 import { writeHeavyRuleFile } from "../support/heavy-rule-file.ts";
 import { type ProjectCopy, projectCopy } from "../support/project-copy.ts";

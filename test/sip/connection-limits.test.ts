@@ -8,9 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openFileLimit, tcpConnectionLimits } from "../../src/nodes/connection-limits.ts";
-import { serializeMessage } from "../../src/sip/serialize-message.ts";
-import { StreamFramer } from "../../src/sip/stream-framer.ts";
-import { createTransportLayer, type TransportLayer, type TransportOptions } from "../../src/sip/transport-layer.ts";
+import { serializeMessage } from "../../src/sip/messages/serialize-message.ts";
+import { StreamFramer } from "../../src/sip/transport/stream-framer.ts";
+import {
+  createTransportLayer,
+  type TransportLayer,
+  type TransportOptions,
+} from "../../src/sip/transport/transport-layer.ts";
 import { options } from "./sip-samples.ts";
 
 const open: Array<{ close(): unknown }> = [];

@@ -1,5 +1,5 @@
 // An in-memory SipTransport for transaction tests: records what is sent, delivers what a test injects.
-import type { SipMessage, SipRequest, SipResponse } from "../../src/sip/message.ts";
+import type { SipMessage, SipRequest, SipResponse } from "../../src/sip/messages/message.ts";
 import type {
   Destination,
   Flow,
@@ -9,7 +9,7 @@ import type {
   TransportCounters,
   TransportErrorListener,
   TransportName,
-} from "../../src/sip/transport.ts";
+} from "../../src/sip/transport/transport.ts";
 
 export class FakeTransport implements SipTransport {
   readonly sent: Array<{ message: SipMessage; to: Destination | Flow; at: number }> = [];

@@ -2,8 +2,8 @@
 // the same heads and yield the same values: on generated heads, on mutations of them, and on the RFC corpora.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseHeadWithGrammar } from "../../src/sip/grammar-reference.ts";
-import { parseHead } from "../../src/sip/parse-head.ts";
+import { parseHeadWithGrammar } from "../../src/sip/messages/grammar-reference.ts";
+import { parseHead } from "../../src/sip/messages/parse-head.ts";
 import { headOf, rfc4475, rfc4475Names, rfc5118Names, rfc5118Normalised } from "./corpora.ts";
 import { mutatedHead, validishHead } from "./head-arbitraries.ts";
 

@@ -1,8 +1,8 @@
 // SIP-I bodies (RFC 2046 multipart/mixed with SDP and application/isup): the SDP found and replaced, every other
 // octet kept (binary ISUP with NUL, CR and LF included); malformed bodies named.
 import { describe, expect, it } from "vitest";
-import { BodyError, multipartParts, sdpOf, withSdp } from "../../src/sip/multipart-body.ts";
-import { mediaAddressOf, withMediaAddress } from "../../src/sip/sdp-media.ts";
+import { BodyError, multipartParts, sdpOf, withSdp } from "../../src/sip/messages/multipart-body.ts";
+import { mediaAddressOf, withMediaAddress } from "../../src/sip/messages/sdp-media.ts";
 
 const isup = Buffer.from([0x01, 0x00, 0x0d, 0x0a, 0x2d, 0x2d, 0xff]);
 const ct = 'multipart/mixed; boundary="b-1"';

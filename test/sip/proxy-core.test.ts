@@ -1,7 +1,6 @@
 // RFC 3261 §16 stateful proxy core over real UDP sockets on 127.0.0.1 (T1 = 20 ms): a UAC and a UAS, both
 // transaction layers, on either side of the proxy.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ClientTransaction } from "../../src/sip/client-transaction.ts";
 import {
   cseqOf,
   headerOf,
@@ -11,13 +10,14 @@ import {
   tagOf,
   toOf,
   vias,
-} from "../../src/sip/header-access.ts";
-import { responseTo } from "../../src/sip/invite-server-transaction.ts";
-import type { SipRequest, SipResponse } from "../../src/sip/message.ts";
-import { type ForwardTarget, ProxyCore } from "../../src/sip/proxy-core.ts";
-import type { ServerTransaction } from "../../src/sip/server-transaction.ts";
-import { TransactionLayer } from "../../src/sip/transaction-layer.ts";
-import { createTransportLayer, type TransportLayer } from "../../src/sip/transport-layer.ts";
+} from "../../src/sip/messages/header-access.ts";
+import type { SipRequest, SipResponse } from "../../src/sip/messages/message.ts";
+import { type ForwardTarget, ProxyCore } from "../../src/sip/proxy/proxy-core.ts";
+import type { ClientTransaction } from "../../src/sip/transactions/client-transaction.ts";
+import { responseTo } from "../../src/sip/transactions/invite-server-transaction.ts";
+import type { ServerTransaction } from "../../src/sip/transactions/server-transaction.ts";
+import { TransactionLayer } from "../../src/sip/transactions/transaction-layer.ts";
+import { createTransportLayer, type TransportLayer } from "../../src/sip/transport/transport-layer.ts";
 import { request } from "./sip-samples.ts";
 
 const T1 = 20;

@@ -1,6 +1,6 @@
 // RFC 4475 (SIP torture test messages): one test per message, with what the RFC asks of it.
 import { describe, expect, it } from "vitest";
-import { respondToMalformed } from "../../src/sip/bad-request.ts";
+import { respondToMalformed } from "../../src/sip/messages/bad-request.ts";
 import {
   callIdOf,
   contacts,
@@ -13,11 +13,11 @@ import {
   tagOf,
   toOf,
   vias,
-} from "../../src/sip/header-access.ts";
-import type { SipMessage, SipRequest, SipResponse, SipUri } from "../../src/sip/message.ts";
-import { parseMessage } from "../../src/sip/parse-message.ts";
-import { checkRequest, checkResponse, type ElementPolicy } from "../../src/sip/request-checks.ts";
-import type { FaultLayer } from "../../src/sip/sip-fault.ts";
+} from "../../src/sip/messages/header-access.ts";
+import type { SipMessage, SipRequest, SipResponse, SipUri } from "../../src/sip/messages/message.ts";
+import { parseMessage } from "../../src/sip/messages/parse-message.ts";
+import { checkRequest, checkResponse, type ElementPolicy } from "../../src/sip/messages/request-checks.ts";
+import type { FaultLayer } from "../../src/sip/messages/sip-fault.ts";
 import { rfc4475, rfc4475Names } from "./corpora.ts";
 
 function accept(name: string): SipMessage {

@@ -1,9 +1,9 @@
 // RFC 5118 (SIP torture test messages for IPv6): one test per message. The files' extraction quirks (bare LF,
 // a missing empty line, two wrong Content-Lengths) are normalised by rfc5118Normalised, never edited.
 import { describe, expect, it } from "vitest";
-import { contacts, vias } from "../../src/sip/header-access.ts";
-import type { SipRequest, SipUri } from "../../src/sip/message.ts";
-import { parseMessage } from "../../src/sip/parse-message.ts";
+import { contacts, vias } from "../../src/sip/messages/header-access.ts";
+import type { SipRequest, SipUri } from "../../src/sip/messages/message.ts";
+import { parseMessage } from "../../src/sip/messages/parse-message.ts";
 import { rfc5118Names, rfc5118Normalised, rfc5118Raw } from "./corpora.ts";
 
 function accept(name: string): SipRequest {

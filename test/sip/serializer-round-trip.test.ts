@@ -2,10 +2,10 @@
 // the same values; the parse API never throws and enforces its limits.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatHeaderValue, isStructured, parseHeaderValue } from "../../src/sip/header-values.ts";
-import type { SipMessage, StructuredName } from "../../src/sip/message.ts";
-import { parseMessage } from "../../src/sip/parse-message.ts";
-import { serializeMessage } from "../../src/sip/serialize-message.ts";
+import { formatHeaderValue, isStructured, parseHeaderValue } from "../../src/sip/messages/header-values.ts";
+import type { SipMessage, StructuredName } from "../../src/sip/messages/message.ts";
+import { parseMessage } from "../../src/sip/messages/parse-message.ts";
+import { serializeMessage } from "../../src/sip/messages/serialize-message.ts";
 import { validishHead, messageWithBody as withBody } from "./head-arbitraries.ts";
 
 const shape = (m: SipMessage) => ({

@@ -1,7 +1,7 @@
 // Small SIP messages for transport and transaction tests.
 
-import type { SipRequest, SipResponse } from "../../src/sip/message.ts";
-import { parseMessage } from "../../src/sip/parse-message.ts";
+import type { SipRequest, SipResponse } from "../../src/sip/messages/message.ts";
+import { parseMessage } from "../../src/sip/messages/parse-message.ts";
 
 export function request(text: string): SipRequest {
   const r = parseMessage(text.replace(/\n/g, "\r\n"));

@@ -1,12 +1,12 @@
 // RFC 3261 §17 transaction state machines and timers (fake timers, T1 = 500 ms defaults unless said), and
 // transaction matching (§17.1.3, §17.2.3, RFC 2543 fallback).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { branchOf, cseqOf, headerOf, tagOf, toOf, topVia, vias } from "../../src/sip/header-access.ts";
-import { responseTo } from "../../src/sip/invite-server-transaction.ts";
-import type { SipRequest, SipResponse } from "../../src/sip/message.ts";
-import { TransactionLayer } from "../../src/sip/transaction-layer.ts";
-import { isRfc3261Branch, serverKey } from "../../src/sip/transaction-matching.ts";
-import { Timers } from "../../src/sip/transaction-timers.ts";
+import { branchOf, cseqOf, headerOf, tagOf, toOf, topVia, vias } from "../../src/sip/messages/header-access.ts";
+import type { SipRequest, SipResponse } from "../../src/sip/messages/message.ts";
+import { responseTo } from "../../src/sip/transactions/invite-server-transaction.ts";
+import { TransactionLayer } from "../../src/sip/transactions/transaction-layer.ts";
+import { isRfc3261Branch, serverKey } from "../../src/sip/transactions/transaction-matching.ts";
+import { Timers } from "../../src/sip/transactions/transaction-timers.ts";
 import { dest, FakeTransport } from "./fake-transport.ts";
 import { options, request } from "./sip-samples.ts";
 

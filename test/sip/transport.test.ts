@@ -3,14 +3,14 @@
 import { createSocket } from "node:dgram";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { headerValue, topVia } from "../../src/sip/header-access.ts";
-import type { SipMessage, SipRequest } from "../../src/sip/message.ts";
-import { parseMessage } from "../../src/sip/parse-message.ts";
-import { responseTarget, stampReceived } from "../../src/sip/received-rport.ts";
-import { serializeMessage } from "../../src/sip/serialize-message.ts";
-import { StreamFramer } from "../../src/sip/stream-framer.ts";
-import type { Flow } from "../../src/sip/transport.ts";
-import { createTransportLayer, type TransportLayer } from "../../src/sip/transport-layer.ts";
+import { headerValue, topVia } from "../../src/sip/messages/header-access.ts";
+import type { SipMessage, SipRequest } from "../../src/sip/messages/message.ts";
+import { parseMessage } from "../../src/sip/messages/parse-message.ts";
+import { serializeMessage } from "../../src/sip/messages/serialize-message.ts";
+import { responseTarget, stampReceived } from "../../src/sip/transport/received-rport.ts";
+import { StreamFramer } from "../../src/sip/transport/stream-framer.ts";
+import type { Flow } from "../../src/sip/transport/transport.ts";
+import { createTransportLayer, type TransportLayer } from "../../src/sip/transport/transport-layer.ts";
 import { rfc4475 } from "./corpora.ts";
 import { options, response } from "./sip-samples.ts";
 

@@ -1,11 +1,18 @@
 // RFC 3261 §12 dialog state of a UA (a B2BUA leg) and the requests built in it: §12.1.1 UAS, §12.1.2 UAC,
 // §12.2.1.1 loose and strict routing, §13.2.2.4 ACK for a 2xx; missing fields named.
 import { describe, expect, it } from "vitest";
-import { headerValue } from "../../src/sip/header-access.ts";
-import type { SipRequest, SipResponse } from "../../src/sip/message.ts";
-import { parseMessage } from "../../src/sip/parse-message.ts";
-import { serializeMessage } from "../../src/sip/serialize-message.ts";
-import { ackFor2xx, DialogError, inDialog, inDialogRequest, uacDialog, uasDialog } from "../../src/sip/ua-dialog.ts";
+import {
+  ackFor2xx,
+  DialogError,
+  inDialog,
+  inDialogRequest,
+  uacDialog,
+  uasDialog,
+} from "../../src/sip/dialogs/ua-dialog.ts";
+import { headerValue } from "../../src/sip/messages/header-access.ts";
+import type { SipRequest, SipResponse } from "../../src/sip/messages/message.ts";
+import { parseMessage } from "../../src/sip/messages/parse-message.ts";
+import { serializeMessage } from "../../src/sip/messages/serialize-message.ts";
 
 function parse<T extends SipRequest | SipResponse>(lines: string[]): T {
   const r = parseMessage(`${lines.join("\r\n")}\r\n\r\n`);

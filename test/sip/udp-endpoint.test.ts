@@ -5,9 +5,9 @@ import { spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
 import { udpIoThreadOf } from "../../src/nodes/node-shell.ts";
-import { serializeMessage } from "../../src/sip/serialize-message.ts";
-import { createTransportLayer } from "../../src/sip/transport-layer.ts";
-import { openUdpSocket, openUdpThread, type UdpEndpoint } from "../../src/sip/udp-endpoint.ts";
+import { serializeMessage } from "../../src/sip/messages/serialize-message.ts";
+import { createTransportLayer } from "../../src/sip/transport/transport-layer.ts";
+import { openUdpSocket, openUdpThread, type UdpEndpoint } from "../../src/sip/transport/udp-endpoint.ts";
 import { options } from "./sip-samples.ts";
 
 const open: Array<{ close(): unknown }> = [];

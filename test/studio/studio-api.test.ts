@@ -3,11 +3,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rulesLint } from "../../src/cli/rules-lint.ts";
-import { scscfScenarios } from "../../src/cli/scripted-demo.ts";
 import { liveDemo } from "../../src/demo/live-demo.ts";
+import { scscfScenarios } from "../../src/demo/scripted-demo.ts";
 import { scscfScenarios as liveScscfScenarios } from "../../src/demo/scscf-scenarios.ts";
 import { LiveRules, type ReloadResult } from "../../src/rules/live-rules.ts";
+import { rulesLint } from "../../src/rules/rules-lint.ts";
 import { projectRoot } from "../../src/rules/schema-registry.ts";
 import { type Studio, startStudio } from "../../src/studio/studio-server.ts";
 import { type StudioProject, send, studioProject } from "./studio-project.ts";

@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rulesLint } from "../../src/cli/rules-lint.ts";
+import { rulesLint } from "../../src/rules/rules-lint.ts";
 import { projectRoot } from "../../src/rules/schema-registry.ts";
 import { type Studio, startStudio } from "../../src/studio/studio-server.ts";
 import { ensureDebianPackage } from "../support/debian-package.ts";

@@ -2,10 +2,10 @@
 // transactions of each (in this process: they hold sockets and timers), a cache of the store's indexes for the
 // calls this process wrote, and one queue per call so its events are handled one at a time.
 import type { CallRecord } from "../../../generated/types/index.ts";
-import type { ClientTransaction } from "../../sip/client-transaction.ts";
-import type { SipRequest } from "../../sip/message.ts";
-import type { ServerTransaction } from "../../sip/server-transaction.ts";
-import type { Uas2xxRetransmission } from "../../sip/uas-2xx-retransmission.ts";
+import type { SipRequest } from "../../sip/messages/message.ts";
+import type { ClientTransaction } from "../../sip/transactions/client-transaction.ts";
+import type { ServerTransaction } from "../../sip/transactions/server-transaction.ts";
+import type { Uas2xxRetransmission } from "../../sip/transactions/uas-2xx-retransmission.ts";
 import type { StoredRecord } from "../../store/store.ts";
 import type { CallRecords, TerminationRef } from "./call-records.ts";
 import type { Side } from "./sides.ts";

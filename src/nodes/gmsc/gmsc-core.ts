@@ -4,9 +4,9 @@
 import type { Logger } from "pino";
 import type { CallRecord, GmscEvent, GmscFacts, Plan } from "../../../generated/types/index.ts";
 import { validator } from "../../rules/schema-registry.ts";
-import { headerOf } from "../../sip/header-access.ts";
-import type { SipHeader, SipRequest, SipResponse } from "../../sip/message.ts";
-import type { ServerTransaction } from "../../sip/server-transaction.ts";
+import { headerOf } from "../../sip/messages/header-access.ts";
+import type { SipHeader, SipRequest, SipResponse } from "../../sip/messages/message.ts";
+import type { ServerTransaction } from "../../sip/transactions/server-transaction.ts";
 import type { NodeShell } from "../node-shell.ts";
 import type { CallTable } from "./call-table.ts";
 import type { MediaGateway } from "./media-gateway.ts";

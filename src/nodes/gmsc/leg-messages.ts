@@ -3,12 +3,18 @@
 // headers neither hop nor dialog owns, the body as received except its SDP, which points at this leg's MGW
 // termination).
 import type { PlannedHeader } from "../../../generated/types/index.ts";
-import { headerValue, makeHeader } from "../../sip/header-access.ts";
-import { responseTo } from "../../sip/invite-server-transaction.ts";
-import { NO_BODY, type SipHeader, type SipMessage, type SipRequest, type SipResponse } from "../../sip/message.ts";
-import { sdpOf, withSdp } from "../../sip/multipart-body.ts";
-import { reasonPhrase } from "../../sip/reason-phrases.ts";
-import { mediaAddressOf, withMediaAddress } from "../../sip/sdp-media.ts";
+import { headerValue, makeHeader } from "../../sip/messages/header-access.ts";
+import {
+  NO_BODY,
+  type SipHeader,
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+} from "../../sip/messages/message.ts";
+import { sdpOf, withSdp } from "../../sip/messages/multipart-body.ts";
+import { reasonPhrase } from "../../sip/messages/reason-phrases.ts";
+import { mediaAddressOf, withMediaAddress } from "../../sip/messages/sdp-media.ts";
+import { responseTo } from "../../sip/transactions/invite-server-transaction.ts";
 
 // Owned by the hop (Via, Route, Record-Route, Max-Forwards), the dialog (From, To, Call-ID, CSeq, Contact) or the
 // framing (Content-Length): a B2BUA writes these itself on each leg.

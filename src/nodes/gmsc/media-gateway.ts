@@ -4,9 +4,9 @@
 // alarm in the log (level error, an "alarm" field) and the call is cleared all the same.
 import type { Logger } from "pino";
 import type { H248SubtractPlan } from "../../../generated/types/index.ts";
-import type { CallTraces } from "../../audit/call-trace.ts";
 import { H248TimeoutError, type MediaGatewayController } from "../../h248/mgc.ts";
 import type { NodeMetrics } from "../../metrics/metrics.ts";
+import type { CallTraces } from "../../trace/call-trace.ts";
 
 export interface SeizedMedia {
   contextId: string;

@@ -3,12 +3,12 @@
 // dialog, Release Termination for exactly the terminations still seized, state updates. It decides nothing: a
 // plan it cannot carry out (the transaction it names is gone) is logged, never replaced by another action.
 import type { CallRecord, Plan, Side } from "../../../generated/types/index.ts";
-import type { TracedField } from "../../audit/call-trace.ts";
-import { reasons } from "../../sip/header-access.ts";
-import type { SipRequest, SipResponse } from "../../sip/message.ts";
-import { destinationOf, nextHopUri } from "../../sip/next-hop.ts";
-import type { ServerTransaction } from "../../sip/server-transaction.ts";
-import { ackFor2xx, inDialogRequest, nextLocalSeq, withLocalSeq } from "../../sip/ua-dialog.ts";
+import { ackFor2xx, inDialogRequest, nextLocalSeq, withLocalSeq } from "../../sip/dialogs/ua-dialog.ts";
+import { reasons } from "../../sip/messages/header-access.ts";
+import type { SipRequest, SipResponse } from "../../sip/messages/message.ts";
+import type { ServerTransaction } from "../../sip/transactions/server-transaction.ts";
+import { destinationOf, nextHopUri } from "../../sip/transport/next-hop.ts";
+import type { TracedField } from "../../trace/call-trace.ts";
 import { applyStateUpdate } from "../apply-state.ts";
 import { annotate } from "../traced-transport.ts";
 import { refKey } from "./call-records.ts";

@@ -1,8 +1,8 @@
 // The GMSC's routing table (config gmsc.routes): the succeeding node of a call, chosen by the Request-URI's
 // user part (a number, by prefix) and/or host. The first matching route wins; one with neither matches all.
 import type { NodeConfig } from "../../../generated/types/index.ts";
-import { isSipUri, isTelUri, type Uri } from "../../sip/message.ts";
-import type { Destination } from "../../sip/transport.ts";
+import { isSipUri, isTelUri, type Uri } from "../../sip/messages/message.ts";
+import type { Destination } from "../../sip/transport/transport.ts";
 import { parseListen } from "../node-config.ts";
 
 type Route = NonNullable<NonNullable<NodeConfig["gmsc"]>["routes"]>[number];

@@ -6,17 +6,25 @@
 // the rules, which decide the clearing cases (§7.3.1 b.1 deferred CANCEL, b.3, a 2xx crossing a CANCEL).
 import { randomBytes } from "node:crypto";
 import type { CallRecord } from "../../../generated/types/index.ts";
-import { callIdOf, cseqOf, fromOf, headerOf, makeHeader, maxForwardsOf, toOf } from "../../sip/header-access.ts";
-import { responseTo, tryingFor } from "../../sip/invite-server-transaction.ts";
-import type { NameAddr, SipRequest, SipResponse } from "../../sip/message.ts";
-import { BodyError } from "../../sip/multipart-body.ts";
-import { destinationOf, nextHopUri } from "../../sip/next-hop.ts";
-import { reasonPhrase } from "../../sip/reason-phrases.ts";
-import { checkRequest } from "../../sip/request-checks.ts";
-import type { ServerTransaction } from "../../sip/server-transaction.ts";
-import type { Flow } from "../../sip/transport.ts";
-import { ackFor2xx, DialogError, uacDialog, uasDialog } from "../../sip/ua-dialog.ts";
-import { Uas2xxRetransmission } from "../../sip/uas-2xx-retransmission.ts";
+import { ackFor2xx, DialogError, uacDialog, uasDialog } from "../../sip/dialogs/ua-dialog.ts";
+import {
+  callIdOf,
+  cseqOf,
+  fromOf,
+  headerOf,
+  makeHeader,
+  maxForwardsOf,
+  toOf,
+} from "../../sip/messages/header-access.ts";
+import type { NameAddr, SipRequest, SipResponse } from "../../sip/messages/message.ts";
+import { BodyError } from "../../sip/messages/multipart-body.ts";
+import { reasonPhrase } from "../../sip/messages/reason-phrases.ts";
+import { checkRequest } from "../../sip/messages/request-checks.ts";
+import { responseTo, tryingFor } from "../../sip/transactions/invite-server-transaction.ts";
+import type { ServerTransaction } from "../../sip/transactions/server-transaction.ts";
+import { Uas2xxRetransmission } from "../../sip/transactions/uas-2xx-retransmission.ts";
+import { destinationOf, nextHopUri } from "../../sip/transport/next-hop.ts";
+import type { Flow } from "../../sip/transport/transport.ts";
 import { newCall, withInviteResponse, withInviteSent, withTerminations } from "./call-state.ts";
 import type { GmscCore } from "./gmsc-core.ts";
 import { bodyTowards, endToEndHeaders, redirectTargets, responseOnLeg, sdpOfMessage } from "./leg-messages.ts";

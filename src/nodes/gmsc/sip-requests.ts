@@ -2,13 +2,13 @@
 // preceding node's INVITE, a BYE on either leg, the ACK of a 2xx the GMSC sent; each release indication becomes
 // an event for the rules (§7.3.1). A retransmitted 2xx from the succeeding node is ACKed again (§13.2.2.4).
 import { randomBytes } from "node:crypto";
-import { callIdOf, fromOf, makeHeader, tagOf, toOf } from "../../sip/header-access.ts";
-import type { SipRequest, SipResponse } from "../../sip/message.ts";
-import { destinationOf, nextHopUri } from "../../sip/next-hop.ts";
-import type { ServerTransaction } from "../../sip/server-transaction.ts";
-import type { TransactionUser } from "../../sip/transaction-layer.ts";
-import type { Flow } from "../../sip/transport.ts";
-import { ackFor2xx, inDialog, withRemoteSeq } from "../../sip/ua-dialog.ts";
+import { ackFor2xx, inDialog, withRemoteSeq } from "../../sip/dialogs/ua-dialog.ts";
+import { callIdOf, fromOf, makeHeader, tagOf, toOf } from "../../sip/messages/header-access.ts";
+import type { SipRequest, SipResponse } from "../../sip/messages/message.ts";
+import type { ServerTransaction } from "../../sip/transactions/server-transaction.ts";
+import type { TransactionUser } from "../../sip/transactions/transaction-layer.ts";
+import { destinationOf, nextHopUri } from "../../sip/transport/next-hop.ts";
+import type { Flow } from "../../sip/transport/transport.ts";
 import type { AddressFilter } from "../address-filter.ts";
 import type { GmscCore } from "./gmsc-core.ts";
 import { responseOnLeg } from "./leg-messages.ts";

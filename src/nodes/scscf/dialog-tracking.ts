@@ -1,7 +1,7 @@
 // Learns the dialog state TS 24.229 §5.4.5.1.2 reads from live traffic: the initial INVITE and its 2xx, and
 // every in-dialog request passing through (which moves the CSeq of its direction).
 import type { DialogState, Party } from "../../../generated/types/index.ts";
-import { ownStrings } from "../own-strings.ts";
+import { ownStrings } from "../../store/own-strings.ts";
 import { splitRouteSet } from "./route-sets.ts";
 
 /** What the S-CSCF read from the initial INVITE it forwarded. */

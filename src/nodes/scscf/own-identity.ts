@@ -1,8 +1,8 @@
 // How this S-CSCF names itself in Record-Route and Route entries, and recognises those entries when they come
 // back: its listen addresses (and a configured Record-Route host), with the port 5060 when a URI has none.
-import { makeHeader } from "../../sip/header-access.ts";
-import { isSipUri, type NameAddr, type Param, type SipUri } from "../../sip/message.ts";
-import type { TransportName } from "../../sip/transport.ts";
+import { makeHeader } from "../../sip/messages/header-access.ts";
+import { isSipUri, type NameAddr, type Param, type SipUri } from "../../sip/messages/message.ts";
+import type { TransportName } from "../../sip/transport/transport.ts";
 
 export interface OwnAddress {
   transport: TransportName;

@@ -1,9 +1,9 @@
 // The public identities of a dialog's parties, as the registrar keys them: the From of the INVITE is the
 // calling user's, the To the called user's (scheme:user@host, no parameters).
 import type { DialogState } from "../../../generated/types/index.ts";
-import { makeHeader } from "../../sip/header-access.ts";
-import type { NameAddr, Uri } from "../../sip/message.ts";
-import { formatUri } from "../../sip/uri.ts";
+import { makeHeader } from "../../sip/messages/header-access.ts";
+import type { NameAddr, Uri } from "../../sip/messages/message.ts";
+import { formatUri } from "../../sip/messages/uri.ts";
 
 export function aorOfUri(uri: Uri): string {
   if (uri.scheme === "sip" || uri.scheme === "sips") {

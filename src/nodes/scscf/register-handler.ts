@@ -1,11 +1,19 @@
 // REGISTER at the S-CSCF (RFC 3261 §10.3, RFC 5627 §5): the request read into a RegisterRequest, the
 // registrar's answer written as the 200 OK's Contact list with pub-gruu and temp-gruu. Authentication is the
 // HSS's job and out of scope: REGISTER is accepted from the configured trusted addresses only.
-import { callIdOf, contacts, cseqOf, headerValue, headerValues, paramOf, toOf } from "../../sip/header-access.ts";
-import type { SipRequest } from "../../sip/message.ts";
-import { formatNameAddr } from "../../sip/name-addr.ts";
-import type { ProxyDecision } from "../../sip/proxy-core.ts";
-import { formatUri, parseUri } from "../../sip/uri.ts";
+import {
+  callIdOf,
+  contacts,
+  cseqOf,
+  headerValue,
+  headerValues,
+  paramOf,
+  toOf,
+} from "../../sip/messages/header-access.ts";
+import type { SipRequest } from "../../sip/messages/message.ts";
+import { formatNameAddr } from "../../sip/messages/name-addr.ts";
+import { formatUri, parseUri } from "../../sip/messages/uri.ts";
+import type { ProxyDecision } from "../../sip/proxy/proxy-core.ts";
 import { aorOfUri } from "./party-identity.ts";
 import type { ContactToRegister, RegisterRequest, Registrar } from "./registrar.ts";
 

@@ -12,14 +12,14 @@ import type {
   ScscfFacts,
   SipRequestPlan,
 } from "../../../generated/types/index.ts";
-import { makeHeader } from "../../sip/header-access.ts";
-import { responseTo } from "../../sip/invite-server-transaction.ts";
-import type { SipRequest, SipResponse } from "../../sip/message.ts";
-import { destinationNow, nextHopUri } from "../../sip/next-hop.ts";
-import type { ProxyCore } from "../../sip/proxy-core.ts";
-import { reasonPhrase } from "../../sip/reason-phrases.ts";
-import type { ServerTransaction } from "../../sip/server-transaction.ts";
-import type { Destination } from "../../sip/transport.ts";
+import { makeHeader } from "../../sip/messages/header-access.ts";
+import type { SipRequest, SipResponse } from "../../sip/messages/message.ts";
+import { reasonPhrase } from "../../sip/messages/reason-phrases.ts";
+import type { ProxyCore } from "../../sip/proxy/proxy-core.ts";
+import { responseTo } from "../../sip/transactions/invite-server-transaction.ts";
+import type { ServerTransaction } from "../../sip/transactions/server-transaction.ts";
+import { destinationNow, nextHopUri } from "../../sip/transport/next-hop.ts";
+import type { Destination } from "../../sip/transport/transport.ts";
 import { applyStateUpdate } from "../apply-state.ts";
 import { type Decided, decideOn, executePlans, type PlanExecutors } from "../decision-pipeline.ts";
 import type { NodeShell } from "../node-shell.ts";

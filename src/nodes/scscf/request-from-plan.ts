@@ -2,11 +2,11 @@
 // The shell adds only what RFC 3261 leaves to the sender: the Via (transaction layer), Content-Length, and the
 // strict-routing rewrite of §12.2.1.1 when the first Route is a strict router (no `lr`).
 import type { SipRequestPlan } from "../../../generated/types/index.ts";
-import type { TracedField } from "../../audit/call-trace.ts";
-import { headerOf, makeHeader, routes, setHeader } from "../../sip/header-access.ts";
-import { canonicalHeaderName } from "../../sip/header-names.ts";
-import { NO_BODY, type SipHeader, type SipRequest } from "../../sip/message.ts";
-import { parseUri, uriParam } from "../../sip/uri.ts";
+import { headerOf, makeHeader, routes, setHeader } from "../../sip/messages/header-access.ts";
+import { canonicalHeaderName } from "../../sip/messages/header-names.ts";
+import { NO_BODY, type SipHeader, type SipRequest } from "../../sip/messages/message.ts";
+import { parseUri, uriParam } from "../../sip/messages/uri.ts";
+import type { TracedField } from "../../trace/call-trace.ts";
 import type { PlanAnnotation } from "../traced-transport.ts";
 
 export class PlanError extends Error {}

@@ -3,7 +3,7 @@
 // the admin API, session-timer expiry (RFC 4028) and deregistration of a served user's last binding.
 import { randomBytes } from "node:crypto";
 import type { DialogRecord, RegistrationRecord, TempGruuRecord } from "../../../generated/types/index.ts";
-import { ProxyCore } from "../../sip/proxy-core.ts";
+import { ProxyCore } from "../../sip/proxy/proxy-core.ts";
 import { addressFilter } from "../address-filter.ts";
 import { NodeShell } from "../node-shell.ts";
 import type { RunningNode, StartNodeOptions } from "../running-node.ts";

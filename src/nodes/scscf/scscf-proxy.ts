@@ -20,7 +20,7 @@ import {
   tagOf,
   toOf,
   vias,
-} from "../../sip/header-access.ts";
+} from "../../sip/messages/header-access.ts";
 import {
   isSipUri,
   type NameAddr,
@@ -29,17 +29,17 @@ import {
   type SipResponse,
   type SipUri,
   type Uri,
-} from "../../sip/message.ts";
-import { formatNameAddr } from "../../sip/name-addr.ts";
-import { destinationOf, literalDestination, nextHopUri } from "../../sip/next-hop.ts";
-import type { ForwardTarget, ProxyDecision, ProxyHooks, RouteContext } from "../../sip/proxy-core.ts";
-import { reasonPhrase } from "../../sip/reason-phrases.ts";
-import type { ServerTransaction } from "../../sip/server-transaction.ts";
-import type { Destination, Flow, TransportName } from "../../sip/transport.ts";
-import { formatUri, parseUri, sentByUri, uriParam } from "../../sip/uri.ts";
+} from "../../sip/messages/message.ts";
+import { formatNameAddr } from "../../sip/messages/name-addr.ts";
+import { reasonPhrase } from "../../sip/messages/reason-phrases.ts";
+import { formatUri, parseUri, sentByUri, uriParam } from "../../sip/messages/uri.ts";
+import type { ForwardTarget, ProxyDecision, ProxyHooks, RouteContext } from "../../sip/proxy/proxy-core.ts";
+import type { ServerTransaction } from "../../sip/transactions/server-transaction.ts";
+import { destinationOf, literalDestination, nextHopUri } from "../../sip/transport/next-hop.ts";
+import type { Destination, Flow, TransportName } from "../../sip/transport/transport.ts";
+import { ownStrings } from "../../store/own-strings.ts";
 import type { AddressFilter } from "../address-filter.ts";
 import type { NodeShell } from "../node-shell.ts";
-import { ownStrings } from "../own-strings.ts";
 import type { DialogRecords } from "./dialog-records.ts";
 import { confirmedDialog, directionOf, earlyDialog, withRequestCSeq } from "./dialog-tracking.ts";
 import type { OwnIdentity } from "./own-identity.ts";

@@ -1,8 +1,8 @@
 // The GMSC routing table (config gmsc.routes): first match by number prefix and/or host wins.
 import { describe, expect, it } from "vitest";
 import { RoutingTable } from "../../../src/nodes/gmsc/routing-table.ts";
-import type { Uri } from "../../../src/sip/message.ts";
-import { parseUri } from "../../../src/sip/uri.ts";
+import type { Uri } from "../../../src/sip/messages/message.ts";
+import { parseUri } from "../../../src/sip/messages/uri.ts";
 
 const uri = (text: string): Uri => {
   const r = parseUri(text);

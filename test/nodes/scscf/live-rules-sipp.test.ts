@@ -5,7 +5,7 @@
 // rule version it started with.
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { rulesLint } from "../../../src/cli/rules-lint.ts";
+import { rulesLint } from "../../../src/rules/rules-lint.ts";
 import { freeUdpPort } from "../../support/free-port.ts";
 import { type ProjectCopy, projectCopy } from "../../support/project-copy.ts";
 import { type RequestChecks, startSipp } from "../../support/sipp.ts";

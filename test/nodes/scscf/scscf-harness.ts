@@ -3,10 +3,10 @@
 import type { Logger } from "pino";
 import { onTestFinished } from "vitest";
 import type { NodeConfig } from "../../../generated/types/index.ts";
-import type { TraceEntry } from "../../../src/audit/call-trace.ts";
 import { validateConfig } from "../../../src/nodes/node-config.ts";
 import { type ScscfNode, startScscfNode } from "../../../src/nodes/scscf/scscf-node.ts";
 import type { Clock } from "../../../src/nodes/scscf/session-timers.ts";
+import type { TraceEntry } from "../../../src/trace/call-trace.ts";
 import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
 import { silentLogger } from "../../support/silent-logger.ts";
 import { type RequestChecks, requestChecks, type SippRun, startSipp } from "../../support/sipp.ts";

@@ -6,8 +6,8 @@ import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TraceEntry } from "../../../src/audit/call-trace.ts";
 import { projectRoot } from "../../../src/rules/schema-registry.ts";
+import type { TraceEntry } from "../../../src/trace/call-trace.ts";
 import { ALICE, BOB, bye, type PlacedCall, releaseCall, type Scscf, startScscf, TOKEN } from "./scscf-harness.ts";
 
 const C = "24.229:5.4.5.1.2";

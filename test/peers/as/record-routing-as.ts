@@ -2,11 +2,11 @@
 // cleardown's own SIP stack. The S-CSCF sends it the initial INVITE with a Route back to itself; the AS
 // Record-Routes, so it stays on the dialog's route, and keeps a log of every request it proxied.
 
-import { callIdOf, cseqOf, tagOf, toOf } from "../../../src/sip/header-access.ts";
-import { destinationOf, nextHopUri } from "../../../src/sip/next-hop.ts";
-import { ProxyCore } from "../../../src/sip/proxy-core.ts";
-import { TransactionLayer } from "../../../src/sip/transaction-layer.ts";
-import { createTransportLayer } from "../../../src/sip/transport-layer.ts";
+import { callIdOf, cseqOf, tagOf, toOf } from "../../../src/sip/messages/header-access.ts";
+import { ProxyCore } from "../../../src/sip/proxy/proxy-core.ts";
+import { TransactionLayer } from "../../../src/sip/transactions/transaction-layer.ts";
+import { destinationOf, nextHopUri } from "../../../src/sip/transport/next-hop.ts";
+import { createTransportLayer } from "../../../src/sip/transport/transport-layer.ts";
 
 export interface ProxiedRequest {
   method: string;

@@ -1,7 +1,7 @@
 // The non-INVITE server transaction (RFC 3261 §17.2.2, Figure 8): Trying, Proceeding, Completed, Terminated.
 // Retransmitted requests are absorbed (Trying) or answered with the last response; Timer J keeps the final
 // response for retransmissions on unreliable transports.
-import type { SipRequest, SipResponse } from "./message.ts";
+import type { SipRequest, SipResponse } from "../messages/message.ts";
 import { ServerTransaction } from "./server-transaction.ts";
 import { timerJ } from "./transaction-timers.ts";
 

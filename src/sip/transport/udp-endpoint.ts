@@ -7,7 +7,7 @@ import { createSocket } from "node:dgram";
 import { lookup as dnsLookup, type LookupOneOptions } from "node:dns";
 import { isIP } from "node:net";
 import { Worker } from "node:worker_threads";
-import { isIPv4address } from "./host.ts";
+import { isIPv4address } from "../messages/host.ts";
 
 export interface UdpEndpointOptions {
   family: 4 | 6;

@@ -1,13 +1,13 @@
 // `cleardown audit [--check] [--results FILE]` and `cleardown audit approve ITEM-ID… | --all`.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { approve, readApprovals, writeApprovals } from "../audit/approvals.ts";
-import { reportHtml, type ScenarioLadder } from "../audit/report-html.ts";
-import { readTestResults } from "../audit/test-results.ts";
-import { buildMatrix, coverageTable, gaps, type Matrix, traceIdsOf } from "../audit/traceability.ts";
 import { readConfigFile } from "../nodes/node-config.ts";
 import { loadRuleSets, readRuleSources } from "../rules/load-rules.ts";
 import { loadSpec } from "../spec/clause-items.ts";
+import { approve, readApprovals, writeApprovals } from "./approvals.ts";
+import { reportHtml, type ScenarioLadder } from "./report-html.ts";
+import { readTestResults } from "./test-results.ts";
+import { buildMatrix, coverageTable, gaps, type Matrix, traceIdsOf } from "./traceability.ts";
 
 /** JSON with sorted keys: the report is byte-identical for the same inputs. */
 export function stableJson(value: unknown): string {

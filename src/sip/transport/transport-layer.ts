@@ -3,13 +3,13 @@
 // stamps received/rport (§18.2.1, RFC 3581), and sends responses where §18.2.2 says. Never throws from a socket.
 import { lookup } from "node:dns/promises";
 import { connect, createServer, isIPv6, type Server, type Socket } from "node:net";
-import { respondToMalformed } from "./bad-request.ts";
-import { topVia } from "./header-access.ts";
-import type { SipRequest, SipResponse } from "./message.ts";
-import { parseMessage } from "./parse-message.ts";
+import { respondToMalformed } from "../messages/bad-request.ts";
+import { topVia } from "../messages/header-access.ts";
+import type { SipRequest, SipResponse } from "../messages/message.ts";
+import { parseMessage } from "../messages/parse-message.ts";
+import { serializeMessage } from "../messages/serialize-message.ts";
+import type { SipFault } from "../messages/sip-fault.ts";
 import { responseTarget, stampReceived } from "./received-rport.ts";
-import { serializeMessage } from "./serialize-message.ts";
-import type { SipFault } from "./sip-fault.ts";
 import { StreamFramer, type StreamPhase } from "./stream-framer.ts";
 import type {
   Destination,

@@ -1,8 +1,8 @@
 // What the two server transactions (RFC 3261 §17.2) share: the request, the flow it came on, sending responses
 // through the transport (§18.2.2), and termination.
-import type { SipRequest, SipResponse } from "./message.ts";
+import type { SipRequest, SipResponse } from "../messages/message.ts";
+import type { Flow, SipTransport } from "../transport/transport.ts";
 import { type TimerConfig, Timers } from "./transaction-timers.ts";
-import type { Flow, SipTransport } from "./transport.ts";
 
 const nothing = () => {};
 

@@ -6,7 +6,6 @@
 // the unanswered INVITE), and passes the ACK for a 2xx end to end. It knows no dialog and no S-CSCF: the node
 // decides targets through hooks, and sends its own requests (a BYE) with `sendRequest`.
 import { createHash } from "node:crypto";
-import type { ClientTransaction, ClientTransactionUser } from "./client-transaction.ts";
 import {
   callIdOf,
   cseqOf,
@@ -23,8 +22,7 @@ import {
   tagOf,
   toOf,
   vias,
-} from "./header-access.ts";
-import { responseTo } from "./invite-server-transaction.ts";
+} from "../messages/header-access.ts";
 import {
   isSipUri,
   type NameAddr,
@@ -33,14 +31,16 @@ import {
   type SipResponse,
   type SipUri,
   type Uri,
-} from "./message.ts";
-import { responseTarget } from "./received-rport.ts";
-import { checkRequest, checkResponse } from "./request-checks.ts";
-import type { ServerTransaction } from "./server-transaction.ts";
-import type { TransactionLayer } from "./transaction-layer.ts";
-import { MAGIC_COOKIE } from "./transaction-matching.ts";
-import type { Destination, Flow } from "./transport.ts";
-import { formatUri, sentByUri } from "./uri.ts";
+} from "../messages/message.ts";
+import { checkRequest, checkResponse } from "../messages/request-checks.ts";
+import { formatUri, sentByUri } from "../messages/uri.ts";
+import type { ClientTransaction, ClientTransactionUser } from "../transactions/client-transaction.ts";
+import { responseTo } from "../transactions/invite-server-transaction.ts";
+import type { ServerTransaction } from "../transactions/server-transaction.ts";
+import type { TransactionLayer } from "../transactions/transaction-layer.ts";
+import { MAGIC_COOKIE } from "../transactions/transaction-matching.ts";
+import { responseTarget } from "../transport/received-rport.ts";
+import type { Destination, Flow } from "../transport/transport.ts";
 
 export interface ForwardTarget {
   /** where to send it */

@@ -2,8 +2,8 @@
 // It sends 100 Trying itself if the TU has not answered within 200 ms, absorbs retransmitted INVITEs by resending
 // the last response, retransmits a non-2xx final response on Timer G (doubling, capped at T2) until the ACK,
 // gives up on Timer H, and absorbs ACK retransmissions until Timer I.
-import { headerOf } from "./header-access.ts";
-import { type NameAddr, NO_BODY, type SipRequest, type SipResponse } from "./message.ts";
+import { headerOf } from "../messages/header-access.ts";
+import { type NameAddr, NO_BODY, type SipRequest, type SipResponse } from "../messages/message.ts";
 import { ServerTransaction } from "./server-transaction.ts";
 import { backoff, timerT4, transactionTimeout } from "./transaction-timers.ts";
 

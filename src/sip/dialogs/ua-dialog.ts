@@ -1,7 +1,7 @@
 // RFC 3261 §12 for a user agent, e.g. one leg of a B2BUA: the dialog a UAC learns from the response to its
 // INVITE (§12.1.2) and a UAS from the INVITE it answers (§12.1.1), and the requests built inside it (§12.2.1.1):
 // BYE and other in-dialog requests, the ACK for a 2xx (§13.2.2.4). The state is plain strings so a store keeps it.
-import type { UaDialog } from "../../generated/types/index.ts";
+import type { UaDialog } from "../../../generated/types/index.ts";
 import {
   callIdOf,
   contacts,
@@ -12,10 +12,10 @@ import {
   recordRoutes,
   tagOf,
   toOf,
-} from "./header-access.ts";
-import { type NameAddr, NO_BODY, type SipHeader, type SipRequest, type SipResponse } from "./message.ts";
-import { formatNameAddr } from "./name-addr.ts";
-import { formatUri, paramOf, parseUri } from "./uri.ts";
+} from "../messages/header-access.ts";
+import { type NameAddr, NO_BODY, type SipHeader, type SipRequest, type SipResponse } from "../messages/message.ts";
+import { formatNameAddr } from "../messages/name-addr.ts";
+import { formatUri, paramOf, parseUri } from "../messages/uri.ts";
 
 export class DialogError extends Error {
   constructor(message: string) {

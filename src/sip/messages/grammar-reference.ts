@@ -1,8 +1,8 @@
 // The nearley grammar (sip-message.ne) over a message head: the executable reference the scanner is tested
 // against, and the explanation `cleardown sip check` gives for a syntax rejection (line:column, what was expected).
 // Run by the one grammar runner (src/grammar/run-grammar.ts), so its faults read like every other grammar's.
-import grammar from "../../generated/grammars/sip-message.ts";
-import { type GrammarResult, grammarRunner } from "../grammar/run-grammar.ts";
+import grammar from "../../../generated/grammars/sip-message.ts";
+import { type GrammarResult, grammarRunner } from "../../grammar/run-grammar.ts";
 import { canonicalHeaderName } from "./header-names.ts";
 import type { StartLine } from "./message.ts";
 

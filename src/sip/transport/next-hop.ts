@@ -2,11 +2,11 @@
 // else the Request-URI; host, port (5060 by default) and transport (the URI's transport parameter, else UDP).
 // Names are resolved with the system resolver (RFC 3263 NAPTR/SRV selection is not done).
 import { lookup } from "node:dns/promises";
-import { routes } from "./header-access.ts";
-import { isIPv4address, isIPv6address } from "./host.ts";
-import { isSipUri, type SipRequest, type SipUri, type Uri } from "./message.ts";
+import { routes } from "../messages/header-access.ts";
+import { isIPv4address, isIPv6address } from "../messages/host.ts";
+import { isSipUri, type SipRequest, type SipUri, type Uri } from "../messages/message.ts";
+import { uriParam } from "../messages/uri.ts";
 import type { Destination, TransportName } from "./transport.ts";
-import { uriParam } from "./uri.ts";
 
 export function nextHopUri(req: SipRequest): Uri {
   const top = routes(req)[0];

@@ -1,9 +1,10 @@
 // The INVITE client transaction (RFC 3261 §17.1.1, Figure 5): Calling, Proceeding, Completed, Terminated;
 // Timer A retransmits over unreliable transports (doubling), Timer B bounds the wait for a response, Timer D
 // absorbs retransmitted final responses; the ACK for a non-2xx final response is built here (§17.1.1.3).
+
+import { headerOf, structured, toOf, vias } from "../messages/header-access.ts";
+import { NO_BODY, type SipHeader, type SipRequest, type SipResponse } from "../messages/message.ts";
 import { ClientTransaction } from "./client-transaction.ts";
-import { headerOf, structured, toOf, vias } from "./header-access.ts";
-import { NO_BODY, type SipHeader, type SipRequest, type SipResponse } from "./message.ts";
 import { timerD, transactionTimeout } from "./transaction-timers.ts";
 
 export class InviteClientTransaction extends ClientTransaction {

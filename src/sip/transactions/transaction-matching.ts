@@ -1,9 +1,9 @@
 // Which transaction a message belongs to (RFC 3261 §17.1.3 for responses at a client, §17.2.3 for requests at a
 // server), with the RFC 2543 fallback for requests whose branch lacks the magic cookie.
-import { branchOf, callIdOf, cseqOf, fromOf, tagOf, topVia } from "./header-access.ts";
-import { formatVia } from "./header-values.ts";
-import type { SipRequest, SipResponse } from "./message.ts";
-import { formatUri } from "./uri.ts";
+import { branchOf, callIdOf, cseqOf, fromOf, tagOf, topVia } from "../messages/header-access.ts";
+import { formatVia } from "../messages/header-values.ts";
+import type { SipRequest, SipResponse } from "../messages/message.ts";
+import { formatUri } from "../messages/uri.ts";
 
 export const MAGIC_COOKIE = "z9hG4bK";
 

@@ -1,8 +1,9 @@
 // The non-INVITE client transaction (RFC 3261 §17.1.2, Figure 6): Trying, Proceeding, Completed, Terminated;
 // Timer E retransmits over unreliable transports (doubling, capped at T2; T2 once a provisional arrived),
 // Timer F bounds the transaction, Timer K absorbs retransmitted responses.
+
+import type { SipResponse } from "../messages/message.ts";
 import { ClientTransaction } from "./client-transaction.ts";
-import type { SipResponse } from "./message.ts";
 import { backoff, timerT4, transactionTimeout } from "./transaction-timers.ts";
 
 export class NonInviteClientTransaction extends ClientTransaction {

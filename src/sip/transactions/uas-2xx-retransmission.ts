@@ -1,8 +1,8 @@
 // RFC 3261 §13.3.1.4: the INVITE server transaction ends with the 2xx, so the UAS core itself retransmits the
 // 2xx (T1, doubling up to T2) until the ACK arrives, and gives up after 64·T1 (the dialog is then to be ended).
-import type { SipResponse } from "./message.ts";
+import type { SipResponse } from "../messages/message.ts";
+import type { Flow, SipTransport } from "../transport/transport.ts";
 import type { TimerConfig } from "./transaction-timers.ts";
-import type { Flow, SipTransport } from "./transport.ts";
 
 export class Uas2xxRetransmission {
   private timer?: NodeJS.Timeout;

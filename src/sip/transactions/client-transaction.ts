@@ -1,8 +1,8 @@
 // What the two client transactions (RFC 3261 §17.1) share: the request, where it goes, how its responses and
 // failures reach the transaction user, and termination.
-import type { SipRequest, SipResponse } from "./message.ts";
+import type { SipRequest, SipResponse } from "../messages/message.ts";
+import type { Destination, Outgoing, SipTransport, TransportErrorListener } from "../transport/transport.ts";
 import { type TimerConfig, Timers } from "./transaction-timers.ts";
-import type { Destination, Outgoing, SipTransport, TransportErrorListener } from "./transport.ts";
 
 /** The transaction user's side of a client transaction. */
 export interface ClientTransactionUser {

@@ -1,8 +1,8 @@
 // RFC 3261 §18.2.1 (received), RFC 3581 (rport) on the server side, and §18.2.2 (where a response goes).
 
-import { headerOf, paramOf, withParam } from "./header-access.ts";
-import { isIPv4address, isIPv6address } from "./host.ts";
-import type { SipRequest, Via } from "./message.ts";
+import { headerOf, paramOf, withParam } from "../messages/header-access.ts";
+import { isIPv4address, isIPv6address } from "../messages/host.ts";
+import type { SipRequest, Via } from "../messages/message.ts";
 import type { Destination, Flow } from "./transport.ts";
 
 const bare = (host: string) => (host.startsWith("[") ? host.slice(1, -1) : host);

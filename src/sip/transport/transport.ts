@@ -1,6 +1,6 @@
 // The transport layer's contract with the transaction layer (RFC 3261 §18): the transport owns the sockets;
 // above it, messages travel with the flow they came on, and responses go where §18.2.2 says.
-import type { SipMessage, SipRequest, SipResponse } from "./message.ts";
+import type { SipMessage, SipRequest, SipResponse } from "../messages/message.ts";
 
 export type TransportName = "UDP" | "TCP";
 

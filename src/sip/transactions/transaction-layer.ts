@@ -2,17 +2,24 @@
 // server transaction for each new request and hands it to the transaction user (TU), and starts client
 // transactions for the TU's requests, each with a fresh branch in a Via of this element.
 import { randomBytes } from "node:crypto";
+import { cseqOf, headerOf, prependHeader, structured, vias } from "../messages/header-access.ts";
+import {
+  NO_BODY,
+  type SipHeader,
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+  type Via,
+} from "../messages/message.ts";
+import type { Destination, Flow, SipTransport } from "../transport/transport.ts";
 import type { ClientTransaction, ClientTransactionUser } from "./client-transaction.ts";
-import { cseqOf, headerOf, prependHeader, structured, vias } from "./header-access.ts";
 import { InviteClientTransaction } from "./invite-client-transaction.ts";
 import { InviteServerTransaction } from "./invite-server-transaction.ts";
-import { NO_BODY, type SipHeader, type SipMessage, type SipRequest, type SipResponse, type Via } from "./message.ts";
 import { NonInviteClientTransaction } from "./non-invite-client-transaction.ts";
 import { NonInviteServerTransaction } from "./non-invite-server-transaction.ts";
 import type { ServerTransaction } from "./server-transaction.ts";
 import { clientKey, clientKeyOfResponse, MAGIC_COOKIE, serverKey } from "./transaction-matching.ts";
 import { type TimerConfig, timerConfig } from "./transaction-timers.ts";
-import type { Destination, Flow, SipTransport } from "./transport.ts";
 
 /** The transaction user: a UA core or a proxy core. */
 export interface TransactionUser {

@@ -1,8 +1,9 @@
 // `cleardown rules lint [--dir rules] [--max-file-bytes N]`: every problem of the rule files as
 // file:line:column (pointer): expected … — a file over the size limit (default 1 MiB, as a node) is not parsed.
-import { loadRuleSets, readRuleSources } from "../rules/load-rules.ts";
-import { formatProblem, RuleError } from "../rules/rule-problems.ts";
+
 import { loadSpec, SpecError } from "../spec/clause-items.ts";
+import { loadRuleSets, readRuleSources } from "./load-rules.ts";
+import { formatProblem, RuleError } from "./rule-problems.ts";
 
 export function rulesLint(root: string, dir = "rules", maxFileBytes?: number): { exitCode: number; output: string } {
   try {
