@@ -1,7 +1,7 @@
 // `cleardown audit [--check] [--results FILE]` and `cleardown audit approve ITEM-ID… | --all`.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readConfigFile } from "../nodes/node-config.ts";
+import { readConfigFile } from "../config/node-config.ts";
 import { loadRuleSets, readRuleSources } from "../rules/load-rules.ts";
 import { loadSpec } from "../spec/clause-items.ts";
 import { approve, readApprovals, writeApprovals } from "./approvals.ts";

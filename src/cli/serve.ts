@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import type { NodeConfig } from "../../generated/types/index.ts";
 import { adminTokenOf, adminTokenProblem } from "../admin/admin-token.ts";
-import { ConfigError, mergeConfig, readConfigFile, validateConfig } from "../nodes/node-config.ts";
+import { ConfigError, mergeConfig, readConfigFile, validateConfig } from "../config/node-config.ts";
 import type { RunningNode, StartNodeOptions } from "../nodes/running-node.ts";
 import { parseStoreUrl, StoreUrlError } from "../store/redis-connection.ts";
 

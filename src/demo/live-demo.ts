@@ -8,7 +8,7 @@ import { pino } from "pino";
 import { audit } from "../audit/audit-run.ts";
 import type { ScenarioLadder } from "../audit/report-html.ts";
 import { auditVerdict } from "../audit/traceability.ts";
-import { readConfigFile } from "../nodes/node-config.ts";
+import { readConfigFile } from "../config/node-config.ts";
 import { rulesLint } from "../rules/rules-lint.ts";
 import type { TraceEntry } from "../trace/call-trace.ts";
 import { svgLadder, textLadder } from "../trace/ladder.ts";

@@ -1,7 +1,7 @@
 // Which source addresses a node accepts requests from: IPv4/IPv6 addresses or prefixes ("10.0.0.0/8", "::1").
 // An empty list accepts every address.
 import { BlockList, isIPv4, isIPv6 } from "node:net";
-import { ConfigError } from "./node-config.ts";
+import { ConfigError } from "../config/node-config.ts";
 
 export interface AddressFilter {
   allows(address: string): boolean;

@@ -8,6 +8,7 @@ import { Counter, Gauge } from "prom-client";
 import type { NodeConfig, Policy } from "../../generated/types/index.ts";
 import { type AdminRoute, type AdminServer, HttpError, startAdminServer } from "../admin/admin-server.ts";
 import { adminTokenOf, adminTokenProblem } from "../admin/admin-token.ts";
+import { policyOf } from "../config/node-config.ts";
 import { NodeMetrics } from "../metrics/metrics.ts";
 import { LiveRules, type ReloadResult } from "../rules/live-rules.ts";
 import { projectRoot, validator } from "../rules/schema-registry.ts";
@@ -23,7 +24,7 @@ import { type Store, StoreHealth, StoreUnavailable } from "../store/store.ts";
 import { CallTraces, defaultRetention, type TraceRetention } from "../trace/call-trace.ts";
 import { svgLadder, textLadder } from "../trace/ladder.ts";
 import { openFileLimit, tcpConnectionLimits } from "./connection-limits.ts";
-import { parseListen, policyOf } from "./node-config.ts";
+import { parseListen } from "./listen.ts";
 import { RequestAdmission } from "./request-admission.ts";
 import { TracedTransport } from "./traced-transport.ts";
 

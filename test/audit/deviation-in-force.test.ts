@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { audit } from "../../src/audit/audit-run.ts";
-import { policyOf } from "../../src/nodes/node-config.ts";
+import { policyOf } from "../../src/config/node-config.ts";
 import { type ProjectCopy, projectCopy } from "../support/project-copy.ts";
 
 const RULES = "rules/24.229-5.4.5.1.2.rules.json";

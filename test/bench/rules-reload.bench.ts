@@ -3,7 +3,7 @@
 // POST /v1/rules/reload checks it on its own thread and compiles it. Figures: the slowest health answer during
 // the reload, the reload's time, and, for comparison, how long the same check and compile hold the thread when
 // run on it (LiveRules.reload). Figures for bench-results.json, never assertions.
-import { validateConfig } from "../../src/nodes/node-config.ts";
+import { validateConfig } from "../../src/config/node-config.ts";
 import { startScscfNode } from "../../src/nodes/scscf/scscf-node.ts";
 import { LiveRules } from "../../src/rules/live-rules.ts";
 import { freeUdpPort } from "../support/free-port.ts";

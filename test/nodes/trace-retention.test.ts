@@ -3,7 +3,7 @@
 // OPTIONS and the 200 sent), keeps what the configuration says and no more; a bad value is refused with its place.
 import { createSocket, type Socket } from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError, validateConfig } from "../../src/nodes/node-config.ts";
+import { ConfigError, validateConfig } from "../../src/config/node-config.ts";
 import { eventually, type Scscf, startScscf } from "./scscf/scscf-harness.ts";
 
 let scscf: Scscf | undefined;

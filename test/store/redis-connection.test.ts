@@ -2,7 +2,7 @@
 // naming what was expected, with the password never shown.
 import { describe, expect, it } from "vitest";
 import { serveConfig } from "../../src/cli/serve.ts";
-import { ConfigError } from "../../src/nodes/node-config.ts";
+import { ConfigError } from "../../src/config/node-config.ts";
 import { parseStoreUrl, StoreUrlError } from "../../src/store/redis-connection.ts";
 
 describe("store URLs", () => {

@@ -2,10 +2,10 @@
 // clearing calls per TS 23.231 §7.3 from the rules in force. `cleardown serve --role gmsc` starts it.
 import { randomInt } from "node:crypto";
 import type { CallIndexRecord, CallRecord } from "../../../generated/types/index.ts";
+import { ConfigError } from "../../config/node-config.ts";
 import { MediaGatewayController } from "../../h248/mgc.ts";
 import type { MId } from "../../h248/model.ts";
 import { addressFilter } from "../address-filter.ts";
-import { ConfigError } from "../node-config.ts";
 import { NodeShell } from "../node-shell.ts";
 import type { RunningNode, StartNodeOptions } from "../running-node.ts";
 import { gmscAdminRoutes } from "./admin-routes.ts";

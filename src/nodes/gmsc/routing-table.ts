@@ -3,7 +3,7 @@
 import type { NodeConfig } from "../../../generated/types/index.ts";
 import { isSipUri, isTelUri, type Uri } from "../../sip/messages/message.ts";
 import type { Destination } from "../../sip/transport/transport.ts";
-import { parseListen } from "../node-config.ts";
+import { parseListen } from "../listen.ts";
 
 type Route = NonNullable<NonNullable<NodeConfig["gmsc"]>["routes"]>[number];
 

@@ -4,8 +4,8 @@
 // themselves (-timeout), everything is stopped by PID in close().
 import { pino } from "pino";
 import type { Policy } from "../../../generated/types/index.ts";
+import { validateConfig } from "../../../src/config/node-config.ts";
 import { startGmscNode } from "../../../src/nodes/gmsc/gmsc-node.ts";
-import { validateConfig } from "../../../src/nodes/node-config.ts";
 import type { RunningNode } from "../../../src/nodes/running-node.ts";
 import { type MegacoMg, type MgLine, startMegacoMg } from "../../peers/megaco/mg.ts";
 import { freeUdpPort } from "../../support/free-port.ts";

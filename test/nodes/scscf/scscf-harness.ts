@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import { onTestFinished } from "vitest";
 import type { NodeConfig } from "../../../generated/types/index.ts";
-import { validateConfig } from "../../../src/nodes/node-config.ts";
+import { validateConfig } from "../../../src/config/node-config.ts";
 import { type ScscfNode, startScscfNode } from "../../../src/nodes/scscf/scscf-node.ts";
 import type { Clock } from "../../../src/nodes/scscf/session-timers.ts";
 import type { TraceEntry } from "../../../src/trace/call-trace.ts";
