@@ -4,7 +4,7 @@
 // as the reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
 import type { FiredAction, GmscFacts, Table } from "../types/index.ts";
 
-export const ruleSetDigest = "fcac10844eb8865f";
+export const ruleSetDigest = "fc9fce6069583027";
 
 // 23.231:7.3.1/b.1#cancel-200-ok (rules/23.231-7.3.rules.json)
 const R0: FiredAction[] = [
@@ -197,6 +197,16 @@ const R2: FiredAction[] = [
         "trace": [
           "23.231:7.3.1/b.2"
         ]
+      },
+      "relay": {
+        "recipe": {
+          "tableKeys": [
+            "endToEndHeaders"
+          ]
+        },
+        "trace": [
+          "23.231:7.3.1/b.2"
+        ]
       }
     }
   },
@@ -246,6 +256,16 @@ const R3: FiredAction[] = [
       "status": {
         "recipe": {
           "fact": "event.status"
+        },
+        "trace": [
+          "23.231:7.3.1/b.2"
+        ]
+      },
+      "relay": {
+        "recipe": {
+          "tableKeys": [
+            "endToEndHeaders"
+          ]
         },
         "trace": [
           "23.231:7.3.1/b.2"
@@ -397,6 +417,16 @@ const R5: FiredAction[] = [
           "default": {
             "fact": "event.status"
           }
+        },
+        "trace": [
+          "23.231:7.3.1/b.3"
+        ]
+      },
+      "relay": {
+        "recipe": {
+          "tableKeys": [
+            "endToEndHeaders"
+          ]
         },
         "trace": [
           "23.231:7.3.1/b.3"
@@ -674,6 +704,18 @@ const R9: FiredAction[] = [
         "trace": [
           "x-23.231:7.3.1/redirect-response"
         ]
+      },
+      "relay": {
+        "recipe": {
+          "tableKeys": [
+            "endToEndHeaders",
+            "redirectHeaders"
+          ]
+        },
+        "trace": [
+          "x-23.231:7.3.1/redirect-response",
+          "rfc3261:8.1.3.4"
+        ]
       }
     }
   },
@@ -741,7 +783,7 @@ const R10: FiredAction[] = [
           "name": "Reason",
           "recipe": {
             "reason": {
-              "table": "clearingReason",
+              "table": "reasonByCause",
               "key": {
                 "literal": "default"
               }
@@ -924,7 +966,20 @@ const R14: FiredAction[] = [
         "trace": [
           "23.231:7.3.1/b.1"
         ]
-      }
+      },
+      "headers": [
+        {
+          "name": "Reason",
+          "recipe": {
+            "fact": "event.reason"
+          },
+          "trace": [
+            "23.231:7.3.1/b.1",
+            "rfc3326:2"
+          ],
+          "omitIfEmpty": true
+        }
+      ]
     }
   }
 ];
@@ -1070,14 +1125,33 @@ const R18: FiredAction[] = [
           "name": "Reason",
           "recipe": {
             "reason": {
-              "table": "clearingReason",
-              "key": {
+              "choose": {
                 "fact": "event.type"
               },
+              "cases": {
+                "bearer-released": {
+                  "table": "reasonByBearerCause",
+                  "key": {
+                    "fact": "event.cause"
+                  },
+                  "default": {
+                    "table": "reasonByBearerCause",
+                    "key": {
+                      "literal": "default"
+                    }
+                  }
+                }
+              },
               "default": {
-                "table": "clearingReason",
+                "table": "reasonByCause",
                 "key": {
-                  "literal": "default"
+                  "fact": "event.cause"
+                },
+                "default": {
+                  "table": "reasonByCause",
+                  "key": {
+                    "literal": "default"
+                  }
                 }
               }
             },
@@ -1122,14 +1196,33 @@ const R19: FiredAction[] = [
           "name": "Reason",
           "recipe": {
             "reason": {
-              "table": "clearingReason",
-              "key": {
+              "choose": {
                 "fact": "event.type"
               },
+              "cases": {
+                "bearer-released": {
+                  "table": "reasonByBearerCause",
+                  "key": {
+                    "fact": "event.cause"
+                  },
+                  "default": {
+                    "table": "reasonByBearerCause",
+                    "key": {
+                      "literal": "default"
+                    }
+                  }
+                }
+              },
               "default": {
-                "table": "clearingReason",
+                "table": "reasonByCause",
                 "key": {
-                  "literal": "default"
+                  "fact": "event.cause"
+                },
+                "default": {
+                  "table": "reasonByCause",
+                  "key": {
+                    "literal": "default"
+                  }
                 }
               }
             },
@@ -1206,14 +1299,33 @@ const R21: FiredAction[] = [
           "name": "Reason",
           "recipe": {
             "reason": {
-              "table": "clearingReason",
-              "key": {
+              "choose": {
                 "fact": "event.type"
               },
+              "cases": {
+                "bearer-released": {
+                  "table": "reasonByBearerCause",
+                  "key": {
+                    "fact": "event.cause"
+                  },
+                  "default": {
+                    "table": "reasonByBearerCause",
+                    "key": {
+                      "literal": "default"
+                    }
+                  }
+                }
+              },
               "default": {
-                "table": "clearingReason",
+                "table": "reasonByCause",
                 "key": {
-                  "literal": "default"
+                  "fact": "event.cause"
+                },
+                "default": {
+                  "table": "reasonByCause",
+                  "key": {
+                    "literal": "default"
+                  }
                 }
               }
             },
@@ -1273,14 +1385,33 @@ const R22: FiredAction[] = [
           "name": "Reason",
           "recipe": {
             "reason": {
-              "table": "clearingReason",
-              "key": {
+              "choose": {
                 "fact": "event.type"
               },
+              "cases": {
+                "bearer-released": {
+                  "table": "reasonByBearerCause",
+                  "key": {
+                    "fact": "event.cause"
+                  },
+                  "default": {
+                    "table": "reasonByBearerCause",
+                    "key": {
+                      "literal": "default"
+                    }
+                  }
+                }
+              },
               "default": {
-                "table": "clearingReason",
+                "table": "reasonByCause",
                 "key": {
-                  "literal": "default"
+                  "fact": "event.cause"
+                },
+                "default": {
+                  "table": "reasonByCause",
+                  "key": {
+                    "literal": "default"
+                  }
                 }
               }
             },
@@ -1296,7 +1427,134 @@ const R22: FiredAction[] = [
     }
   }
 ];
-export const tables: Record<string, Table> = {"oppositeSide":{"preceding":"succeeding","succeeding":"preceding"},"errorMapping":{},"clearingResponse":{"release-indication":480,"bearer-released":503},"clearingReason":{"default":{"protocol":"Q.850","cause":16,"text":"Normal call clearing"},"release-indication":{"protocol":"Q.850","cause":16,"text":"Normal call clearing"},"bearer-released":{"protocol":"Q.850","cause":38,"text":"Network out of order"}}};
+// x-23.231:7.3.1/cancel-before-forwarding#seized-after-cancel (rules/23.231-7.3.rules.json)
+const R23: FiredAction[] = [
+  {
+    "rule": "x-23.231:7.3.1/cancel-before-forwarding#seized-after-cancel",
+    "index": 0,
+    "action": {
+      "type": "release-termination",
+      "trace": [
+        "x-23.231:7.3.1/cancel-before-forwarding",
+        "23.231:7.3.4/1",
+        "23.231:7.3.4/2"
+      ]
+    }
+  }
+];
+// x-23.231:7.3.4/orphan-context#release-termination (rules/23.231-7.3.rules.json)
+const R24: FiredAction[] = [
+  {
+    "rule": "x-23.231:7.3.4/orphan-context#release-termination",
+    "index": 0,
+    "action": {
+      "type": "release-termination",
+      "trace": [
+        "x-23.231:7.3.4/orphan-context",
+        "23.231:7.3.4/1",
+        "23.231:7.3.4/2"
+      ]
+    }
+  }
+];
+// x-23.231:7.3.1/relay-responses#provisional (rules/23.231-7.3.rules.json)
+const R25: FiredAction[] = [
+  {
+    "rule": "x-23.231:7.3.1/relay-responses#provisional",
+    "index": 0,
+    "action": {
+      "type": "forward-response",
+      "trace": [
+        "x-23.231:7.3.1/relay-responses"
+      ],
+      "towards": {
+        "recipe": {
+          "literal": "preceding"
+        },
+        "trace": [
+          "x-23.231:7.3.1/relay-responses"
+        ]
+      },
+      "status": {
+        "recipe": {
+          "fact": "event.status"
+        },
+        "trace": [
+          "x-23.231:7.3.1/relay-responses"
+        ]
+      },
+      "relay": {
+        "recipe": {
+          "tableKeys": [
+            "endToEndHeaders"
+          ]
+        },
+        "trace": [
+          "x-23.231:7.3.1/relay-responses"
+        ]
+      }
+    }
+  }
+];
+// x-23.231:7.3.1/relay-responses#answer (rules/23.231-7.3.rules.json)
+const R26: FiredAction[] = [
+  {
+    "rule": "x-23.231:7.3.1/relay-responses#answer",
+    "index": 0,
+    "action": {
+      "type": "send-ack",
+      "trace": [
+        "x-23.231:7.3.1/relay-responses"
+      ],
+      "towards": {
+        "recipe": {
+          "literal": "succeeding"
+        },
+        "trace": [
+          "x-23.231:7.3.1/relay-responses"
+        ]
+      }
+    }
+  },
+  {
+    "rule": "x-23.231:7.3.1/relay-responses#answer",
+    "index": 1,
+    "action": {
+      "type": "forward-response",
+      "trace": [
+        "x-23.231:7.3.1/relay-responses",
+        "rfc3261:13.3.1.4"
+      ],
+      "towards": {
+        "recipe": {
+          "literal": "preceding"
+        },
+        "trace": [
+          "x-23.231:7.3.1/relay-responses"
+        ]
+      },
+      "status": {
+        "recipe": {
+          "fact": "event.status"
+        },
+        "trace": [
+          "x-23.231:7.3.1/relay-responses"
+        ]
+      },
+      "relay": {
+        "recipe": {
+          "tableKeys": [
+            "endToEndHeaders"
+          ]
+        },
+        "trace": [
+          "x-23.231:7.3.1/relay-responses"
+        ]
+      }
+    }
+  }
+];
+export const tables: Record<string, Table> = {"oppositeSide":{"preceding":"succeeding","succeeding":"preceding"},"errorMapping":{},"clearingResponse":{"release-indication":480,"bearer-released":503},"reasonByCause":{"default":{"protocol":"Q.850","cause":16,"text":"Normal call clearing"},"administrative":{"protocol":"Q.850","cause":16,"text":"Normal call clearing"},"overload":{"protocol":"Q.850","cause":42,"text":"Switching equipment congestion"}},"reasonByBearerCause":{"default":{"protocol":"Q.850","cause":38,"text":"Network out of order"},"bearer-nr":{"protocol":"Q.850","cause":38,"text":"Network out of order"},"bearer-ur":{"protocol":"Q.850","cause":38,"text":"Network out of order"},"bearer-ft":{"protocol":"Q.850","cause":38,"text":"Network out of order"},"bearer-fp":{"protocol":"Q.850","cause":38,"text":"Network out of order"},"bearer-iw":{"protocol":"Q.850","cause":38,"text":"Network out of order"},"bearer-un":{"protocol":"Q.850","cause":38,"text":"Network out of order"},"bearer-released":{"protocol":"Q.850","cause":38,"text":"Network out of order"},"bearer-out-of-service":{"protocol":"Q.850","cause":38,"text":"Network out of order"}},"endToEndHeaders":{"Content-Type":"relay","Content-Disposition":"relay","Content-Encoding":"relay","Content-Language":"relay","MIME-Version":"relay","Reason":"relay","P-Asserted-Identity":"relay","P-Preferred-Identity":"relay","Privacy":"relay","Allow":"relay","Supported":"relay","Require":"relay","Unsupported":"relay","Accept":"relay","Accept-Encoding":"relay","Accept-Language":"relay","User-Agent":"relay","Server":"relay","Organization":"relay","Subject":"relay","Priority":"relay","Date":"relay","Warning":"relay","Retry-After":"relay","Expires":"relay","Call-Info":"relay","Alert-Info":"relay","Error-Info":"relay","Diversion":"relay","History-Info":"relay","P-Charging-Vector":"relay","Session-Expires":"relay","Min-SE":"relay"},"redirectHeaders":{"Contact":"relay"}};
 function isNumeric(x: unknown): boolean {
   // json-rules-engine's numeric check (parseFloat, then compare with NaN), skipping the string for numbers.
   return typeof x === "number" ? x === x : Number.parseFloat(x as string).toString() !== "NaN";
@@ -1379,8 +1637,8 @@ export function decide(facts: GmscFacts): FiredAction[] {
   if ((v1 === "bye-received" && v4 === true)) out.push(R11[0], R11[1]);
   // rule 23.231:7.3.2/1#release-termination — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.2/1
-  // "GMSC-initiated clearing: release the seized MGW resources (7.3.4)."
-  if ((v1 === "release-indication")) out.push(R12[0], R12[1]);
+  // "GMSC-initiated clearing of a call not already being cleared: release the seized MGW resources (7.3.4). A call being cleared has nothing more to do (the admin API answers 409)."
+  if ((v1 === "release-indication" && v4 === false)) out.push(R12[0], R12[1]);
   // rule 23.231:7.3.3/1#release-termination — rules/23.231-7.3.rules.json
   // implements 23.231:7.3.3/1, 23.231:7.3.3/2
   // "Bearer Released from the MGW, either side: release the MGW resources still seized (7.3.4)."
@@ -1421,5 +1679,21 @@ export function decide(facts: GmscFacts): FiredAction[] {
   // implements 23.231:7.3.3/1, 23.231:7.3.3/2, 23.231:7.2.3.2, x-23.231:7.3.2/clear-originating-side
   // "Clearing towards an originating side not yet answered: a final failure response to its INVITE."
   if ((((v1 === "release-indication" || v1 === "bearer-released") && v4 === false) && v3 === false && v12 !== "terminated")) out.push(R22[0]);
+  // rule x-23.231:7.3.1/cancel-before-forwarding#seized-after-cancel — rules/23.231-7.3.rules.json
+  // implements x-23.231:7.3.1/cancel-before-forwarding
+  // "The terminations are seized but the preceding node's INVITE has ended meanwhile: release them (7.3.4)."
+  if ((v1 === "terminations-seized" && v12 === "terminated")) out.push(R23[0]);
+  // rule x-23.231:7.3.4/orphan-context#release-termination — rules/23.231-7.3.rules.json
+  // implements x-23.231:7.3.4/orphan-context
+  // "An MGW context no call holds, found by the audit after the MGW returned: Release Termination of each of its terminations."
+  if ((v1 === "orphan-context")) out.push(R24[0]);
+  // rule x-23.231:7.3.1/relay-responses#provisional — rules/23.231-7.3.rules.json
+  // implements x-23.231:7.3.1/relay-responses
+  // "A provisional response (not 100) from the succeeding node while the call is not being cleared: relayed upstream."
+  if ((v1 === "provisional-received" && v2 === "succeeding" && (isNumeric(v6) && v6 > 100) && v4 === false)) out.push(R25[0]);
+  // rule x-23.231:7.3.1/relay-responses#answer — rules/23.231-7.3.rules.json
+  // implements x-23.231:7.3.1/relay-responses, rfc3261:13.3.1.4
+  // "A 2xx from the succeeding node while the call is not being cleared: ACKed downstream, relayed upstream (retransmitted until its ACK)."
+  if ((v1 === "final-response-received" && v2 === "succeeding" && (isNumeric(v6) && v6 >= 200) && (isNumeric(v6) && v6 < 300) && v4 === false && v7 === false)) out.push(R26[0], R26[1]);
   return out;
 }

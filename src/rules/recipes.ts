@@ -97,6 +97,14 @@ function compile(recipe: Recipe): Compiled {
       return fallback ? fallback(facts, tables) : null;
     };
   }
+  if ("tableKeys" in recipe) {
+    const names = recipe.tableKeys;
+    return (_facts, tables) => {
+      const keys = new Set<string>();
+      for (const name of names) for (const k of Object.keys(tables[name] ?? {})) keys.add(k);
+      return [...keys];
+    };
+  }
   if ("concat" in recipe) {
     const parts = recipe.concat.map(compiledOf);
     return (facts, tables) => {

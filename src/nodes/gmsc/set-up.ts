@@ -1,25 +1,23 @@
 // Call set-up through the GMSC (a SIP-I B2BUA): the preceding node's INVITE is routed by the routing table,
 // two MGW terminations are seized (Add in a new context, g/cause armed), and the GMSC's own INVITE goes to the
 // succeeding node with the MGW's media address in its SDP (ISUP parts unchanged). Responses come back through
-// `onSucceedingResponse`: provisional and final ones are relayed upstream (SDP pointed at the MGW), a 2xx is
-// ACKed on the succeeding leg and retransmitted on the preceding one until its ACK; every response also goes to
-// the rules, which decide the clearing cases (§7.3.1 b.1 deferred CANCEL, b.3, a 2xx crossing a CANCEL).
+// `onSucceedingResponse`: each goes to the rules, which decide what is relayed upstream, ACKed or released
+// (x-23.231:7.3.1/relay-responses, §7.3.1 b.1 deferred CANCEL, b.3, a 2xx crossing a CANCEL). The seizure itself
+// is an event for the rules too (terminations-seized): a preceding INVITE that ended meanwhile frees them.
 import { randomBytes } from "node:crypto";
 import type { CallRecord } from "../../../generated/types/index.ts";
 import { callIdOf, cseqOf, fromOf, headerOf, makeHeader, maxForwardsOf, toOf } from "../../sip/header-access.ts";
 import { responseTo, tryingFor } from "../../sip/invite-server-transaction.ts";
 import type { NameAddr, SipRequest, SipResponse } from "../../sip/message.ts";
 import { BodyError } from "../../sip/multipart-body.ts";
-import { destinationOf, nextHopUri } from "../../sip/next-hop.ts";
 import { reasonPhrase } from "../../sip/reason-phrases.ts";
 import { checkRequest } from "../../sip/request-checks.ts";
 import type { ServerTransaction } from "../../sip/server-transaction.ts";
 import type { Flow } from "../../sip/transport.ts";
-import { ackFor2xx, DialogError, uacDialog, uasDialog } from "../../sip/ua-dialog.ts";
-import { Uas2xxRetransmission } from "../../sip/uas-2xx-retransmission.ts";
-import { newCall, withInviteResponse, withInviteSent, withTerminations } from "./call-state.ts";
+import { DialogError, uacDialog, uasDialog } from "../../sip/ua-dialog.ts";
+import { newCall, withInviteResponse, withInviteSent, withLegTerminated, withTerminations } from "./call-state.ts";
 import type { GmscCore } from "./gmsc-core.ts";
-import { bodyTowards, endToEndHeaders, redirectTargets, responseOnLeg, sdpOfMessage } from "./leg-messages.ts";
+import { bodyTowards, relayedHeaders, responseOnLeg, sdpOfMessage } from "./leg-messages.ts";
 
 const newTag = () => randomBytes(6).toString("hex");
 
@@ -74,25 +72,15 @@ async function setUp(g: GmscCore, key: string, invite: SipRequest, tx: ServerTra
     g.media.alarm(err, key, { command: "Add" });
     return reject(g, invite, tx, 503, "no MGW resources could be seized");
   }
-  if (tx.state !== "proceeding") {
-    // The preceding node gave up while the MGW was seized (a CANCEL found no call yet): release at once.
-    for (const t of [media.originating, media.destination])
-      void g.media.releaseTermination(key, {
-        kind: "h248-subtract",
-        rule: "set-up",
-        trace: ["23.231:7.3.4/1", "23.231:7.3.4/2"],
-        contextId: media.contextId,
-        terminationId: t.terminationId,
-        side: t === media.originating ? "originating" : "destination",
-      });
-    return;
-  }
   const out = forwardedInvite(g, invite, route.target);
   let call = withTerminations(newCall(key), [
     { id: media.originating.terminationId, contextId: media.contextId, side: "originating", seized: true },
     { id: media.destination.terminationId, contextId: media.contextId, side: "destination", seized: true },
   ]);
-  call = withInviteSent(call);
+  // The preceding node may have given up while the MGW was seized (its INVITE transaction ended): an observation
+  // for the rules (x-23.231:7.3.1/cancel-before-forwarding), and no INVITE goes on.
+  const gone = tx.state !== "proceeding";
+  call = gone ? withLegTerminated(call, "preceding") : withInviteSent(call);
   const record: CallRecord = {
     call,
     preceding: {
@@ -119,6 +107,9 @@ async function setUp(g: GmscCore, key: string, invite: SipRequest, tx: ServerTra
   await g.calls.create(key, record);
   const rt = g.calls.runtime(key);
   rt.inviteServer = tx;
+  const seized = await g.decide(key, record, { event: { type: "terminations-seized" } });
+  if (gone || seized.plans.length > 0) await g.finish(key, seized.record);
+  if (gone) return;
   rt.forwardedInvite = out.request;
   rt.inviteClient = g.shell.transactions.sendRequest(out.request, route.destination, {
     onResponse: (res) => void onSucceedingResponse(g, key, res),
@@ -150,7 +141,8 @@ function forwardedInvite(g: GmscCore, invite: SipRequest, target: string): { req
       headerOf("Call-ID", `${randomBytes(10).toString("hex")}@${host}`),
       headerOf("CSeq", { seq: 1, method: "INVITE" }),
       g.contact,
-      ...endToEndHeaders(invite),
+      // The rules' table of end-to-end fields (rule-file.schema.json requires it of the GMSC's clause file).
+      ...relayedHeaders(invite, Object.keys(g.shell.rules.version().tables.endToEndHeaders ?? {})),
     ],
     body: invite.body,
   };
@@ -161,114 +153,25 @@ function forwardedInvite(g: GmscCore, invite: SipRequest, target: string): { req
 /** A final response the transaction layer stands for (timeout, transport error). */
 const synthetic = (req: SipRequest, status: number): SipResponse => responseTo(req, status, reasonPhrase(status));
 
-/** A response to the GMSC's INVITE on the succeeding leg. */
+/** A response to the GMSC's INVITE on the succeeding leg: observed into the call, then the rules decide. */
 export function onSucceedingResponse(g: GmscCore, key: string, res: SipResponse): Promise<void> {
   return g.calls
     .run(key, async () => {
-      const record = await g.calls.get(key);
-      if (record === undefined) return;
-      if (res.status < 200) return provisional(g, key, record, res);
-      if (res.status < 300) return success(g, key, record, res);
-      const observed = { ...record, call: withInviteResponse(record.call, "succeeding", res.status) };
+      const start = await g.calls.get(key);
+      if (start === undefined) return;
+      const invite = g.calls.runtime(key).forwardedInvite;
+      let observed: CallRecord = { ...start, call: withInviteResponse(start.call, "succeeding", res.status) };
+      if (res.status >= 200 && res.status < 300 && invite !== undefined)
+        observed = { ...observed, succeeding: { ...observed.succeeding, dialog: uacDialog(invite, res) } };
+      const type = res.status < 200 ? "provisional-received" : "final-response-received";
       const decided = await g.decide(key, observed, {
-        event: { type: "final-response-received", from: "succeeding", status: res.status },
+        event: { type, from: "succeeding", status: res.status },
         response: res,
       });
-      await g.finish(key, unruled(g, key, decided.record, decided.plans.length, res));
+      if (decided.plans.length === 0 && res.status >= 200)
+        // Nothing is relayed, ACKed or released that no rule planned: an operator sees the rule set lacks a case.
+        g.log.error({ callId: key, status: res.status }, "no rule in force for this final response: nothing done");
+      await g.finish(key, decided.record);
     })
     .catch((err: unknown) => g.log.error({ callId: key, err: (err as Error).message }, "response not handled"));
-}
-
-/**
- * A final non-2xx response no rule in force handles (the shipped rules cover 4xx–6xx by §7.3.1 b.3 and 3xx by an
- * extension; an edited rule set may not): relayed upstream as the B2BUA relays final responses; the MGW
- * terminations stay as the rules left them, which is logged as an error so an operator sees the rule set lacks a case.
- */
-function unruled(g: GmscCore, key: string, record: CallRecord, plans: number, res: SipResponse): CallRecord {
-  if (plans > 0) return record;
-  const tx = g.calls.runtime(key).inviteServer;
-  if (tx?.state !== "proceeding") return record;
-  tx.respond(relayed(g, record, tx.request, res));
-  const seized = record.call.terminations.filter((t) => t.seized).map((t) => `${t.contextId}/${t.id}`);
-  g.log.error(
-    { callId: key, status: res.status, seized },
-    "no rule for this final response: relayed, MGW resources not released by any rule",
-  );
-  return { ...record, call: withInviteResponse(record.call, "preceding", res.status) };
-}
-
-async function provisional(g: GmscCore, key: string, start: CallRecord, res: SipResponse): Promise<void> {
-  const observed = { ...start, call: withInviteResponse(start.call, "succeeding", res.status) };
-  let { record } = await g.decide(key, observed, {
-    event: { type: "provisional-received", from: "succeeding", status: res.status },
-    response: res,
-  });
-  const tx = g.calls.runtime(key).inviteServer;
-  if (res.status > 100 && !record.call.clearing && tx?.state === "proceeding") {
-    remoteMedia(g, key, record, res);
-    tx.respond(relayed(g, record, tx.request, res));
-    record = { ...record, call: withInviteResponse(record.call, "preceding", res.status) };
-  }
-  await g.finish(key, record);
-}
-
-async function success(g: GmscCore, key: string, start: CallRecord, res: SipResponse): Promise<void> {
-  const rt = g.calls.runtime(key);
-  const invite = rt.forwardedInvite;
-  if (invite === undefined) return;
-  const observed: CallRecord = {
-    ...start,
-    call: withInviteResponse(start.call, "succeeding", res.status),
-    succeeding: { ...start.succeeding, dialog: uacDialog(invite, res) },
-  };
-  const decided = await g.decide(key, observed, {
-    event: { type: "final-response-received", from: "succeeding", status: res.status },
-    response: res,
-  });
-  let record = decided.record;
-  if (decided.plans.length === 0) {
-    const dialog = record.succeeding.dialog;
-    if (dialog !== undefined) {
-      const ack = ackFor2xx(dialog, record.succeeding.inviteCSeq);
-      await g.shell.transactions.sendAck(ack, await destinationOf(nextHopUri(ack)));
-    }
-    const tx = rt.inviteServer;
-    if (!record.call.clearing && tx?.state === "proceeding") {
-      remoteMedia(g, key, record, res);
-      const ok = relayed(g, record, tx.request, res);
-      tx.respond(ok);
-      record = { ...record, call: withInviteResponse(record.call, "preceding", res.status) };
-      rt.okRetransmission = new Uas2xxRetransmission(g.shell.transport, ok, tx.flow, g.shell.transactions.timers, () =>
-        g.log.warn({ callId: key }, "no ACK for the 2xx from the preceding node (RFC 3261 §13.3.1.4)"),
-      );
-      rt.okRetransmission.start();
-    } else if (record.call.clearing) {
-      // The shipped rules end such a dialog (x-23.231:7.3.2/2xx-crossing-own-cancel); the shell decides nothing
-      // a rule decides, so without one the succeeding dialog stays up, and an operator is told.
-      g.log.error(
-        { callId: key },
-        "2xx while the call is being cleared and no rule for it: the succeeding dialog stays",
-      );
-    }
-  }
-  await g.finish(key, record);
-}
-
-/** The MGW termination on the succeeding side gets the succeeding node's SDP as its Remote descriptor. */
-function remoteMedia(g: GmscCore, key: string, record: CallRecord, res: SipResponse): void {
-  const sdp = sdpOfMessage(res);
-  const t = record.call.terminations.find((x) => x.side === "destination" && x.seized);
-  if (sdp !== undefined && t !== undefined) g.media.setRemote(key, t.contextId, t.id, sdp);
-}
-
-/** A response from the succeeding node relayed to the preceding one: its status and end-to-end fields. */
-function relayed(g: GmscCore, record: CallRecord, invite: SipRequest, res: SipResponse): SipResponse {
-  return responseOnLeg(invite, {
-    status: res.status,
-    reason: res.reason,
-    localTag: record.preceding.localTag ?? "",
-    headers: [...endToEndHeaders(res), ...redirectTargets(res, res.status)],
-    body: bodyTowards(res, record.preceding.mgLocalSdp),
-    contact: g.contact,
-  });
 }
