@@ -186,7 +186,7 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
           const bad = can?.filter((v) => !allowed?.includes(v as string));
           if (allowed && bad && bad.length > 0)
             report(
-              `${at}/actions/${a}/towards/recipe`,
+              `${at}/actions/${a}/towards/recipe${"literal" in action.towards.recipe ? "/literal" : ""}`,
               `expected a towards of ${allowed.join(" or ")} (plan.schema.json, ${kind}), the recipe can give ${bad.map((v) => JSON.stringify(v)).join(", ")}`,
             );
         }

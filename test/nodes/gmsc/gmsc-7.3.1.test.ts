@@ -24,7 +24,7 @@ async function traceOf(callId: string) {
 }
 
 describe("GMSC set-up (a SIP-I B2BUA with MGW resources)", () => {
-  it("routes the INVITE by number prefix, seizes two terminations ($ in context $, g/cause armed), points each leg's SDP at the MGW, passes ISUP IAM/ACM/ANM unchanged, ACKs each leg", async () => {
+  it("x-23.231:7.3.1/relay-responses routes the INVITE by number prefix, seizes two terminations ($ in context $, g/cause armed), points each leg's SDP at the MGW, passes ISUP IAM/ACM/ANM unchanged, ACKs each leg", async () => {
     const c = await h.call({ preceding: "gmsc-preceding-bye.xml", succeeding: "gmsc-succeeding-answer.xml" });
     await c.done();
     const [orig, dest] = addsOf(c.mgCommands());
