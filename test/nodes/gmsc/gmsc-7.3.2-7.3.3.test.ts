@@ -165,6 +165,31 @@ describe("TS 23.231 §7.3.3 MGW-initiated call clearing", () => {
     await expectBothReleased(h, c);
     expectByeBothSides(c, networkOutOfOrder);
   });
+
+  it("23.231:7.3.3/1 23.231:7.3.3/2 a ServiceChange Forced on ROOT (the whole MGW out of service): every seized termination of the call is a Bearer Released (bearer-out-of-service), the call cleared once, each termination subtracted once", async () => {
+    const c = await established(h);
+    h.mg.forceOutOfService("root");
+    await c.done();
+    await expectBothReleased(h, c);
+    expectByeBothSides(c, networkOutOfOrder);
+    const raised = h.logs
+      .filter((l) => l.msg === "decided" && l.callId === c.callId)
+      .map((l) => l.event as { type: string; side?: string; cause?: string })
+      .filter((e) => e.type === "bearer-released");
+    expect(raised.map((e) => `${e.side} ${e.cause}`).sort()).toEqual([
+      "destination bearer-out-of-service",
+      "originating bearer-out-of-service",
+    ]);
+    // The MGW comes back (ServiceChange Restart): the audit finds nothing to release, the next calls are served.
+    const mark = h.mg.lines().length;
+    h.mg.restart("restart");
+    await h.waitFor("the audit after the restart", () =>
+      h.mg
+        .lines()
+        .slice(mark)
+        .some((l) => l.event === "command" && l.command === "AuditValue"),
+    );
+  });
 });
 
 describe("GMSC admin API", () => {
