@@ -99,10 +99,15 @@ function compile(recipe: Recipe): Compiled {
   }
   if ("tableKeys" in recipe) {
     const names = recipe.tableKeys;
+    // The keys depend on the tables alone (one object per rule version): listed once per version, then shared.
+    const listed = new WeakMap<Tables, string[]>();
     return (_facts, tables) => {
-      const keys = new Set<string>();
-      for (const name of names) for (const k of Object.keys(tables[name] ?? {})) keys.add(k);
-      return [...keys];
+      let keys = listed.get(tables);
+      if (keys === undefined) {
+        keys = [...new Set(names.flatMap((name) => Object.keys(tables[name] ?? {})))];
+        listed.set(tables, keys);
+      }
+      return keys;
     };
   }
   if ("concat" in recipe) {
