@@ -4,12 +4,9 @@
 import { describe, expect, it } from "vitest";
 import type { Plan } from "../../generated/types/index.ts";
 import { FactsError, validateFacts } from "../../src/nodes/decision-pipeline.ts";
-import { loadRuleSets, readRuleSources } from "../../src/rules/load-rules.ts";
-import { formatProblem, RuleError } from "../../src/rules/rule-problems.ts";
-import { projectRoot } from "../../src/rules/schema-registry.ts";
-import { loadSpec } from "../../src/spec/clause-items.ts";
 import { decideGmsc, header, plansOf, ruleSets } from "./decide.ts";
 import { establishing, gmsc } from "./fixtures.ts";
+import { lineOf, problemsWith as problemsIn, sources } from "./problems-with.ts";
 
 const kinds = (plans: Plan[]) =>
   plans.map((p) => ("towards" in p ? `${p.kind} → ${p.towards.value}` : p.kind)).filter((k) => k !== "log");
@@ -182,22 +179,8 @@ describe("release and bearer causes (tables.reasonByCause, tables.reasonByBearer
 });
 
 describe("rules lint: names the GMSC's shell reads, and where a plan may go", () => {
-  const spec = loadSpec(projectRoot);
-  const sources = readRuleSources(projectRoot);
   const main = sources.find((s) => s.file === "rules/23.231-7.3.rules.json")!;
-  const problemsWith = (text: string): string[] => {
-    try {
-      loadRuleSets(
-        sources.map((s) => (s === main ? { ...s, text } : s)),
-        spec,
-      );
-      return [];
-    } catch (err) {
-      if (!(err instanceof RuleError)) throw err;
-      return err.problems.map(formatProblem);
-    }
-  };
-  const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split("\n").length;
+  const problemsWith = (text: string): string[] => problemsIn(main.file, text);
 
   it("a towards the GMSC cannot send to (a literal, or a table entry) is rejected at its place", () => {
     const literal = main.text.replace('"literal": "succeeding"', '"literal": "called"');
