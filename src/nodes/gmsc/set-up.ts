@@ -13,9 +13,10 @@ import { BodyError } from "../../sip/multipart-body.ts";
 import { reasonPhrase } from "../../sip/reason-phrases.ts";
 import { checkRequest } from "../../sip/request-checks.ts";
 import type { ServerTransaction } from "../../sip/server-transaction.ts";
-import type { Flow } from "../../sip/transport.ts";
+import type { Destination, Flow } from "../../sip/transport.ts";
 import { DialogError, uacDialog, uasDialog } from "../../sip/ua-dialog.ts";
 import { newCall, withInviteResponse, withInviteSent, withLegTerminated, withTerminations } from "./call-state.ts";
+import type { SeizedMedia } from "./media-gateway.ts";
 import type { GmscCore } from "./gmsc-core.ts";
 import { bodyTowards, relayedHeaders, responseOnLeg, sdpOfMessage } from "./leg-messages.ts";
 
@@ -24,14 +25,29 @@ const newTag = () => randomBytes(6).toString("hex");
 const SIP_I_BODIES = ["application/sdp", "multipart/mixed", "application/isup"];
 
 /** An initial INVITE from the preceding node. */
-export function onInitialInvite(g: GmscCore, invite: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
+export async function onInitialInvite(
+  g: GmscCore,
+  invite: SipRequest,
+  tx: ServerTransaction,
+  flow: Flow,
+): Promise<void> {
   const key = callIdOf(invite) ?? "";
-  return g.calls
-    .run(key, () => setUp(g, key, invite, tx, flow))
-    .catch((err: unknown) => {
-      g.log.error({ callId: key, err: (err as Error).message }, "set-up failed");
-      reject(g, invite, tx, 500, `set-up failed: ${(err as Error).message}`);
-    });
+  const failed = (err: unknown) => {
+    g.log.error({ callId: key, err: (err as Error).message }, "set-up failed");
+    reject(g, invite, tx, 500, `set-up failed: ${(err as Error).message}`);
+  };
+  // The call exists from here on: a CANCEL while the MGW seizes its terminations is the rules' to answer.
+  const started = await g.calls.run(key, () => accept(g, key, invite, tx, flow)).catch(failed);
+  if (started === undefined) return;
+  let media: SeizedMedia;
+  try {
+    media = await g.media.seize(key, started.offer);
+  } catch (err) {
+    g.media.alarm(err, key, { command: "Add" });
+    await g.calls.run(key, () => unseized(g, key, invite, tx)).catch(failed);
+    return;
+  }
+  await g.calls.run(key, () => seized(g, key, invite, tx, started, media)).catch(failed);
 }
 
 function reject(g: GmscCore, invite: SipRequest, tx: ServerTransaction, status: number, why: string): void {
@@ -46,14 +62,30 @@ function reject(g: GmscCore, invite: SipRequest, tx: ServerTransaction, status: 
   g.log.warn({ callId: callIdOf(invite), status, why }, "INVITE rejected");
 }
 
-async function setUp(g: GmscCore, key: string, invite: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
-  if ((await g.calls.get(key)) !== undefined)
-    return reject(g, invite, tx, 482, "a call with this Call-ID is in progress");
+interface Accepted {
+  record: CallRecord;
+  offer: string | undefined;
+  out: SipRequest;
+  destination: Destination;
+}
+
+/** The INVITE checked, routed and answered 100; the call stored with both legs and nothing seized yet. */
+async function accept(
+  g: GmscCore,
+  key: string,
+  invite: SipRequest,
+  tx: ServerTransaction,
+  flow: Flow,
+): Promise<Accepted | undefined> {
+  if ((await g.calls.get(key)) !== undefined) {
+    reject(g, invite, tx, 482, "a call with this Call-ID is in progress");
+    return undefined;
+  }
   const problem = checkRequest(invite, { role: "uas", contentTypes: SIP_I_BODIES });
-  if (problem) return reject(g, invite, tx, problem.status, problem.warning);
+  if (problem) return void reject(g, invite, tx, problem.status, problem.warning);
   tx.respond(tryingFor(invite));
   const route = g.routes.route(invite.uri);
-  if (route === undefined) return reject(g, invite, tx, 404, "no route in gmsc.routes for the Request-URI");
+  if (route === undefined) return void reject(g, invite, tx, 404, "no route in gmsc.routes for the Request-URI");
   const localTag = newTag();
   let offer: string | undefined;
   let dialog: ReturnType<typeof uasDialog>;
@@ -62,62 +94,92 @@ async function setUp(g: GmscCore, key: string, invite: SipRequest, tx: ServerTra
     dialog = uasDialog(invite, localTag);
   } catch (err) {
     // Checked before anything is seized: a body or a dialog the GMSC cannot work with is the request's fault.
-    if (err instanceof BodyError || err instanceof DialogError) return reject(g, invite, tx, 400, err.message);
+    if (err instanceof BodyError || err instanceof DialogError) return void reject(g, invite, tx, 400, err.message);
     throw err;
   }
-  let media: Awaited<ReturnType<typeof g.media.seize>>;
-  try {
-    media = await g.media.seize(key, offer);
-  } catch (err) {
-    g.media.alarm(err, key, { command: "Add" });
-    return reject(g, invite, tx, 503, "no MGW resources could be seized");
-  }
   const out = forwardedInvite(g, invite, route.target);
-  let call = withTerminations(newCall(key), [
-    { id: media.originating.terminationId, contextId: media.contextId, side: "originating", seized: true },
-    { id: media.destination.terminationId, contextId: media.contextId, side: "destination", seized: true },
-  ]);
-  // The preceding node may have given up while the MGW was seized (its INVITE transaction ended): an observation
-  // for the rules (x-23.231:7.3.1/cancel-before-forwarding), and no INVITE goes on.
-  const gone = tx.state !== "proceeding";
-  call = gone ? withLegTerminated(call, "preceding") : withInviteSent(call);
   const record: CallRecord = {
-    call,
+    call: newCall(key),
     preceding: {
       callId: key,
       inviteCSeq: cseqOf(invite)?.seq ?? 0,
       peer: `${flow.transport.toLowerCase()}://${flow.remote.address.includes(":") ? `[${flow.remote.address}]` : flow.remote.address}:${flow.remote.port}`,
       localTag,
       dialog,
-      ...(media.originating.localSdp === undefined ? {} : { mgLocalSdp: media.originating.localSdp }),
     },
     succeeding: {
       callId: callIdOf(out.request) ?? "",
       inviteCSeq: 1,
       peer: route.target,
       localTag: out.localTag,
-      ...(media.destination.localSdp === undefined ? {} : { mgLocalSdp: media.destination.localSdp }),
     },
     routeTarget: route.target,
     createdAt: Date.now(),
   };
-  out.request.body = bodyTowards(invite, record.succeeding.mgLocalSdp);
   // One call, one trace: the succeeding leg's messages go into the ladder of the preceding leg's Call-ID.
   g.shell.traces.alias(record.succeeding.callId, key);
   await g.calls.create(key, record);
+  g.calls.runtime(key).inviteServer = tx;
+  return { record, offer, out: out.request, destination: route.destination };
+}
+
+/** No MGW resources: the INVITE is refused (unless the rules answered it meanwhile) and the call ends. */
+async function unseized(g: GmscCore, key: string, invite: SipRequest, tx: ServerTransaction): Promise<void> {
+  reject(g, invite, tx, 503, "no MGW resources could be seized");
+  const record = await g.calls.get(key);
+  if (record !== undefined)
+    await g.finish(key, { ...record, call: withLegTerminated(record.call, "preceding") });
+}
+
+/**
+ * The MGW confirmed the Add: the terminations join the call and the rules hear of it (terminations-seized). A call
+ * the preceding node gave up meanwhile (a CANCEL answered by the rules, x-23.231:7.3.1/cancel-before-forwarding, or
+ * its INVITE transaction ended) has its terminations released by the rules and no INVITE goes on; otherwise the
+ * GMSC's INVITE goes to the succeeding node with the MGW's media in its SDP.
+ */
+async function seized(
+  g: GmscCore,
+  key: string,
+  invite: SipRequest,
+  tx: ServerTransaction,
+  started: Accepted,
+  media: SeizedMedia,
+): Promise<void> {
+  const stored = await g.calls.get(key);
+  // Gone already: every leg of it ended while the MGW was busy; it comes back to have its terminations released.
+  const current = stored ?? { ...started.record, call: withLegTerminated(started.record.call, "preceding") };
+  if (stored === undefined) await g.calls.create(key, current);
+  let call = withTerminations(current.call, [
+    { id: media.originating.terminationId, contextId: media.contextId, side: "originating", seized: true },
+    { id: media.destination.terminationId, contextId: media.contextId, side: "destination", seized: true },
+  ]);
+  if (tx.state !== "proceeding") call = withLegTerminated(call, "preceding");
+  const observed: CallRecord = {
+    ...current,
+    call,
+    preceding: { ...current.preceding, ...localSdp(media.originating.localSdp) },
+    succeeding: { ...current.succeeding, ...localSdp(media.destination.localSdp) },
+  };
+  // Stored before the rules decide: a Release Termination claims what the store holds as seized.
+  await g.calls.write(key, observed);
+  const decided = await g.decide(key, observed, { event: { type: "terminations-seized" } });
+  let record = decided.record;
+  if (record.call.preceding.state === "terminated" || tx.state !== "proceeding") return g.finish(key, record);
+  record = { ...record, call: withInviteSent(record.call) };
+  await g.finish(key, record);
+  const out = started.out;
+  out.body = bodyTowards(invite, record.succeeding.mgLocalSdp);
   const rt = g.calls.runtime(key);
-  rt.inviteServer = tx;
-  const seized = await g.decide(key, record, { event: { type: "terminations-seized" } });
-  if (gone || seized.plans.length > 0) await g.finish(key, seized.record);
-  if (gone) return;
-  rt.forwardedInvite = out.request;
-  rt.inviteClient = g.shell.transactions.sendRequest(out.request, route.destination, {
+  rt.forwardedInvite = out;
+  rt.inviteClient = g.shell.transactions.sendRequest(out, started.destination, {
     onResponse: (res) => void onSucceedingResponse(g, key, res),
     // RFC 3261 §8.1.3.1: Timer B is a 408, a transport failure a 503, both final error responses to the rules.
-    onTimeout: () => void onSucceedingResponse(g, key, synthetic(out.request, 408)),
-    onTransportError: () => void onSucceedingResponse(g, key, synthetic(out.request, 503)),
+    onTimeout: () => void onSucceedingResponse(g, key, synthetic(out, 408)),
+    onTransportError: () => void onSucceedingResponse(g, key, synthetic(out, 503)),
   });
 }
+
+const localSdp = (sdp: string | undefined) => (sdp === undefined ? {} : { mgLocalSdp: sdp });
 
 /** The GMSC's own INVITE on the succeeding leg: a new Call-ID and From tag, the end-to-end headers and body. */
 function forwardedInvite(g: GmscCore, invite: SipRequest, target: string): { request: SipRequest; localTag: string } {

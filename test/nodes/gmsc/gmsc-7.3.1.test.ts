@@ -239,8 +239,9 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node (optio
     const c = await h.call({
       preceding: "gmsc-preceding-early-cancel.xml",
       succeeding: "gmsc-succeeding-ring-cancel.xml",
-      fill: { HOLD_MS: 50 },
-      succeedingFill: { RING_AFTER_MS: 700 },
+      // The CANCEL comes once the INVITE went on (the MGW answers the Add within milliseconds on loopback).
+      fill: { HOLD_MS: 300 },
+      succeedingFill: { RING_AFTER_MS: 900 },
     });
     await c.done();
     await expectBothReleased(h, c);
