@@ -2,8 +2,9 @@
 // two MGW terminations are seized (Add in a new context, g/cause armed), and the GMSC's own INVITE goes to the
 // succeeding node with the MGW's media address in its SDP (ISUP parts unchanged). Responses come back through
 // `onSucceedingResponse`: each goes to the rules, which decide what is relayed upstream, ACKed or released
-// (x-23.231:7.3.1/relay-responses, §7.3.1 b.1 deferred CANCEL, b.3, a 2xx crossing a CANCEL). The seizure itself
-// is an event for the rules too (terminations-seized): a preceding INVITE that ended meanwhile frees them.
+// (x-23.231:7.3.1/relay-responses, §7.3.1 b.1 deferred CANCEL, b.3, a 2xx crossing a CANCEL). The call is stored
+// before the MGW is asked, so a CANCEL during the seizure goes to the rules at once; the seizure comes back as an
+// event of its own (terminations-seized), whose rule releases what was seized for a call given up meanwhile.
 import { randomBytes } from "node:crypto";
 import type { CallRecord } from "../../../generated/types/index.ts";
 import { callIdOf, cseqOf, fromOf, headerOf, makeHeader, maxForwardsOf, toOf } from "../../sip/header-access.ts";
