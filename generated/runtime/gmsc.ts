@@ -4,7 +4,7 @@
 // reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
 import type { FiredAction, GmscFacts, Policy, Table } from "../types/index.ts";
 
-export const ruleSetDigest = "fcac10844eb8865f";
+export const ruleSetDigest = "fc9fce6069583027";
 
 /** Every field some variant of T has, optional: a rule's path reads undefined where its variant has none. */
 type Fields<T> = [NonNullable<T>] extends [readonly unknown[]]
@@ -115,7 +115,8 @@ const b2Bye: FiredAction[] = [
       "towards": {
         "recipe": { "table": "oppositeSide", "key": { "fact": "event.from" } },
         "trace": ["23.231:7.3.1/b.2"]
-      }
+      },
+      "relay": { "recipe": { "tableKeys": ["endToEndHeaders"] }, "trace": ["23.231:7.3.1/b.2"] }
     }
   },
   {
@@ -141,7 +142,8 @@ const b2ByeResponseBack: FiredAction[] = [
         "recipe": { "table": "oppositeSide", "key": { "fact": "event.from" } },
         "trace": ["23.231:7.3.1/b.2"]
       },
-      "status": { "recipe": { "fact": "event.status" }, "trace": ["23.231:7.3.1/b.2"] }
+      "status": { "recipe": { "fact": "event.status" }, "trace": ["23.231:7.3.1/b.2"] },
+      "relay": { "recipe": { "tableKeys": ["endToEndHeaders"] }, "trace": ["23.231:7.3.1/b.2"] }
     }
   }
 ];
@@ -223,7 +225,8 @@ const b3FinalError: FiredAction[] = [
           "default": { "fact": "event.status" }
         },
         "trace": ["23.231:7.3.1/b.3"]
-      }
+      },
+      "relay": { "recipe": { "tableKeys": ["endToEndHeaders"] }, "trace": ["23.231:7.3.1/b.3"] }
     }
   },
   {
@@ -371,7 +374,11 @@ const redirectResponseForward3xx: FiredAction[] = [
       "type": "forward-response",
       "trace": ["x-23.231:7.3.1/redirect-response", "rfc3261:8.1.3.4"],
       "towards": { "recipe": { "literal": "preceding" }, "trace": ["x-23.231:7.3.1/redirect-response"] },
-      "status": { "recipe": { "fact": "event.status" }, "trace": ["x-23.231:7.3.1/redirect-response"] }
+      "status": { "recipe": { "fact": "event.status" }, "trace": ["x-23.231:7.3.1/redirect-response"] },
+      "relay": {
+        "recipe": { "tableKeys": ["endToEndHeaders", "redirectHeaders"] },
+        "trace": ["x-23.231:7.3.1/redirect-response", "rfc3261:8.1.3.4"]
+      }
     }
   },
   {
@@ -412,7 +419,7 @@ const on2xxCrossingOwnCancelAckAndBye: FiredAction[] = [
       "headers": [
         {
           "name": "Reason",
-          "recipe": { "reason": { "table": "clearingReason", "key": { "literal": "default" } } },
+          "recipe": { "reason": { "table": "reasonByCause", "key": { "literal": "default" } } },
           "trace": ["rfc3326:2"]
         }
       ]
@@ -522,7 +529,15 @@ const b1CancelDownstream: FiredAction[] = [
     "action": {
       "type": "send-cancel",
       "trace": ["23.231:7.3.1/b.1", "rfc3261:9.1"],
-      "towards": { "recipe": { "literal": "succeeding" }, "trace": ["23.231:7.3.1/b.1"] }
+      "towards": { "recipe": { "literal": "succeeding" }, "trace": ["23.231:7.3.1/b.1"] },
+      "headers": [
+        {
+          "name": "Reason",
+          "recipe": { "fact": "event.reason" },
+          "trace": ["23.231:7.3.1/b.1", "rfc3326:2"],
+          "omitIfEmpty": true
+        }
+      ]
     }
   }
 ];
@@ -614,9 +629,19 @@ const item2DestinationBye: FiredAction[] = [
           "name": "Reason",
           "recipe": {
             "reason": {
-              "table": "clearingReason",
-              "key": { "fact": "event.type" },
-              "default": { "table": "clearingReason", "key": { "literal": "default" } }
+              "choose": { "fact": "event.type" },
+              "cases": {
+                "bearer-released": {
+                  "table": "reasonByBearerCause",
+                  "key": { "fact": "event.cause" },
+                  "default": { "table": "reasonByBearerCause", "key": { "literal": "default" } }
+                }
+              },
+              "default": {
+                "table": "reasonByCause",
+                "key": { "fact": "event.cause" },
+                "default": { "table": "reasonByCause", "key": { "literal": "default" } }
+              }
             },
             "text": { "fact": "event.text" }
           },
@@ -644,9 +669,19 @@ const item2DestinationCancel: FiredAction[] = [
           "name": "Reason",
           "recipe": {
             "reason": {
-              "table": "clearingReason",
-              "key": { "fact": "event.type" },
-              "default": { "table": "clearingReason", "key": { "literal": "default" } }
+              "choose": { "fact": "event.type" },
+              "cases": {
+                "bearer-released": {
+                  "table": "reasonByBearerCause",
+                  "key": { "fact": "event.cause" },
+                  "default": { "table": "reasonByBearerCause", "key": { "literal": "default" } }
+                }
+              },
+              "default": {
+                "table": "reasonByCause",
+                "key": { "fact": "event.cause" },
+                "default": { "table": "reasonByCause", "key": { "literal": "default" } }
+              }
             },
             "text": { "fact": "event.text" }
           },
@@ -703,9 +738,19 @@ const item2OriginatingBye: FiredAction[] = [
           "name": "Reason",
           "recipe": {
             "reason": {
-              "table": "clearingReason",
-              "key": { "fact": "event.type" },
-              "default": { "table": "clearingReason", "key": { "literal": "default" } }
+              "choose": { "fact": "event.type" },
+              "cases": {
+                "bearer-released": {
+                  "table": "reasonByBearerCause",
+                  "key": { "fact": "event.cause" },
+                  "default": { "table": "reasonByBearerCause", "key": { "literal": "default" } }
+                }
+              },
+              "default": {
+                "table": "reasonByCause",
+                "key": { "fact": "event.cause" },
+                "default": { "table": "reasonByCause", "key": { "literal": "default" } }
+              }
             },
             "text": { "fact": "event.text" }
           },
@@ -753,9 +798,19 @@ const item2OriginatingFailureResponse: FiredAction[] = [
           "name": "Reason",
           "recipe": {
             "reason": {
-              "table": "clearingReason",
-              "key": { "fact": "event.type" },
-              "default": { "table": "clearingReason", "key": { "literal": "default" } }
+              "choose": { "fact": "event.type" },
+              "cases": {
+                "bearer-released": {
+                  "table": "reasonByBearerCause",
+                  "key": { "fact": "event.cause" },
+                  "default": { "table": "reasonByBearerCause", "key": { "literal": "default" } }
+                }
+              },
+              "default": {
+                "table": "reasonByCause",
+                "key": { "fact": "event.cause" },
+                "default": { "table": "reasonByCause", "key": { "literal": "default" } }
+              }
             },
             "text": { "fact": "event.text" }
           },
@@ -766,16 +821,132 @@ const item2OriginatingFailureResponse: FiredAction[] = [
   }
 ];
 
+// The actions rule x-23.231:7.3.1/cancel-before-forwarding#seized-after-cancel fires (rules/23.231-7.3.rules.json).
+const cancelBeforeForwardingSeizedAfterCancel: FiredAction[] = [
+  {
+    "rule": "x-23.231:7.3.1/cancel-before-forwarding#seized-after-cancel",
+    "index": 0,
+    "action": {
+      "type": "release-termination",
+      "trace": ["x-23.231:7.3.1/cancel-before-forwarding", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+    }
+  }
+];
+
+// The actions rule x-23.231:7.3.4/orphan-context#release-termination fires (rules/23.231-7.3.rules.json).
+const orphanContextReleaseTermination: FiredAction[] = [
+  {
+    "rule": "x-23.231:7.3.4/orphan-context#release-termination",
+    "index": 0,
+    "action": {
+      "type": "release-termination",
+      "trace": ["x-23.231:7.3.4/orphan-context", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+    }
+  }
+];
+
+// The actions rule x-23.231:7.3.1/relay-responses#provisional fires (rules/23.231-7.3.rules.json).
+const relayResponsesProvisional: FiredAction[] = [
+  {
+    "rule": "x-23.231:7.3.1/relay-responses#provisional",
+    "index": 0,
+    "action": {
+      "type": "forward-response",
+      "trace": ["x-23.231:7.3.1/relay-responses"],
+      "towards": { "recipe": { "literal": "preceding" }, "trace": ["x-23.231:7.3.1/relay-responses"] },
+      "status": { "recipe": { "fact": "event.status" }, "trace": ["x-23.231:7.3.1/relay-responses"] },
+      "relay": {
+        "recipe": { "tableKeys": ["endToEndHeaders"] },
+        "trace": ["x-23.231:7.3.1/relay-responses"]
+      }
+    }
+  }
+];
+
+// The actions rule x-23.231:7.3.1/relay-responses#answer fires (rules/23.231-7.3.rules.json).
+const relayResponsesAnswer: FiredAction[] = [
+  {
+    "rule": "x-23.231:7.3.1/relay-responses#answer",
+    "index": 0,
+    "action": {
+      "type": "send-ack",
+      "trace": ["x-23.231:7.3.1/relay-responses"],
+      "towards": { "recipe": { "literal": "succeeding" }, "trace": ["x-23.231:7.3.1/relay-responses"] }
+    }
+  },
+  {
+    "rule": "x-23.231:7.3.1/relay-responses#answer",
+    "index": 1,
+    "action": {
+      "type": "forward-response",
+      "trace": ["x-23.231:7.3.1/relay-responses", "rfc3261:13.3.1.4"],
+      "towards": { "recipe": { "literal": "preceding" }, "trace": ["x-23.231:7.3.1/relay-responses"] },
+      "status": { "recipe": { "fact": "event.status" }, "trace": ["x-23.231:7.3.1/relay-responses"] },
+      "relay": {
+        "recipe": { "tableKeys": ["endToEndHeaders"] },
+        "trace": ["x-23.231:7.3.1/relay-responses"]
+      }
+    }
+  }
+];
+
 // The rule files' tables, for the recipes that look values up (src/rules/materialise.ts).
 const tables: Record<string, Table> = {
   "oppositeSide": { "preceding": "succeeding", "succeeding": "preceding" },
   "errorMapping": {},
   "clearingResponse": { "release-indication": 480, "bearer-released": 503 },
-  "clearingReason": {
+  "reasonByCause": {
     "default": { "protocol": "Q.850", "cause": 16, "text": "Normal call clearing" },
-    "release-indication": { "protocol": "Q.850", "cause": 16, "text": "Normal call clearing" },
-    "bearer-released": { "protocol": "Q.850", "cause": 38, "text": "Network out of order" }
-  }
+    "administrative": { "protocol": "Q.850", "cause": 16, "text": "Normal call clearing" },
+    "overload": { "protocol": "Q.850", "cause": 42, "text": "Switching equipment congestion" }
+  },
+  "reasonByBearerCause": {
+    "default": { "protocol": "Q.850", "cause": 38, "text": "Network out of order" },
+    "bearer-nr": { "protocol": "Q.850", "cause": 38, "text": "Network out of order" },
+    "bearer-ur": { "protocol": "Q.850", "cause": 38, "text": "Network out of order" },
+    "bearer-ft": { "protocol": "Q.850", "cause": 38, "text": "Network out of order" },
+    "bearer-fp": { "protocol": "Q.850", "cause": 38, "text": "Network out of order" },
+    "bearer-iw": { "protocol": "Q.850", "cause": 38, "text": "Network out of order" },
+    "bearer-un": { "protocol": "Q.850", "cause": 38, "text": "Network out of order" },
+    "bearer-released": { "protocol": "Q.850", "cause": 38, "text": "Network out of order" },
+    "bearer-out-of-service": { "protocol": "Q.850", "cause": 38, "text": "Network out of order" }
+  },
+  "endToEndHeaders": {
+    "Content-Type": "relay",
+    "Content-Disposition": "relay",
+    "Content-Encoding": "relay",
+    "Content-Language": "relay",
+    "MIME-Version": "relay",
+    "Reason": "relay",
+    "P-Asserted-Identity": "relay",
+    "P-Preferred-Identity": "relay",
+    "Privacy": "relay",
+    "Allow": "relay",
+    "Supported": "relay",
+    "Require": "relay",
+    "Unsupported": "relay",
+    "Accept": "relay",
+    "Accept-Encoding": "relay",
+    "Accept-Language": "relay",
+    "User-Agent": "relay",
+    "Server": "relay",
+    "Organization": "relay",
+    "Subject": "relay",
+    "Priority": "relay",
+    "Date": "relay",
+    "Warning": "relay",
+    "Retry-After": "relay",
+    "Expires": "relay",
+    "Call-Info": "relay",
+    "Alert-Info": "relay",
+    "Error-Info": "relay",
+    "Diversion": "relay",
+    "History-Info": "relay",
+    "P-Charging-Vector": "relay",
+    "Session-Expires": "relay",
+    "Min-SE": "relay"
+  },
+  "redirectHeaders": { "Contact": "relay" }
 };
 
 // The reading each recorded deviation's file chose: its policy switch's default (a node's config overrides it).
@@ -792,6 +963,10 @@ function isIn(x: unknown, list: unknown): boolean {
 
 function lessThan(x: unknown, limit: unknown): boolean {
   return isNumeric(x) && (x as number) < (limit as number);
+}
+
+function greaterThan(x: unknown, limit: unknown): boolean {
+  return isNumeric(x) && (x as number) > (limit as number);
 }
 
 function greaterThanInclusive(x: unknown, limit: unknown): boolean {
@@ -968,8 +1143,9 @@ export function decide(facts: GmscFacts): FiredAction[] {
 
   // Rule 23.231:7.3.2/1#release-termination (rules/23.231-7.3.rules.json)
   // Implements 23.231:7.3.2/1
-  // GMSC-initiated clearing: release the seized MGW resources (7.3.4).
-  if (eventType === "release-indication") {
+  // GMSC-initiated clearing of a call not already being cleared: release the seized MGW resources (7.3.4). A call
+  // being cleared has nothing more to do (the admin API answers 409).
+  if (eventType === "release-indication" && callClearing === false) {
     fired.push(clause732Item1ReleaseTermination[0], clause732Item1ReleaseTermination[1]);
   }
 
@@ -1087,6 +1263,49 @@ export function decide(facts: GmscFacts): FiredAction[] {
     callPrecedingState !== "terminated"
   ) {
     fired.push(item2OriginatingFailureResponse[0]);
+  }
+
+  // Rule x-23.231:7.3.1/cancel-before-forwarding#seized-after-cancel (rules/23.231-7.3.rules.json)
+  // Implements x-23.231:7.3.1/cancel-before-forwarding
+  // The terminations are seized but the preceding node's INVITE has ended meanwhile: release them (7.3.4).
+  if (eventType === "terminations-seized" && callPrecedingState === "terminated") {
+    fired.push(cancelBeforeForwardingSeizedAfterCancel[0]);
+  }
+
+  // Rule x-23.231:7.3.4/orphan-context#release-termination (rules/23.231-7.3.rules.json)
+  // Implements x-23.231:7.3.4/orphan-context
+  // An MGW context no call holds, found by the audit after the MGW returned: Release Termination of each of its
+  // terminations.
+  if (eventType === "orphan-context") {
+    fired.push(orphanContextReleaseTermination[0]);
+  }
+
+  // Rule x-23.231:7.3.1/relay-responses#provisional (rules/23.231-7.3.rules.json)
+  // Implements x-23.231:7.3.1/relay-responses
+  // A provisional response (not 100) from the succeeding node while the call is not being cleared: relayed
+  // upstream.
+  if (
+    eventType === "provisional-received" &&
+    eventFrom === "succeeding" &&
+    greaterThan(eventStatus, 100) &&
+    callClearing === false
+  ) {
+    fired.push(relayResponsesProvisional[0]);
+  }
+
+  // Rule x-23.231:7.3.1/relay-responses#answer (rules/23.231-7.3.rules.json)
+  // Implements x-23.231:7.3.1/relay-responses, rfc3261:13.3.1.4
+  // A 2xx from the succeeding node while the call is not being cleared: ACKed downstream, relayed upstream
+  // (retransmitted until its ACK).
+  if (
+    eventType === "final-response-received" &&
+    eventFrom === "succeeding" &&
+    greaterThanInclusive(eventStatus, 200) &&
+    lessThan(eventStatus, 300) &&
+    callClearing === false &&
+    callCancelRequested === false
+  ) {
+    fired.push(relayResponsesAnswer[0], relayResponsesAnswer[1]);
   }
   return fired;
 }

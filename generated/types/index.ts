@@ -17,15 +17,93 @@ export type FurtherHeaders = {
   name: string;
   value: string;
 }[];
+export type GmscEvent = {
+  /**
+   * A release indication from a peer SIP-I node (§7.3.1), a response on the succeeding leg, a Bearer Released from the MGW (§7.3.3), a GMSC-internal release (§7.3.2); terminations-seized: the MGW confirmed the Add of a call's terminations (the preceding leg as it is then); orphan-context: an MGW audit after the MGW came back found a context no call holds (its terminations are the call's).
+   */
+  type:
+    | "cancel-received"
+    | "bye-received"
+    | "final-response-received"
+    | "provisional-received"
+    | "bye-response-received"
+    | "bearer-released"
+    | "release-indication"
+    | "terminations-seized"
+    | "orphan-context";
+  from?: Side;
+  status?: number;
+  /**
+   * For bearer-released: the side of the termination the MGW reported.
+   */
+  side?: "originating" | "destination";
+  /**
+   * For release-indication: the release cause (the rules' reasonByCause); for bearer-released: a BearerCause.
+   */
+  cause?: BearerCause | string;
+  /**
+   * For release-indication: a Reason text the operator gave; it goes into the Reason's quoted-string (RFC 3326), so no CR, LF, other control character, quote or backslash.
+   */
+  text?: string;
+  /**
+   * For cancel-received: the Reason header field value(s) of the received CANCEL (RFC 3326), comma-joined; absent when it had none.
+   */
+  reason?: string;
+  /**
+   * For bye-response-received: whether the answered BYE was one the GMSC forwarded (§7.3.1 b.2) or one it initiated.
+   */
+  bye?: "forwarded" | "initiated";
+};
 export type Side = "preceding" | "succeeding";
+/**
+ * Why the MGW lost a bearer (TS 23.231 §7.3.3): bearer-nr … bearer-un are the H.248.1 Annex E.1 g/cause Generalcause values (NR normal release, UR unavailable resources, FT temporary failure, FP permanent failure, IW interworking error, UN unsupported); bearer-released a g/cause without a Generalcause; bearer-out-of-service a ServiceChange taking the termination (or the MGW) out of service.
+ */
+export type BearerCause =
+  | "bearer-nr"
+  | "bearer-ur"
+  | "bearer-ft"
+  | "bearer-fp"
+  | "bearer-iw"
+  | "bearer-un"
+  | "bearer-released"
+  | "bearer-out-of-service";
 /**
  * A B2BUA leg: none (no INVITE on it yet), calling (INVITE sent/received, nothing back), proceeding (100 only), early (1xx with tag), confirmed (2xx), terminated.
  */
 export type LegState = "none" | "calling" | "proceeding" | "early" | "confirmed" | "terminated";
 /**
+ * One clause (or one recorded extension) as rules: json-rules-engine conditions, typed actions built from a closed recipe vocabulary, every rule and recipe traced to clause item ids of spec/.
+ */
+export type RuleFile = {
+  [k: string]: unknown;
+} & {
+  $schema: string;
+  /**
+   * The clause id this file encodes (spec/ must hold it), or an extension file's own x- id.
+   */
+  clause: string;
+  title: Text;
+  /**
+   * Which fact set the rules read (facts.schema.json: ScscfFacts or GmscFacts).
+   */
+  facts: "scscf" | "gmsc";
+  extensions?: Extension[];
+  deviations?: Deviation[];
+  /**
+   * Editable data the recipes look up (Reason per cause, error mapping, …).
+   */
+  tables?: {
+    [k: string]: Table;
+  };
+  /**
+   * @minItems 1
+   */
+  rules: [Rule, ...Rule[]];
+};
+/**
  * One line of prose: no line break (CR, LF, U+0085, U+2028, U+2029), control or bidirectional-control character, or lone surrogate (it reaches comments of the generated code and the audit report).
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "Text".
  */
 export type Text = string;
@@ -38,12 +116,12 @@ export type Text1 = string;
  *
  * @minItems 1
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "TraceIds".
  */
 export type TraceIds = [string, ...string[]];
 /**
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "TopLevelCondition".
  */
 export type TopLevelCondition =
@@ -63,12 +141,12 @@ export type TopLevelCondition =
       not: Condition;
     };
 /**
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "Condition".
  */
 export type Condition = TopLevelCondition | FactCondition;
 /**
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "Action".
  */
 export type Action =
@@ -87,7 +165,7 @@ export type Action =
 /**
  * How a value is made from the facts: a closed vocabulary, no code.
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "Recipe".
  */
 export type Recipe =
@@ -160,6 +238,14 @@ export type Recipe =
        * @minItems 1
        */
       list: [Recipe, ...Recipe[]];
+    }
+  | {
+      /**
+       * The keys of these tables, in order, each once (e.g. the header names of endToEndHeaders).
+       *
+       * @minItems 1
+       */
+      tableKeys: [string, ...string[]];
     };
 /**
  * A Reason value (protocol, cause, text) as a table gives it, written as RFC 3326 says.
@@ -234,6 +320,14 @@ export type Recipe1 =
        * @minItems 1
        */
       list: [Recipe, ...Recipe[]];
+    }
+  | {
+      /**
+       * The keys of these tables, in order, each once (e.g. the header names of endToEndHeaders).
+       *
+       * @minItems 1
+       */
+      tableKeys: [string, ...string[]];
     };
 /**
  * Replaces the Reason's text when it gives a value (e.g. the text an operator gave with the indication).
@@ -308,6 +402,14 @@ export type Recipe2 =
        * @minItems 1
        */
       list: [Recipe, ...Recipe[]];
+    }
+  | {
+      /**
+       * The keys of these tables, in order, each once (e.g. the header names of endToEndHeaders).
+       *
+       * @minItems 1
+       */
+      tableKeys: [string, ...string[]];
     };
 /**
  * How a value is made from the facts: a closed vocabulary, no code.
@@ -382,6 +484,14 @@ export type Recipe3 =
        * @minItems 1
        */
       list: [Recipe, ...Recipe[]];
+    }
+  | {
+      /**
+       * The keys of these tables, in order, each once (e.g. the header names of endToEndHeaders).
+       *
+       * @minItems 1
+       */
+      tableKeys: [string, ...string[]];
     };
 /**
  * This interface was referenced by `Decision`'s JSON-Schema
@@ -413,6 +523,27 @@ export type PlanTrace = string[];
  * via the `definition` "Routing".
  */
 export type Routing = "direct" | "internal-service-control";
+/**
+ * A leg of the GMSC's call (TS 23.231: the preceding and the succeeding node).
+ *
+ * This interface was referenced by `Decision`'s JSON-Schema
+ * via the `definition` "LegTowards".
+ */
+export type LegTowards = "preceding" | "succeeding";
+/**
+ * Where a planned message goes: a party of the S-CSCF's dialog (called, calling) or a leg of the GMSC's call (preceding, succeeding). The GMSC's plan kinds take LegTowards; `rules lint` rejects a towards recipe of a GMSC rule that can give another value.
+ *
+ * This interface was referenced by `Decision`'s JSON-Schema
+ * via the `definition` "Towards".
+ */
+export type Towards = "called" | "calling" | "preceding" | "succeeding";
+/**
+ * A party of the S-CSCF's dialog.
+ *
+ * This interface was referenced by `Decision`'s JSON-Schema
+ * via the `definition` "PartyTowards".
+ */
+export type PartyTowards = "called" | "calling";
 /**
  * A network-internal release cause; the rules in force name the known ones (the Reason table's keys).
  *
@@ -665,34 +796,6 @@ export interface GmscFacts {
   call: CallState;
   policy: Policy;
 }
-export interface GmscEvent {
-  /**
-   * A release indication from a peer SIP-I node (§7.3.1), a response on the succeeding leg, a Bearer Released from the MGW (§7.3.3), or a GMSC-internal release (§7.3.2).
-   */
-  type:
-    | "cancel-received"
-    | "bye-received"
-    | "final-response-received"
-    | "provisional-received"
-    | "bye-response-received"
-    | "bearer-released"
-    | "release-indication";
-  from?: Side;
-  status?: number;
-  /**
-   * For bearer-released: the side of the termination the MGW reported.
-   */
-  side?: "originating" | "destination";
-  cause?: string;
-  /**
-   * For release-indication: a Reason text the operator gave; it goes into the Reason's quoted-string (RFC 3326), so no CR, LF, other control character, quote or backslash.
-   */
-  text?: string;
-  /**
-   * For bye-response-received: whether the answered BYE was one the GMSC forwarded (§7.3.1 b.2) or one it initiated.
-   */
-  bye?: "forwarded" | "initiated";
-}
 /**
  * A SIP-I call through the GMSC server: the leg towards the preceding node, the leg towards the succeeding node, and the MGW terminations seized for it.
  */
@@ -741,36 +844,9 @@ export interface Termination {
   seized: boolean;
 }
 /**
- * One clause (or one recorded extension) as rules: json-rules-engine conditions, typed actions built from a closed recipe vocabulary, every rule and recipe traced to clause item ids of spec/.
- */
-export interface RuleFile {
-  $schema: string;
-  /**
-   * The clause id this file encodes (spec/ must hold it), or an extension file's own x- id.
-   */
-  clause: string;
-  title: Text;
-  /**
-   * Which fact set the rules read (facts.schema.json: ScscfFacts or GmscFacts).
-   */
-  facts: "scscf" | "gmsc";
-  extensions?: Extension[];
-  deviations?: Deviation[];
-  /**
-   * Editable data the recipes look up (Reason per cause, error mapping, …).
-   */
-  tables?: {
-    [k: string]: Table;
-  };
-  /**
-   * @minItems 1
-   */
-  rules: [Rule, ...Rule[]];
-}
-/**
  * Behaviour the clause is silent on but users expect, with the RFC or 3GPP clause it follows.
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "Extension".
  */
 export interface Extension {
@@ -782,7 +858,7 @@ export interface Extension {
 /**
  * Where the implementation knowingly differs from the seed's words.
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "Deviation".
  */
 export interface Deviation {
@@ -809,7 +885,7 @@ export interface Deviation {
   };
 }
 /**
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "Table".
  */
 export interface Table {
@@ -818,7 +894,7 @@ export interface Table {
 /**
  * One Reason header value (RFC 3326).
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "ReasonValue".
  */
 export interface ReasonValue {
@@ -833,7 +909,7 @@ export interface ReasonValue {
   text?: string;
 }
 /**
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "Rule".
  */
 export interface Rule {
@@ -856,7 +932,7 @@ export interface Rule {
 /**
  * json-rules-engine's fact condition, limited to its built-in operators and to simple paths ($.a.b).
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "FactCondition".
  */
 export interface FactCondition {
@@ -881,7 +957,7 @@ export interface FactCondition {
 /**
  * Generate a new request within the dialog (e.g. the S-CSCF's BYE), every field from a recipe.
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "SendRequestAction".
  */
 export interface SendRequestAction {
@@ -902,7 +978,7 @@ export interface SendRequestAction {
   ifNoRequestUri?: SkipRequest;
 }
 /**
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "Field".
  */
 export interface Field {
@@ -910,7 +986,7 @@ export interface Field {
   trace: TraceIds;
 }
 /**
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "HeaderField".
  */
 export interface HeaderField {
@@ -923,7 +999,7 @@ export interface HeaderField {
   omitIfEmpty?: boolean;
 }
 /**
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "StateAssignment".
  */
 export interface StateAssignment {
@@ -937,7 +1013,7 @@ export interface StateAssignment {
 /**
  * When the Request-URI recipe gives no value (a GRUU with no live binding under policy skip-bye): the request is skipped, why, and the state the rules record. Without it, no Request-URI is an error.
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "SkipRequest".
  */
 export interface SkipRequest {
@@ -953,18 +1029,26 @@ export interface SkipRequest {
 /**
  * Forward the received request to the other side, body passed through unchanged.
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "ForwardRequestAction".
  */
 export interface ForwardRequestAction {
   type: "forward-request";
   trace: TraceIds;
   towards: Field;
+  relay: Field1;
+}
+/**
+ * The header fields relayed end to end, by name: a recipe giving a list (e.g. tableKeys of endToEndHeaders).
+ */
+export interface Field1 {
+  recipe: Recipe;
+  trace: TraceIds;
 }
 /**
  * Forward the received final response to the other side: the received status or a mapped one, body passed through.
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "ForwardResponseAction".
  */
 export interface ForwardResponseAction {
@@ -972,11 +1056,19 @@ export interface ForwardResponseAction {
   trace: TraceIds;
   towards: Field;
   status: Field;
+  relay: Field2;
+}
+/**
+ * The header fields relayed end to end, by name: a recipe giving a list (e.g. tableKeys of endToEndHeaders).
+ */
+export interface Field2 {
+  recipe: Recipe;
+  trace: TraceIds;
 }
 /**
  * Answer a request the node received (the CANCEL, the INVITE, the BYE, an in-dialog request).
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "RespondAction".
  */
 export interface RespondAction {
@@ -991,7 +1083,7 @@ export interface RespondAction {
   headers?: HeaderField[];
 }
 /**
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "SendCancelAction".
  */
 export interface SendCancelAction {
@@ -1003,7 +1095,7 @@ export interface SendCancelAction {
 /**
  * End a B2BUA leg's confirmed dialog with a BYE the leg's own dialog builds (RFC 3261 §12.2.1.1, §15.1.1); headers are added to it.
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "SendByeAction".
  */
 export interface SendByeAction {
@@ -1013,7 +1105,7 @@ export interface SendByeAction {
   headers?: HeaderField[];
 }
 /**
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "SendAckAction".
  */
 export interface SendAckAction {
@@ -1024,7 +1116,7 @@ export interface SendAckAction {
 /**
  * H.248 Release Termination (Subtract) for every termination seized for the call; none when nothing is seized.
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "ReleaseTerminationAction".
  */
 export interface ReleaseTerminationAction {
@@ -1032,7 +1124,7 @@ export interface ReleaseTerminationAction {
   trace: TraceIds;
 }
 /**
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "UpdateStateAction".
  */
 export interface UpdateStateAction {
@@ -1046,7 +1138,7 @@ export interface UpdateStateAction {
 /**
  * Release all information related to the dialog (S-CSCF) or the call (GMSC).
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "ReleaseStateAction".
  */
 export interface ReleaseStateAction {
@@ -1055,7 +1147,7 @@ export interface ReleaseStateAction {
   entity: "dialog" | "call";
 }
 /**
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "LogAction".
  */
 export interface LogAction {
@@ -1067,7 +1159,7 @@ export interface LogAction {
 /**
  * Raise a network-internal release indication for the same dialog (e.g. a release that an early dialog's 2xx crossed goes on with BYEs), under the rules the release started with.
  *
- * This interface was referenced by `RuleFile`'s JSON-Schema
+ * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "IndicateReleaseAction".
  */
 export interface IndicateReleaseAction {
@@ -1152,7 +1244,26 @@ export interface ForwardRequestPlan {
   kind: "forward-request";
   rule: string;
   trace: PlanTrace;
-  towards: TracedString;
+  towards: TracedLeg;
+  relay: RelayedHeaders;
+}
+/**
+ * This interface was referenced by `Decision`'s JSON-Schema
+ * via the `definition` "TracedLeg".
+ */
+export interface TracedLeg {
+  value: LegTowards;
+  trace: PlanTrace;
+}
+/**
+ * The header fields relayed end to end with a forwarded message, by name (case-insensitive), from the rule file's tables; every other field is the leg's own.
+ *
+ * This interface was referenced by `Decision`'s JSON-Schema
+ * via the `definition` "RelayedHeaders".
+ */
+export interface RelayedHeaders {
+  names: string[];
+  trace: PlanTrace;
 }
 /**
  * This interface was referenced by `Decision`'s JSON-Schema
@@ -1162,8 +1273,9 @@ export interface ForwardResponsePlan {
   kind: "forward-response";
   rule: string;
   trace: PlanTrace;
-  towards: TracedString;
+  towards: TracedLeg;
   status: TracedStatus;
+  relay: RelayedHeaders;
 }
 /**
  * This interface was referenced by `Decision`'s JSON-Schema
@@ -1207,7 +1319,7 @@ export interface SipByePlan {
   kind: "sip-bye";
   rule: string;
   trace: PlanTrace;
-  towards: TracedString;
+  towards: TracedLeg;
   headers: PlannedHeader[];
 }
 /**
@@ -1218,7 +1330,7 @@ export interface SipAckPlan {
   kind: "sip-ack";
   rule: string;
   trace: PlanTrace;
-  towards: TracedString;
+  towards: TracedLeg;
 }
 /**
  * Release Termination: Subtract one seized termination from its context.
@@ -1280,6 +1392,22 @@ export interface ReleaseIndicationPlan {
   rule: string;
   trace: PlanTrace;
   cause: TracedString;
+}
+/**
+ * This interface was referenced by `Decision`'s JSON-Schema
+ * via the `definition` "TracedTowards".
+ */
+export interface TracedTowards {
+  value: Towards;
+  trace: PlanTrace;
+}
+/**
+ * This interface was referenced by `Decision`'s JSON-Schema
+ * via the `definition` "TracedParty".
+ */
+export interface TracedParty {
+  value: PartyTowards;
+  trace: PlanTrace;
 }
 /**
  * This interface was referenced by `Decision`'s JSON-Schema

@@ -42,6 +42,52 @@ const stateRoot: Record<FactsKind, string> = { scscf: "dialog", gmsc: "call" };
 const policyKeys = Object.keys(
   (schema("facts").$defs as Record<string, { properties: Record<string, unknown> }>).Policy.properties,
 );
+// Where a planned message may go, per action (plan.schema.json: the towards of the plan each action becomes), and
+// per node (facts.schema.json: the GMSC's legs, the S-CSCF's parties): a towards recipe that can give another value
+// is a lint problem, not a plan the node cannot carry out.
+const planOfAction: Record<string, string> = {
+  "send-request": "SipRequestPlan",
+  respond: "SipResponsePlan",
+  "send-cancel": "SipCancelPlan",
+  "send-bye": "SipByePlan",
+  "send-ack": "SipAckPlan",
+  "forward-request": "ForwardRequestPlan",
+  "forward-response": "ForwardResponsePlan",
+};
+const towardsOfKind: Partial<Record<FactsKind, string>> = { gmsc: "Side" };
+
+type SchemaNode = { $ref?: string; enum?: unknown[]; properties?: Record<string, SchemaNode> };
+function planTowards(action: string, kind: FactsKind): string[] | undefined {
+  const defs = schema("plan").$defs as Record<string, SchemaNode>;
+  const local = (node: SchemaNode | undefined) => (node?.$ref ? defs[node.$ref.replace("#/$defs/", "")] : node);
+  const plan = defs[planOfAction[action] ?? ""];
+  const traced = local(plan?.properties?.towards);
+  const own = (schema("facts").$defs as Record<string, SchemaNode>)[towardsOfKind[kind] ?? ""]?.enum;
+  const values = local(traced?.properties?.value)?.enum ?? own;
+  if (values === undefined) return undefined;
+  return (values as string[]).filter((v) => own === undefined || own.includes(v));
+}
+
+/** Every value a recipe can give, when the recipe says (literal, an enum fact, table entries); else undefined. */
+function possibleValues(recipe: Recipe, kind: FactsKind, tables: Record<string, Table>): unknown[] | undefined {
+  if ("literal" in recipe) return [recipe.literal];
+  if ("fact" in recipe) {
+    const found = schemasAtPath(rootDef[kind], recipe.fact);
+    if (found.length === 0 || found.some((s) => !Array.isArray(s.enum))) return undefined;
+    return found.flatMap((s) => s.enum as unknown[]);
+  }
+  const more = (r: Recipe | undefined) => (r === undefined ? [] : possibleValues(r, kind, tables));
+  if ("table" in recipe) {
+    const rest = more(recipe.default);
+    return rest === undefined ? undefined : [...Object.values(tables[recipe.table] ?? {}), ...rest];
+  }
+  if ("choose" in recipe) {
+    const all = [...Object.values(recipe.cases), recipe.default].map(more);
+    return all.some((v) => v === undefined) ? undefined : all.flat();
+  }
+  return undefined;
+}
+
 const nestedRecipeKeys = [
   "increment",
   "randomCSeqIfAbsent",
@@ -185,6 +231,17 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
               `expected a routing (${routings.join(", ")}), found ${JSON.stringify(value)}${didYouMean(String(value), routings)}`,
             );
         }
+        if ("towards" in action) {
+          const allowed = planTowards(action.type, kind);
+          const tables = Object.assign({}, ...parsed.filter((p) => p.doc.facts === kind).map((p) => p.doc.tables));
+          const can = allowed && possibleValues(action.towards.recipe, kind, tables);
+          const bad = can?.filter((v) => !allowed?.includes(v as string));
+          if (allowed && bad && bad.length > 0)
+            report(
+              `${at}/actions/${a}/towards/recipe${"literal" in action.towards.recipe ? "/literal" : ""}`,
+              `expected a towards of ${allowed.join(" or ")} (plan.schema.json, ${kind}), the recipe can give ${bad.map((v) => JSON.stringify(v)).join(", ")}`,
+            );
+        }
         const sets: Array<[StateAssignment[] | undefined, string]> =
           action.type === "update-state"
             ? [[action.set, "set"]]
@@ -263,6 +320,14 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
       );
     }
     if ("policy" in recipe) checkPolicy(recipe.policy, `${pointer}/policy`, report);
+    for (const name of "tableKeys" in recipe ? recipe.tableKeys : []) {
+      lookedUp.add(`${kind}:${name}`);
+      if (!declared.tables[kind].has(name) && !declared.someFileUnreadable && !unfitKinds.has(kind))
+        report(
+          `${pointer}/tableKeys`,
+          `expected a table defined in a ${kind} rule file, found "${name}"${didYouMean(name, declared.tables[kind].keys())}`,
+        );
+    }
     if ("table" in recipe) {
       const name = recipe.table;
       lookedUp.add(`${kind}:${name}`);

@@ -5,12 +5,15 @@ import type {
   FiredAction,
   GmscFacts,
   HeaderField,
+  LegTowards,
   Plan,
   PlannedHeader,
   Field as RecipeField,
+  RelayedHeaders,
   Routing,
   StateAssignment,
   StateUpdatePlan,
+  Towards,
   TracedStatus,
   TracedString,
 } from "../../generated/types/index.ts";
@@ -30,6 +33,23 @@ function routing(field: RecipeField, facts: Facts, tables: Tables): { value: Rou
   if (!(routings as readonly string[]).includes(value))
     throw new RecipeError(`routing: expected one of ${routings.join(", ")}, found "${value}"`);
   return { value: value as Routing, trace };
+}
+
+// plan.schema.json LegTowards: where a GMSC plan may go (rules lint checks each rule's recipe).
+const LEGS: readonly LegTowards[] = ["preceding", "succeeding"];
+
+function towardsOf<T extends Towards>(field: RecipeField, facts: Facts, tables: Tables, allowed: readonly T[]) {
+  const { value, trace } = text(field, facts, tables, "towards");
+  if (!(allowed as readonly string[]).includes(value))
+    throw new RecipeError(`towards: expected one of ${allowed.join(", ")}, the recipe gave "${value}"`);
+  return { value: value as T, trace };
+}
+
+function relay(field: RecipeField, facts: Facts, tables: Tables): RelayedHeaders {
+  const value = evaluate(field.recipe, facts, tables);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string"))
+    throw new RecipeError(`relay: expected a list of header names, the recipe gave ${JSON.stringify(value)}`);
+  return { names: value as string[], trace: field.trace };
 }
 
 function status(field: RecipeField, facts: Facts, tables: Tables): TracedStatus {
@@ -113,15 +133,24 @@ export function materialise(fired: FiredAction, facts: Facts, tables: Tables): P
       return action.onSent ? [request, stateUpdate(rule, trace, action.onSent, facts, tables)] : [request];
     }
     case "forward-request":
-      return [{ kind: "forward-request", rule, trace, towards: text(action.towards, facts, tables, "towards") }];
+      return [
+        {
+          kind: "forward-request",
+          rule,
+          trace,
+          towards: towardsOf(action.towards, facts, tables, LEGS),
+          relay: relay(action.relay, facts, tables),
+        },
+      ];
     case "forward-response":
       return [
         {
           kind: "forward-response",
           rule,
           trace,
-          towards: text(action.towards, facts, tables, "towards"),
+          towards: towardsOf(action.towards, facts, tables, LEGS),
           status: status(action.status, facts, tables),
+          relay: relay(action.relay, facts, tables),
         },
       ];
     case "respond":
@@ -152,12 +181,12 @@ export function materialise(fired: FiredAction, facts: Facts, tables: Tables): P
           kind: "sip-bye",
           rule,
           trace,
-          towards: text(action.towards, facts, tables, "towards"),
+          towards: towardsOf(action.towards, facts, tables, LEGS),
           headers: headers(action.headers, facts, tables),
         },
       ];
     case "send-ack":
-      return [{ kind: "sip-ack", rule, trace, towards: text(action.towards, facts, tables, "towards") }];
+      return [{ kind: "sip-ack", rule, trace, towards: towardsOf(action.towards, facts, tables, LEGS) }];
     case "release-termination":
       // TS 23.231 §7.3.4: one Subtract per termination still seized; none when nothing is.
       return ((facts as GmscFacts).call?.terminations ?? [])

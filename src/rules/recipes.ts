@@ -99,6 +99,19 @@ function compile(recipe: Recipe): Compiled {
       return fallback ? fallback(facts, tables) : null;
     };
   }
+  if ("tableKeys" in recipe) {
+    const names = recipe.tableKeys;
+    // The keys depend on the tables alone (one object per rule version): listed once per version, then shared.
+    const listed = new WeakMap<Tables, string[]>();
+    return (_facts, tables) => {
+      let keys = listed.get(tables);
+      if (keys === undefined) {
+        keys = [...new Set(names.flatMap((name) => Object.keys(tables[name] ?? {})))];
+        listed.set(tables, keys);
+      }
+      return keys;
+    };
+  }
   if ("concat" in recipe) {
     const parts = recipe.concat.map(compiledOf);
     return (facts, tables) => {

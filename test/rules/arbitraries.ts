@@ -105,8 +105,17 @@ const leg: fc.Arbitrary<Leg> = fc.record({
 });
 const side = fc.constantFrom("preceding", "succeeding" as const);
 const gmscEvent: fc.Arbitrary<GmscEvent> = fc.oneof(
-  fc.record({ type: fc.constant("cancel-received" as const), from: side }),
+  fc.record(
+    {
+      type: fc.constant("cancel-received" as const),
+      from: side,
+      reason: fc.constantFrom('Q.850 ;cause=16 ;text="Normal call clearing"', "SIP ;cause=200"),
+    },
+    { requiredKeys: ["type", "from"] },
+  ),
   fc.record({ type: fc.constant("bye-received" as const), from: side }),
+  fc.record({ type: fc.constant("terminations-seized" as const) }),
+  fc.record({ type: fc.constant("orphan-context" as const) }),
   fc.record({
     type: fc.constant("final-response-received" as const),
     from: side,
@@ -122,9 +131,14 @@ const gmscEvent: fc.Arbitrary<GmscEvent> = fc.oneof(
   fc.record({
     type: fc.constant("bearer-released" as const),
     side: fc.constantFrom("originating", "destination" as const),
+    cause: fc.constantFrom("bearer-nr", "bearer-ft", "bearer-released", "bearer-out-of-service" as const),
   }),
   fc.record(
-    { type: fc.constant("release-indication" as const), cause, text: fc.constantFrom("Operator release", "Billing") },
+    {
+      type: fc.constant("release-indication" as const),
+      cause: fc.constantFrom("administrative", "overload", "unknown-cause"),
+      text: fc.constantFrom("Operator release", "Billing"),
+    },
     { requiredKeys: ["type", "cause"] },
   ),
 );

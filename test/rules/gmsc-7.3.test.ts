@@ -85,7 +85,7 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node", () =
     const later = await decideGmsc(
       gmsc(
         { type: "provisional-received", from: "succeeding", status: 180 },
-        { ...establishing(true), cancelRequested: true, cancelPending: true },
+        { ...establishing(true), cancelRequested: true, cancelPending: true, clearing: true },
       ),
     );
     expect(wire(later.plans)).toEqual(["sip-cancel → succeeding"]);

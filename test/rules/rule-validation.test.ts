@@ -1,30 +1,12 @@
 // Broken rule files are rejected with file:line:column (JSON pointer) and what was expected.
 import { describe, expect, it } from "vitest";
 import { lineColumn } from "../../src/grammar/run-grammar.ts";
-import { loadRuleSets, readRuleSources } from "../../src/rules/load-rules.ts";
-import { formatProblem, RuleError } from "../../src/rules/rule-problems.ts";
-import { projectRoot } from "../../src/rules/schema-registry.ts";
-import { loadSpec } from "../../src/spec/clause-items.ts";
+import { lineOf, problemsWith as problemsIn, sources } from "./problems-with.ts";
 
-const spec = loadSpec(projectRoot);
-const sources = readRuleSources(projectRoot);
 const main = sources.find((s) => s.file === "rules/24.229-5.4.5.1.2.rules.json")!;
 
-/** Loads the rule set with the S-CSCF clause file replaced by `text`; returns the problems as text. */
-function problemsWith(text: string): string[] {
-  try {
-    loadRuleSets(
-      sources.map((s) => (s === main ? { ...s, text } : s)),
-      spec,
-    );
-    return [];
-  } catch (err) {
-    if (!(err instanceof RuleError)) throw err;
-    return err.problems.map(formatProblem);
-  }
-}
-
-const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split("\n").length;
+/** The problems of the rule set with the S-CSCF clause file replaced by `text`. */
+const problemsWith = (text: string): string[] => problemsIn(main.file, text);
 
 /** `file:line:column` of `value` inside the one place `context` occurs in the main file's text. */
 function placeOf(text: string, context: string, value: string): string {

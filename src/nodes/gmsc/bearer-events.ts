@@ -1,20 +1,31 @@
 // What the MGW tells the GMSC, as TS 23.231 §7.3.3 events: a Notify of g/cause (Bearer Released) on a seized
 // termination, or a ServiceChange taking terminations (or the whole MGW) out of service, which loses their bearers
 // too. The Notify is answered first (the reply is the MGC's), the clearing is queued after it. An MGW that stopped
-// answering is an alarm; when it registers again, what it holds for no call is subtracted.
+// answering is an alarm; when it registers again, its contexts no call holds go to the rules
+// (x-23.231:7.3.4/orphan-context), which release their terminations.
+import type { BearerCause } from "../../../generated/types/index.ts";
 import { generalCauseOf, type MediaGatewayController, type MgcEvent, type NotifyIndication } from "../../h248/mgc.ts";
 import type { GmscCore } from "./gmsc-core.ts";
+import { auditOrphanContexts } from "./orphan-contexts.ts";
 
-/** A g/cause Generalcause (NR, UR, FT, FP, IW, UN) as a fact's cause. */
-const causeOf = (general: string | undefined) =>
-  general !== undefined && /^[A-Za-z]{2}$/.test(general) ? `bearer-${general.toLowerCase()}` : "bearer-released";
+// H.248.1 Annex E.1 g/cause Generalcause values as facts.schema.json BearerCause names them.
+const bearerCauses: Record<string, BearerCause> = {
+  NR: "bearer-nr",
+  UR: "bearer-ur",
+  FT: "bearer-ft",
+  FP: "bearer-fp",
+  IW: "bearer-iw",
+  UN: "bearer-un",
+};
+const causeOf = (general: string | undefined): BearerCause =>
+  (general !== undefined && bearerCauses[general.toUpperCase()]) || "bearer-released";
 
 async function bearerReleased(
   g: GmscCore,
   key: string,
   contextId: string | undefined,
   terminationId: string,
-  cause: string,
+  cause: BearerCause,
 ) {
   const record = await g.calls.get(key);
   const t = record?.call.terminations.find(
@@ -60,21 +71,9 @@ async function onMgcEvent(g: GmscCore, e: MgcEvent): Promise<void> {
         "MGW stopped answering: calls are still cleared on the SIP side; the MGW is audited when it returns",
       );
       return;
-    case "mg-returned": {
+    case "mg-returned":
       g.log.warn({ mg: e.mg, method: e.method, wasUnreachable: e.wasUnreachable }, "MGW registered again: audit");
-      const known = new Set<string>();
-      for (const key of await g.calls.keys()) {
-        const r = await g.calls.get(key);
-        for (const t of r?.call.terminations ?? []) if (t.seized) known.add(t.contextId);
-      }
-      try {
-        const stale = await g.media.sweep(known);
-        g.log.info({ subtracted: stale }, "MGW audit done");
-      } catch (err) {
-        g.media.alarm(err, undefined, { command: "AuditValue" });
-      }
-      return;
-    }
+      return auditOrphanContexts(g);
     case "terminations-out-of-service": {
       const contextId = typeof e.contextId === "number" && e.contextId > 0 ? String(e.contextId) : undefined;
       for (const terminationId of e.terminationIds) {
@@ -91,10 +90,11 @@ async function onMgcEvent(g: GmscCore, e: MgcEvent): Promise<void> {
         { alarm: "mgw-out-of-service", mg: e.mg, reason: e.reason },
         "MGW out of service: every bearer is lost",
       );
+      // Every bearer of every call is lost: each seized termination is a Bearer Released of its own (§7.3.3).
       for (const key of await g.calls.keys()) {
         const r = await g.calls.get(key);
-        const t = r?.call.terminations.find((x) => x.seized);
-        if (t !== undefined) void bearerReleased(g, key, t.contextId, t.id, "bearer-out-of-service");
+        for (const t of r?.call.terminations.filter((x) => x.seized) ?? [])
+          void bearerReleased(g, key, t.contextId, t.id, "bearer-out-of-service");
       }
       return;
     case "mg-registered":

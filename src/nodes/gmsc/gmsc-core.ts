@@ -2,26 +2,18 @@
 // the rules in force decide (or, for a clearing under way, the version it started under), the executor carries out
 // every plan, and the call record is written back — or dropped once both legs and every termination are released.
 import type { Logger } from "pino";
-import type { CallRecord, GmscEvent, GmscFacts, Plan } from "../../../generated/types/index.ts";
-import { validator } from "../../rules/schema-registry.ts";
+import type { CallRecord, GmscFacts, Plan } from "../../../generated/types/index.ts";
 import { headerOf } from "../../sip/messages/header-access.ts";
-import type { SipHeader, SipRequest, SipResponse } from "../../sip/messages/message.ts";
-import type { ServerTransaction } from "../../sip/transactions/server-transaction.ts";
+import type { SipHeader } from "../../sip/messages/message.ts";
+import { decideOn, executePlans } from "../decision-pipeline.ts";
 import type { NodeShell } from "../node-shell.ts";
 import type { CallTable } from "./call-table.ts";
+import type { GmscContext, GmscServices, WireEvent } from "./gmsc-context.ts";
 import type { MediaGateway } from "./media-gateway.ts";
-import { executePlans } from "./plan-executor.ts";
+import { gmscExecutors } from "./plan-executor.ts";
 import type { RoutingTable } from "./routing-table.ts";
 
-/** A wire event with the message that carried it. */
-export interface WireEvent {
-  event: GmscEvent;
-  /** The request that raised it (CANCEL, BYE) and its server transaction. */
-  request?: SipRequest;
-  tx?: ServerTransaction;
-  /** The response that raised it (to the succeeding INVITE, or to a BYE). */
-  response?: SipResponse;
-}
+export type { WireEvent };
 
 export interface Decided {
   record: CallRecord;
@@ -29,23 +21,14 @@ export interface Decided {
   digest: string;
 }
 
-export class FactsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "FactsError";
-  }
-}
-
-const validateFacts = validator("facts", "GmscFacts");
-
-/** The rule whose plans start a clearing: the one setting call.clearing. */
+/** The rule whose plans start a clearing: the one setting call.clearing (a required CallState fact). */
 function clearingRuleOf(plans: Plan[]): string | undefined {
   return plans.find(
     (p) => p.kind === "state-update" && p.set.some((s) => s.path === "call.clearing" && s.value === true),
   )?.rule;
 }
 
-export class GmscCore {
+export class GmscCore implements GmscServices {
   readonly log: Logger;
 
   constructor(
@@ -72,11 +55,7 @@ export class GmscCore {
   /** Decides on one event with the call as it is in `record`, and executes the plans. The caller stores the result. */
   async decide(key: string, record: CallRecord, wire: WireEvent): Promise<Decided> {
     const facts: GmscFacts = { event: wire.event, call: record.call, policy: this.shell.policy };
-    if (!validateFacts(facts)) {
-      const e = validateFacts.errors?.[0];
-      throw new FactsError(`facts for ${key}: at ${e?.instancePath || "/"} expected ${e?.message ?? "GmscFacts"}`);
-    }
-    const decision = this.shell.rules.plan(facts, record.clearingDigest);
+    const decision = decideOn(this.shell.rules, "gmsc", facts, key, record.clearingDigest);
     const startedBy = record.call.clearing ? undefined : clearingRuleOf(decision.plans);
     let start = record;
     if (startedBy !== undefined) {
@@ -84,7 +63,17 @@ export class GmscCore {
       start = { ...record, clearingDigest: decision.digest, clearingEvent: wire.event.type, clearingRule: startedBy };
       this.shell.metrics.countRule(this.shell.metrics.releasesStarted, startedBy);
     }
-    const next = await executePlans(this, key, start, decision.plans, wire);
+    // §7.3.4 never twice, across nodes too: the terminations to subtract are claimed in the store first.
+    const subtracts = decision.plans.filter((p) => p.kind === "h248-subtract");
+    const claimed =
+      subtracts.length === 0
+        ? new Set<string>()
+        : await this.calls.claim(
+            key,
+            subtracts.map((p) => ({ contextId: p.contextId, terminationId: p.terminationId })),
+          );
+    const ctx: GmscContext = { g: this, key, wire, rt: this.calls.runtime(key), claimed, record: start };
+    await executePlans(decision.plans, gmscExecutors, ctx);
     this.log.info(
       {
         callId: key,
@@ -94,7 +83,7 @@ export class GmscCore {
       },
       "decided",
     );
-    return { record: next, plans: decision.plans, digest: decision.digest };
+    return { record: ctx.record, plans: decision.plans, digest: decision.digest };
   }
 
   /** Writes the record back; the call is removed when nothing of it is left (both legs over, nothing seized). */

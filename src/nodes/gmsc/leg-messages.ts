@@ -1,9 +1,9 @@
 // Messages a B2BUA builds on one leg from what arrived on the other: responses to the preceding node's requests
 // (its own To tag, Contact and Record-Route for a dialog-creating answer), and what it relays end to end (the
-// headers neither hop nor dialog owns, the body as received except its SDP, which points at this leg's MGW
-// termination).
+// header fields the rules name, the body as received except its SDP, which points at this leg's MGW termination).
 import type { PlannedHeader } from "../../../generated/types/index.ts";
 import { headerValue, makeHeader } from "../../sip/messages/header-access.ts";
+import { canonicalHeaderName } from "../../sip/messages/header-names.ts";
 import {
   NO_BODY,
   type SipHeader,
@@ -16,33 +16,13 @@ import { reasonPhrase } from "../../sip/messages/reason-phrases.ts";
 import { mediaAddressOf, withMediaAddress } from "../../sip/messages/sdp-media.ts";
 import { responseTo } from "../../sip/transactions/invite-server-transaction.ts";
 
-// Owned by the hop (Via, Route, Record-Route, Max-Forwards), the dialog (From, To, Call-ID, CSeq, Contact) or the
-// framing (Content-Length): a B2BUA writes these itself on each leg.
-const legOwned = new Set([
-  "Via",
-  "Route",
-  "Record-Route",
-  "Max-Forwards",
-  "From",
-  "To",
-  "Call-ID",
-  "CSeq",
-  "Contact",
-  "Content-Length",
-]);
-
-/** The header fields relayed end to end (Content-Type, Reason, P-Asserted-Identity, …), in order. */
-export function endToEndHeaders(msg: SipMessage): SipHeader[] {
-  return msg.headers.filter((h) => !legOwned.has(h.name));
-}
-
 /**
- * A 3xx names where the call may go instead in its Contact header fields (RFC 3261 §8.1.3.4, §21.3): relayed as a
- * 3xx, they are the response's content, not the hop's Contact, and pass unchanged.
+ * The header fields relayed end to end, in order: those named (the rules' endToEndHeaders table, and for a 3xx
+ * relayed as such its Contacts, RFC 3261 §8.1.3.4), case-insensitively; every other field is the leg's own.
  */
-export function redirectTargets(res: SipResponse, status: number): SipHeader[] {
-  if (status < 300 || status > 399 || res.status < 300 || res.status > 399) return [];
-  return res.headers.filter((h) => h.name === "Contact");
+export function relayedHeaders(msg: SipMessage, names: readonly string[]): SipHeader[] {
+  const relay = new Set(names.map(canonicalHeaderName));
+  return msg.headers.filter((h) => relay.has(h.name));
 }
 
 export const contentTypeOf = (msg: SipMessage) => headerValue(msg, "Content-Type");

@@ -1,6 +1,6 @@
 // The GMSC's use of its MGW over the Mc interface (TS 23.205/29.232 on H.248.1): seize two terminations for a
 // call (Add in a new context, g/cause armed), set the remote media, Release Termination (Subtract), and after the
-// MGW comes back, audit it and subtract what no call holds any more. A failure never stops the SIP side: it is an
+// MGW comes back, audit the contexts it holds for no call. A failure never stops the SIP side: it is an
 // alarm in the log (level error, an "alarm" field) and the call is cleared all the same.
 import type { Logger } from "pino";
 import type { H248SubtractPlan } from "../../../generated/types/index.ts";
@@ -115,30 +115,12 @@ export class MediaGateway {
   }
 
   /**
-   * After the MGW came back: every context it holds that no call knows is left from a call cleared while it was
-   * silent (or from before a restart); each of its terminations is subtracted so nothing leaks.
+   * After the MGW came back: the contexts it holds that no call knows (left from a call cleared while it was
+   * silent, or from before a restart), each with its terminations. What is done with them is the rules' to say.
    */
-  async sweep(knownContexts: Set<string>): Promise<Array<{ contextId: number; terminationId: string }>> {
+  async orphanContexts(knownContexts: Set<string>): Promise<Array<{ contextId: number; terminationIds: string[] }>> {
     const audit = await this.counted("AuditValue", this.mgc.auditContexts());
-    const stale = audit
-      .filter((c) => !knownContexts.has(String(c.contextId)))
-      .flatMap((c) => c.terminationIds.map((terminationId) => ({ contextId: c.contextId, terminationId })));
-    for (const s of stale) {
-      try {
-        await this.counted("Subtract", this.mgc.subtract(s.contextId, s.terminationId));
-        this.log.warn(
-          { contextId: s.contextId, terminationId: s.terminationId },
-          "subtracted a termination no call holds",
-        );
-      } catch (err) {
-        this.alarm(err, undefined, {
-          contextId: String(s.contextId),
-          terminationId: s.terminationId,
-          command: "Subtract",
-        });
-      }
-    }
-    return stale;
+    return audit.filter((c) => !knownContexts.has(String(c.contextId)) && c.terminationIds.length > 0);
   }
 
   alarm(

@@ -3,7 +3,7 @@
 // an event for the rules (§7.3.1). A retransmitted 2xx from the succeeding node is ACKed again (§13.2.2.4).
 import { randomBytes } from "node:crypto";
 import { ackFor2xx, inDialog, withRemoteSeq } from "../../sip/dialogs/ua-dialog.ts";
-import { callIdOf, fromOf, makeHeader, tagOf, toOf } from "../../sip/messages/header-access.ts";
+import { callIdOf, fromOf, headerValues, makeHeader, tagOf, toOf } from "../../sip/messages/header-access.ts";
 import type { SipRequest, SipResponse } from "../../sip/messages/message.ts";
 import type { ServerTransaction } from "../../sip/transactions/server-transaction.ts";
 import type { TransactionUser } from "../../sip/transactions/transaction-layer.ts";
@@ -66,8 +66,14 @@ function cancel(g: GmscCore, req: SipRequest, tx: ServerTransaction): Promise<vo
       if (record === undefined) g.calls.forget(key);
       return answer(tx, req, 481);
     }
+    // The CANCEL's Reason (RFC 3326) as a fact: the rules say whether it goes on downstream.
+    const reason = headerValues(req, "Reason").join(", ");
     const decided = await g.decide(key, record, {
-      event: { type: "cancel-received", from: "preceding" },
+      event: {
+        type: "cancel-received",
+        from: "preceding",
+        ...(reason === "" || reason.length > 512 ? {} : { reason }),
+      },
       request: req,
       tx,
     });

@@ -24,7 +24,7 @@ async function traceOf(callId: string) {
 }
 
 describe("GMSC set-up (a SIP-I B2BUA with MGW resources)", () => {
-  it("routes the INVITE by number prefix, seizes two terminations ($ in context $, g/cause armed), points each leg's SDP at the MGW, passes ISUP IAM/ACM/ANM unchanged, ACKs each leg", async () => {
+  it("x-23.231:7.3.1/relay-responses routes the INVITE by number prefix, seizes two terminations ($ in context $, g/cause armed), points each leg's SDP at the MGW, passes ISUP IAM/ACM/ANM unchanged, ACKs each leg", async () => {
     const c = await h.call({ preceding: "gmsc-preceding-bye.xml", succeeding: "gmsc-succeeding-answer.xml" });
     await c.done();
     const [orig, dest] = addsOf(c.mgCommands());
@@ -239,8 +239,9 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node (optio
     const c = await h.call({
       preceding: "gmsc-preceding-early-cancel.xml",
       succeeding: "gmsc-succeeding-ring-cancel.xml",
-      fill: { HOLD_MS: 50 },
-      succeedingFill: { RING_AFTER_MS: 700 },
+      // The CANCEL comes once the INVITE went on (the MGW answers the Add within milliseconds on loopback).
+      fill: { HOLD_MS: 300 },
+      succeedingFill: { RING_AFTER_MS: 900 },
     });
     await c.done();
     await expectBothReleased(h, c);

@@ -165,6 +165,31 @@ describe("TS 23.231 §7.3.3 MGW-initiated call clearing", () => {
     await expectBothReleased(h, c);
     expectByeBothSides(c, networkOutOfOrder);
   });
+
+  it("23.231:7.3.3/1 23.231:7.3.3/2 a ServiceChange Forced on ROOT (the whole MGW out of service): every seized termination of the call is a Bearer Released (bearer-out-of-service), the call cleared once, each termination subtracted once", async () => {
+    const c = await established(h);
+    h.mg.forceOutOfService("root");
+    await c.done();
+    await expectBothReleased(h, c);
+    expectByeBothSides(c, networkOutOfOrder);
+    const raised = h.logs
+      .filter((l) => l.msg === "decided" && l.callId === c.callId)
+      .map((l) => l.event as { type: string; side?: string; cause?: string })
+      .filter((e) => e.type === "bearer-released");
+    expect(raised.map((e) => `${e.side} ${e.cause}`).sort()).toEqual([
+      "destination bearer-out-of-service",
+      "originating bearer-out-of-service",
+    ]);
+    // The MGW comes back (ServiceChange Restart): the audit finds nothing to release, the next calls are served.
+    const mark = h.mg.lines().length;
+    h.mg.restart("restart");
+    await h.waitFor("the audit after the restart", () =>
+      h.mg
+        .lines()
+        .slice(mark)
+        .some((l) => l.event === "command" && l.command === "AuditValue"),
+    );
+  });
 });
 
 describe("GMSC admin API", () => {
@@ -217,10 +242,31 @@ describe("GMSC admin API", () => {
       status: 404,
       body: { error: "no call with Call-ID unknown@example.net (preceding or succeeding leg)" },
     });
+    // A cause the rules in force do not know (tables.reasonByCause) is refused, listing those they know.
+    expect(await h.admin("POST", `/v1/calls/${c.callId}/release`, { cause: "operator-request" })).toEqual({
+      status: 400,
+      body: { error: 'cause: expected one of administrative, overload; found "operator-request"' },
+    });
     // Nothing of that touched the call.
     expect(subtractsOf(c.mgCommands())).toEqual([]);
-    expect((await h.admin("POST", `/v1/calls/${c.callId}/release`, { cause: "operator-request" })).status).toBe(202);
+    expect((await h.admin("POST", `/v1/calls/${c.callId}/release`, { cause: "overload" })).status).toBe(202);
     await c.done();
     await expectBothReleased(h, c);
+  });
+
+  it("23.231:7.3.2/1 a release of a call already being cleared: 409, the rules plan nothing more (no second BYE, no Subtract)", async () => {
+    // The succeeding node answers its BYE late, so the clearing is still under way when the second request comes.
+    const c = await established(h, "gmsc-preceding-wait-bye.xml", { BYE_ANSWER_MS: 800 });
+    expect((await h.admin("POST", `/v1/calls/${c.callId}/release`, {})).status).toBe(202);
+    await h.waitFor("the BYE downstream", () => messages(c.toSucceeding(), /^BYE /).length === 1);
+    const again = await h.admin("POST", `/v1/calls/${c.callId}/release`, { cause: "overload" });
+    expect(again).toEqual({
+      status: 409,
+      body: { error: `call ${c.callId}: the rules in force plan nothing for it (a clearing is under way)` },
+    });
+    await c.done();
+    await expectBothReleased(h, c);
+    expect(messages(c.toSucceeding(), /^BYE /)).toHaveLength(1);
+    expect(messages(c.toPreceding(), /^BYE /)).toHaveLength(1);
   });
 });

@@ -111,7 +111,7 @@ describe("GMSC races", () => {
 });
 
 describe("an MGW that stops answering, then returns", () => {
-  it("23.231:7.3.2/1 23.231:7.3.4/2 Subtracts to a silent MGW get bounded retries and an alarm, the SIP side is cleared all the same; a new call is refused 503; when the MGW registers again it is audited and the left terminations subtracted", async () => {
+  it("23.231:7.3.2/1 23.231:7.3.4/2 Subtracts to a silent MGW get bounded retries and an alarm, the SIP side is cleared all the same; a new call is refused 503; when the MGW registers again it is audited and the left terminations subtracted, each Subtract decided and traced by x-23.231:7.3.4/orphan-context", async () => {
     const c = await established(h);
     const terms = seized(c);
     h.mg.silence();
@@ -155,5 +155,18 @@ describe("an MGW that stops answering, then returns", () => {
     await h.waitFor("the audit and its Subtracts", () => subtractsOf(sinceRestart()).length >= 2);
     expect(sinceRestart()[0]).toMatchObject({ command: "AuditValue", terminationIds: ["*"] });
     expect(subtractsOf(sinceRestart())).toEqual(terms);
+    // Each Subtract of the audit was planned by a rule, and the context's trace names it beside each Subtract.
+    const rule = "x-23.231:7.3.4/orphan-context#release-termination";
+    const contextId = terms[0].split("/")[0];
+    const decided = h.logs.filter((l) => l.msg === "decided" && l.context === `mgw-context-${contextId}`);
+    expect(decided.map((l) => l.plans)).toEqual([[rule, rule]]);
+    const trace = await h.admin("GET", `/v1/calls/mgw-context-${contextId}/trace`);
+    const sent = (trace.body.entries as Array<{ label: string; rule?: string; trace?: string[] }>).filter((e) =>
+      e.label.startsWith("Subtract "),
+    );
+    expect(sent.map((e) => `${e.label} ${e.rule}`)).toEqual(
+      terms.map((t) => `Subtract ${t.split("/").slice(1).join("/")} ${rule}`),
+    );
+    expect(sent[0].trace).toEqual(["x-23.231:7.3.4/orphan-context", "23.231:7.3.4/1", "23.231:7.3.4/2"]);
   });
 });
