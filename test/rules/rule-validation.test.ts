@@ -106,7 +106,7 @@ describe("rule file validation", () => {
     expect(problemsWith(broken)).toEqual([
       `${placeOf(broken, '{ "javascript": "dialog.toOf200" }', '"dialog')} (/rules/0/actions/0/headers/0/recipe/javascript): ` +
         'unknown key "javascript"; expected one of the keys "fact", "literal", "increment", "randomCSeqIfAbsent", ' +
-        '"gruu", "policy", "table", "concat", "join", "reason", "choose", "firstOf", "list"',
+        '"gruu", "policy", "table", "concat", "join", "reason", "choose", "firstOf", "list", "tableKeys"',
     ]);
   });
 
