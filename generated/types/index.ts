@@ -517,6 +517,13 @@ export type Plan =
  */
 export type PlanTrace = string[];
 /**
+ * A party of the S-CSCF's dialog.
+ *
+ * This interface was referenced by `Decision`'s JSON-Schema
+ * via the `definition` "PartyTowards".
+ */
+export type PartyTowards = "called" | "calling";
+/**
  * How the S-CSCF sends a request it generates: directly (items 2.i, 3.i) or to internal service control, as if received from the served user (items 1.i, 4.i).
  *
  * This interface was referenced by `Decision`'s JSON-Schema
@@ -537,13 +544,6 @@ export type LegTowards = "preceding" | "succeeding";
  * via the `definition` "Towards".
  */
 export type Towards = "called" | "calling" | "preceding" | "succeeding";
-/**
- * A party of the S-CSCF's dialog.
- *
- * This interface was referenced by `Decision`'s JSON-Schema
- * via the `definition` "PartyTowards".
- */
-export type PartyTowards = "called" | "calling";
 /**
  * A network-internal release cause; the rules in force name the known ones (the Reason table's keys).
  *
@@ -1197,13 +1197,21 @@ export interface SipRequestPlan {
   rule: string;
   trace: PlanTrace;
   method: string;
-  towards: TracedString;
+  towards: TracedParty;
   routing: {
     value: Routing;
     trace: PlanTrace;
   };
   requestUri: TracedString;
   headers: PlannedHeader[];
+}
+/**
+ * This interface was referenced by `Decision`'s JSON-Schema
+ * via the `definition` "TracedParty".
+ */
+export interface TracedParty {
+  value: PartyTowards;
+  trace: PlanTrace;
 }
 /**
  * This interface was referenced by `Decision`'s JSON-Schema
@@ -1233,7 +1241,7 @@ export interface SkippedPlan {
   rule: string;
   trace: PlanTrace;
   method: string;
-  towards: TracedString;
+  towards: TracedParty;
   why: string;
 }
 /**
@@ -1399,14 +1407,6 @@ export interface ReleaseIndicationPlan {
  */
 export interface TracedTowards {
   value: Towards;
-  trace: PlanTrace;
-}
-/**
- * This interface was referenced by `Decision`'s JSON-Schema
- * via the `definition` "TracedParty".
- */
-export interface TracedParty {
-  value: PartyTowards;
   trace: PlanTrace;
 }
 /**

@@ -6,6 +6,7 @@ import type {
   GmscFacts,
   HeaderField,
   LegTowards,
+  PartyTowards,
   Plan,
   PlannedHeader,
   Field as RecipeField,
@@ -37,6 +38,8 @@ function routing(field: RecipeField, facts: Facts, tables: Tables): { value: Rou
 
 // plan.schema.json LegTowards: where a GMSC plan may go (rules lint checks each rule's recipe).
 const LEGS: readonly LegTowards[] = ["preceding", "succeeding"];
+// plan.schema.json PartyTowards: where an S-CSCF request goes.
+const PARTIES: readonly PartyTowards[] = ["called", "calling"];
 
 function towardsOf<T extends Towards>(field: RecipeField, facts: Facts, tables: Tables, allowed: readonly T[]) {
   const { value, trace } = text(field, facts, tables, "towards");
@@ -97,7 +100,7 @@ export function materialise(fired: FiredAction, facts: Facts, tables: Tables): P
   const trace = action.trace;
   switch (action.type) {
     case "send-request": {
-      const towards = text(action.towards, facts, tables, "towards");
+      const towards = towardsOf(action.towards, facts, tables, PARTIES);
       const uri = evaluate(action.requestUri.recipe, facts, tables);
       if (uri === null) {
         // The rule says what no Request-URI means (a GRUU with no live binding under skip-bye): skip, and why.

@@ -84,4 +84,16 @@ describe("names the S-CSCF reads inside rule files are declared", () => {
       '(/rules/0/actions/0/onSent/1/path): expected a state path of ScscfFacts, found "dialog.release.cseqOfByeToCalled"',
     );
   });
+
+  it("24.229:5.4.5.1.2/1 a BYE's towards is a party of plan.schema.json PartyTowards: another value is rejected, never taken for the called user", () => {
+    const { problems, text } = problemsWith(MAIN, (t) =>
+      t.replace(
+        '"towards": {\n            "recipe": {\n              "literal": "called"',
+        '"towards": {\n            "recipe": {\n              "literal": "callee"',
+      ),
+    );
+    expect(problems).toEqual([
+      `${MAIN}:${placeOf(text, '"callee"')} (/rules/0/actions/0/towards/recipe/literal): expected a towards of called or calling (plan.schema.json, scscf), the recipe can give "callee"`,
+    ]);
+  });
 });
