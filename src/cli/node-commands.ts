@@ -1,0 +1,93 @@
+// The commands that talk to a running node's admin API: release, trace (and the live-state commands). Each is a
+// CommandSpec: its options, help and example; the client turns every failure into one line and an exit code.
+import { AdminClient, adminNotes, adminOptions, nodeSaid } from "./admin-client.ts";
+import { CliError, type CommandSpec, exitCodes, type Result } from "./command-line.ts";
+
+const json = { type: "boolean", help: "the node's answer as JSON" } as const;
+
+async function roleOf(client: AdminClient): Promise<"scscf" | "gmsc"> {
+  const health = await client.json<{ role?: string }>("GET", "/v1/health");
+  return health.role === "gmsc" ? "gmsc" : "scscf";
+}
+
+type Plans = { plans?: Array<{ kind: string; rule: string; trace: string[] }> };
+
+export const releaseCommand: CommandSpec = {
+  name: "release",
+  summary:
+    "A network-internal release through a node's admin API: one dialog or call (S-CSCF: TS 24.229 §5.4.5.1.2; GMSC: TS 23.231 §7.3.2), or in bulk on an S-CSCF (every dialog, or a served user's).",
+  args: "[CALL-ID]",
+  positionals: { min: 0, max: 1 },
+  options: {
+    ...adminOptions,
+    "call-id": { type: "string", value: "ID", help: "the dialog's or call's Call-ID (or give it as the argument)" },
+    all: { type: "boolean", help: "release every dialog the S-CSCF holds" },
+    served: { type: "string", value: "IDENTITY", help: "release every dialog of this served user (S-CSCF)" },
+    cause: { type: "string", value: "CAUSE", help: "the release cause the rules know (default administrative)" },
+    text: { type: "string", value: "TEXT", help: "the Reason text, replacing the rule table's" },
+    json,
+  },
+  notes: adminNotes,
+  examples: [
+    "cleardown release --admin http://127.0.0.1:8080 a84b4c76e66710@192.0.2.4",
+    "cleardown release --all --cause administrative",
+    "cleardown release --served sip:alice@home.example",
+  ],
+  async run(v, positionals) {
+    const callId = (v["call-id"] as string | undefined) ?? positionals[0];
+    const chosen = [callId !== undefined, v.all === true, v.served !== undefined].filter(Boolean).length;
+    if (chosen !== 1)
+      throw new CliError(
+        "cleardown release: name what to release, once: a CALL-ID (or --call-id), --all, or --served IDENTITY; see cleardown release --help",
+      );
+    const client = new AdminClient(v);
+    const body = { ...(v.cause ? { cause: v.cause } : {}), ...(v.text ? { text: v.text } : {}) };
+    const role = await roleOf(client);
+    if (callId === undefined) {
+      if (role === "gmsc")
+        throw new CliError("the GMSC releases one call at a time: give its CALL-ID (cleardown calls lists them)");
+      const bulk = v.all ? { all: true, ...body } : { servedIdentity: v.served, ...body };
+      // A bulk release answers once the releases it started have ended: no time bound.
+      const r = await client.json<Record<string, unknown>>("POST", "/v1/dialogs/release", bulk, [202]);
+      if (v.json) return { exitCode: 0, output: JSON.stringify(r, null, 2) };
+      return {
+        exitCode: 0,
+        output: `bulk release (${r.cause}): ${r.matched} matched, ${r.started} started, ${r.notStarted} not started, ${r.elapsedMs} ms`,
+      };
+    }
+    const kind = role === "gmsc" ? "calls" : "dialogs";
+    const r = await client.json<Plans>(
+      "POST",
+      `/v1/${kind}/${encodeURIComponent(callId)}/release`,
+      body,
+      [202],
+      30_000,
+    );
+    if (v.json) return { exitCode: 0, output: JSON.stringify(r, null, 2) };
+    const lines = (r.plans ?? []).map((p) => `  ${p.kind.padEnd(14)} ${p.rule}  [${p.trace.join(", ")}]`);
+    return { exitCode: 0, output: [`release of ${callId} started (${role})`, ...lines].join("\n") };
+  },
+};
+
+export const traceCommand: CommandSpec = {
+  name: "trace",
+  summary: "A call's ladder diagram from the node's runtime audit trail, the clause ids beside each message.",
+  args: "CALL-ID",
+  positionals: { min: 1, max: 1 },
+  options: {
+    ...adminOptions,
+    json: { type: "boolean", help: "the trace entries as JSON" },
+    svg: { type: "boolean", help: "the ladder as SVG" },
+  },
+  notes: adminNotes,
+  examples: ["cleardown trace --admin http://127.0.0.1:8080 a84b4c76e66710@192.0.2.4"],
+  async run(v, [callId]): Promise<Result> {
+    const client = new AdminClient(v);
+    const format = v.json ? "json" : v.svg ? "svg" : "text";
+    const r = await client.request("GET", `/v1/calls/${encodeURIComponent(callId)}/trace?format=${format}`, undefined);
+    if (r.status !== 200) throw new CliError(nodeSaid(r), exitCodes.failure);
+    return { exitCode: 0, output: r.text.trimEnd() };
+  },
+};
+
+export const nodeCommands: CommandSpec[] = [releaseCommand, traceCommand];
