@@ -14,6 +14,7 @@ import {
   type Result,
 } from "./command-line.ts";
 import { nodeCommands } from "./node-commands.ts";
+import { stopWhenNpmExits } from "./parent-watch.ts";
 import { rulesLint } from "./rules-lint.ts";
 import { scriptedDemo } from "./scripted-demo.ts";
 import { serveCommand } from "./serve-command.ts";
@@ -196,4 +197,5 @@ export async function main(argv: string[]): Promise<number> {
   return result.exitCode;
 }
 
+stopWhenNpmExits();
 process.exitCode = await main(process.argv.slice(2));
