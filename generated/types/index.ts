@@ -1235,6 +1235,10 @@ export interface DialogRecord {
    */
   releaseCause?: string;
   /**
+   * The rule that started the release under way (the one putting the dialog under release): the release's start, completion and failures are counted under it, on whichever node ends it.
+   */
+  releaseRule?: string;
+  /**
    * CSeq numbers of the BYEs this S-CSCF sent, so a BYE of its own that comes back through an application server is told apart from a BYE of a party.
    */
   byeCSeq?: {

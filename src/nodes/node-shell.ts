@@ -21,6 +21,7 @@ import { MemoryStore } from "../store/memory-store.ts";
 import { RedisStore } from "../store/redis-store.ts";
 import type { Store } from "../store/store.ts";
 import { parseListen, policyOf } from "./node-config.ts";
+import { releaseStartRules } from "./release-rules.ts";
 import { RequestAdmission } from "./request-admission.ts";
 import { TracedTransport } from "./traced-transport.ts";
 
@@ -88,6 +89,14 @@ export class NodeShell {
     this.rules = new LiveRules(options.role, options.root ?? projectRoot, options.config.rulesDir ?? "rules");
     if (options.watchRules) this.rules.watch((r) => this.logReload(r, "watcher"));
     this.closers.push(() => this.rules.close());
+    this.metrics.declareRole(options.role);
+    this.declareReleaseRules();
+  }
+
+  /** Release counters at zero for every rule of the rules in force that can start a release. */
+  private declareReleaseRules(): void {
+    const set = this.rules.ruleSet();
+    if (set) this.metrics.declareReleaseRules(releaseStartRules(set));
   }
 
   static async start(options: NodeShellOptions): Promise<NodeShell> {
@@ -148,6 +157,7 @@ export class NodeShell {
       labelNames: ["reason"],
       registers: [this.metrics.registry],
     });
+    refused.inc({ reason: "rate" }, 0);
     this.transport.admit = (m, flow) => admission.admit(m, flow);
     this.transport.refuse = (m, flow) => {
       refused.inc({ reason: "rate" });
@@ -195,6 +205,7 @@ export class NodeShell {
   }
 
   private logReload(result: ReloadResult, source: string): void {
+    if (result.ok && result.changed) this.declareReleaseRules();
     if (result.ok) this.log.info({ source, digest: result.digest, changed: result.changed }, "rules reloaded");
     else this.log.error({ source, errors: result.errors }, "rules rejected; the rules in force stay");
   }

@@ -9,7 +9,7 @@ import { runtimes } from "../../generated/runtime/index.ts";
 import type { Decision, FiredAction, GmscFacts, ScscfFacts } from "../../generated/types/index.ts";
 import { loadSpec } from "../spec/clause-items.ts";
 import { buildDecider } from "./compile-rules.ts";
-import { type FactsKind, loadRuleSets, readRuleSources } from "./load-rules.ts";
+import { type FactsKind, loadRuleSets, type RuleSet, readRuleSources } from "./load-rules.ts";
 import { materialiseAll } from "./materialise.ts";
 import type { Facts, Tables } from "./recipes.ts";
 import { formatProblem, RuleError } from "./rule-problems.ts";
@@ -26,6 +26,8 @@ export class LiveRules {
   private readonly versions = new Map<string, RuleVersion>();
   private current: RuleVersion;
   private watcher?: FSWatcher;
+  /** The rule files the version in force was built from, when they were read (not for the generated runtime). */
+  private loaded?: RuleSet;
 
   constructor(
     readonly kind: FactsKind,
@@ -62,6 +64,7 @@ export class LiveRules {
       const sources = readRuleSources(this.root, this.rulesDir);
       const sets = loadRuleSets(sources, loadSpec(this.root));
       const set = sets[this.kind];
+      this.loaded = set;
       const hash = createHash("sha256");
       for (const s of sources.filter((s) => set.files.some((f) => f.file === s.file)))
         hash.update(s.file).update(s.text);
@@ -78,6 +81,19 @@ export class LiveRules {
     } catch (err) {
       if (err instanceof RuleError) return { ok: false, errors: err.problems.map(formatProblem) };
       return { ok: false, errors: [String((err as Error).message)] };
+    }
+  }
+
+  /**
+   * The rules in force as files (ids, conditions, actions): those last loaded, else those on disk, which the
+   * generated runtime was compiled from. Undefined when rules/ cannot be read or is broken.
+   */
+  ruleSet(): RuleSet | undefined {
+    if (this.loaded) return this.loaded;
+    try {
+      return loadRuleSets(readRuleSources(this.root, this.rulesDir), loadSpec(this.root))[this.kind];
+    } catch {
+      return undefined;
     }
   }
 

@@ -22,6 +22,7 @@ import type { ServerTransaction } from "../../sip/server-transaction.ts";
 import type { Destination } from "../../sip/transport.ts";
 import { applyStateUpdate } from "../apply-state.ts";
 import type { NodeShell } from "../node-shell.ts";
+import { releaseStartOf } from "../release-rules.ts";
 import { annotate } from "../traced-transport.ts";
 import type { DialogRecords } from "./dialog-records.ts";
 import { aorOfHeader } from "./party-identity.ts";
@@ -109,8 +110,10 @@ export class ScscfReleases {
     if (!step) return { status: "not-found", callId };
     const acting = step.decision.plans.filter((p) => p.kind !== "log");
     if (acting.length === 0) return { status: "nothing-to-do", callId, state: step.before.dialog.state };
-    for (const p of step.decision.plans)
-      if (p.kind === "sip-request") this.deps.shell.metrics.countRule(this.deps.shell.metrics.releasesStarted, p.rule);
+    // Counted once per release: a release that goes on (a 2xx crossed its CANCEL) was counted when it started.
+    const { metrics } = this.deps.shell;
+    if (!step.before.releaseRule && step.after?.releaseRule)
+      metrics.countRule(metrics.releasesStarted, step.after.releaseRule);
     this.execute(callId, step);
     return { status: "started", callId, digest: step.decision.digest, plans: step.decision.plans };
   }
@@ -182,6 +185,8 @@ export class ScscfReleases {
         if (started) {
           after.releaseDigest = decision.digest;
           after.releaseCause = event.cause ?? "administrative";
+          const rule = current.releaseRule ?? releaseStartOf("scscf", decision.plans);
+          if (rule !== undefined) after.releaseRule = rule;
         }
       }
       step = { decision, before: current, after };
@@ -283,12 +288,14 @@ export class ScscfReleases {
       const { metrics } = this.deps.shell;
       this.logPlans(callId, step.decision.plans);
       for (const p of step.decision.plans) {
+        // Under the rule that started the release, as its start was counted.
+        const rule = step.before.releaseRule ?? p.rule;
         if (p.kind === "state-release") {
-          metrics.countRule(metrics.releasesCompleted, p.rule);
+          metrics.countRule(metrics.releasesCompleted, rule);
           this.end(callId);
         }
         if (p.kind === "state-update" && p.set.some((s) => s.value === "failed"))
-          metrics.countRule(metrics.releasesFailed, p.rule);
+          metrics.countRule(metrics.releasesFailed, rule);
       }
     } catch (err) {
       this.log.error({ callId, event, err: (err as Error).message }, "BYE outcome not recorded");
