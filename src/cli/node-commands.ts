@@ -2,6 +2,7 @@
 // CommandSpec: its options, help and example; the client turns every failure into one line and an exit code.
 import { AdminClient, adminNotes, adminOptions, nodeSaid } from "./admin-client.ts";
 import { CliError, type CommandSpec, exitCodes, type Result } from "./command-line.ts";
+import { liveStateCommands } from "./live-state-commands.ts";
 
 const json = { type: "boolean", help: "the node's answer as JSON" } as const;
 
@@ -90,4 +91,4 @@ export const traceCommand: CommandSpec = {
   },
 };
 
-export const nodeCommands: CommandSpec[] = [releaseCommand, traceCommand];
+export const nodeCommands: CommandSpec[] = [releaseCommand, traceCommand, ...liveStateCommands];

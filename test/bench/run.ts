@@ -19,6 +19,7 @@ const modules: Array<[string, string]> = [
   ["fuzz.bench.ts", "benchFuzz"],
   ["audit.bench.ts", "benchAudit"],
   ["demo.bench.ts", "benchDemo"],
+  ["admin-paging.bench.ts", "benchAdminPaging"],
 ];
 const nameOf = (file: string) => file.replace(".bench.ts", "");
 const print = (f: BenchFigure) => console.log(`${f.name.padEnd(60)} ${String(f.value).padStart(12)} ${f.unit}`);

@@ -13,6 +13,7 @@ import { watchMediaGateway } from "./bearer-events.ts";
 import { CallRecords } from "./call-records.ts";
 import { CallTable } from "./call-table.ts";
 import { GmscCore } from "./gmsc-core.ts";
+import { gmscLiveCallRoutes } from "./live-calls-routes.ts";
 import { defaultMedia, MediaGateway } from "./media-gateway.ts";
 import { RoutingTable } from "./routing-table.ts";
 import { gmscTransactionUser } from "./sip-requests.ts";
@@ -80,7 +81,7 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
     const core = new GmscCore(shell, calls, media, routes);
     shell.transactions.setUser(gmscTransactionUser(core, addressFilter(config.trustedPeers, "trustedPeers")));
     watchMediaGateway(core, mgc);
-    const admin = await shell.startAdmin(gmscAdminRoutes(core));
+    const admin = await shell.startAdmin([...gmscLiveCallRoutes(core), ...gmscAdminRoutes(core)]);
     shell.log.info({ mgc: mgc.local, mg: fixedMg ?? "the MGW that registers" }, "GMSC ready");
     return { shell, adminUrl: admin.url, close: () => shell.close() };
   } catch (err) {

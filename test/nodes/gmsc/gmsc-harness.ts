@@ -14,7 +14,7 @@ import { startUdpTap, type UdpTap } from "../../support/udp-tap.ts";
 import { isupFiles } from "./isup.ts";
 
 export const CALLED = "4917325";
-const token = "gmsc-test-token-0123456789";
+export const token = "gmsc-test-token-0123456789";
 
 export interface HarnessOptions {
   policy?: Partial<Policy>;
