@@ -1130,6 +1130,10 @@ export interface NodeConfig {
      * A call's trace is dropped once it has seen no message for this long (milliseconds).
      */
     maxAgeMs?: number;
+    /**
+     * Keep each traced message's text (GET /v1/calls/{callId}/trace?raw=1, captures): the message is held until the trace goes, and written out only when asked for.
+     */
+    messages?: boolean;
   };
   /**
    * Addresses (IP or IP/prefix) whose SIP requests are accepted; others get 403. Empty: all.

@@ -76,7 +76,12 @@ async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
 }
 
 function send(res: ServerResponse, status: number, body: unknown, contentType = "application/json"): void {
-  const text = contentType === "application/json" ? `${JSON.stringify(body, null, 2)}\n` : String(body);
+  // A binary body (a pcap capture) goes as it is.
+  const text = Buffer.isBuffer(body)
+    ? body
+    : contentType === "application/json"
+      ? `${JSON.stringify(body, null, 2)}\n`
+      : String(body);
   res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(text) });
   res.end(text);
 }

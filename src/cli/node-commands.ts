@@ -1,5 +1,6 @@
 // The commands that talk to a running node's admin API: release, trace (and the live-state commands). Each is a
 // CommandSpec: its options, help and example; the client turns every failure into one line and an exit code.
+import type { TraceEntryView } from "../audit/trace-view.ts";
 import { AdminClient, adminNotes, adminOptions, nodeSaid } from "./admin-client.ts";
 import { CliError, type CommandSpec, exitCodes, type Result } from "./command-line.ts";
 import { liveStateCommands } from "./live-state-commands.ts";
@@ -72,22 +73,52 @@ export const releaseCommand: CommandSpec = {
 
 export const traceCommand: CommandSpec = {
   name: "trace",
-  summary: "A call's ladder diagram from the node's runtime audit trail, the clause ids beside each message.",
-  args: "CALL-ID",
-  positionals: { min: 1, max: 1 },
+  summary:
+    "A call's ladder diagram from the node's runtime audit trail (wall-clock time of each message, the clause ids beside it); without a CALL-ID, the calls traced (sngrep's list). --follow prints messages as they come.",
+  args: "[CALL-ID]",
+  positionals: { min: 0, max: 1 },
   options: {
     ...adminOptions,
-    json: { type: "boolean", help: "the trace entries as JSON" },
+    json: { type: "boolean", help: "the trace (or the list) as JSON" },
     svg: { type: "boolean", help: "the ladder as SVG" },
+    raw: { type: "boolean", help: "each message's text as it crossed the wire, after the ladder (in JSON: raw)" },
+    follow: { type: "boolean", short: "f", help: "print messages as they come until Ctrl-C (one call, or all)" },
+    user: { type: "string", value: "USER", help: "list or follow only calls from or to this user (part of a URI)" },
+    since: { type: "string", value: "TIME", help: "list only calls active since this ISO time" },
+    until: { type: "string", value: "TIME", help: "list only calls started before this ISO time" },
+    pcap: { type: "string", value: "FILE", help: "write the call's messages to FILE as a pcap (Wireshark, tshark)" },
   },
   notes: adminNotes,
-  examples: ["cleardown trace --admin http://127.0.0.1:8080 a84b4c76e66710@192.0.2.4"],
+  examples: [
+    "cleardown trace a84b4c76e66710@192.0.2.4",
+    "cleardown trace --user alice --since 2026-12-06T19:00:00Z",
+    "cleardown trace --follow",
+  ],
   async run(v, [callId]): Promise<Result> {
     const client = new AdminClient(v);
+    if (v.follow) {
+      const { followTraces } = await import("./trace-follow.ts");
+      return followTraces(client, callId, v.user as string | undefined);
+    }
+    if (callId === undefined) {
+      const { listTraces } = await import("./trace-follow.ts");
+      return listTraces(client, v);
+    }
+    if (v.pcap) {
+      const { writeTracePcap } = await import("./trace-pcap.ts");
+      return writeTracePcap(client, callId, v.pcap as string);
+    }
+    const path = `/v1/calls/${encodeURIComponent(callId)}/trace`;
     const format = v.json ? "json" : v.svg ? "svg" : "text";
-    const r = await client.request("GET", `/v1/calls/${encodeURIComponent(callId)}/trace?format=${format}`, undefined);
+    const r = await client.request("GET", `${path}?format=${format}${v.raw && v.json ? "&raw=1" : ""}`);
     if (r.status !== 200) throw new CliError(nodeSaid(r), exitCodes.failure);
-    return { exitCode: 0, output: r.text.trimEnd() };
+    if (!v.raw || format !== "text") return { exitCode: 0, output: r.text.trimEnd() };
+    const { entries } = await client.json<{ entries: TraceEntryView[] }>("GET", `${path}?format=json&raw=1`);
+    const texts = entries.map(
+      (e) =>
+        `── ${e.time ?? ""} +${e.deltaMs ?? 0}ms ${e.direction} ${e.from} → ${e.to}${e.wire ? ` (${e.wire.transport} ${e.wire.src.address}:${e.wire.src.port} → ${e.wire.dst.address}:${e.wire.dst.port})` : ""}\n${(e.raw ?? "(text not kept)").trimEnd()}`,
+    );
+    return { exitCode: 0, output: [r.text.trimEnd(), "", ...texts].join("\n") };
   },
 };
 

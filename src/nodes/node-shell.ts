@@ -9,7 +9,6 @@ import { Counter } from "prom-client";
 import type { NodeConfig, Policy } from "../../generated/types/index.ts";
 import { type AdminRoute, type AdminServer, HttpError, startAdminServer } from "../admin/admin-server.ts";
 import { CallTraces, defaultRetention, type TraceRetention } from "../audit/call-trace.ts";
-import { svgLadder, textLadder } from "../audit/ladder.ts";
 import { NodeMetrics } from "../metrics/metrics.ts";
 import { LiveRules, type ReloadResult } from "../rules/live-rules.ts";
 import { projectRoot, validator } from "../rules/schema-registry.ts";
@@ -23,6 +22,7 @@ import type { Store } from "../store/store.ts";
 import { parseListen, policyOf } from "./node-config.ts";
 import { releaseStartRules } from "./release-rules.ts";
 import { RequestAdmission } from "./request-admission.ts";
+import { traceRoutes } from "./trace-routes.ts";
 import { TracedTransport } from "./traced-transport.ts";
 
 export type Role = "scscf" | "gmsc";
@@ -72,6 +72,8 @@ export class NodeShell {
   readonly rules: LiveRules;
   readonly policy: Policy;
   admin?: AdminServer;
+  /** The state of a dialog or call now, for the trace list; the role sets it ("ended" once it is gone). */
+  stateOf: (callId: string) => Promise<string | undefined> = async () => undefined;
   private redis?: Redis;
   private readonly closers: Array<() => Promise<void> | void> = [];
 
@@ -125,6 +127,7 @@ export class NodeShell {
       (address, port) =>
         names[`${address}:${port}`] ?? (address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`),
       () => metrics?.retransmissions.inc({ protocol: "SIP" }),
+      config.traces?.messages ?? true,
     );
     const t = config.timers ?? {};
     const transactions = new TransactionLayer(transport, {
@@ -244,7 +247,7 @@ export class NodeShell {
           contentType: this.metrics.registry.contentType,
         }),
       },
-      { method: "GET", path: "/v1/traces", handle: () => ({ status: 200, body: this.traces.callIds() }) },
+      ...traceRoutes({ traces: this.traces, role: this.options.role, stateOf: (id) => this.stateOf(id) }),
       {
         // A CPU profile of the running node (V8's sampling profiler, as Chrome DevTools reads it): for an
         // operator to see where a node's time goes under real load, the way pprof serves a Go server.
@@ -255,21 +258,6 @@ export class NodeShell {
           if (!Number.isInteger(ms) || ms < 10 || ms > 60_000)
             throw new HttpError(400, `ms: expected an integer from 10 to 60000, found ${req.query.get("ms")}`);
           return { status: 200, body: await cpuProfile(ms) };
-        },
-      },
-      {
-        method: "GET",
-        path: "/v1/calls/:callId/trace",
-        handle: (req) => {
-          const entries = this.traces.get(req.params.callId);
-          if (!entries) throw new HttpError(404, `no trace kept for Call-ID ${req.params.callId}`);
-          const format = req.query.get("format") ?? "json";
-          const title = `Call-ID ${req.params.callId}`;
-          if (format === "svg") return { status: 200, body: svgLadder(entries, title), contentType: "image/svg+xml" };
-          if (format === "text")
-            return { status: 200, body: `${textLadder(entries, title)}\n`, contentType: "text/plain; charset=utf-8" };
-          if (format !== "json") throw new HttpError(400, `format: expected json, text or svg, found ${format}`);
-          return { status: 200, body: { callId: req.params.callId, entries } };
         },
       },
     ];

@@ -80,9 +80,12 @@ describe("cleardown: a user's mistake is one line and an exit code", () => {
   });
 
   it("a missing argument or an option without its value: exit 2", async () => {
-    const [a, b] = await Promise.all([cleardown(["trace", "--token", TOKEN]), cleardown(["trace", "--admin"])]);
+    const [a, b] = await Promise.all([
+      cleardown(["dialogs", "show", "--token", TOKEN]),
+      cleardown(["trace", "--admin"]),
+    ]);
     expect(a.code).toBe(2);
-    expect(oneLine(a)).toBe("cleardown trace: missing CALL-ID; see cleardown trace --help");
+    expect(oneLine(a)).toBe("cleardown dialogs show: missing CALL-ID; see cleardown dialogs show --help");
     expect(b.code).toBe(2);
     expect(oneLine(b)).toBe("cleardown trace: option --admin needs a value; see cleardown trace --help");
   });

@@ -81,6 +81,12 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
     const core = new GmscCore(shell, calls, media, routes);
     shell.transactions.setUser(gmscTransactionUser(core, addressFilter(config.trustedPeers, "trustedPeers")));
     watchMediaGateway(core, mgc);
+    shell.stateOf = async (callId) => {
+      const found = await calls.find(callId);
+      const r = found && (await calls.get(found.key));
+      if (!r) return "ended";
+      return r.call.clearing ? "clearing" : `${r.call.preceding.state}/${r.call.succeeding.state}`;
+    };
     const admin = await shell.startAdmin([...gmscLiveCallRoutes(core), ...gmscAdminRoutes(core)]);
     shell.log.info({ mgc: mgc.local, mg: fixedMg ?? "the MGW that registers" }, "GMSC ready");
     return { shell, adminUrl: admin.url, close: () => shell.close() };

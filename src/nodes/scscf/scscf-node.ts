@@ -108,6 +108,7 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
       if (r?.sessionExpires && r.dialog.state === "confirmed") sessionTimers.arm(callId, r.sessionExpires);
     }
 
+    shell.stateOf = async (callId) => (await dialogs.get(callId))?.dialog.state ?? "ended";
     const admin = await shell.startAdmin([
       ...scscfLiveStateRoutes({ dialogs, registrations: registrar.store, now: clock.now }),
       ...scscfRoutes({
