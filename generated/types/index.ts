@@ -1136,6 +1136,10 @@ export interface NodeConfig {
     messages?: boolean;
   };
   /**
+   * A Homer (HEP3) capture server, e.g. udp://127.0.0.1:9060: a copy of every SIP and H.248 message the node sends or receives goes to it.
+   */
+  hep?: string;
+  /**
    * Addresses (IP or IP/prefix) whose SIP requests are accepted; others get 403. Empty: all.
    */
   trustedPeers?: string[];

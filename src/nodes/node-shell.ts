@@ -9,11 +9,13 @@ import { Counter } from "prom-client";
 import type { NodeConfig, Policy } from "../../generated/types/index.ts";
 import { type AdminRoute, type AdminServer, HttpError, startAdminServer } from "../admin/admin-server.ts";
 import { CallTraces, defaultRetention, type TraceRetention } from "../audit/call-trace.ts";
+import { HepMirror } from "../audit/hep.ts";
 import { NodeMetrics } from "../metrics/metrics.ts";
 import { LiveRules, type ReloadResult } from "../rules/live-rules.ts";
 import { projectRoot, validator } from "../rules/schema-registry.ts";
 import { makeHeader } from "../sip/header-access.ts";
 import { responseTo } from "../sip/invite-server-transaction.ts";
+import { serializeMessage } from "../sip/serialize-message.ts";
 import { TransactionLayer } from "../sip/transaction-layer.ts";
 import { createTransportLayer, type TransportLayer } from "../sip/transport-layer.ts";
 import { MemoryStore } from "../store/memory-store.ts";
@@ -72,6 +74,8 @@ export class NodeShell {
   readonly rules: LiveRules;
   readonly policy: Policy;
   admin?: AdminServer;
+  /** The HEP3 mirror to a Homer collector (config.hep), when configured. */
+  hep?: HepMirror;
   /** The state of a dialog or call now, for the trace list; the role sets it ("ended" once it is gone). */
   stateOf: (callId: string) => Promise<string | undefined> = async () => undefined;
   private redis?: Redis;
@@ -119,6 +123,8 @@ export class NodeShell {
         log.warn({ fault, from: `${flow.remote.address}:${flow.remote.port}`, action, why }, "malformed SIP message");
       },
     });
+    // A Homer collector, if configured, gets a copy of every SIP message (here) and H.248 message (the GMSC's MGC).
+    const hep = config.hep ? HepMirror.open(config.hep) : undefined;
     const names = options.partyNames ?? {};
     const transport = new TracedTransport(
       layer,
@@ -128,6 +134,15 @@ export class NodeShell {
         names[`${address}:${port}`] ?? (address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`),
       () => metrics?.retransmissions.inc({ protocol: "SIP" }),
       config.traces?.messages ?? true,
+      hep &&
+        ((message, wire, callId) =>
+          hep.mirror({
+            time: Date.now(),
+            wire,
+            protocol: "SIP",
+            payload: serializeMessage(message),
+            ...(callId === undefined ? {} : { correlationId: callId }),
+          })),
     );
     const t = config.timers ?? {};
     const transactions = new TransactionLayer(transport, {
@@ -138,6 +153,10 @@ export class NodeShell {
       ...(t.t1 ? { D: 64 * t.t1 } : {}),
     });
     const shell = new NodeShell(options, layer, transport, transactions, traces, log);
+    if (hep) {
+      shell.hep = hep;
+      shell.closers.push(() => hep.close());
+    }
     metrics = shell.metrics;
     shell.admitRequests();
     return shell;

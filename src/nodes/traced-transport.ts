@@ -104,6 +104,8 @@ export class TracedTransport implements SipTransport {
     private readonly onRetransmission: () => void = () => {},
     /** Keep each message for its text (written when the trace is read with it, or captured). */
     private readonly keepMessages = true,
+    /** Every message sent or received, once, with the ends it crossed (HEP mirroring). */
+    private readonly mirror?: (message: SipMessage, wire: WireAddresses, callId: string | undefined) => void,
   ) {
     this.peers = new PeerNames(party);
   }
@@ -173,6 +175,7 @@ export class TracedTransport implements SipTransport {
 
   private record(message: SipMessage, direction: "sent" | "received", peer: string, wire: WireAddresses): void {
     const callId = callIdOf(message);
+    this.mirror?.(message, wire, callId);
     if (callId === undefined) return;
     const note = direction === "sent" ? annotations.get(message) : undefined;
     const entry: RecordedEntry = {

@@ -13,6 +13,7 @@ import { watchMediaGateway } from "./bearer-events.ts";
 import { CallRecords } from "./call-records.ts";
 import { CallTable } from "./call-table.ts";
 import { GmscCore } from "./gmsc-core.ts";
+import { h248Mirror } from "./h248-capture.ts";
 import { gmscLiveCallRoutes } from "./live-calls-routes.ts";
 import { defaultMedia, MediaGateway } from "./media-gateway.ts";
 import { RoutingTable } from "./routing-table.ts";
@@ -61,6 +62,7 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
         metrics.malformed.inc({ protocol: "H.248", outcome: "dropped" });
         shell.log.warn({ from: `${from.address}:${from.port}`, why: err.message }, "malformed H.248 message");
       },
+      ...(shell.hep ? { tap: h248Mirror(shell.hep) } : {}),
     });
     shell.onClose(() => mgc.close());
     const media = new MediaGateway(

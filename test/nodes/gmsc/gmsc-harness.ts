@@ -30,6 +30,8 @@ export interface HarnessOptions {
   logLevel?: "info" | "warn";
   /** Config trustedPeers: the only source addresses whose SIP requests the GMSC accepts. */
   trustedPeers?: string[];
+  /** Config hep: a HEP3 collector for copies of every SIP and H.248 message. */
+  hep?: string;
 }
 
 export interface CallRun {
@@ -117,6 +119,7 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
     adminToken: token,
     ...(options.store ? { store: options.store } : {}),
     ...(options.trustedPeers ? { trustedPeers: options.trustedPeers } : {}),
+    ...(options.hep ? { hep: options.hep } : {}),
     timers: { t1: options.t1 ?? 50, t2: 8 * (options.t1 ?? 50), t4: 10 * (options.t1 ?? 50) },
     ...(options.policy ? { policy: { gmscOption: "b", ...options.policy } } : {}),
     gmsc: {
