@@ -1,5 +1,11 @@
 // Issue 19 item 2: `cleardown calls` against a GMSC carrying a real call (SIPp on both sides, the Erlang megaco MG):
-// both legs and their states, the terminations seized and their contexts, as text and --json.
+// both legs and their states, the terminations seized and their contexts, as text and --json; its release; and its
+// capture (cleardown trace --pcap) dissected by tshark as SIP and MEGACO.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { established, terminationsOf } from "../nodes/gmsc/call-checks.ts";
 import { type GmscHarness, startGmscHarness, token } from "../nodes/gmsc/gmsc-harness.ts";
@@ -46,5 +52,33 @@ describe("cleardown calls (GMSC)", () => {
     await c.done();
     await h.waitFor("the call gone", async () => (await h.admin("GET", "/v1/calls")).body.calls.length === 0);
     expect((await cleardown(["calls"], env)).stdout.trim()).toBe("0 calls");
+
+    // Its capture: the SIP of both legs and the H.248 Add and Subtracts with their replies, which tshark dissects
+    // as SIP and MEGACO (the MGC's port is not H.248's registered one: -d names it), none malformed.
+    const dir = mkdtempSync(join(tmpdir(), "cleardown-gmsc-pcap-"));
+    try {
+      const file = join(dir, "call.pcap");
+      const wrote = await cleardown(["trace", "--pcap", file, c.callId], env);
+      expect(wrote.code, wrote.stderr).toBe(0);
+      const mgcPort = new URL(String(h.node.shell.options.config.gmsc?.mgc)).port;
+      const tshark = async (...args: string[]) =>
+        (
+          await promisify(execFile)("tshark", ["-r", file, "-d", `udp.port==${mgcPort},megaco`, ...args], {
+            timeout: 60_000,
+            env: { ...process.env, HOME: dir },
+          })
+        ).stdout;
+      expect(await tshark("-Y", "_ws.malformed")).toBe("");
+      const rows = (await tshark("-T", "fields", "-e", "frame.protocols", "-e", "megaco.command"))
+        .trim()
+        .split("\n")
+        .map((l) => l.split("\t"));
+      const megaco = rows.filter(([p]) => p.includes("megaco"));
+      expect(rows.filter(([p]) => p.includes(":sip")).length).toBeGreaterThanOrEqual(6);
+      expect(megaco.map(([, command]) => command).join(" ")).toMatch(/Add.*Subtract.*Subtract/s);
+      expect(megaco.length).toBeGreaterThanOrEqual(6); // Add and its reply, Modify, two Subtracts and their replies
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -13,7 +13,7 @@ import { watchMediaGateway } from "./bearer-events.ts";
 import { CallRecords } from "./call-records.ts";
 import { CallTable } from "./call-table.ts";
 import { GmscCore } from "./gmsc-core.ts";
-import { h248Mirror } from "./h248-capture.ts";
+import { H248Capture } from "./h248-capture.ts";
 import { gmscLiveCallRoutes } from "./live-calls-routes.ts";
 import { defaultMedia, MediaGateway } from "./media-gateway.ts";
 import { RoutingTable } from "./routing-table.ts";
@@ -48,6 +48,7 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
       ? { kind: "ip6", address: listen.address, port: listen.port }
       : { kind: "ip4", address: listen.address === "0.0.0.0" ? "127.0.0.1" : listen.address, port: listen.port };
     const { metrics } = shell;
+    const capture = new H248Capture(shell.hep);
     const mgc = await MediaGatewayController.start({
       address: listen.address,
       port: listen.port,
@@ -62,13 +63,13 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
         metrics.malformed.inc({ protocol: "H.248", outcome: "dropped" });
         shell.log.warn({ from: `${from.address}:${from.port}`, why: err.message }, "malformed H.248 message");
       },
-      ...(shell.hep ? { tap: h248Mirror(shell.hep) } : {}),
+      tap: capture.tap,
     });
     shell.onClose(() => mgc.close());
     const media = new MediaGateway(
       mgc,
       shell.log,
-      shell.traces,
+      capture.recorder(shell.traces),
       shell.name,
       { ...defaultMedia, ...(gmsc.media ?? {}) },
       metrics,
