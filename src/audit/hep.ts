@@ -4,6 +4,7 @@
 // is down costs the node nothing but the sends.
 import { createSocket, type Socket } from "node:dgram";
 import type { WireAddresses } from "./call-trace.ts";
+import { ipv4Bytes, ipv6Bytes } from "./pcap.ts";
 
 export type HepProtocol = "SIP" | "H.248";
 
@@ -58,27 +59,14 @@ const u32 = (n: number) => {
   return b;
 };
 
-function ipv6(address: string): Buffer {
-  const [head, tail = ""] = address.split("::");
-  const part = (s: string) => (s === "" ? [] : s.split(":"));
-  const hs = part(head);
-  const ts = part(tail);
-  const groups = address.includes("::") ? [...hs, ...Array(8 - hs.length - ts.length).fill("0"), ...ts] : hs;
-  return Buffer.concat(groups.map((g) => u16(Number.parseInt(g || "0", 16))));
-}
-
 /** One HEP3 packet. */
 export function hep3Packet(m: HepMessage, captureId = 2001): Buffer {
   const v6 = m.wire.src.address.includes(":");
   const chunks = [
     tlv(chunk.family, u8(v6 ? 10 : 2)),
     tlv(chunk.ipProtocol, u8(m.wire.transport === "UDP" ? 17 : 6)),
-    v6
-      ? tlv(chunk.ipv6Src, ipv6(m.wire.src.address))
-      : tlv(chunk.ipv4Src, Buffer.from(m.wire.src.address.split(".").map(Number))),
-    v6
-      ? tlv(chunk.ipv6Dst, ipv6(m.wire.dst.address))
-      : tlv(chunk.ipv4Dst, Buffer.from(m.wire.dst.address.split(".").map(Number))),
+    v6 ? tlv(chunk.ipv6Src, ipv6Bytes(m.wire.src.address)) : tlv(chunk.ipv4Src, ipv4Bytes(m.wire.src.address)),
+    v6 ? tlv(chunk.ipv6Dst, ipv6Bytes(m.wire.dst.address)) : tlv(chunk.ipv4Dst, ipv4Bytes(m.wire.dst.address)),
     tlv(chunk.srcPort, u16(m.wire.src.port)),
     tlv(chunk.dstPort, u16(m.wire.dst.port)),
     tlv(chunk.seconds, u32(Math.floor(m.time / 1000))),

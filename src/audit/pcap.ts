@@ -36,11 +36,11 @@ function onesComplementSum(buffers: Buffer[], initial = 0): number {
   return sum;
 }
 
-function ipv4Bytes(address: string): Buffer {
+export function ipv4Bytes(address: string): Buffer {
   return Buffer.from(address.split(".").map(Number));
 }
 
-function ipv6Bytes(address: string): Buffer {
+export function ipv6Bytes(address: string): Buffer {
   const [head, tail = ""] = address.split("::");
   const part = (s: string) => (s === "" ? [] : s.split(":"));
   const hs = part(head);
