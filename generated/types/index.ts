@@ -1131,9 +1131,9 @@ export interface NodeConfig {
      */
     maxAgeMs?: number;
     /**
-     * Keep each traced message's text (GET /v1/calls/{callId}/trace?raw=1, captures): the message is held until the trace goes, and written out only when asked for.
+     * Calls (the most recently begun) whose messages' text is kept for GET /v1/calls/{callId}/trace?raw=1 and captures (pcap); 0 keeps none. A kept message is held as it was parsed and written out only when asked for: tens of kilobytes a call.
      */
-    messages?: boolean;
+    messageCalls?: number;
   };
   /**
    * A Homer (HEP3) capture server, e.g. udp://127.0.0.1:9060: a copy of every SIP and H.248 message the node sends or receives goes to it.

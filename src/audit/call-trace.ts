@@ -50,9 +50,16 @@ export interface TraceRetention {
   maxCalls: number;
   maxEntriesPerCall: number;
   maxAgeMs: number;
+  /** Calls (the most recently placed) whose messages keep their text; the others' is dropped. */
+  messageCalls?: number;
 }
 
-export const defaultRetention: TraceRetention = { maxCalls: 10_000, maxEntriesPerCall: 200, maxAgeMs: 3_600_000 };
+export const defaultRetention: TraceRetention = {
+  maxCalls: 10_000,
+  maxEntriesPerCall: 200,
+  maxAgeMs: 3_600_000,
+  messageCalls: 1000,
+};
 
 interface CallTrace {
   placed: number;
@@ -87,6 +94,8 @@ export class CallTraces {
   private readonly calls = new Map<string, CallTrace>();
   /** Other Call-IDs of a call (a B2BUA's second leg), each to the Call-ID its trace is kept under. */
   private readonly aliases = new Map<string, string>();
+  /** The calls whose messages keep their text, oldest placed first (a message is held, so they are bounded). */
+  private readonly withText = new Set<string>();
 
   constructor(
     private readonly retention: TraceRetention = defaultRetention,
@@ -114,6 +123,7 @@ export class CallTraces {
     // call's trace still ends with its release.
     if (call.entries.length >= this.retention.maxEntriesPerCall)
       call.entries.splice(Math.floor(this.retention.maxEntriesPerCall / 4), 1);
+    if (entry.raw !== undefined && !this.withText.has(callId)) entry.raw = undefined;
     if (entry.parties && !call.parties) {
       call.parties = entry.parties;
       call.method = entry.label;
@@ -168,6 +178,7 @@ export class CallTraces {
   private forget(callId: string): void {
     for (const a of this.calls.get(callId)?.aliases ?? []) this.aliases.delete(a);
     this.calls.delete(callId);
+    this.withText.delete(callId);
   }
 
   /** The calls with a trace kept, least recently active first. */
@@ -180,7 +191,19 @@ export class CallTraces {
     this.evict(at, 1);
     const call: CallTrace = { placed: at, touched: at, entries: [] };
     this.calls.set(callId, call);
+    this.keepText(callId);
     return call;
+  }
+
+  /** The new call keeps its messages' text; past the bound, the oldest placed call's is dropped. */
+  private keepText(callId: string): void {
+    const bound = this.retention.messageCalls ?? 0;
+    if (bound === 0) return;
+    this.withText.add(callId);
+    if (this.withText.size <= bound) return;
+    const oldest = this.withText.values().next().value as string;
+    this.withText.delete(oldest);
+    for (const e of this.calls.get(oldest)?.entries ?? []) e.raw = undefined;
   }
 
   /**

@@ -23,7 +23,7 @@ export const releaseCommand: CommandSpec = {
   options: {
     ...adminOptions,
     "call-id": { type: "string", value: "ID", help: "the dialog's or call's Call-ID (or give it as the argument)" },
-    all: { type: "boolean", help: "release every dialog the S-CSCF holds" },
+    all: { type: "boolean", help: "release every dialog (S-CSCF) or call (GMSC) the node holds" },
     served: { type: "string", value: "IDENTITY", help: "release every dialog of this served user (S-CSCF)" },
     cause: { type: "string", value: "CAUSE", help: "the release cause the rules know (default administrative)" },
     text: { type: "string", value: "TEXT", help: "the Reason text, replacing the rule table's" },
@@ -46,8 +46,10 @@ export const releaseCommand: CommandSpec = {
     const body = { ...(v.cause ? { cause: v.cause } : {}), ...(v.text ? { text: v.text } : {}) };
     const role = await roleOf(client);
     if (callId === undefined) {
-      if (role === "gmsc")
-        throw new CliError("the GMSC releases one call at a time: give its CALL-ID (cleardown calls lists them)");
+      if (role === "gmsc") {
+        if (!v.all) throw new CliError("cleardown release --served: a GMSC serves no users; give a CALL-ID or --all");
+        return releaseEveryCall(client, body, v.json === true);
+      }
       const bulk = v.all ? { all: true, ...body } : { servedIdentity: v.served, ...body };
       // A bulk release answers once the releases it started have ended: no time bound.
       const r = await client.json<Record<string, unknown>>("POST", "/v1/dialogs/release", bulk, [202]);
@@ -70,6 +72,32 @@ export const releaseCommand: CommandSpec = {
     return { exitCode: 0, output: [`release of ${callId} started (${role})`, ...lines].join("\n") };
   },
 };
+
+/** GMSC-initiated clearing (TS 23.231 §7.3.2) of every call it holds, one release request per call. */
+async function releaseEveryCall(client: AdminClient, body: Record<string, unknown>, json: boolean): Promise<Result> {
+  const result = { matched: 0, started: 0, notStarted: 0 };
+  let cursor: string | undefined;
+  const keys: string[] = [];
+  do {
+    const page = await client.json<{ calls: Array<{ callId: string }>; next?: string }>(
+      "GET",
+      `/v1/calls?limit=1000${cursor ? `&cursor=${cursor}` : ""}`,
+    );
+    keys.push(...page.calls.map((c) => c.callId));
+    cursor = page.next;
+  } while (cursor);
+  for (const key of keys) {
+    result.matched++;
+    const r = await client.request("POST", `/v1/calls/${encodeURIComponent(key)}/release`, body, 30_000);
+    if (r.status === 202) result.started++;
+    else result.notStarted++;
+  }
+  if (json) return { exitCode: 0, output: JSON.stringify(result, null, 2) };
+  return {
+    exitCode: 0,
+    output: `release of every call: ${result.matched} matched, ${result.started} started, ${result.notStarted} not started (ended meanwhile)`,
+  };
+}
 
 export const traceCommand: CommandSpec = {
   name: "trace",

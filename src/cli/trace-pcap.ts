@@ -14,7 +14,7 @@ export async function writeTracePcap(client: AdminClient, callId: string, file: 
   const messages = capturable(entries);
   if (messages.length === 0)
     throw new CliError(
-      `the node kept no message text for ${callId} (traces.messages is off in its config)`,
+      `the node kept no message text for ${callId} (it is older than the node's traces.messageCalls most recent calls, or that is 0)`,
       exitCodes.failure,
     );
   try {

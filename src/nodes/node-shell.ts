@@ -133,7 +133,7 @@ export class NodeShell {
       (address, port) =>
         names[`${address}:${port}`] ?? (address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`),
       () => metrics?.retransmissions.inc({ protocol: "SIP" }),
-      config.traces?.messages ?? true,
+      (options.traceRetention?.messageCalls ?? config.traces?.messageCalls ?? defaultRetention.messageCalls) !== 0,
       hep &&
         ((message, wire, callId) =>
           hep.mirror({

@@ -65,7 +65,10 @@ export function traceRoutes(deps: TraceRouteDeps): AdminRoute[] {
           // The messages whose text was kept, as a capture file (Wireshark, tshark).
           const messages = capturable(entries);
           if (messages.length === 0)
-            throw new HttpError(409, `no message text kept for ${req.params.callId} (traces.messages is off)`);
+            throw new HttpError(
+              409,
+              `no message text kept for ${req.params.callId} (it is older than the traces.messageCalls most recent calls, or that is 0)`,
+            );
           return { status: 200, body: pcapFile(messages), contentType: "application/vnd.tcpdump.pcap" };
         }
         if (format !== "json") throw new HttpError(400, `format: expected json, text, svg or pcap, found ${format}`);

@@ -81,4 +81,17 @@ describe("cleardown calls (GMSC)", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("23.231:7.3.2/1 cleardown release --all clears every call the GMSC holds", async () => {
+    const c = await established(h);
+    const env = { CLEARDOWN_ADMIN: h.node.adminUrl, CLEARDOWN_ADMIN_TOKEN: token };
+    const r = await cleardown(["release", "--all"], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe("release of every call: 1 matched, 1 started, 0 not started (ended meanwhile)");
+    await c.done();
+    await h.waitFor("the call gone", async () => (await h.admin("GET", "/v1/calls")).body.calls.length === 0);
+    const served = await cleardown(["release", "--served", "sip:alice@home.example"], env);
+    expect(served.code).toBe(2);
+    expect(served.stderr.trim()).toBe("cleardown release --served: a GMSC serves no users; give a CALL-ID or --all");
+  });
 });
