@@ -124,9 +124,13 @@ export class CallTraces {
     if (call.entries.length >= this.retention.maxEntriesPerCall)
       call.entries.splice(Math.floor(this.retention.maxEntriesPerCall / 4), 1);
     if (entry.raw !== undefined && !this.withText.has(callId)) entry.raw = undefined;
-    if (entry.parties && !call.parties) {
-      call.parties = entry.parties;
-      call.method = entry.label;
+    if (entry.parties) {
+      // Kept once a call, as strings of their own: a value cut from a parsed message would hold all its text.
+      if (!call.parties) {
+        call.parties = JSON.parse(JSON.stringify(entry.parties)) as { from: string; to: string };
+        call.method = JSON.parse(JSON.stringify(entry.label)) as string;
+      }
+      entry.parties = undefined;
     }
     if (this.retention.maxEntriesPerCall > 0) {
       const kept = entry as RecordedEntry & { at: number; time: number };

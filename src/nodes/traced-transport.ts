@@ -170,7 +170,14 @@ export class TracedTransport implements SipTransport {
   /** Our side of a request sent to `to`: the address our socket for that transport and family sends from. */
   private wireTo(to: Destination): WireAddresses {
     const local = this.inner.sentBy(to.transport, to.address.includes(":") ? 6 : 4);
-    return { transport: to.transport, src: { address: local.host, port: local.port }, dst: to };
+    // The next hop's address may be cut from a parsed message (a Route, a Via): a copy of its own, or the trace
+    // would hold that message's whole text for as long as it keeps the call.
+    const address = JSON.parse(JSON.stringify(to.address)) as string;
+    return {
+      transport: to.transport,
+      src: { address: local.host, port: local.port },
+      dst: { address, port: to.port },
+    };
   }
 
   private record(message: SipMessage, direction: "sent" | "received", peer: string, wire: WireAddresses): void {
