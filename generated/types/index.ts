@@ -1532,7 +1532,15 @@ export interface NodeConfig {
      * A call's trace is dropped once it has seen no message for this long (milliseconds).
      */
     maxAgeMs?: number;
+    /**
+     * Calls (the most recently begun) whose messages' text is kept for GET /v1/calls/{callId}/trace?raw=1 and captures (pcap); 0 keeps none. A kept message is held as it was parsed and written out only when asked for: tens of kilobytes a call.
+     */
+    messageCalls?: number;
   };
+  /**
+   * A Homer (HEP3) capture server, e.g. udp://127.0.0.1:9060: a copy of every SIP and H.248 message the node sends or receives goes to it.
+   */
+  hep?: string;
   /**
    * Addresses (IP or IP/prefix) whose SIP requests are accepted; others get 403. Empty: all.
    */
@@ -1632,6 +1640,10 @@ export interface DialogRecord {
    * Digest of the rule version a release started under; it finishes under the same one.
    */
   releaseDigest?: string;
+  /**
+   * The rule that started the release under way (the one putting the dialog under release): the release's start, completion and failures are counted under it, on whichever node ends it.
+   */
+  releaseRule?: string;
   /**
    * RFC 4028 session timer the S-CSCF asked for: the session expires unless refreshed by then.
    */

@@ -99,7 +99,12 @@ function send(
   contentType = "application/json",
   headers: Record<string, string> = {},
 ): void {
-  const text = contentType === "application/json" ? `${JSON.stringify(body, null, 2)}\n` : String(body);
+  // A binary body (a pcap capture) goes as it is.
+  const text = Buffer.isBuffer(body)
+    ? body
+    : contentType === "application/json"
+      ? `${JSON.stringify(body, null, 2)}\n`
+      : String(body);
   res.writeHead(status, { ...headers, "content-type": contentType, "content-length": Buffer.byteLength(text) });
   res.end(text);
 }

@@ -1,6 +1,6 @@
 // `npm run build`: dist/cleardown.js, one ESM bundle with the generated runtime, plus the spec/, rules/ and
 // schemas/ it was built from, so `node dist/cleardown.js serve …` runs without tsx or dev dependencies.
-import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -28,5 +28,10 @@ await build({
   logLevel: "warning",
 });
 for (const dir of ["spec", "rules", "schemas"]) cpSync(join(root, dir), join(dist, dir), { recursive: true });
-writeFileSync(join(dist, "package.json"), `${JSON.stringify({ type: "module", private: true }, null, 2)}\n`);
+// The version goes with it: `node cleardown.js --version` names the release that was copied to the host.
+const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+writeFileSync(
+  join(dist, "package.json"),
+  `${JSON.stringify({ name: "cleardown", version, type: "module", private: true }, null, 2)}\n`,
+);
 console.log("built dist/cleardown.js and dist/rules-check-thread.js (+ spec/, rules/, schemas/)");

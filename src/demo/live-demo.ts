@@ -158,9 +158,9 @@ export async function liveDemo(options: LiveDemoOptions): Promise<{ exitCode: nu
     const done = [`${list.length} release scenarios played over loopback in ${seconds} s`, verdict].join("\n");
     if (!options.keepRunning) return { exitCode: 0, output: done };
     print(done, "", ...adminHelp(net));
+    // A hangup (the terminal closed, the parent gone) stops the demo as Ctrl-C does.
     await new Promise<void>((resolve) => {
-      process.once("SIGINT", () => resolve());
-      process.once("SIGTERM", () => resolve());
+      for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => resolve());
     });
     return { exitCode: 0, output: "stopped" };
   } finally {

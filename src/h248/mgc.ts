@@ -119,6 +119,26 @@ export interface MgcOptions {
   onRetransmission?: (to: H248Peer, transactionId: number) => void;
   /** A datagram that is no H.248 text message (dropped, Annex D.1 gives no reply to garbage). */
   onMalformed?: (from: H248Peer, error: Error) => void;
+  /** Every datagram's text as it is sent or received, with both ends (captures, HEP mirroring). */
+  tap?: (direction: "sent" | "received", text: string, local: H248Peer, peer: H248Peer) => void;
+}
+
+/** The transport with every datagram shown to `tap` first. */
+function tapped(inner: H248UdpTransport, tap: NonNullable<MgcOptions["tap"]>): H248UdpTransport {
+  return {
+    local: inner.local,
+    send(text, to) {
+      tap("sent", text, inner.local, to);
+      inner.send(text, to);
+    },
+    onMessage(handler) {
+      inner.onMessage((text, from) => {
+        tap("received", text, inner.local, from);
+        handler(text, from);
+      });
+    },
+    close: () => inner.close(),
+  };
 }
 
 type MgState = { peer: H248Peer; mId: MId; state: "up" | "unreachable" | "out-of-service" };
@@ -140,7 +160,8 @@ export class MediaGatewayController {
   }
 
   static async start(options: MgcOptions = {}): Promise<MediaGatewayController> {
-    const transport = await openUdpTransport(options.address ?? "0.0.0.0", options.port ?? H248_TEXT_PORT);
+    const opened = await openUdpTransport(options.address ?? "0.0.0.0", options.port ?? H248_TEXT_PORT);
+    const transport = options.tap ? tapped(opened, options.tap) : opened;
     const local = transport.local;
     const mId: MId =
       options.mId ??

@@ -6,19 +6,19 @@ export class NodeMetrics {
   readonly registry = new Registry();
   readonly releasesStarted = new Counter({
     name: "cleardown_releases_started_total",
-    help: "Releases started, by rule",
+    help: "Releases started, by the rule that started them (the one putting the dialog or call under release)",
     labelNames: ["rule"],
     registers: [this.registry],
   });
   readonly releasesCompleted = new Counter({
     name: "cleardown_releases_completed_total",
-    help: "Releases that ended with all state released, by rule",
+    help: "Releases that ended with all state released, by the rule that started them",
     labelNames: ["rule"],
     registers: [this.registry],
   });
   readonly releasesFailed = new Counter({
     name: "cleardown_releases_failed_total",
-    help: "Releases in which a request failed (481, 408, timeout), by rule",
+    help: "Requests of a release that failed (a BYE's 481, 408 or timeout, a Subtract unanswered), by the rule that started the release",
     labelNames: ["rule"],
     registers: [this.registry],
   });
@@ -46,6 +46,31 @@ export class NodeMetrics {
     labelNames: ["protocol", "outcome"],
     registers: [this.registry],
   });
+
+  /**
+   * Zero samples for every label set a node can report, so a graph and a rate() have a series from the start:
+   * the release counters for each rule that can start a release under the rules in force (called again when
+   * the rules change), the others for the values the node uses.
+   */
+  declareReleaseRules(rules: string[]): void {
+    for (const rule of rules)
+      for (const c of [this.releasesStarted, this.releasesCompleted, this.releasesFailed]) c.inc({ rule }, 0);
+  }
+
+  declareRole(role: "scscf" | "gmsc"): void {
+    const protocols = role === "gmsc" ? ["SIP", "H.248"] : ["SIP"];
+    for (const protocol of protocols) this.retransmissions.inc({ protocol }, 0);
+    for (const outcome of ["answered", "dropped"]) this.malformed.inc({ protocol: "SIP", outcome }, 0);
+    // The S-CSCF speaks no H.248: no family without samples in its exposition.
+    if (role !== "gmsc") {
+      this.registry.removeSingleMetric("cleardown_h248_transactions_total");
+      return;
+    }
+    this.malformed.inc({ protocol: "H.248", outcome: "dropped" }, 0);
+    for (const command of ["Add", "Modify", "Subtract", "AuditValue"])
+      for (const outcome of ["replied", "error", "timeout"]) this.h248Transactions.inc({ command, outcome }, 0);
+    for (const command of ["Notify", "ServiceChange"]) this.h248Transactions.inc({ command, outcome: "received" }, 0);
+  }
 
   // Counts and latencies of the release path are kept as plain numbers and handed to prom-client when scraped:
   // its inc/observe hash the label set on every call, and a bulk release makes thousands of them at once.

@@ -14,6 +14,7 @@ import { LiveRules, type ReloadResult } from "../rules/live-rules.ts";
 import { projectRoot, validator } from "../rules/schema-registry.ts";
 import { makeHeader, tagOf, toOf } from "../sip/messages/header-access.ts";
 import type { SipMessage } from "../sip/messages/message.ts";
+import { serializeMessage } from "../sip/messages/serialize-message.ts";
 import { responseTo } from "../sip/transactions/invite-server-transaction.ts";
 import { TransactionLayer } from "../sip/transactions/transaction-layer.ts";
 import { createTransportLayer, type TransportLayer } from "../sip/transport/transport-layer.ts";
@@ -22,10 +23,13 @@ import type { RedisConnection } from "../store/redis-connection.ts";
 import { RedisStore } from "../store/redis-store.ts";
 import { type Store, StoreHealth, StoreUnavailable } from "../store/store.ts";
 import { CallTraces, defaultRetention, type TraceRetention } from "../trace/call-trace.ts";
+import { HepMirror } from "../trace/hep.ts";
 import { svgLadder, textLadder } from "../trace/ladder.ts";
 import { openFileLimit, tcpConnectionLimits } from "./connection-limits.ts";
 import { parseListen } from "./listen.ts";
+import { releaseStartRules } from "./release-rules.ts";
 import { RequestAdmission } from "./request-admission.ts";
+import { traceRoutes } from "./trace-routes.ts";
 import { TracedTransport } from "./traced-transport.ts";
 
 export type Role = "scscf" | "gmsc";
@@ -89,6 +93,10 @@ export class NodeShell {
   readonly storeHealth: StoreHealth;
   /** The errors of the last rules load, while it failed (the rules in force stay; the node is not ready). */
   private rulesProblems?: string[];
+  /** The HEP3 mirror to a Homer collector (config.hep), when configured. */
+  hep?: HepMirror;
+  /** The state of a dialog or call now, for the trace list; the role sets it ("ended" once it is gone). */
+  stateOf: (callId: string) => Promise<string | undefined> = async () => undefined;
   private readonly closers: Array<() => Promise<void> | void> = [];
 
   private constructor(
@@ -137,6 +145,14 @@ export class NodeShell {
         () => this.rules.reloadOffThread(),
       );
     this.closers.push(() => this.rules.close());
+    this.metrics.declareRole(options.role);
+    this.declareReleaseRules();
+  }
+
+  /** Release counters at zero for every rule of the rules in force that can start a release. */
+  private declareReleaseRules(): void {
+    const set = this.rules.ruleSet();
+    if (set) this.metrics.declareReleaseRules(releaseStartRules(set));
   }
 
   /** The policy facts carry under the rule version `digest` (default: the rules in force). */
@@ -177,6 +193,8 @@ export class NodeShell {
         log.warn({ fault, from: `${flow.remote.address}:${flow.remote.port}`, action, why }, "malformed SIP message");
       },
     });
+    // A Homer collector, if configured, gets a copy of every SIP message (here) and H.248 message (the GMSC's MGC).
+    const hep = config.hep ? HepMirror.open(config.hep) : undefined;
     const names = options.partyNames ?? {};
     const transport = new TracedTransport(
       layer,
@@ -185,6 +203,16 @@ export class NodeShell {
       (address, port) =>
         names[`${address}:${port}`] ?? (address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`),
       () => metrics?.retransmissions.inc({ protocol: "SIP" }),
+      (options.traceRetention?.messageCalls ?? config.traces?.messageCalls ?? defaultRetention.messageCalls) !== 0,
+      hep &&
+        ((message, wire, callId) =>
+          hep.mirror({
+            time: Date.now(),
+            wire,
+            protocol: "SIP",
+            payload: serializeMessage(message),
+            ...(callId === undefined ? {} : { correlationId: callId }),
+          })),
     );
     const t = config.timers ?? {};
     const transactions = new TransactionLayer(transport, {
@@ -197,6 +225,10 @@ export class NodeShell {
     const storeUrl = config.store ?? "memory";
     const redis = storeUrl === "memory" ? undefined : await RedisStore.connectFailFast(storeUrl);
     const shell = new NodeShell(options, layer, transport, transactions, traces, log, redis);
+    if (hep) {
+      shell.hep = hep;
+      shell.closers.push(() => hep.close());
+    }
     metrics = shell.metrics;
     connectionsClosed = shell.connectionMetrics();
     log.info({ tcp: tcpLimits }, "SIP over TCP limits");
@@ -240,6 +272,8 @@ export class NodeShell {
       labelNames: ["reason"],
       registers: [this.metrics.registry],
     });
+    refused.inc({ reason: "rate" }, 0);
+    refused.inc({ reason: "store" }, 0);
     // Refused while the store is away: a new request fails at once (503, Retry-After) instead of waiting on it.
     let refusal: "store" | "rate" = "rate";
     const health = this.storeHealth;
@@ -325,6 +359,7 @@ export class NodeShell {
 
   private logReload(result: ReloadResult, source: string): void {
     this.rulesProblems = result.ok ? undefined : result.errors;
+    if (result.ok && result.changed) this.declareReleaseRules();
     if (result.ok) this.log.info({ source, digest: result.digest, changed: result.changed }, "rules reloaded");
     else this.log.error({ source, errors: result.errors }, "rules rejected; the rules in force stay");
   }
@@ -374,7 +409,7 @@ export class NodeShell {
           contentType: this.metrics.registry.contentType,
         }),
       },
-      { method: "GET", path: "/v1/traces", handle: () => ({ status: 200, body: this.traces.callIds() }) },
+      ...traceRoutes({ traces: this.traces, role: this.options.role, stateOf: (id) => this.stateOf(id) }),
       {
         // A CPU profile of the running node (V8's sampling profiler, as Chrome DevTools reads it): for an
         // operator to see where a node's time goes under real load, the way pprof serves a Go server.
@@ -385,21 +420,6 @@ export class NodeShell {
           if (!Number.isInteger(ms) || ms < 10 || ms > 60_000)
             throw new HttpError(400, `ms: expected an integer from 10 to 60000, found ${req.query.get("ms")}`);
           return { status: 200, body: await cpuProfile(ms) };
-        },
-      },
-      {
-        method: "GET",
-        path: "/v1/calls/:callId/trace",
-        handle: (req) => {
-          const entries = this.traces.get(req.params.callId);
-          if (!entries) throw new HttpError(404, `no trace kept for Call-ID ${req.params.callId}`);
-          const format = req.query.get("format") ?? "json";
-          const title = `Call-ID ${req.params.callId}`;
-          if (format === "svg") return { status: 200, body: svgLadder(entries, title), contentType: "image/svg+xml" };
-          if (format === "text")
-            return { status: 200, body: `${textLadder(entries, title)}\n`, contentType: "text/plain; charset=utf-8" };
-          if (format !== "json") throw new HttpError(400, `format: expected json, text or svg, found ${format}`);
-          return { status: 200, body: { callId: req.params.callId, entries } };
         },
       },
     ];

@@ -1,9 +1,9 @@
 // A SipTransport that keeps the runtime audit trail: every SIP message a node sends or receives goes into the
 // call's trace (by Call-ID), a sent one with the rule and clause ids the executor annotated it with. The same
 // request object sent again is a retransmission: counted, not traced twice.
-
-import { callIdOf, cseqOf } from "../sip/messages/header-access.ts";
+import { callIdOf, cseqOf, headerValue } from "../sip/messages/header-access.ts";
 import type { SipMessage, SipRequest, SipResponse } from "../sip/messages/message.ts";
+import { serializeMessage } from "../sip/messages/serialize-message.ts";
 import type {
   Destination,
   Flow,
@@ -13,7 +13,7 @@ import type {
   TransportErrorListener,
   TransportName,
 } from "../sip/transport/transport.ts";
-import type { CallTraces, RecordedEntry, TracedField } from "../trace/call-trace.ts";
+import type { CallTraces, RecordedEntry, TracedField, WireAddresses } from "../trace/call-trace.ts";
 
 /** What the executor says of a message it built from a plan. */
 export interface PlanAnnotation {
@@ -27,6 +27,11 @@ const annotations = new WeakMap<SipMessage, PlanAnnotation>();
 
 export function annotate(message: SipMessage, annotation: PlanAnnotation): void {
   annotations.set(message, annotation);
+}
+
+/** The URI of a From or To value (in angle brackets, or up to its parameters). */
+function uriOf(value: string): string {
+  return /<([^>]*)>/.exec(value)?.[1] ?? value.split(";")[0].trim();
 }
 
 export function labelOf(m: SipMessage): string {
@@ -97,6 +102,10 @@ export class TracedTransport implements SipTransport {
     /** A peer's column: a configured name for the address, else address:port. */
     party: (address: string, port: number) => string,
     private readonly onRetransmission: () => void = () => {},
+    /** Keep each message for its text (written when the trace is read with it, or captured). */
+    private readonly keepMessages = true,
+    /** Every message sent or received, once, with the ends it crossed (HEP mirroring). */
+    private readonly mirror?: (message: SipMessage, wire: WireAddresses, callId: string | undefined) => void,
   ) {
     this.peers = new PeerNames(party);
   }
@@ -108,24 +117,32 @@ export class TracedTransport implements SipTransport {
   onMessage(handler: InboundHandler): void {
     this.inner.onMessage((message, flow) => {
       if (this.admit && !this.admit(message, flow)) return this.refuse(message, flow);
-      this.record(message, "received", this.peers.of(flow.remote.address, flow.remote.port));
+      this.record(message, "received", this.peers.of(flow.remote.address, flow.remote.port), {
+        transport: flow.transport,
+        src: flow.remote,
+        dst: flow.local,
+      });
       handler(message, flow);
     });
   }
 
   send(message: SipRequest | SipResponse, to: Destination): Promise<void> {
-    this.outbound(message, this.peers.of(to.address, to.port));
+    this.outbound(message, this.peers.of(to.address, to.port), this.wireTo(to));
     return this.inner.send(message, to);
   }
 
   sendRetransmittable(request: SipRequest, to: Destination, listener: TransportErrorListener): Outgoing {
     // Traced once; each sending again is a retransmission (counted, not traced).
-    this.record(request, "sent", this.peers.of(to.address, to.port));
+    this.record(request, "sent", this.peers.of(to.address, to.port), this.wireTo(to));
     return new CountedRetransmissions(this.inner.sendRetransmittable(request, to, listener), this.onRetransmission);
   }
 
   sendResponse(response: SipResponse, flow: Flow): Promise<void> {
-    this.outbound(response, this.peers.of(flow.remote.address, flow.remote.port));
+    this.outbound(response, this.peers.of(flow.remote.address, flow.remote.port), {
+      transport: flow.transport,
+      src: flow.local,
+      dst: flow.remote,
+    });
     return this.inner.sendResponse(response, flow);
   }
 
@@ -141,17 +158,31 @@ export class TracedTransport implements SipTransport {
     return this.inner.close();
   }
 
-  private outbound(message: SipMessage, peer: string): void {
+  private outbound(message: SipMessage, peer: string, wire: WireAddresses): void {
     if (this.sent.has(message)) {
       this.onRetransmission();
       return;
     }
     this.sent.add(message);
-    this.record(message, "sent", peer);
+    this.record(message, "sent", peer, wire);
   }
 
-  private record(message: SipMessage, direction: "sent" | "received", peer: string): void {
+  /** Our side of a request sent to `to`: the address our socket for that transport and family sends from. */
+  private wireTo(to: Destination): WireAddresses {
+    const local = this.inner.sentBy(to.transport, to.address.includes(":") ? 6 : 4);
+    // The next hop's address may be cut from a parsed message (a Route, a Via): a copy of its own, or the trace
+    // would hold that message's whole text for as long as it keeps the call.
+    const address = JSON.parse(JSON.stringify(to.address)) as string;
+    return {
+      transport: to.transport,
+      src: { address: local.host, port: local.port },
+      dst: { address, port: to.port },
+    };
+  }
+
+  private record(message: SipMessage, direction: "sent" | "received", peer: string, wire: WireAddresses): void {
     const callId = callIdOf(message);
+    this.mirror?.(message, wire, callId);
     if (callId === undefined) return;
     const note = direction === "sent" ? annotations.get(message) : undefined;
     const entry: RecordedEntry = {
@@ -160,7 +191,14 @@ export class TracedTransport implements SipTransport {
       from: direction === "sent" ? this.self : peer,
       to: direction === "sent" ? peer : this.self,
       label: labelOf(message),
+      wire,
     };
+    if (this.keepMessages) entry.raw = () => serializeMessage(message).toString("utf8");
+    if (message.kind === "request") {
+      const from = headerValue(message, "From");
+      const to = headerValue(message, "To");
+      if (from !== undefined && to !== undefined) entry.parties = { from: uriOf(from), to: uriOf(to) };
+    }
     if (note) {
       entry.rule = note.rule;
       entry.trace = note.trace;

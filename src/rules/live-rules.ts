@@ -7,9 +7,16 @@ import { join } from "node:path";
 import { runtimes } from "../../generated/runtime/index.ts";
 import type { Decision, FiredAction, GmscFacts, Policy, ScscfFacts } from "../../generated/types/index.ts";
 import { buildDecider } from "../generate/runtime.ts";
+import { loadSpec } from "../spec/clause-items.ts";
 import { checkRules, type RuleCheck, type RuleCheckRequest } from "./check-rules.ts";
 import { checkOffThread } from "./check-thread.ts";
-import { DEFAULT_MAX_RULE_FILE_BYTES, type FactsKind } from "./load-rules.ts";
+import {
+  DEFAULT_MAX_RULE_FILE_BYTES,
+  type FactsKind,
+  loadRuleSets,
+  type RuleSet,
+  readRuleSources,
+} from "./load-rules.ts";
 import { materialiseAll } from "./materialise.ts";
 import type { Facts, Tables } from "./recipes.ts";
 import { formatProblem, RuleError } from "./rule-problems.ts";
@@ -29,6 +36,8 @@ export class LiveRules {
   private current: RuleVersion;
   private watcher?: FSWatcher;
   private reloading: Promise<unknown> = Promise.resolve();
+  /** The rule files the version in force was built from, when they were read (not for the generated runtime). */
+  private loaded?: RuleSet;
 
   constructor(
     readonly kind: FactsKind,
@@ -86,6 +95,7 @@ export class LiveRules {
     if (!check.ok) return check;
     try {
       const { set, digest } = check;
+      this.loaded = set;
       if (digest === this.current.digest) return { ok: true, digest, changed: false };
       const built = buildDecider(set);
       this.current = this.versions.get(digest) ?? {
@@ -99,6 +109,19 @@ export class LiveRules {
     } catch (err) {
       if (err instanceof RuleError) return { ok: false, errors: err.problems.map(formatProblem) };
       return { ok: false, errors: [String((err as Error).message)] };
+    }
+  }
+
+  /**
+   * The rules in force as files (ids, conditions, actions): those last loaded, else those on disk, which the
+   * generated runtime was compiled from. Undefined when rules/ cannot be read or is broken.
+   */
+  ruleSet(): RuleSet | undefined {
+    if (this.loaded) return this.loaded;
+    try {
+      return loadRuleSets(readRuleSources(this.root, this.rulesDir), loadSpec(this.root))[this.kind];
+    } catch {
+      return undefined;
     }
   }
 

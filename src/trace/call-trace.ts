@@ -2,9 +2,18 @@
 // and clause ids behind each sent field. Bounded: a number of calls, a number of messages per call, an age.
 import type { PlannedHeader } from "../../generated/types/index.ts";
 
+/** Where a message crossed the wire: what a capture (pcap, HEP) writes in its headers. */
+export interface WireAddresses {
+  transport: "UDP" | "TCP" | "TLS";
+  src: { address: string; port: number };
+  dst: { address: string; port: number };
+}
+
 export interface TraceEntry {
   /** Milliseconds since the node started (monotonic), for ordering and spacing. */
   at: number;
+  /** Wall-clock time (epoch milliseconds), to match against logs and captures; stamped by CallTraces. */
+  time?: number;
   protocol: "SIP" | "H.248";
   direction: "sent" | "received";
   from: string;
@@ -16,6 +25,11 @@ export interface TraceEntry {
   /** Each sent field with the clause ids it comes from. */
   fields?: TracedField[];
   message?: string;
+  /** The message's text as it crossed the wire (when the node keeps it). */
+  raw?: string;
+  wire?: WireAddresses;
+  /** A request's From and To URIs: who the call is between (filters, summaries). */
+  parties?: { from: string; to: string };
 }
 
 /** A sent field with the clause ids it comes from: the shape the schemas give a planned header. */
@@ -26,21 +40,49 @@ export type TracedField = PlannedHeader;
  * when the trace is read (a node sending thousands of BYEs at once should not copy every plan's fields for a
  * trace that is seldom read).
  */
-export type RecordedEntry = Omit<TraceEntry, "at" | "fields"> & { fields?: TracedField[] | (() => TracedField[]) };
+export type RecordedEntry = Omit<TraceEntry, "at" | "time" | "fields" | "raw"> & {
+  fields?: TracedField[] | (() => TracedField[]);
+  /** The text, or a function writing it when asked for (the message is not serialised for a trace never read). */
+  raw?: string | (() => string);
+};
 
 export interface TraceRetention {
   maxCalls: number;
   maxEntriesPerCall: number;
   maxAgeMs: number;
+  /** Calls (the most recently placed) whose messages keep their text; the others' is dropped. */
+  messageCalls?: number;
 }
 
-export const defaultRetention: TraceRetention = { maxCalls: 10_000, maxEntriesPerCall: 200, maxAgeMs: 3_600_000 };
+export const defaultRetention: TraceRetention = {
+  maxCalls: 10_000,
+  maxEntriesPerCall: 200,
+  maxAgeMs: 3_600_000,
+  messageCalls: 1000,
+};
 
 interface CallTrace {
   placed: number;
   touched: number;
-  entries: Array<RecordedEntry & { at: number }>;
+  entries: Array<RecordedEntry & { at: number; time: number }>;
   aliases?: string[];
+  /** The first request's From and To, and its method. */
+  parties?: { from: string; to: string };
+  method?: string;
+}
+
+/** What GET /v1/traces lists of a call: when it started, between whom, how many messages. */
+export interface TraceSummary {
+  callId: string;
+  aliases?: string[];
+  /** Wall clock of its first and last message (epoch milliseconds). */
+  started: number;
+  last: number;
+  method?: string;
+  parties?: { from: string; to: string };
+  /** The columns of its ladder (the node and its peers). */
+  peers: string[];
+  messages: number;
 }
 
 export class CallTraces {
@@ -52,10 +94,13 @@ export class CallTraces {
   private readonly calls = new Map<string, CallTrace>();
   /** Other Call-IDs of a call (a B2BUA's second leg), each to the Call-ID its trace is kept under. */
   private readonly aliases = new Map<string, string>();
+  /** The calls whose messages keep their text, oldest placed first (a message is held, so they are bounded). */
+  private readonly withText = new Set<string>();
 
   constructor(
     private readonly retention: TraceRetention = defaultRetention,
     private readonly now: () => number = () => performance.now(),
+    private readonly wallClock: () => number = Date.now,
   ) {}
 
   /** Messages with Call-ID `alias` belong to the call traced as `callId` (one ladder for both legs). */
@@ -78,9 +123,19 @@ export class CallTraces {
     // call's trace still ends with its release.
     if (call.entries.length >= this.retention.maxEntriesPerCall)
       call.entries.splice(Math.floor(this.retention.maxEntriesPerCall / 4), 1);
+    if (entry.raw !== undefined && !this.withText.has(callId)) entry.raw = undefined;
+    if (entry.parties) {
+      // Kept once a call, as strings of their own: a value cut from a parsed message would hold all its text.
+      if (!call.parties) {
+        call.parties = JSON.parse(JSON.stringify(entry.parties)) as { from: string; to: string };
+        call.method = JSON.parse(JSON.stringify(entry.label)) as string;
+      }
+      entry.parties = undefined;
+    }
     if (this.retention.maxEntriesPerCall > 0) {
-      const kept = entry as RecordedEntry & { at: number };
+      const kept = entry as RecordedEntry & { at: number; time: number };
       kept.at = at;
+      kept.time = this.wallClock();
       call.entries.push(kept);
     }
   }
@@ -94,14 +149,40 @@ export class CallTraces {
       this.forget(callId);
       return undefined;
     }
-    // Fields given as a function are listed now, once.
-    for (const e of call.entries) if (typeof e.fields === "function") e.fields = e.fields();
+    // Fields and texts given as a function are listed now, once.
+    for (const e of call.entries) {
+      if (typeof e.fields === "function") e.fields = e.fields();
+      if (typeof e.raw === "function") e.raw = e.raw();
+    }
     return call.entries as TraceEntry[];
+  }
+
+  /** Every call with a trace kept, summarised, least recently active first. */
+  summaries(): TraceSummary[] {
+    return this.callIds().flatMap((callId) => {
+      const call = this.calls.get(callId);
+      if (!call || call.entries.length === 0) return [];
+      const peers: string[] = [];
+      for (const e of call.entries) for (const p of [e.from, e.to]) if (!peers.includes(p)) peers.push(p);
+      return [
+        {
+          callId,
+          ...(call.aliases ? { aliases: call.aliases } : {}),
+          started: call.entries[0].time,
+          last: call.entries[call.entries.length - 1].time,
+          ...(call.method ? { method: call.method } : {}),
+          ...(call.parties ? { parties: call.parties } : {}),
+          peers,
+          messages: call.entries.length,
+        },
+      ];
+    });
   }
 
   private forget(callId: string): void {
     for (const a of this.calls.get(callId)?.aliases ?? []) this.aliases.delete(a);
     this.calls.delete(callId);
+    this.withText.delete(callId);
   }
 
   /** The calls with a trace kept, least recently active first. */
@@ -114,7 +195,19 @@ export class CallTraces {
     this.evict(at, 1);
     const call: CallTrace = { placed: at, touched: at, entries: [] };
     this.calls.set(callId, call);
+    this.keepText(callId);
     return call;
+  }
+
+  /** The new call keeps its messages' text; past the bound, the oldest placed call's is dropped. */
+  private keepText(callId: string): void {
+    const bound = this.retention.messageCalls ?? 0;
+    if (bound === 0) return;
+    this.withText.add(callId);
+    if (this.withText.size <= bound) return;
+    const oldest = this.withText.values().next().value as string;
+    this.withText.delete(oldest);
+    for (const e of this.calls.get(oldest)?.entries ?? []) e.raw = undefined;
   }
 
   /**

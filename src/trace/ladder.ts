@@ -31,8 +31,22 @@ function lifelines(entries: TraceEntry[], cols: string[]): number[] {
   return pos;
 }
 
-/** Columns per party, one arrow per message, the clause ids beside each arrow. */
+/** "19:48:01.234 +12.3" (UTC time of day, milliseconds since the first message) before each arrow, when timed. */
+function clockColumn(entries: TraceEntry[]): (e: TraceEntry | undefined) => string {
+  const first = entries[0]?.time;
+  if (first === undefined) return () => "";
+  const deltas = entries.map((e) => `+${((e.time ?? first) - first).toFixed(0)}ms`);
+  const width = Math.max(...deltas.map((d) => d.length));
+  return (e) => {
+    if (e === undefined) return " ".repeat(12 + 1 + width + 2);
+    const clock = new Date(e.time ?? first).toISOString().slice(11, 23);
+    return `${clock} ${`+${((e.time ?? first) - first).toFixed(0)}ms`.padStart(width)}  `;
+  };
+}
+
+/** Columns per party, one arrow per message, the clause ids beside each arrow; its wall-clock time before it. */
 export function textLadder(entries: TraceEntry[], title = ""): string {
+  const clock = clockColumn(entries);
   const cols = parties(entries);
   const pos = lifelines(entries, cols);
   const lineWidth = (pos.at(-1) ?? 0) + Math.ceil((cols.at(-1)?.length ?? 0) / 2) + 1;
@@ -44,7 +58,7 @@ export function textLadder(entries: TraceEntry[], title = ""): string {
     const start = pos[i] - Math.floor(c.length / 2);
     for (let k = 0; k < c.length; k++) head[start + k] = c[k];
   });
-  out.push(head.join("").trimEnd());
+  out.push(`${clock(undefined)}${head.join("")}`.trimEnd());
   for (const e of entries) {
     const a = pos[cols.indexOf(e.from)];
     const b = pos[cols.indexOf(e.to)];
@@ -58,7 +72,7 @@ export function textLadder(entries: TraceEntry[], title = ""): string {
     const start = lo + 2 + Math.max(0, Math.floor((hi - lo - 3 - label.length) / 2));
     for (let i = 0; i < label.length && start + i < hi - 1; i++) row[start + i] = label[i];
     const note = [e.protocol === "H.248" ? "H.248" : "", ids(e)].filter(Boolean).join(" ");
-    out.push(`${row.join("").trimEnd()}${note ? `   ${note}` : ""}`);
+    out.push(`${clock(e)}${row.join("").trimEnd()}${note ? `   ${note}` : ""}`);
   }
   return out.join("\n");
 }

@@ -99,4 +99,36 @@ describe("call traces over maxCalls", () => {
     ]);
     expect(once?.[0].fields).toBe(twice?.[0].fields);
   });
+
+  it("keeps message texts for the messageCalls most recently placed calls only; every entry has its wall-clock time", () => {
+    let wall = Date.UTC(2026, 11, 6, 19, 0, 0);
+    const traces = new CallTraces(
+      { maxCalls: 10, maxEntriesPerCall: 8, maxAgeMs: 1e9, messageCalls: 2 },
+      () => 0,
+      () => wall++,
+    );
+    let written = 0;
+    for (const c of ["a", "b", "c"])
+      traces.record(c, {
+        protocol: "SIP",
+        direction: "received",
+        from: "UE",
+        to: "S-CSCF",
+        label: "INVITE",
+        raw: () => {
+          written++;
+          return `INVITE sip:${c}`;
+        },
+      });
+    // A later message of the oldest call keeps no text either.
+    traces.record("a", { protocol: "SIP", direction: "received", from: "UE", to: "S-CSCF", label: "BYE", raw: "BYE" });
+    expect(traces.get("a")?.map((e) => e.raw)).toEqual([undefined, undefined]);
+    expect(traces.get("c")?.[0].raw).toBe("INVITE sip:c");
+    expect(traces.get("b")?.[0].raw).toBe("INVITE sip:b");
+    expect(written).toBe(2);
+    expect(traces.get("a")?.map((e) => e.time)).toEqual([
+      Date.UTC(2026, 11, 6, 19, 0, 0),
+      Date.UTC(2026, 11, 6, 19, 0, 0) + 3,
+    ]);
+  });
 });

@@ -20,6 +20,7 @@ const modules: Array<[string, string]> = [
   ["audit.bench.ts", "benchAudit"],
   ["rules-reload.bench.ts", "benchRulesReload"],
   ["demo.bench.ts", "benchDemo"],
+  ["admin-paging.bench.ts", "benchAdminPaging"],
 ];
 const nameOf = (file: string) => file.replace(".bench.ts", "");
 const print = (f: BenchFigure) => console.log(`${f.name.padEnd(60)} ${String(f.value).padStart(12)} ${f.unit}`);

@@ -52,7 +52,10 @@ describe("retention of the runtime audit trail (config traces)", () => {
         `the trace of ${id}`,
       );
     }
-    expect((await scscf.admin("GET", "/v1/traces")).body).toEqual(["ping-2@test", "ping-3@test"]);
+    expect((await scscf.admin("GET", "/v1/traces")).body.traces.map((t: { callId: string }) => t.callId)).toEqual([
+      "ping-2@test",
+      "ping-3@test",
+    ]);
     expect((await trace("ping-1@test"))?.status).toBe(404);
     // The OPTIONS was received and answered 200, but one entry per call is all that is kept: a full trace keeps
     // its newest messages (a long call's trace still ends with its release).
@@ -73,7 +76,7 @@ describe("retention of the runtime audit trail (config traces)", () => {
     expect(fresh).toBe(2);
     await new Promise((r) => setTimeout(r, 1300));
     expect((await trace("ping-old@test"))?.status).toBe(404);
-    expect((await scscf.admin("GET", "/v1/traces")).body).toEqual([]);
+    expect((await scscf.admin("GET", "/v1/traces")).body.traces).toEqual([]);
   });
 
   it("refuses a retention that is not a non-negative integer, naming the place and what was expected", () => {

@@ -1,7 +1,7 @@
 // The store URL: one server, a Sentinel-monitored master, a Cluster; write acknowledgements; a bad URL is an error
 // naming what was expected, with the password never shown.
 import { describe, expect, it } from "vitest";
-import { serveConfig } from "../../src/cli/serve.ts";
+import { serveConfig } from "../../src/cli/serve-command.ts";
 import { ConfigError } from "../../src/config/node-config.ts";
 import { parseStoreUrl, StoreUrlError } from "../../src/store/redis-connection.ts";
 
@@ -71,8 +71,7 @@ describe("store URLs", () => {
   });
 
   it("serve refuses a bad store URL before starting, naming the flag", () => {
-    const serve = (store: string) => () =>
-      serveConfig(["--role", "scscf", "--sip", "udp://127.0.0.1:5060", "--store", store]);
+    const serve = (store: string) => () => serveConfig({ role: "scscf", sip: ["udp://127.0.0.1:5060"], store });
     expect(serve("redis-cluster://127.0.0.1:7000,127.0.0.1:7001")).not.toThrow();
     expect(serve("redis-sentinel://127.0.0.1:26379")).toThrow(ConfigError);
     expect(serve("redis-sentinel://127.0.0.1:26379")).toThrow(

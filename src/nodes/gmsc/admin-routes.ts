@@ -26,26 +26,6 @@ export function gmscAdminRoutes(g: GmscCore): AdminRoute[] {
   return [
     {
       method: "GET",
-      path: "/v1/calls",
-      handle: async () => {
-        const calls = [];
-        for (const key of await g.calls.keys()) {
-          const r = await g.calls.get(key);
-          if (r === undefined) continue;
-          calls.push({
-            callId: key,
-            succeedingCallId: r.succeeding.callId,
-            preceding: r.call.preceding.state,
-            succeeding: r.call.succeeding.state,
-            clearing: r.call.clearing,
-            seized: r.call.terminations.filter((t) => t.seized).map((t) => `${t.contextId}/${t.id}`),
-          });
-        }
-        return { status: 200, body: { calls } };
-      },
-    },
-    {
-      method: "GET",
       path: "/v1/calls/:callId",
       handle: async (req) => {
         const key = await keyOf(g, req.params.callId);

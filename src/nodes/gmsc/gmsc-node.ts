@@ -13,6 +13,8 @@ import { watchMediaGateway } from "./bearer-events.ts";
 import { CallRecords } from "./call-records.ts";
 import { CallTable } from "./call-table.ts";
 import { GmscCore } from "./gmsc-core.ts";
+import { H248Capture } from "./h248-capture.ts";
+import { gmscLiveCallRoutes } from "./live-calls-routes.ts";
 import { defaultMedia, MediaGateway } from "./media-gateway.ts";
 import { RoutingTable } from "./routing-table.ts";
 import { gmscTransactionUser } from "./sip-requests.ts";
@@ -46,6 +48,7 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
       ? { kind: "ip6", address: listen.address, port: listen.port }
       : { kind: "ip4", address: listen.address === "0.0.0.0" ? "127.0.0.1" : listen.address, port: listen.port };
     const { metrics } = shell;
+    const capture = new H248Capture(shell.hep);
     const mgc = await MediaGatewayController.start({
       address: listen.address,
       port: listen.port,
@@ -60,12 +63,13 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
         metrics.malformed.inc({ protocol: "H.248", outcome: "dropped" });
         shell.log.warn({ from: `${from.address}:${from.port}`, why: err.message }, "malformed H.248 message");
       },
+      tap: capture.tap,
     });
     shell.onClose(() => mgc.close());
     const media = new MediaGateway(
       mgc,
       shell.log,
-      shell.traces,
+      capture.recorder(shell.traces),
       shell.name,
       { ...defaultMedia, ...(gmsc.media ?? {}) },
       metrics,
@@ -80,7 +84,13 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
     const core = new GmscCore(shell, calls, media, routes);
     shell.transactions.setUser(gmscTransactionUser(core, addressFilter(config.trustedPeers, "trustedPeers")));
     watchMediaGateway(core, mgc);
-    const admin = await shell.startAdmin(gmscAdminRoutes(core));
+    shell.stateOf = async (callId) => {
+      const found = await calls.find(callId);
+      const r = found && (await calls.get(found.key));
+      if (!r) return "ended";
+      return r.call.clearing ? "clearing" : `${r.call.preceding.state}/${r.call.succeeding.state}`;
+    };
+    const admin = await shell.startAdmin([...gmscLiveCallRoutes(core), ...gmscAdminRoutes(core)]);
     shell.log.info({ mgc: mgc.local, mg: fixedMg ?? "the MGW that registers" }, "GMSC ready");
     return { shell, adminUrl: admin.url, close: () => shell.close() };
   } catch (err) {

@@ -30,7 +30,7 @@ export class MediaGateway {
   constructor(
     readonly mgc: MediaGatewayController,
     private readonly log: Logger,
-    private readonly traces: CallTraces,
+    private readonly traces: Pick<CallTraces, "record">,
     private readonly self: string,
     private readonly media: MediaOptions = defaultMedia,
     private readonly metrics?: NodeMetrics,

@@ -76,7 +76,8 @@ export function publicGruu(aor: string, instance: string): string {
 
 export class Registrar {
   constructor(
-    private readonly store: Store<RegistrationRecord>,
+    /** Read by the admin API's registrations list. */
+    readonly store: Store<RegistrationRecord>,
     private readonly options: RegistrarOptions,
   ) {}
 

@@ -23,6 +23,7 @@ import type { Destination } from "../../sip/transport/transport.ts";
 import { applyStateUpdate } from "../apply-state.ts";
 import { type Decided, decideOn, executePlans, type PlanExecutors } from "../decision-pipeline.ts";
 import type { NodeShell } from "../node-shell.ts";
+import { releaseStartOf } from "../release-rules.ts";
 import { annotate } from "../traced-transport.ts";
 import type { DialogRecords } from "./dialog-records.ts";
 import { aorOfHeader } from "./party-identity.ts";
@@ -118,8 +119,10 @@ export class ScscfReleases {
     if (!step) return { status: "not-found", callId };
     const acting = step.decision.plans.filter((p) => p.kind !== "log");
     if (acting.length === 0) return { status: "nothing-to-do", callId, state: step.before.dialog.state };
-    for (const p of step.decision.plans)
-      if (p.kind === "sip-request") this.deps.shell.metrics.countRule(this.deps.shell.metrics.releasesStarted, p.rule);
+    // Counted once per release: a release that goes on (a 2xx crossed its CANCEL) was counted when it started.
+    const { metrics } = this.deps.shell;
+    if (!step.before.releaseRule && step.after?.releaseRule)
+      metrics.countRule(metrics.releasesStarted, step.after.releaseRule);
     this.execute(callId, step);
     return { status: "started", callId, digest: step.decision.digest, plans: step.decision.plans };
   }
@@ -191,7 +194,11 @@ export class ScscfReleases {
         const started = starting && decision.plans.length > 0;
         // The stored record is never changed in place: a new one when anything changes, else the same.
         after = dialog === current.dialog && !started ? current : { ...current, dialog };
-        if (started) after.releaseDigest = decision.digest;
+        if (started) {
+          after.releaseDigest = decision.digest;
+          const rule = current.releaseRule ?? releaseStartOf("scscf", decision.plans);
+          if (rule !== undefined) after.releaseRule = rule;
+        }
       }
       step = { decision, before: current, after };
       return after;
@@ -216,13 +223,15 @@ export class ScscfReleases {
       void this.release(callId, plan.cause.value, undefined, step.after?.releaseDigest).catch((err) =>
         this.log.error({ callId, rule: plan.rule, err: (err as Error).message }, "release indication not carried out"),
       ),
-    "state-update": (plan) => {
+    // Under the rule that started the release, as its start was counted (one label set for all three).
+    "state-update": (plan, { step }) => {
       const { metrics } = this.deps.shell;
-      if (plan.set.some((s) => s.value === failed)) metrics.countRule(metrics.releasesFailed, plan.rule);
+      if (plan.set.some((s) => s.value === failed))
+        metrics.countRule(metrics.releasesFailed, step.before.releaseRule ?? plan.rule);
     },
-    "state-release": (plan, { callId }) => {
+    "state-release": (plan, { callId, step }) => {
       const { metrics } = this.deps.shell;
-      metrics.countRule(metrics.releasesCompleted, plan.rule);
+      metrics.countRule(metrics.releasesCompleted, step.before.releaseRule ?? plan.rule);
       this.end(callId);
     },
     log: (plan, { callId }) => {

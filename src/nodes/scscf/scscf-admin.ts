@@ -143,47 +143,5 @@ export function scscfRoutes(deps: {
         return answer(result);
       },
     },
-    {
-      method: "GET",
-      path: "/v1/dialogs",
-      handle: async (req) => {
-        // ?state=early|confirmed|releasing counts (and lists) only those; ?limit=0 counts without listing.
-        const limitParam = req.query.get("limit");
-        const limit = Math.min(limitParam === null ? 1000 : Number(limitParam) || 0, 100_000);
-        const state = req.query.get("state");
-        if (state !== null && !["early", "confirmed", "releasing"].includes(state))
-          throw new HttpError(400, `state: expected early, confirmed or releasing, found ${state}`);
-        const keys = await dialogs.keys();
-        if (state === null && limit === 0) return { status: 200, body: { count: keys.length, dialogs: [] } };
-        const list = [];
-        let matching = 0;
-        for (const callId of keys) {
-          if (state === null && list.length >= limit) break;
-          const r = await dialogs.get(callId);
-          if (!r || (state !== null && r.dialog.state !== state)) continue;
-          matching++;
-          if (list.length < limit)
-            list.push({
-              callId,
-              state: r.dialog.state,
-              servedUser: r.dialog.servedUser,
-              servedIdentity: servedIdentity(r.dialog),
-            });
-        }
-        return {
-          status: 200,
-          body: { count: keys.length, ...(state === null ? {} : { matching }), dialogs: list },
-        };
-      },
-    },
-    {
-      method: "GET",
-      path: "/v1/dialogs/:callId",
-      handle: async (req) => {
-        const r = await dialogs.get(req.params.callId);
-        if (!r) throw new HttpError(404, `no dialog with Call-ID ${req.params.callId}`);
-        return { status: 200, body: r };
-      },
-    },
   ];
 }

@@ -8,6 +8,7 @@ import { addressFilter } from "../address-filter.ts";
 import { NodeShell } from "../node-shell.ts";
 import type { RunningNode, StartNodeOptions } from "../running-node.ts";
 import { DialogRecords, defaultLifetimes } from "./dialog-records.ts";
+import { scscfLiveStateRoutes } from "./live-state-routes.ts";
 import { OwnIdentity } from "./own-identity.ts";
 import { servedIdentity } from "./party-identity.ts";
 import { Registrar } from "./registrar.ts";
@@ -113,14 +114,16 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
       if (r?.sessionExpires && r.dialog.state === "confirmed") sessionTimers.arm(callId, r.sessionExpires);
     }
 
-    const admin = await shell.startAdmin(
-      scscfRoutes({
+    shell.stateOf = async (callId) => (await dialogs.get(callId))?.dialog.state ?? "ended";
+    const admin = await shell.startAdmin([
+      ...scscfLiveStateRoutes({ dialogs, registrations: registrar.store, now: clock.now }),
+      ...scscfRoutes({
         dialogs,
         releases,
         bulkConcurrency: scscf.bulkReleaseConcurrency ?? 1024,
         endBoundMs: 64 * t1 + 2000,
       }),
-    );
+    ]);
     return {
       shell,
       adminUrl: admin.url,

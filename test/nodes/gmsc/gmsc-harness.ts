@@ -14,7 +14,7 @@ import { startUdpTap, type UdpTap } from "../../support/udp-tap.ts";
 import { isupFiles } from "./isup.ts";
 
 export const CALLED = "4917325";
-const token = "gmsc-test-token-0123456789";
+export const token = "gmsc-test-token-0123456789";
 
 export interface HarnessOptions {
   policy?: Partial<Policy>;
@@ -30,6 +30,8 @@ export interface HarnessOptions {
   logLevel?: "info" | "warn";
   /** Config trustedPeers: the only source addresses whose SIP requests the GMSC accepts. */
   trustedPeers?: string[];
+  /** Config hep: a HEP3 collector for copies of every SIP and H.248 message. */
+  hep?: string;
 }
 
 export interface CallRun {
@@ -117,6 +119,7 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
     adminToken: token,
     ...(options.store ? { store: options.store } : {}),
     ...(options.trustedPeers ? { trustedPeers: options.trustedPeers } : {}),
+    ...(options.hep ? { hep: options.hep } : {}),
     timers: { t1: options.t1 ?? 50, t2: 8 * (options.t1 ?? 50), t4: 10 * (options.t1 ?? 50) },
     ...(options.policy ? { policy: { gmscOption: "b", ...options.policy } } : {}),
     gmsc: {

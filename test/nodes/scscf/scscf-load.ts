@@ -321,7 +321,7 @@ async function round(s: LoadNode, options: LoadOptions, releaser: LoadNode = s):
       calleeSuccessful: es.successful,
       failed: cs.failed + es.failed,
       recordsLeft: await s.count(),
-      completed: delta('cleardown_releases_completed_total{rule="24.229:5.4.5.1.2/closing#release-dialog"}'),
+      completed: delta('cleardown_releases_completed_total{rule="24.229:5.4.5.1.2/1#bye-to-called"}'),
       releaseFailures: delta("cleardown_releases_failed_total"),
       retransmissions: delta('cleardown_retransmissions_total{protocol="SIP"}'),
       dropped: taps.reduce((sum, t) => sum + t.dropped.length, 0),

@@ -43,7 +43,8 @@ describe("S-CSCF release: failed BYEs and requests during a release (SIPp)", () 
         toCaller: bye(p.callerContact, ALICE, "a481", BOB, "b481", callId, { regex: "[0-9]{1,10} BYE" }, p.callerPcscf),
       }),
     );
-    expect(await failed(s, "x-24.229:5.4.5.1.2/bye-failure#record-failure-called")).toBe(1);
+    // Counted under the rule that started the release (serving the calling user: item 1), as its start was.
+    expect(await failed(s, "24.229:5.4.5.1.2/1#bye-to-called")).toBe(1);
   });
 
   it("x-24.229:5.4.5.1.2/bye-failure x-24.229:5.4.5.1.2/request-during-release a BYE never answered is retransmitted (Timer E) until Timer F; a re-INVITE meanwhile gets 481", async () => {
@@ -89,7 +90,8 @@ describe("S-CSCF release: failed BYEs and requests during a release (SIPp)", () 
     );
     // Timer E: 50, 100, 200, 400, 400, … ms until Timer F at 3.2 s.
     expect(receivedCount(call.callee.messages(), "BYE")).toBeGreaterThanOrEqual(5);
-    expect(await failed(s, "x-24.229:5.4.5.1.2/bye-failure#record-failure-called")).toBe(1);
+    // Serving the called user: the release started under item 3.
+    expect(await failed(s, "24.229:5.4.5.1.2/3#bye-to-called")).toBe(1);
   });
 
   it("24.229:5.4.5.1.1/intro 24.229:5.4.5.1.1/1 24.229:5.4.5.1.1/2 x-24.229:5.4.5.1.2/early-dialog a release before the 2xx cancels the INVITE: CANCEL to the called UE, 487 to the caller, the Reason in both", async () => {

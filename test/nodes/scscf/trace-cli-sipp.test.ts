@@ -126,10 +126,10 @@ describe("cleardown trace and the admin API's trace of a released call", () => {
   it("refuses a Call-ID it kept no trace for (exit 1, the admin API's 404) and an unknown format (400 naming the formats)", async () => {
     const unknown = await cleardownTrace("nobody@127.0.0.1");
     expect(unknown.code).toBe(1);
-    expect(unknown.out).toContain("admin API answered 404");
+    expect(unknown.out).toContain("the node answered 404: no trace kept for Call-ID nobody@127.0.0.1");
     expect(unknown.out).toContain("no trace kept for Call-ID nobody@127.0.0.1");
     const format = await scscf.admin("GET", `/v1/calls/${encodeURIComponent(callId)}/trace?format=xml`);
     expect(format.status).toBe(400);
-    expect(JSON.stringify(format.body)).toContain("format: expected json, text or svg, found xml");
+    expect(JSON.stringify(format.body)).toContain("format: expected json, text, svg or pcap, found xml");
   });
 });
