@@ -24,7 +24,6 @@ import { RedisStore } from "../store/redis-store.ts";
 import { type Store, StoreHealth, StoreUnavailable } from "../store/store.ts";
 import { CallTraces, defaultRetention, type TraceRetention } from "../trace/call-trace.ts";
 import { HepMirror } from "../trace/hep.ts";
-import { svgLadder, textLadder } from "../trace/ladder.ts";
 import { openFileLimit, tcpConnectionLimits } from "./connection-limits.ts";
 import { parseListen } from "./listen.ts";
 import { releaseStartRules } from "./release-rules.ts";
