@@ -94,7 +94,10 @@ describe("S-CSCF: hostile and broken input", () => {
   it("admin API: an allocation profile of the running node for the asked time; a time outside 10..60000 ms is answered 400", async () => {
     const s = await scscfForTest("udp");
     const bad = await s.admin("POST", "/v1/debug/heap-profile?ms=60001");
-    expect(bad).toMatchObject({ status: 400, body: { error: "ms: expected an integer from 10 to 60000, found 60001" } });
+    expect(bad).toMatchObject({
+      status: 400,
+      body: { error: "ms: expected an integer from 10 to 60000, found 60001" },
+    });
     // Allocations while the profiler samples: an admin request is parsed and answered meanwhile.
     const profiling = s.admin("POST", "/v1/debug/heap-profile?ms=200");
     for (let i = 0; i < 20; i++) await s.admin("GET", "/v1/health");
