@@ -4,8 +4,8 @@
 // memory store, once in a redis-server, in the same run, round by round. The node runs in a process of its own
 // (`cleardown serve`) with its peers talking to it directly (test/nodes/gmsc/gmsc-load.ts), so its CPU is its own:
 // the figure to judge a change by is the node's CPU per call, the rate being at the mercy of the shared machine.
-// SIPp offers more than the target (1,000 calls/s), with enough calls at once for a call to take 200 ms at that
-// rate, so neither caps the figure below the target. Every round is checked (each call its 2 Adds and 2 Subtracts,
+// SIPp offers more than the target (1,000 calls/s), with enough calls at once for a call to take 200 ms at the
+// target, so neither caps the figure below the target. Every round is checked (each call its 2 Adds and 2 Subtracts,
 // none failed, nothing left at the GMSC or the MG). Then memory per call record in each store, from a record a real
 // call left. With CLEARDOWN_BENCH_PROFILE_DIR set, a CPU and an allocation profile of the node under the same load
 // are written there (gmsc-memory.cpuprofile, .heapprofile; summarise: tsx test/bench/profile-summary.ts FILE).
@@ -31,8 +31,11 @@ const gc = runInNewContext("gc") as () => void;
 export const TARGET_CALLS_PER_SECOND = 1000;
 /** SIPp offers half as much again, so a node meeting the target can show it (SIPp's start and tail included). */
 const offered = Math.round(TARGET_CALLS_PER_SECOND * 1.5);
-/** Calls at once: what the offered rate needs when a call takes 200 ms (Little's law). */
-const atOnce = Math.round(offered * 0.2);
+/**
+ * Calls at once: what the target needs when a call takes 200 ms (Little's law). More (300 for the offered rate)
+ * left the Erlang MG, starved on a loaded 2-core machine, answering Adds after the MGC's 11.5 s of retries.
+ */
+const atOnce = Math.round(TARGET_CALLS_PER_SECOND * 0.2);
 
 const median = (values: number[]) => {
   const v = [...values].sort((a, b) => a - b);
@@ -234,7 +237,9 @@ export async function benchGmscCalls(calls = 3000, rounds = 3): Promise<BenchFig
       },
       {
         name: "gmsc: Adds and Subtracts the MG decoded per call, every round (each checked: 2 + 2, same terminations)",
-        value: all.reduce((n, r) => n + r.adds + r.subtracts, 0) / all.reduce((n, r) => n + r.calls, 0),
+        value:
+          Math.round((100 * all.reduce((n, r) => n + r.adds + r.subtracts, 0)) / all.reduce((n, r) => n + r.calls, 0)) /
+          100,
         unit: "commands/call",
       },
       {

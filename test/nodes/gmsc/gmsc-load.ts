@@ -52,6 +52,9 @@ export interface GmscLoad {
   close(): Promise<void>;
 }
 
+/** SIPp's socket buffers for a burst of calls at once (the kernel caps them at net.core.rmem_max / wmem_max). */
+const sippBuffers = ["-buff_size", String(8 * 2 ** 20)];
+
 const scenarios = { preceding: "gmsc-preceding-bye.xml", succeeding: "gmsc-succeeding-answer.xml" };
 
 /** utime + stime of a process (all its threads), in seconds. */
@@ -138,6 +141,7 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
     mg,
     async round(calls, rate, limit, during) {
       const mark = mg.lines().length;
+      const logMark = node.output().length;
       // What an earlier round left (and reported) is not this round's.
       const heldBefore = new Set(await mg.contexts());
       const callsBefore = (await node.admin("GET", "/v1/calls")).body.calls.length as number;
@@ -152,6 +156,7 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
         calls,
         timeoutMs,
         traceMessages: false,
+        args: sippBuffers,
       });
       const caller = await startSipp({
         scenario: scenarios.preceding,
@@ -163,6 +168,7 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
         limit,
         timeoutMs,
         traceMessages: false,
+        args: sippBuffers,
       });
       try {
         const profiling = during?.(node);
@@ -178,7 +184,9 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
         await waitFor("the last Subtracts", () => subtracts() >= 2 * calls, 30_000).catch(() => undefined);
         const nodeCpuSeconds = processCpuSeconds(node.pid) - cpu.node;
         const mainThreadSeconds = threadCpuSeconds(node.pid) - cpu.main;
-        await callee.exited;
+        // A call the succeeding SIPp never saw keeps it waiting until its timeout: its stats file (written each
+        // second) says enough after a few seconds.
+        await Promise.race([callee.exited, new Promise((r) => setTimeout(r, 5000))]);
         const problems: string[] = [];
         const [cs, es] = [caller.stats(), callee.stats()];
         if (cs.successful !== calls || cs.failed !== 0)
@@ -198,10 +206,19 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
         if (left[0] !== 0) problems.push(`${left[0]} calls left in the GMSC's store`);
         const held = (await mg.contexts()).filter((c) => !heldBefore.has(c));
         if (held.length !== 0) problems.push(`${held.length} contexts left at the MG: ${held.slice(0, 5)}`);
-        if (problems.length > 0)
-          throw new Error(
-            `GMSC load round of ${calls} calls:\n${problems.join("\n")}\n${caller.errors().slice(-2000)}`,
-          );
+        if (problems.length > 0) {
+          const firstError = caller
+            .errors()
+            .split("\n")
+            .find((l) => l.includes("Aborting call"));
+          problems.push(`preceding SIPp: ${firstError ?? "no call aborted"}`);
+          const nodeErrors = node
+            .output()
+            .slice(logMark)
+            .split("\n")
+            .filter((l) => l.includes('"level":50'));
+          problems.push(`${node.name}'s errors (${nodeErrors.length}, first 3): ${nodeErrors.slice(0, 3).join("\n")}`);
+        }
         const all = [...byContext.values()];
         return {
           calls,
