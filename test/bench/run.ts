@@ -1,7 +1,8 @@
 // `npm run bench`: runs every benchmark module present and writes bench-results.json (name, value, unit).
 // `npm run bench -- NAME…` runs only those (rules, sip-parse, scscf-release, …). Each module runs in a process of
 // its own: one bench's heap (and the GC threads cleaning it up) must not tax the next one's figures on a
-// 2-core machine.
+// 2-core machine. `CLEARDOWN_BENCH_PROFILE_DIR=DIR npm run bench -- gmsc-calls` also writes a CPU and an allocation
+// profile of the GMSC under load to DIR (summarise: tsx test/bench/profile-summary.ts DIR/*).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -99,6 +99,24 @@ describe("S-CSCF: hostile and broken input", () => {
     expect((r.body.endTime - r.body.startTime) / 1000).toBeGreaterThanOrEqual(40);
   });
 
+  it("admin API: an allocation profile of the running node for the asked time; a time outside 10..60000 ms is answered 400", async () => {
+    const s = await scscfForTest("udp");
+    const bad = await s.admin("POST", "/v1/debug/heap-profile?ms=60001");
+    expect(bad).toMatchObject({
+      status: 400,
+      body: { error: "ms: expected an integer from 10 to 60000, found 60001" },
+    });
+    // Allocations while the profiler samples: an admin request is parsed and answered meanwhile.
+    const profiling = s.admin("POST", "/v1/debug/heap-profile?ms=200");
+    for (let i = 0; i < 20; i++) await s.admin("GET", "/v1/health");
+    const r = await profiling;
+    expect(r.status).toBe(200);
+    // The .heapprofile shape DevTools reads: a call tree from (root) with bytes per frame, and the samples.
+    expect(r.body.head.callFrame.functionName).toBe("(root)");
+    expect(r.body.samples.length).toBeGreaterThan(0);
+    expect(r.body.samples[0].size).toBeGreaterThan(0);
+  });
+
   it("SIP from an address outside the trusted peers is answered 403; malformed SIP is answered 400 with a Warning and counted", async () => {
     const s = await scscfForTest("udp", { trustedPeers: ["192.0.2.0/24"] });
     const untrusted = await startSipp({

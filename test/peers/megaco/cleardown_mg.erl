@@ -51,7 +51,7 @@ main() ->
     RH = megaco:user_info(Mid, receive_handle),
     {ok, Sup} = megaco_udp:start_transport(),
     {ok, Handle, Control} = megaco_udp:open(Sup, [{port, MgPort}, {receive_handle, RH},
-                                                   {udp_options, [{ip, {127, 0, 0, 1}}]}]),
+                                                   {udp_options, [{ip, {127, 0, 0, 1}}, {recbuf, 8388608}]}]),
     Send = megaco_udp:create_send_handle(Handle, {127, 0, 0, 1}, MgcPort),
     ets:insert(mg, [{secondary, [mgc_mid(P) || P <- Secondary]}]),
     {ok, Conn} = megaco:connect(RH, preliminary_mid, Send, Control),
@@ -197,7 +197,7 @@ audit_result(Tid) ->
 
 command(Ctx, {addReq, #'AmmRequest'{terminationID = [Tid], descriptors = Ds}}) ->
     Term = case tid_text(Tid) of "$" -> new_termination(); T -> T end,
-    ets:insert(mg, {{context, Ctx}, contexts_terms(Ctx) ++ [Term]}),
+    locked(Ctx, fun() -> ets:insert(mg, {{context, Ctx}, contexts_terms(Ctx) ++ [Term]}) end),
     %% one RTP port per termination the MG chose, so each side's Local SDP is told apart
     Port = 40000 + 2 * ets:lookup_element(mg, next_termination, 2),
     record_command("Add", Ctx, [Term], describe(Ds), [{localPort, Port}]),
@@ -212,8 +212,10 @@ command(Ctx, {modReq, #'AmmRequest'{terminationID = [Tid], descriptors = Ds}}) -
     {modReply, #'AmmsReply'{terminationID = [Tid]}};
 command(Ctx, {subtractReq, #'SubtractRequest'{terminationID = [Tid], auditDescriptor = Audit}}) ->
     Term = tid_text(Tid),
-    Left = case Term of "*" -> []; _ -> contexts_terms(Ctx) -- [Term] end,
-    case Left of [] -> ets:delete(mg, {context, Ctx}); _ -> ets:insert(mg, {{context, Ctx}, Left}) end,
+    locked(Ctx, fun() ->
+        Left = case Term of "*" -> []; _ -> contexts_terms(Ctx) -- [Term] end,
+        case Left of [] -> ets:delete(mg, {context, Ctx}); _ -> ets:insert(mg, {{context, Ctx}, Left}) end
+    end),
     record_command("Subtract", Ctx, [Term], audit_text(Audit)),
     Stats = [#'StatisticsParameter'{statName = "nt/os", statValue = ["1200"]},
              #'StatisticsParameter'{statName = "nt/dur", statValue = ["40"]}],
@@ -230,6 +232,11 @@ command(Ctx, {auditValueRequest, #'AuditRequest'{terminationID = Tid}}) ->
 command(Ctx, {Other, _}) ->
     record_command(atom_to_list(Other), Ctx, [], ""),
     {addReply, #'AmmsReply'{terminationID = [?ROOT]}}.
+
+%% megaco handles the transactions of a message, and messages, in processes of their own: a context's two
+%% Subtracts can run at once, and each reads, changes and writes the context's termination list.
+locked(Ctx, Fun) ->
+    global:trans({{context, Ctx}, self()}, Fun).
 
 contexts_terms(Ctx) ->
     case ets:lookup(mg, {context, Ctx}) of [{_, Ts}] -> Ts; [] -> [] end.

@@ -1,0 +1,244 @@
+// A GMSC under load as the benchmark drives it: the node in a process of its own (`cleardown serve`), SIPp as the
+// preceding and succeeding nodes talking to it directly, the Erlang/OTP megaco MG registered with it directly — no
+// taps relaying datagrams, and the MG's output read here, in the driving process, so the node's CPU is the node's
+// own. SIPp's message trace is off during the load (its counters are read from its stats file). Each round places
+// `calls` calls and then checks what the issue asks of them: every call had its two Adds and two Subtracts at the
+// MG, no call failed at either SIPp, nothing is left at the GMSC (GET /v1/calls) or the MG (its contexts).
+import { readdirSync, readFileSync } from "node:fs";
+import type { MegacoMg, MgLine } from "../../peers/megaco/mg.ts";
+import { startMegacoMg } from "../../peers/megaco/mg.ts";
+import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
+import { startSipp } from "../../support/sipp.ts";
+import { CALLED, waitFor } from "./gmsc-harness.ts";
+import { type GmscProcess, startGmscProcess } from "./gmsc-process.ts";
+import { isupFiles } from "./isup.ts";
+
+export interface GmscLoadOptions {
+  /** The node's store (default memory), e.g. a redis:// URL. */
+  store?: string;
+  name?: string;
+}
+
+export interface RoundResult {
+  calls: number;
+  /** From starting SIPp until the last call's BYE was answered. */
+  seconds: number;
+  callsPerSecond: number;
+  /** The node process's CPU (utime + stime, every thread) from the start until the MG had every Subtract. */
+  nodeCpuSeconds: number;
+  /** The node's main thread alone (its schedstat), over the same window. */
+  mainThreadSeconds: number;
+  /** The MG's Add and Subtract commands of this round, and the contexts they touched. */
+  adds: number;
+  subtracts: number;
+  contexts: number;
+  /** What the checks found wrong (empty: every call passed, nothing left), with the node's own log of it. */
+  problems: string[];
+}
+
+export interface GmscLoad {
+  node: GmscProcess;
+  mg: MegacoMg;
+  /**
+   * Places `calls` calls at up to `rate` per second with at most `limit` at once, and checks them: `problems`
+   * names what is wrong unless every call passed and nothing was left. `during` runs while the load is on.
+   */
+  round(
+    calls: number,
+    rate: number,
+    limit: number,
+    during?: (node: GmscProcess) => Promise<void>,
+  ): Promise<RoundResult>;
+  close(): Promise<void>;
+}
+
+/** SIPp's socket buffers for a burst of calls at once (the kernel caps them at net.core.rmem_max / wmem_max). */
+const sippBuffers = ["-buff_size", String(8 * 2 ** 20)];
+
+const scenarios = { preceding: "gmsc-preceding-bye.xml", succeeding: "gmsc-succeeding-answer.xml" };
+
+/** utime + stime of a process (all its threads), in seconds. */
+export function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Time one thread of a process has run (the first field of its schedstat, in ns), in seconds. */
+export function threadCpuSeconds(pid: number, tid = pid): number {
+  return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]) / 1e9;
+}
+
+/** The node's threads and the CPU each has used (seconds), busiest first: which thread is the limit. */
+export function threadsCpu(pid: number): Array<{ tid: number; name: string; seconds: number }> {
+  return readdirSync(`/proc/${pid}/task`)
+    .map((t) => ({
+      tid: Number(t),
+      name: readFileSync(`/proc/${pid}/task/${t}/comm`, "utf8").trim(),
+      seconds: threadCpuSeconds(pid, Number(t)),
+    }))
+    .sort((a, b) => b.seconds - a.seconds);
+}
+
+/** Each context's Add and Subtract terminations, from the MG's command lines. */
+export function contextsOf(lines: MgLine[]): Map<number, { adds: string[]; subtracts: string[] }> {
+  const byContext = new Map<number, { adds: string[]; subtracts: string[] }>();
+  for (const l of lines) {
+    if (l.event !== "command" || (l.command !== "Add" && l.command !== "Subtract")) continue;
+    const c = byContext.get(l.contextId as number) ?? { adds: [], subtracts: [] };
+    (l.command === "Add" ? c.adds : c.subtracts).push(...(l.terminationIds as string[]));
+    byContext.set(l.contextId as number, c);
+  }
+  return byContext;
+}
+
+/** What is wrong with the MG's side of `calls` calls: each context two terminations added, the same two subtracted. */
+export function mgProblems(byContext: Map<number, { adds: string[]; subtracts: string[] }>, calls: number): string[] {
+  const problems: string[] = [];
+  if (byContext.size !== calls) problems.push(`${byContext.size} contexts at the MG for ${calls} calls`);
+  for (const [id, c] of byContext) {
+    const same = [...c.adds].sort().join(",") === [...c.subtracts].sort().join(",");
+    if (c.adds.length !== 2 || !same) problems.push(`context ${id}: Adds ${c.adds} Subtracts ${c.subtracts}`);
+  }
+  return problems.slice(0, 10);
+}
+
+export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<GmscLoad> {
+  const [sipPort, mgcPort, adminPort, precedingPort, succeedingPort] = await Promise.all([
+    freeUdpPort(),
+    freeUdpPort(),
+    freeTcpPort(),
+    freeUdpPort(),
+    freeUdpPort(),
+  ]);
+  const node = await startGmscProcess({
+    name: options.name ?? "GMSC",
+    sipPort,
+    mgcPort,
+    adminPort,
+    ...(options.store ? { store: options.store } : {}),
+    config: {
+      // Annex D.1-like timers: a loaded MG is slow, not gone; SIP's T1 as deployed.
+      timers: { t1: 500, t2: 4000, t4: 5000 },
+      // One SIPp is one source sending two requests a call: the per-source limit is not what is measured.
+      limits: { requestsPerSecond: 100_000, requestBurst: 100_000 },
+      gmsc: {
+        mgcTimers: { initialRetransmitMs: 500, maxRetransmitMs: 4000, maxAttempts: 5, replyCacheMs: 10_000 },
+        routes: [{ prefix: "49", target: `udp://127.0.0.1:${succeedingPort}` }],
+      },
+    },
+  });
+  let mg: MegacoMg;
+  try {
+    mg = await startMegacoMg(mgcPort);
+  } catch (err) {
+    await node.stop();
+    throw err;
+  }
+  const isup = isupFiles();
+
+  return {
+    node,
+    mg,
+    async round(calls, rate, limit, during) {
+      const mark = mg.lines().length;
+      const logMark = node.output().length;
+      // What an earlier round left (and reported) is not this round's.
+      const heldBefore = new Set(await mg.contexts());
+      const callsBefore = (await node.admin("GET", "/v1/calls")).body.calls.length as number;
+      const timeoutMs = 60_000 + Math.ceil((calls / Math.min(rate, 100)) * 1000);
+      const cpu = { node: processCpuSeconds(node.pid), main: threadCpuSeconds(node.pid) };
+      const started = performance.now();
+      // SIPp's Via and Contact name its own port: the GMSC answers SIPp itself (TAP: no tap in between).
+      const callee = await startSipp({
+        scenario: scenarios.succeeding,
+        local: { address: "127.0.0.1", port: succeedingPort },
+        fill: { TAP: succeedingPort, HOLD_MS: 0, RING_AFTER_MS: 0, BYE_ANSWER_MS: 0, ...isup },
+        calls,
+        timeoutMs,
+        traceMessages: false,
+        args: sippBuffers,
+      });
+      const caller = await startSipp({
+        scenario: scenarios.preceding,
+        remote: `127.0.0.1:${sipPort}`,
+        local: { address: "127.0.0.1", port: precedingPort },
+        fill: { TAP: precedingPort, NUMBER: CALLED, HOLD_MS: 0, ...isup },
+        calls,
+        rate,
+        limit,
+        timeoutMs,
+        traceMessages: false,
+        args: sippBuffers,
+      });
+      try {
+        const profiling = during?.(node);
+        await caller.exited;
+        const seconds = (performance.now() - started) / 1000;
+        await profiling;
+        // The SIP side does not wait for the MG's replies: the window ends when the MG has every Subtract.
+        const subtracts = () =>
+          mg
+            .lines()
+            .slice(mark)
+            .filter((l) => l.command === "Subtract").length;
+        await waitFor("the last Subtracts", () => subtracts() >= 2 * calls, 30_000).catch(() => undefined);
+        const nodeCpuSeconds = processCpuSeconds(node.pid) - cpu.node;
+        const mainThreadSeconds = threadCpuSeconds(node.pid) - cpu.main;
+        // A call the succeeding SIPp never saw keeps it waiting until its timeout: its stats file (written each
+        // second) says enough after a few seconds.
+        await Promise.race([callee.exited, new Promise((r) => setTimeout(r, 5000))]);
+        const problems: string[] = [];
+        const [cs, es] = [caller.stats(), callee.stats()];
+        if (cs.successful !== calls || cs.failed !== 0)
+          problems.push(`preceding SIPp: ${cs.successful} successful, ${cs.failed} failed of ${calls}`);
+        if (es.successful !== calls || es.failed !== 0)
+          problems.push(`succeeding SIPp: ${es.successful} successful, ${es.failed} failed of ${calls}`);
+        const byContext = contextsOf(mg.lines().slice(mark));
+        problems.push(...mgProblems(byContext, calls));
+        const left = await waitFor(
+          "no call left at the GMSC",
+          async () => {
+            const n = ((await node.admin("GET", "/v1/calls")).body.calls.length as number) - callsBefore;
+            return n <= 0 ? [0] : false;
+          },
+          10_000,
+        ).catch(async () => [((await node.admin("GET", "/v1/calls")).body.calls.length as number) - callsBefore]);
+        if (left[0] !== 0) problems.push(`${left[0]} calls left in the GMSC's store`);
+        const held = (await mg.contexts()).filter((c) => !heldBefore.has(c));
+        if (held.length !== 0) problems.push(`${held.length} contexts left at the MG: ${held.slice(0, 5)}`);
+        if (problems.length > 0) {
+          const firstError = caller
+            .errors()
+            .split("\n")
+            .find((l) => l.includes("Aborting call"));
+          problems.push(`preceding SIPp: ${firstError ?? "no call aborted"}`);
+          const nodeErrors = node
+            .output()
+            .slice(logMark)
+            .split("\n")
+            .filter((l) => l.includes('"level":50'));
+          problems.push(`${node.name}'s errors (${nodeErrors.length}, first 3): ${nodeErrors.slice(0, 3).join("\n")}`);
+        }
+        const all = [...byContext.values()];
+        return {
+          calls,
+          seconds,
+          callsPerSecond: calls / seconds,
+          nodeCpuSeconds,
+          mainThreadSeconds,
+          adds: all.reduce((n, c) => n + c.adds.length, 0),
+          subtracts: all.reduce((n, c) => n + c.subtracts.length, 0),
+          contexts: byContext.size,
+          problems,
+        };
+      } finally {
+        await caller.stop();
+        await callee.stop();
+      }
+    },
+    async close() {
+      await mg.stop();
+      await node.stop();
+    },
+  };
+}
