@@ -74,8 +74,7 @@ async function serve(values: Values): Promise<Result> {
   // starts.
   const { token, source } = adminTokenOf(nodeConfig.adminToken);
   const tokenProblem = adminTokenProblem(token, source);
-  if (tokenProblem)
-    throw new CliError(`cleardown serve: ${tokenProblem} (at least 16 characters); see cleardown serve --help`);
+  if (tokenProblem) throw new CliError(`cleardown serve: ${tokenProblem}; see cleardown serve --help`);
   let node: RunningNode;
   try {
     node = await startNode({ config: nodeConfig, ...(name ? { name } : {}), watchRules: watch });

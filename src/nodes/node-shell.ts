@@ -149,6 +149,8 @@ export class NodeShell {
       labelNames: ["kind"],
       registers: [this.metrics.registry],
     });
+    // Present from the start, at zero, for both kinds (an operator graphs a rate, not an absent series).
+    for (const kind of ["connection", "command"]) storeErrors.inc({ kind }, 0);
     this.storeHealth = new StoreHealth(
       () => !redis || redis.status === "ready",
       (kind) => storeErrors.inc({ kind }),
@@ -283,12 +285,15 @@ export class NodeShell {
         this.set(layer.connectionCount);
       },
     });
-    return new Counter({
+    const closed = new Counter({
       name: "cleardown_sip_connections_closed_total",
       help: "SIP TCP connections the node closed or refused itself, by reason (idle-timeout, header-timeout, body-timeout, total-cap, per-source-cap, accept-error)",
       labelNames: ["reason"],
       registers: [this.metrics.registry],
     });
+    // Every reason present from the start, at zero.
+    for (const reason of Object.keys(layer.connectionsClosed)) closed.inc({ reason }, 0);
+    return closed;
   }
 
   /** Admission control (config.limits): a source over its rate gets 503 + Retry-After, statelessly. */

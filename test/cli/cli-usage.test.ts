@@ -66,9 +66,9 @@ describe("cleardown: help and version", () => {
 
 describe("cleardown: a user's mistake is one line and an exit code", () => {
   it("an unknown option: exit 2, the option and the command's help named", async () => {
-    const r = await cleardown(["demo", "--config", "F"]);
+    const r = await cleardown(["demo", "--confg", "F"]);
     expect(r.code).toBe(2);
-    expect(oneLine(r)).toBe("cleardown demo: unknown option --config; see cleardown demo --help");
+    expect(oneLine(r)).toBe("cleardown demo: unknown option --confg; see cleardown demo --help");
   });
 
   it("an unknown command or subcommand: exit 2", async () => {
@@ -99,7 +99,9 @@ describe("cleardown: a user's mistake is one line and an exit code", () => {
   it("serve without a token: exit 2 before it listens", async () => {
     const r = await cleardown(["serve", "--role", "scscf", "--sip", "udp://127.0.0.1:0"]);
     expect(r.code).toBe(2);
-    expect(oneLine(r)).toMatch(/^cleardown serve: the admin API needs a bearer token: set CLEARDOWN_ADMIN_TOKEN/);
+    expect(oneLine(r)).toMatch(
+      /^cleardown serve: the admin API needs a token: adminToken in the config or CLEARDOWN_ADMIN_TOKEN/,
+    );
   });
 
   it("a node that is not there: exit 3, the URL and the fix named", async () => {

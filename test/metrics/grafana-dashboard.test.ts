@@ -82,12 +82,12 @@ function metricNames(expr: string): string[] {
 }
 
 describe("metrics an operator can graph (issue 19 item 5)", () => {
-  it("24.229:5.4.5.1.2/1 24.229:5.4.5.1.2/3 x-24.229:5.4.5.1.2/early-dialog a fresh S-CSCF: releases started, completed and failed at 0 under each rule that starts a release", () => {
+  it("24.229:5.4.5.1.2/1 24.229:5.4.5.1.2/3 24.229:5.4.5.1.1/intro a fresh S-CSCF: releases started, completed and failed at 0 under each rule that starts a release", () => {
     const t = scraped.scscf;
     for (const rule of [
       "24.229:5.4.5.1.2/1#bye-to-called",
       "24.229:5.4.5.1.2/3#bye-to-called",
-      "x-24.229:5.4.5.1.2/early-dialog#cancel",
+      "24.229:5.4.5.1.1/intro#cancel-early-dialog",
     ])
       for (const m of ["started", "completed", "failed"])
         expect(t, `${m} ${rule}`).toContain(`cleardown_releases_${m}_total{rule="${rule}"} 0`);

@@ -23,17 +23,20 @@ describe("cleardown serve: the admin token is at least 16 characters, from any s
     const r = await serve({ CLEARDOWN_ADMIN_TOKEN: "x" });
     expect(r).toEqual({
       code: 2,
-      output: "CLEARDOWN_ADMIN_TOKEN: the admin token has 1 character; at least 16 are needed",
+      output:
+        "cleardown serve: CLEARDOWN_ADMIN_TOKEN: the admin token has 1 character; at least 16 are needed; see cleardown serve --help",
     });
   });
   it("CLEARDOWN_ADMIN_TOKEN of 15 characters: refused; none at all: refused", async () => {
     expect(await serve({ CLEARDOWN_ADMIN_TOKEN: "a".repeat(15) })).toEqual({
       code: 2,
-      output: "CLEARDOWN_ADMIN_TOKEN: the admin token has 15 characters; at least 16 are needed",
+      output:
+        "cleardown serve: CLEARDOWN_ADMIN_TOKEN: the admin token has 15 characters; at least 16 are needed; see cleardown serve --help",
     });
     expect(await serve({})).toEqual({
       code: 2,
-      output: "the admin API needs a token: adminToken in the config or CLEARDOWN_ADMIN_TOKEN",
+      output:
+        "cleardown serve: the admin API needs a token: adminToken in the config or CLEARDOWN_ADMIN_TOKEN; see cleardown serve --help",
     });
   });
   it("adminToken in the config file shorter than 16: refused naming the file, line, column and pointer", async () => {
@@ -42,7 +45,7 @@ describe("cleardown serve: the admin token is at least 16 characters, from any s
     const r = await serve({ CLEARDOWN_ADMIN_TOKEN: "a-long-enough-env-token" }, ["--config", file]);
     expect(r.code).toBe(2);
     expect(r.output.split("\n")[0]).toBe(
-      `${file}:1:17 (/adminToken): expected a value that must NOT have fewer than 16 characters`,
+      `cleardown serve: ${file}:1:17 (/adminToken): expected a string of at least 16 characters (bearer token for the admin API (or CLEARDOWN_ADMIN_TOKEN)), found "short"; see cleardown serve --help`,
     );
   });
 });
