@@ -135,6 +135,12 @@ export class RedisStore<T> implements Store<T> {
     return out;
   }
 
+  page(cursor: string, count: number): Promise<{ cursor: string; keys: string[] }> {
+    return this.redis
+      .scan(cursor, "MATCH", `${this.prefix}*`, "COUNT", count)
+      .then(([next, batch]) => ({ cursor: next, keys: batch.map((k) => k.slice(this.prefix.length)) }), this.fail);
+  }
+
   async size(): Promise<number> {
     return (await this.keys()).length;
   }
