@@ -1597,6 +1597,14 @@ export interface CallRecord {
    */
   clearingRule?: string;
   /**
+   * With a shared store: the GMSC node acting on the call now (handling one of its events); no other node acts on it until leaseUntil.
+   */
+  leaseOwner?: string;
+  /**
+   * Epoch milliseconds: the end of leaseOwner's lease, renewed while it acts; a lapsed lease (its node died) is taken by the next node.
+   */
+  leaseUntil?: number;
+  /**
    * The succeeding node the routing table chose, e.g. udp://127.0.0.1:5070.
    */
   routeTarget?: string;
