@@ -6,7 +6,7 @@
 // reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
 import type { FiredAction, ScscfFacts, Policy, Table } from "../types/index.ts";
 
-export const ruleSetDigest = "612be6a759b96fd7";
+export const ruleSetDigest = "8c55f613516e2be5";
 
 /** Every field some variant of T has, optional: a rule's path reads undefined where its variant has none. */
 type Fields<T> = [NonNullable<T>] extends [readonly unknown[]]
@@ -708,8 +708,25 @@ const releaseTakeoverByeToCalledItem1: FiredAction[] = [
         },
         {
           "name": "CSeq",
-          "recipe": { "concat": [{ "fact": "dialog.release.byeCSeqToCalled" }, { "literal": " BYE" }] },
-          "trace": ["24.229:5.4.5.1.2/1.e", "x-24.229:5.4.5.1.2/release-takeover"]
+          "recipe": {
+            "concat": [
+              {
+                "firstOf": [
+                  { "fact": "dialog.release.byeCSeqToCalled" },
+                  {
+                    "randomCSeqIfAbsent": { "increment": { "fact": "dialog.cseqCallingToCalled" }, "max": 2147483647 }
+                  }
+                ]
+              },
+              { "literal": " BYE" }
+            ]
+          },
+          "trace": [
+            "24.229:5.4.5.1.2/1.e",
+            "rfc3261:8.1.1.5",
+            "x-24.229:5.4.5.1.2/cseq-range",
+            "x-24.229:5.4.5.1.2/release-takeover"
+          ]
         },
         {
           "name": "Route",
@@ -770,8 +787,25 @@ const releaseTakeoverByeToCallingItem2: FiredAction[] = [
         },
         {
           "name": "CSeq",
-          "recipe": { "concat": [{ "fact": "dialog.release.byeCSeqToCalling" }, { "literal": " BYE" }] },
-          "trace": ["24.229:5.4.5.1.2/2.e", "x-24.229:5.4.5.1.2/release-takeover"]
+          "recipe": {
+            "concat": [
+              {
+                "firstOf": [
+                  { "fact": "dialog.release.byeCSeqToCalling" },
+                  {
+                    "randomCSeqIfAbsent": { "increment": { "fact": "dialog.cseqCalledToCalling" }, "max": 2147483647 }
+                  }
+                ]
+              },
+              { "literal": " BYE" }
+            ]
+          },
+          "trace": [
+            "24.229:5.4.5.1.2/2.e",
+            "rfc3261:8.1.1.5",
+            "x-24.229:5.4.5.1.2/cseq-range",
+            "x-24.229:5.4.5.1.2/release-takeover"
+          ]
         },
         {
           "name": "Route",
@@ -841,8 +875,25 @@ const releaseTakeoverByeToCalledItem3: FiredAction[] = [
         },
         {
           "name": "CSeq",
-          "recipe": { "concat": [{ "fact": "dialog.release.byeCSeqToCalled" }, { "literal": " BYE" }] },
-          "trace": ["24.229:5.4.5.1.2/3.e", "x-24.229:5.4.5.1.2/release-takeover"]
+          "recipe": {
+            "concat": [
+              {
+                "firstOf": [
+                  { "fact": "dialog.release.byeCSeqToCalled" },
+                  {
+                    "randomCSeqIfAbsent": { "increment": { "fact": "dialog.cseqCallingToCalled" }, "max": 2147483647 }
+                  }
+                ]
+              },
+              { "literal": " BYE" }
+            ]
+          },
+          "trace": [
+            "24.229:5.4.5.1.2/3.e",
+            "rfc3261:8.1.1.5",
+            "x-24.229:5.4.5.1.2/cseq-range",
+            "x-24.229:5.4.5.1.2/release-takeover"
+          ]
         },
         {
           "name": "Route",
@@ -922,8 +973,25 @@ const releaseTakeoverByeToCallingItem4: FiredAction[] = [
         },
         {
           "name": "CSeq",
-          "recipe": { "concat": [{ "fact": "dialog.release.byeCSeqToCalling" }, { "literal": " BYE" }] },
-          "trace": ["24.229:5.4.5.1.2/4.e", "x-24.229:5.4.5.1.2/release-takeover"]
+          "recipe": {
+            "concat": [
+              {
+                "firstOf": [
+                  { "fact": "dialog.release.byeCSeqToCalling" },
+                  {
+                    "randomCSeqIfAbsent": { "increment": { "fact": "dialog.cseqCalledToCalling" }, "max": 2147483647 }
+                  }
+                ]
+              },
+              { "literal": " BYE" }
+            ]
+          },
+          "trace": [
+            "24.229:5.4.5.1.2/4.e",
+            "rfc3261:8.1.1.5",
+            "x-24.229:5.4.5.1.2/cseq-range",
+            "x-24.229:5.4.5.1.2/release-takeover"
+          ]
         },
         {
           "name": "Route",
