@@ -9,7 +9,7 @@ import { raiseSocketBufferCaps } from "../support/socket-buffers.ts";
 import type { BenchFigure } from "./rules.bench.ts";
 
 const DIALOGS = 400;
-const LEASE_MS = 1000;
+const LEASE_MS = 2000;
 
 export async function benchReleaseTakeover(): Promise<BenchFigure[]> {
   raiseSocketBufferCaps();

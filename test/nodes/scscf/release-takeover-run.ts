@@ -24,7 +24,11 @@ export interface TakeoverRun {
   callerSuccessful: number;
   calleeSuccessful: number;
   failed: number;
-  /** BYEs a UE answered 481: it had answered the same BYE before (A's). */
+  /**
+   * BYEs B sent to a UE that had answered the same BYE (A's) before: the calling UE answers them 481 (SIPp's
+   * out-of-call scenario); the called UE (a SIPp UAS, which has none) leaves them unanswered, so their release
+   * ends at Timer F (x-24.229:5.4.5.1.2/bye-failure either way).
+   */
   duplicates: number;
   /** The BYEs towards the called UE: A's held ones, and B's, as text. */
   heldByes: string[];
@@ -34,18 +38,21 @@ export interface TakeoverRun {
 /** The run the test and the bench share: `n` dialogs, A killed once the calls it could end have ended. */
 export async function takeoverRun(redisUrl: string, n: number, leaseMs: number): Promise<TakeoverRun> {
   const config = {
+    // B's Timer F (64·T1) 32 s: a duplicate the called UE (a SIPp UAS) leaves unanswered ends its release at B
+    // within the run.
     timers: { t1: 500, t2: 4000, t4: 5000 },
     scscf: { bulkReleaseConcurrency: 1024, releaseLeaseMs: leaseMs },
     limits: { requestsPerSecond: 100_000, requestBurst: 100_000 },
   };
   const nodes: ScscfProcess[] = [];
-  const start = async (name: string) => {
+  const start = async (name: string, t1: number) => {
     const node = await startScscfProcess({
       name,
       sipPort: await freeUdpPort(),
       adminPort: await freeTcpPort(),
       store: `${redisUrl}/5`,
-      config,
+      // A's Timer F (64·T1) must not end the held BYEs before A dies, however loaded the machine.
+      config: { ...config, timers: { ...config.timers, t1 } },
     });
     nodes.push(node);
     return node;
@@ -54,8 +61,8 @@ export async function takeoverRun(redisUrl: string, n: number, leaseMs: number):
   const sipps: SippRun[] = [];
   try {
     await redisFlush();
-    const a = await start("scscf-a");
-    const b = await start("scscf-b");
+    const a = await start("scscf-a", 4000);
+    const b = await start("scscf-b", 500);
     const calleePort = await freeUdpPort();
     tap = await startUdpTap({ address: "127.0.0.1", port: calleePort });
     const fill = {
@@ -124,7 +131,9 @@ export async function takeoverRun(redisUrl: string, n: number, leaseMs: number):
     await a.kill();
     const killedAt = performance.now();
     const doneByA = n - (await count(b));
-    tap.drop = undefined;
+    // What A sent before it died and is still on its way is lost with it (A's Via): only B's BYEs pass now.
+    const fromA = `127.0.0.1:${a.port};`;
+    tap.drop = (d) => d.direction === "to-peer" && header(d.data.toString("latin1"), "Via").includes(fromA);
     await eventually(
       () => count(b),
       (k) => k === 0,
@@ -135,11 +144,22 @@ export async function takeoverRun(redisUrl: string, n: number, leaseMs: number):
     await Promise.all([caller.exited, callee.exited]);
     const cs = caller.stats();
     const es = callee.stats();
-    const duplicates = caller
-      .logs()
-      .split("\n")
-      .filter((l) => l.includes("duplicate BYE answered 481")).length;
     const byes = (list: { data: Buffer }[]) => list.map((d) => d.data.toString("latin1")).filter(isBye);
+    const byesFromB = byes(tap.datagrams.filter((d) => d.direction === "to-peer" && d.at >= killedAt));
+    // The called UE's answers to BYEs before A died: a BYE B sends on one of those calls is a duplicate.
+    const answered = new Set(
+      tap.datagrams
+        .filter((d) => d.direction === "from-peer" && d.at < killedAt)
+        .map((d) => d.data.toString("latin1"))
+        .filter((t) => t.startsWith("SIP/2.0 2") && / BYE$/.test(header(t, "CSeq")))
+        .map((t) => header(t, "Call-ID")),
+    );
+    const duplicates =
+      caller
+        .logs()
+        .split("\n")
+        .filter((l) => l.includes("duplicate BYE answered 481")).length +
+      new Set(byesFromB.map((t) => header(t, "Call-ID")).filter((id) => answered.has(id))).size;
     return {
       dialogs: n,
       doneByA,
@@ -150,7 +170,7 @@ export async function takeoverRun(redisUrl: string, n: number, leaseMs: number):
       failed: cs.failed + es.failed,
       duplicates,
       heldByes: byes(tap.dropped),
-      byesFromB: byes(tap.datagrams.filter((d) => d.direction === "to-peer" && d.at >= killedAt)),
+      byesFromB,
     };
   } finally {
     for (const s of sipps) await s.stop();
