@@ -34,7 +34,7 @@ export async function benchReleaseTakeover(): Promise<BenchFigure[]> {
         2 * r.dialogs - r.callerSuccessful - r.calleeSuccessful,
         "calls",
       ),
-      f("duplicate BYEs (answered 481 by the UE)", r.duplicates, "BYEs"),
+      f("duplicate BYEs (481 at the calling UE, unanswered at the called UE)", r.duplicates, "BYEs"),
     ];
   } finally {
     await redis.stop();
