@@ -662,9 +662,9 @@ export interface ScscfFacts {
 }
 export interface ScscfEvent {
   /**
-   * release-indication: network-internal indication to release the session; bye-response: a final response to a BYE the S-CSCF sent; bye-timeout: Timer F fired for such a BYE; in-dialog-request: a request arrived on the dialog. invite-2xx: a 2xx to the initial INVITE arrived (it may cross a release of the early dialog).
+   * release-indication: network-internal indication to release the session; bye-response: a final response to a BYE the S-CSCF sent; bye-timeout: Timer F fired for such a BYE; in-dialog-request: a request arrived on the dialog. invite-2xx: a 2xx to the initial INVITE arrived (it may cross a release of the early dialog). release-takeover: a release under way whose owner's lease lapsed (its node died), taken over by this node to complete it.
    */
-  type: "release-indication" | "bye-response" | "bye-timeout" | "in-dialog-request" | "invite-2xx";
+  type: "release-indication" | "bye-response" | "bye-timeout" | "in-dialog-request" | "invite-2xx" | "release-takeover";
   /**
    * Why the network releases the session (administrative, session-timer, deregistration, …).
    */
@@ -741,6 +741,10 @@ export interface DialogState {
      * CSeq number of the BYE the S-CSCF sent towards the calling user.
      */
     byeCSeqToCalling?: number;
+    /**
+     * The Reason text the indication gave (null: none), so a BYE re-sent by a node that takes the release over carries the same Reason.
+     */
+    text?: string | null;
   };
 }
 /**
@@ -1575,6 +1579,10 @@ export interface NodeConfig {
      * How many releases a bulk release keeps under way at once (each ends when both its BYEs are answered): its BYEs are paced by their answers.
      */
     bulkReleaseConcurrency?: number;
+    /**
+     * With a shared store: how long a release under way stays its node's without a renewal (the node renews it at a third of that). A node that finds a release whose lease lapsed takes it over and completes it. Default 5000 with Redis; with the memory store, no lease (one node).
+     */
+    releaseLeaseMs?: number;
   };
   gmsc?: {
     /**
@@ -1644,6 +1652,14 @@ export interface DialogRecord {
    * The rule that started the release under way (the one putting the dialog under release): the release's start, completion and failures are counted under it, on whichever node ends it.
    */
   releaseRule?: string;
+  /**
+   * With a shared store: the node instance running the release under way; it renews releaseLeaseUntil while the release runs.
+   */
+  releaseOwner?: string;
+  /**
+   * Epoch milliseconds: until then the release is its owner's; after, any node may take it over and complete it.
+   */
+  releaseLeaseUntil?: number;
   /**
    * RFC 4028 session timer the S-CSCF asked for: the session expires unless refreshed by then.
    */
@@ -1723,6 +1739,14 @@ export interface CallRecord {
    * The rule that started the clearing: the label of the releases started/completed metrics, whichever node finishes it.
    */
   clearingRule?: string;
+  /**
+   * With a shared store: the GMSC node acting on the call now (handling one of its events); no other node acts on it until leaseUntil.
+   */
+  leaseOwner?: string;
+  /**
+   * Epoch milliseconds: the end of leaseOwner's lease, renewed while it acts; a lapsed lease (its node died) is taken by the next node.
+   */
+  leaseUntil?: number;
   /**
    * The succeeding node the routing table chose, e.g. udp://127.0.0.1:5070.
    */

@@ -50,6 +50,13 @@ export class MemoryStore<T> implements Store<T> {
     return [...this.records.keys()].filter((k) => this.live(k) !== undefined);
   }
 
+  async page(cursor: string, count: number): Promise<{ cursor: string; keys: string[] }> {
+    const all = await this.keys();
+    const from = Number(cursor) || 0;
+    const next = from + count;
+    return { cursor: next >= all.length ? "0" : String(next), keys: all.slice(from, next) };
+  }
+
   async size(): Promise<number> {
     return (await this.keys()).length;
   }

@@ -181,6 +181,22 @@ export class RedisStore<T> implements Store<T> {
     return out;
   }
 
+  page(cursor: string, count: number): Promise<{ cursor: string; keys: string[] }> {
+    // A cluster's keys are spread over its masters (one SCAN walks one server): paged from the full listing there.
+    if (this.redis.isCluster)
+      return this.scanKeys().then((all) => {
+        const from = Number(cursor) || 0;
+        const next = from + count;
+        return { cursor: next >= all.length ? "0" : String(next), keys: all.slice(from, next) };
+      }, this.fail);
+    return this.redis
+      .scan(cursor, "MATCH", `${this.prefix}{*`, "COUNT", count)
+      .then(
+        ([next, batch]) => ({ cursor: next, keys: batch.map((k) => k.slice(this.prefix.length + 1, -1)) }),
+        this.fail,
+      );
+  }
+
   async size(): Promise<number> {
     return (await this.keys()).length;
   }

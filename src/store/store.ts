@@ -24,6 +24,11 @@ export interface Store<T> {
   update(key: string, change: (current: T | undefined) => T | undefined, ttlSeconds?: Ttl<T>): Promise<T | undefined>;
   delete(key: string): Promise<boolean>;
   keys(): Promise<string[]>;
+  /**
+   * One page of keys, for work bounded per step over a large store: start with cursor "0", go on with the cursor
+   * returned, until it is "0" again. A key written meanwhile may be missed or seen twice (as Redis SCAN).
+   */
+  page(cursor: string, count: number): Promise<{ cursor: string; keys: string[] }>;
   size(): Promise<number>;
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ const modules: Array<[string, string]> = [
   ["sip-parse.bench.ts", "benchSipParse"],
   ["h248-codec.bench.ts", "benchH248Codec"],
   ["scscf-release.bench.ts", "benchScscfRelease"],
+  ["release-takeover.bench.ts", "benchReleaseTakeover"],
   ["gmsc-calls.bench.ts", "benchGmscCalls"],
   ["fuzz.bench.ts", "benchFuzz"],
   ["audit.bench.ts", "benchAudit"],

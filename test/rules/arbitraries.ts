@@ -70,6 +70,7 @@ const scscfEvent: fc.Arbitrary<ScscfEvent> = fc.oneof(
     method: fc.constantFrom("INVITE", "UPDATE", "INFO", "ACK", "BYE", "PRACK"),
   }),
   fc.record({ type: fc.constant("invite-2xx" as const) }),
+  fc.record({ type: fc.constant("release-takeover" as const) }),
 );
 
 export const scscfFacts: fc.Arbitrary<ScscfFacts> = fc.record({
@@ -88,7 +89,14 @@ export const scscfFacts: fc.Arbitrary<ScscfFacts> = fc.record({
     cseqCallingToCalled: cseq,
     cseqCalledToCalling: fc.option(cseq, { nil: null }),
     release: fc.record(
-      { byeToCalled: outcome, byeToCalling: outcome, cause },
+      {
+        byeToCalled: outcome,
+        byeToCalling: outcome,
+        cause,
+        byeCSeqToCalled: cseq,
+        byeCSeqToCalling: cseq,
+        text: fc.constantFrom("Operator release", null),
+      },
       { requiredKeys: ["byeToCalled", "byeToCalling"] },
     ),
   }),

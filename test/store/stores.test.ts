@@ -60,6 +60,22 @@ for (const [name, make] of kinds) {
       expect((await store.get("call-2"))?.value.cseqCallingToCalled).toBe(40);
     });
 
+    it("pages through every key once, by cursor (the takeover sweep's walk)", async () => {
+      const store = make();
+      const keys = Array.from({ length: 25 }, (_, i) => `page-${i}`);
+      for (const k of keys) await store.update(k, () => dialog());
+      const seen: string[] = [];
+      let cursor = "0";
+      for (let round = 0; round < 1000; round++) {
+        const page = await store.page(cursor, 7);
+        seen.push(...page.keys);
+        cursor = page.cursor;
+        if (cursor === "0") break;
+      }
+      expect([...new Set(seen)].sort()).toEqual([...keys].sort());
+      for (const k of keys) await store.update(k, () => undefined);
+    });
+
     it("expires a record with its time to live", async () => {
       const store = make();
       await store.update("call-3", () => dialog(), 0.05);

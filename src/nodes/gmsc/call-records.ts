@@ -42,12 +42,75 @@ export interface TerminationRef {
 const legKey = (callId: string) => `leg:${callId}`;
 const contextKey = (contextId: string) => `context:${contextId}`;
 
+/** With a shared store: who this node is, and how long a call stays its own without a renewal. */
+export interface CallLease {
+  owner: string;
+  ms: number;
+  now?: () => number;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 export class CallRecords {
+  /** Calls this node holds the lease of now. */
+  private readonly leased = new Set<string>();
+
   constructor(
     readonly store: Store<CallRecord>,
     private readonly index: Store<CallIndexRecord>,
     private readonly lifetimes: CallLifetimes = defaultCallLifetimes,
+    private readonly lease?: CallLease,
   ) {}
+
+  /**
+   * Two live nodes never act on one call at once: before a node handles a call's event it takes the call's lease
+   * in the stored record, waiting while another node holds it (until that node lets it go, or its lease lapses).
+   * Returns a function that lets it go. Nothing to do without a shared store, or for a call not (yet) stored.
+   */
+  async acquire(key: string): Promise<() => Promise<void>> {
+    const lease = this.lease;
+    if (lease === undefined) return async () => {};
+    const now = lease.now ?? Date.now;
+    const giveUpAt = now() + 10 * lease.ms;
+    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+      let held = false;
+      const written = await this.store.update(
+        key,
+        (current) => {
+          held = false;
+          if (current === undefined) return undefined;
+          if (
+            current.leaseOwner !== undefined &&
+            current.leaseOwner !== lease.owner &&
+            (current.leaseUntil ?? 0) > now()
+          ) {
+            held = true;
+            return current;
+          }
+          return { ...current, leaseOwner: lease.owner, leaseUntil: now() + lease.ms };
+        },
+        this.ttl,
+      );
+      if (written === undefined) return async () => {};
+      if (!held) break;
+      if (now() > giveUpAt) throw new Error(`call ${key}: its lease stayed with ${written.leaseOwner}`);
+      await pause(wait);
+    }
+    this.leased.add(key);
+    // Renewed while the node acts (an event's H.248 transactions may outlast a lease).
+    const renewal = setInterval(
+      () =>
+        void this.store
+          .update(key, (c) => (c?.leaseOwner === lease.owner ? { ...c, leaseUntil: now() + lease.ms } : c), this.ttl)
+          .catch(() => {}),
+      Math.max(10, Math.floor(lease.ms / 3)),
+    );
+    return async () => {
+      clearInterval(renewal);
+      if (!this.leased.delete(key)) return;
+      await this.store.update(key, (c) => (c?.leaseOwner === lease.owner ? withoutLease(c) : c), this.ttl);
+    };
+  }
 
   private readonly ttl = (record: CallRecord) => this.lifetimes[phaseOf(record)];
 
@@ -71,14 +134,21 @@ export class CallRecords {
    */
   async write(key: string, ours: CallRecord): Promise<{ record?: CallRecord; ended?: CallRecord }> {
     let last: CallRecord | undefined;
+    let leaseGone = false;
     const written = await this.store.update(
       key,
       (current) => {
         last = current && mergeCallRecords(ours, current);
+        // The write that ends an event lets this node's lease go with it (no write of its own).
+        if (last?.leaseOwner !== undefined && this.leased.has(key) && last.leaseOwner === this.lease?.owner) {
+          last = withoutLease(last);
+          leaseGone = true;
+        }
         return last === undefined || isOver(last.call) ? undefined : last;
       },
       this.ttl,
     );
+    if (leaseGone) this.leased.delete(key);
     if (written !== undefined) return { record: written };
     if (last === undefined) return {};
     await this.deleteIndex(key, last);
@@ -168,6 +238,11 @@ export class CallRecords {
       }),
     );
   }
+}
+
+function withoutLease(record: CallRecord): CallRecord {
+  const { leaseOwner: _owner, leaseUntil: _until, ...rest } = record;
+  return rest;
 }
 
 export const refKey = (t: TerminationRef) => `${t.contextId}|${t.terminationId}`;

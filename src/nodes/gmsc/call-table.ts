@@ -31,10 +31,21 @@ export class CallTable {
 
   constructor(readonly records: CallRecords) {}
 
-  /** Runs `job` after every job queued before it for the same call. */
+  /**
+   * Runs `job` after every job queued before it for the same call, holding the call's lease (shared store): no
+   * other node acts on the call meanwhile.
+   */
   run<T>(key: string, job: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(job, job);
+    const leased = async () => {
+      const release = await this.records.acquire(key);
+      try {
+        return await job();
+      } finally {
+        await release().catch(() => {});
+      }
+    };
+    const next = previous.then(leased, leased);
     const settled = next.catch(() => undefined);
     this.queues.set(key, settled);
     void settled.then(() => {

@@ -1,6 +1,6 @@
 // The GMSC role: a SIP-I B2BUA between a preceding and a succeeding node, controlling a media gateway over H.248,
 // clearing calls per TS 23.231 §7.3 from the rules in force. `cleardown serve --role gmsc` starts it.
-import { randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import type { CallIndexRecord, CallRecord } from "../../../generated/types/index.ts";
 import { ConfigError } from "../../config/node-config.ts";
 import { MediaGatewayController } from "../../h248/mgc.ts";
@@ -77,6 +77,11 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
     const records = new CallRecords(
       shell.store<CallRecord>("call", "CallRecord"),
       shell.store<CallIndexRecord>("call-index", "CallIndexRecord"),
+      undefined,
+      // A lease per call where another node could act on it too: a shared store (issue 20 item 4).
+      (config.store ?? "memory") === "memory"
+        ? undefined
+        : { owner: `${shell.name}/${randomBytes(6).toString("hex")}`, ms: 2000 },
     );
     const calls = new CallTable(records);
     shell.onClose(() => calls.close());

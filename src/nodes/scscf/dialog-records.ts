@@ -65,6 +65,10 @@ export class DialogRecords {
     return this.store.keys();
   }
 
+  page(cursor: string, count: number): Promise<{ cursor: string; keys: string[] }> {
+    return this.store.page(cursor, count);
+  }
+
   size(): Promise<number> {
     return this.store.size();
   }

@@ -50,6 +50,15 @@ export interface ReleasesDeps {
    * it treats as received from the served user. Items 2.i and 3.i send directly.
    */
   serviceControl(req: SipRequest): Destination | Promise<Destination>;
+  /** With a shared store: the lease of the releases this node runs (x-24.229:5.4.5.1.2/release-takeover). */
+  lease?: ReleaseLease;
+}
+
+/** Who this node instance is to the store, and how long a release stays its own without a renewal. */
+export interface ReleaseLease {
+  owner: string;
+  ms: number;
+  now: () => number;
 }
 
 /** What one atomic step decided: the plans, and the record before and after. */
@@ -57,6 +66,8 @@ interface Step {
   decision: Decided;
   before: DialogRecord;
   after: DialogRecord | undefined;
+  /** This node took the release over from an owner whose lease had lapsed. */
+  taken?: boolean;
 }
 
 interface Ctx {
@@ -73,6 +84,8 @@ const towardsOf = (plan: { towards: { value: Towards } }): Towards => plan.towar
 export class ScscfReleases {
   /** Who waits for a release this node runs to end (its dialog released), by Call-ID. */
   private readonly waiters = new ReleaseWaiters();
+  /** The releases this node runs under its lease, which it renews until they end (shared store only). */
+  private readonly leased = new Set<string>();
 
   constructor(private readonly deps: ReleasesDeps) {}
 
@@ -93,7 +106,62 @@ export class ScscfReleases {
   }
 
   private end(callId: string): void {
+    this.leased.delete(callId);
     this.waiters.end(callId);
+  }
+
+  /** A release under way whose owner (another node instance) let its lease lapse: it may be taken over. */
+  lapsed(record: DialogRecord): boolean {
+    const { lease } = this.deps;
+    return (
+      lease !== undefined &&
+      record.dialog.state === "releasing" &&
+      record.releaseOwner !== undefined &&
+      record.releaseOwner !== lease.owner &&
+      (record.releaseLeaseUntil ?? 0) <= lease.now()
+    );
+  }
+
+  /**
+   * Takes over a release whose owner's lease has lapsed: the rules in force decide what is left to do (the
+   * release-takeover event: the BYEs sent and not answered, sent again as recorded), this node becomes the
+   * owner in the same atomic update, and carries the plans out. False when there was nothing to take over.
+   */
+  async takeOver(callId: string): Promise<boolean> {
+    const record = await this.deps.dialogs.get(callId);
+    if (!record || !this.lapsed(record)) return false;
+    const bindings = await this.bindingsOf(record);
+    const step = await this.decide(callId, { type: "release-takeover" }, bindings, false, undefined, undefined, true);
+    if (!step?.taken) return false;
+    this.log.info({ callId, from: record.releaseOwner }, "release taken over: its owner's lease lapsed");
+    this.execute(callId, step);
+    return true;
+  }
+
+  /** Renews the lease of each release this node runs that would lapse within half a lease. */
+  async renewLeases(): Promise<void> {
+    const { lease } = this.deps;
+    if (!lease) return;
+    const due = lease.now() + lease.ms / 2;
+    await Promise.all(
+      [...this.leased].map(async (callId) => {
+        const r = await this.deps.dialogs.get(callId);
+        // Renewed while a BYE of it is out (its outcome ends it, Timer F at the latest), so a lease never outlives
+        // its release's work.
+        const { release } = r?.dialog ?? {};
+        const out = release?.byeToCalled === "sent" || release?.byeToCalling === "sent";
+        if (!r || !out || r.dialog.state !== "releasing" || r.releaseOwner !== lease.owner) {
+          this.leased.delete(callId);
+          return;
+        }
+        if ((r.releaseLeaseUntil ?? 0) > due) return;
+        await this.deps.dialogs.update(callId, (cur) =>
+          cur?.releaseOwner === lease.owner && cur.dialog.state === "releasing"
+            ? { ...cur, releaseLeaseUntil: lease.now() + lease.ms }
+            : cur,
+        );
+      }),
+    );
   }
 
   private get log() {
@@ -170,14 +238,18 @@ export class ScscfReleases {
     startDigest?: string,
     /** What the shell learnt from the wire event, written before the rules decide. */
     learn?: (record: DialogRecord) => DialogRecord,
+    /** Only if the release's owner let its lease lapse (release-takeover): this node becomes its owner. */
+    takeover = false,
   ): Promise<Step | undefined> {
-    const { shell } = this.deps;
+    const { shell, lease } = this.deps;
     // The random CSeq is a fact only a release's start can use (items 1.e-4.e): drawn for that alone.
     const random = { cseq: event.type === "release-indication" ? randomInt(1, 2 ** 31) : 1 };
     let step: Step | undefined;
     await this.deps.dialogs.update(callId, (stored) => {
       step = undefined;
       if (!stored) return undefined;
+      // Another node took it over first (or the owner came back): leave the record as it is.
+      if (takeover && !this.lapsed(stored)) return stored;
       const current = learn ? learn(stored) : stored;
       const digest = starting ? startDigest : current.releaseDigest;
       const policy = shell.policyFor(digest);
@@ -199,10 +271,20 @@ export class ScscfReleases {
           const rule = current.releaseRule ?? releaseStartOf("scscf", decision.plans);
           if (rule !== undefined) after.releaseRule = rule;
         }
+        if (
+          lease &&
+          after.dialog.state === "releasing" &&
+          (started || takeover || current.releaseOwner === lease.owner)
+        )
+          after = { ...after, releaseOwner: lease.owner, releaseLeaseUntil: lease.now() + lease.ms };
       }
-      step = { decision, before: current, after };
+      step = { decision, before: current, after, taken: takeover };
       return after;
     });
+    if (lease && step) {
+      if (step.after?.releaseOwner === lease.owner) this.leased.add(callId);
+      else this.leased.delete(callId);
+    }
     return step;
   }
 

@@ -12,7 +12,8 @@ import { scscfLiveStateRoutes } from "./live-state-routes.ts";
 import { OwnIdentity } from "./own-identity.ts";
 import { servedIdentity } from "./party-identity.ts";
 import { Registrar } from "./registrar.ts";
-import { ScscfReleases } from "./releases.ts";
+import { ReleaseTakeover } from "./release-takeover.ts";
+import { type ReleaseLease, ScscfReleases } from "./releases.ts";
 import { bulkRelease, scscfRoutes } from "./scscf-admin.ts";
 import { ScscfProxy } from "./scscf-proxy.ts";
 import { type Clock, realClock, SessionTimers } from "./session-timers.ts";
@@ -86,6 +87,14 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
       extensions: ["timer", "gruu", "path", "100rel"],
       ...(config.timers?.c ? { timerC: config.timers.c } : {}),
     });
+    // A release's lease matters only where another node could take it over: a shared store. The owner is this
+    // node instance (a node restarted under the same name takes its predecessor's releases over too).
+    const shared = (config.store ?? "memory") !== "memory";
+    const leaseMs = scscf.releaseLeaseMs ?? (shared ? 5000 : undefined);
+    const lease: ReleaseLease | undefined =
+      leaseMs === undefined
+        ? undefined
+        : { owner: `${shell.name}/${randomBytes(6).toString("hex")}`, ms: leaseMs, now: Date.now };
     releases = new ScscfReleases({
       shell,
       dialogs,
@@ -93,7 +102,9 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
       proxy,
       pendingInvites,
       serviceControl: (req) => hooks.serviceControl(req),
+      ...(lease ? { lease } : {}),
     });
+    const takeover = lease && new ReleaseTakeover(dialogs, releases, shell.log, { leaseMs: lease.ms });
     hooks.releases = releases;
 
     shell.metrics.storeGauge("cleardown_dialogs_in_store", "Dialogs the S-CSCF holds", () => dialogs.size());
@@ -133,6 +144,7 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
       proxy,
       async close() {
         clearInterval(sweep);
+        takeover?.close();
         sessionTimers.close();
         await shell.close();
       },

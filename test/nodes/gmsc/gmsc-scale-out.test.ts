@@ -249,4 +249,28 @@ describe("GMSC scale-out: any node releases any call", () => {
     await expectReleasedOnce(c);
     await waitFor("the call gone from the store", async () => (await storeKeys()).length === 0);
   });
+
+  it("23.231:7.3.2/1 23.231:7.3.2/2 23.231:7.3.4/2 a lease per call: the release POSTed to two live nodes at once is acted on by one; one BYE per leg, one Subtract per termination", async () => {
+    // A second live node on the MGC address the MGW knows (A's, A being gone).
+    const c2 = await gmsc("GMSC-C", a.sipPort, a.mgcPort);
+    const c = await establishedThrough(b);
+    const [rb, rc] = await Promise.all(
+      [b, c2].map((n) =>
+        n.admin("POST", `/v1/calls/${encodeURIComponent(c.callId)}/release`, { cause: "administrative" }),
+      ),
+    );
+    // One of the two started the clearing (its BYE plans); the other, holding the call after it, found it
+    // clearing (nothing more to send) or gone.
+    const starters = [rb, rc].filter(
+      (r) => r.status === 202 && r.body.plans.some((p: { kind: string }) => p.kind === "sip-bye"),
+    );
+    expect(starters).toHaveLength(1);
+    for (const r of [rb, rc]) expect([202, 404]).toContain(r.status);
+    await c.done();
+    // Exactly one BYE on each leg (a second node acting at once would send its own), each termination once.
+    expect(messages(c.toPreceding(), /^BYE /)).toHaveLength(1);
+    expect(messages(c.toSucceeding(), /^BYE /)).toHaveLength(1);
+    await expectReleasedOnce(c);
+    await waitFor("the call gone from the store", async () => (await storeKeys()).length === 0);
+  });
 });
