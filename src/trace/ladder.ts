@@ -33,14 +33,17 @@ function lifelines(entries: TraceEntry[], cols: string[]): number[] {
 
 /** "19:48:01.234 +12.3" (UTC time of day, milliseconds since the first message) before each arrow, when timed. */
 function clockColumn(entries: TraceEntry[]): (e: TraceEntry | undefined) => string {
-  const first = entries[0]?.time;
-  if (first === undefined) return () => "";
-  const deltas = entries.map((e) => `+${((e.time ?? first) - first).toFixed(0)}ms`);
-  const width = Math.max(...deltas.map((d) => d.length));
+  // A trace read back from the admin API's JSON carries its times as ISO strings.
+  const ms = (e: TraceEntry | undefined) =>
+    typeof e?.time === "string" ? Date.parse(e.time) : (e?.time as number | undefined);
+  const first = ms(entries[0]);
+  if (first === undefined || Number.isNaN(first)) return () => "";
+  const delta = (e: TraceEntry) => `+${((ms(e) ?? first) - first).toFixed(0)}ms`;
+  const width = Math.max(...entries.map((e) => delta(e).length));
   return (e) => {
     if (e === undefined) return " ".repeat(12 + 1 + width + 2);
-    const clock = new Date(e.time ?? first).toISOString().slice(11, 23);
-    return `${clock} ${`+${((e.time ?? first) - first).toFixed(0)}ms`.padStart(width)}  `;
+    const clock = new Date(ms(e) ?? first).toISOString().slice(11, 23);
+    return `${clock} ${delta(e).padStart(width)}  `;
   };
 }
 

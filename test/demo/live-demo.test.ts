@@ -102,7 +102,7 @@ describe("npm start: the live demo", () => {
       /\|-+ CANCEL -+>\|\s+24\.229:5\.4\.5\.1\.1\/1, rfc3261:9\.1$/,
     );
     expect(arrow(lines, "487 Request Terminated (INVITE)", `   ${E}/2`)[0]).toMatch(
-      /^ +\|<-+ 487 Request Terminated \(INVITE\) -+\|/,
+      /^(\d\d:\d\d:\d\d\.\d{3} +\+\d+ms)? +\|<-+ 487 Request Terminated \(INVITE\) -+\|/,
     );
     expect(lines.some((l) => l.includes(" BYE "))).toBe(false);
     expect(lines).toContain(`  CANCEL → UE bob  (rule ${E}/intro#cancel-early-dialog)`);
