@@ -98,7 +98,7 @@ describe("S-CSCF releases a session it learnt from live SIPp traffic", () => {
       `cleardown_releases_completed_total{rule="${C}/1#bye-to-called"} 1`,
       `cleardown_releases_failed_total{rule="${C}/1#bye-to-called"} 0`,
       `cleardown_releases_started_total{rule="${C}/3#bye-to-called"} 0`,
-      `cleardown_releases_started_total{rule="x-${C}/early-dialog#cancel"} 0`,
+      `cleardown_releases_started_total{rule="24.229:5.4.5.1.1/intro#cancel-early-dialog"} 0`,
       "cleardown_bye_final_response_seconds_count 2",
       "cleardown_dialogs_in_store 0",
     ])
