@@ -207,11 +207,11 @@ describe("rule file faults, each reported once in plain words", () => {
     ]);
   });
 
-  it("a misspelt table name: one fault at the definition, none at its 4 lookups or the clause's required key", () => {
+  it("a misspelt table name: one fault at the definition, none at its 12 lookups or the clause's required key", () => {
     const broken = edited('"reasonByCause": {', '"Reasonbycause": {');
     expect(problemsWith(broken)).toEqual([
       `${placeOf(broken, '"Reasonbycause": {', "{")} (/tables/Reasonbycause): unknown table name "Reasonbycause" ` +
-        '(no rule looks it up); did you mean "reasonByCause"? (4 lookups use that name)',
+        '(no rule looks it up); did you mean "reasonByCause"? (12 lookups use that name)',
     ]);
   });
 
