@@ -234,9 +234,17 @@ command(Ctx, {Other, _}) ->
     {addReply, #'AmmsReply'{terminationID = [?ROOT]}}.
 
 %% megaco handles the transactions of a message, and messages, in processes of their own: a context's two
-%% Subtracts can run at once, and each reads, changes and writes the context's termination list.
+%% Subtracts can run at once, and each reads, changes and writes the context's termination list. A lock of this
+%% node's own (one ets row per context), not the cluster-wide global server, so a command is not slowed into
+%% megaco's TransactionPending.
 locked(Ctx, Fun) ->
-    global:trans({{context, Ctx}, self()}, Fun).
+    case ets:insert_new(mg, {{lock, Ctx}, self()}) of
+        true ->
+            try Fun() after ets:delete(mg, {lock, Ctx}) end;
+        false ->
+            timer:sleep(1),
+            locked(Ctx, Fun)
+    end.
 
 contexts_terms(Ctx) ->
     case ets:lookup(mg, {context, Ctx}) of [{_, Ts}] -> Ts; [] -> [] end.
