@@ -2,14 +2,14 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { audit } from "../../src/audit/audit-run.ts";
 import { itemBadges, type Matrix } from "../../src/audit/traceability.ts";
 import { projectRoot } from "../../src/rules/schema-registry.ts";
 import type { TraceEntry } from "../../src/trace/call-trace.ts";
 import { svgLadder, textLadder } from "../../src/trace/ladder.ts";
-import { ensureDebianPackage } from "../support/debian-package.ts";
+import { launchChromium } from "../support/chromium.ts";
 
 let browser: Browser;
 let work: string;
@@ -60,19 +60,7 @@ async function expectPageAgreesWithTable(page: Page, output: string, matrix: Mat
 }
 
 beforeAll(async () => {
-  const executablePath = ensureDebianPackage("chromium", "/usr/bin/chromium");
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   work = editedProject();
   mkdirSync(artefacts, { recursive: true });
 });

@@ -1,6 +1,5 @@
 // A temporary copy of spec/ and rules/ a running GMSC reads (its root), edited the way a spec editor edits the rule
 // file, then reloaded through the admin API; and the proof that src/ was not touched (git status --porcelain src).
-import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +7,7 @@ import { expect } from "vitest";
 import type { RuleFile } from "../../generated/types/index.ts";
 import { projectRoot } from "../../src/rules/schema-registry.ts";
 import type { GmscHarness } from "../nodes/gmsc/gmsc-harness.ts";
+import { srcChanges } from "./rules-copy.ts";
 
 const GMSC_FILE = "23.231-7.3.rules.json";
 
@@ -47,5 +47,5 @@ export async function reloadRules(h: GmscHarness): Promise<string> {
 
 /** The change was made in rules/ only: no file under src/ differs from the commit. */
 export function expectSrcUntouched(): void {
-  expect(execFileSync("git", ["status", "--porcelain", "src"], { cwd: projectRoot, encoding: "utf8" })).toBe("");
+  expect(srcChanges()).toBe("");
 }

@@ -2,12 +2,12 @@
 // project's spec/, rules/ and schemas/ (the real rules/ are never edited).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rulesLint } from "../../src/rules/rules-lint.ts";
 import { projectRoot } from "../../src/rules/schema-registry.ts";
 import { type Studio, startStudio } from "../../src/studio/studio-server.ts";
-import { ensureDebianPackage } from "../support/debian-package.ts";
+import { launchChromium } from "../support/chromium.ts";
 import { type StudioProject, studioProject } from "./studio-project.ts";
 
 const artefacts = join(projectRoot, "test-results");
@@ -20,19 +20,7 @@ let page: Page;
 const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000 });
 
 beforeAll(async () => {
-  const executablePath = ensureDebianPackage("chromium", "/usr/bin/chromium");
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   project = studioProject();
   studio = await startStudio({
     root: project.root,
