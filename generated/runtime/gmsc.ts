@@ -4,7 +4,7 @@
 // reference (src/rules/reference-evaluator.ts); test/rules/differential.test.ts keeps them equal.
 import type { FiredAction, GmscFacts, Policy, Table } from "../types/index.ts";
 
-export const ruleSetDigest = "fc9fce6069583027";
+export const ruleSetDigest = "8b6362714443c1d4";
 
 /** Every field some variant of T has, optional: a rule's path reads undefined where its variant has none. */
 type Fields<T> = [NonNullable<T>] extends [readonly unknown[]]
@@ -75,7 +75,14 @@ const aCancelAsUa: FiredAction[] = [
     "index": 2,
     "action": {
       "type": "release-termination",
-      "trace": ["23.231:7.3.1/a", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+      "trace": ["23.231:7.3.1/a", "23.231:7.3.4/1", "23.231:7.3.4/2"],
+      "onSent": [
+        {
+          "path": "termination.seized",
+          "recipe": { "literal": false },
+          "trace": ["23.231:7.3.4/1"]
+        }
+      ]
     }
   },
   {
@@ -103,7 +110,14 @@ const b2Bye: FiredAction[] = [
     "index": 0,
     "action": {
       "type": "release-termination",
-      "trace": ["23.231:7.3.1/b.2", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+      "trace": ["23.231:7.3.1/b.2", "23.231:7.3.4/1", "23.231:7.3.4/2"],
+      "onSent": [
+        {
+          "path": "termination.seized",
+          "recipe": { "literal": false },
+          "trace": ["23.231:7.3.4/1"]
+        }
+      ]
     }
   },
   {
@@ -166,7 +180,14 @@ const aByeAsUa: FiredAction[] = [
     "index": 1,
     "action": {
       "type": "release-termination",
-      "trace": ["23.231:7.3.1/a", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+      "trace": ["23.231:7.3.1/a", "23.231:7.3.4/1", "23.231:7.3.4/2"],
+      "onSent": [
+        {
+          "path": "termination.seized",
+          "recipe": { "literal": false },
+          "trace": ["23.231:7.3.4/1"]
+        }
+      ]
     }
   },
   {
@@ -208,7 +229,14 @@ const b3FinalError: FiredAction[] = [
     "index": 1,
     "action": {
       "type": "release-termination",
-      "trace": ["23.231:7.3.1/b.3", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+      "trace": ["23.231:7.3.1/b.3", "23.231:7.3.4/1", "23.231:7.3.4/2"],
+      "onSent": [
+        {
+          "path": "termination.seized",
+          "recipe": { "literal": false },
+          "trace": ["23.231:7.3.4/1"]
+        }
+      ]
     }
   },
   {
@@ -256,7 +284,14 @@ const aFinalErrorAsUa: FiredAction[] = [
     "index": 1,
     "action": {
       "type": "release-termination",
-      "trace": ["23.231:7.3.1/a", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+      "trace": ["23.231:7.3.1/a", "23.231:7.3.4/1", "23.231:7.3.4/2"],
+      "onSent": [
+        {
+          "path": "termination.seized",
+          "recipe": { "literal": false },
+          "trace": ["23.231:7.3.4/1"]
+        }
+      ]
     }
   },
   {
@@ -313,7 +348,14 @@ const on2xxCrossingCancelAckAndBye: FiredAction[] = [
     "index": 2,
     "action": {
       "type": "release-termination",
-      "trace": ["x-23.231:7.3.1/2xx-crossing-cancel", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+      "trace": ["x-23.231:7.3.1/2xx-crossing-cancel", "23.231:7.3.4/1", "23.231:7.3.4/2"],
+      "onSent": [
+        {
+          "path": "termination.seized",
+          "recipe": { "literal": false },
+          "trace": ["23.231:7.3.4/1"]
+        }
+      ]
     }
   },
   {
@@ -364,7 +406,14 @@ const redirectResponseForward3xx: FiredAction[] = [
     "index": 1,
     "action": {
       "type": "release-termination",
-      "trace": ["x-23.231:7.3.1/redirect-response", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+      "trace": ["x-23.231:7.3.1/redirect-response", "23.231:7.3.4/1", "23.231:7.3.4/2"],
+      "onSent": [
+        {
+          "path": "termination.seized",
+          "recipe": { "literal": false },
+          "trace": ["23.231:7.3.4/1"]
+        }
+      ]
     }
   },
   {
@@ -430,7 +479,14 @@ const on2xxCrossingOwnCancelAckAndBye: FiredAction[] = [
     "index": 2,
     "action": {
       "type": "release-termination",
-      "trace": ["x-23.231:7.3.2/2xx-crossing-own-cancel", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+      "trace": ["x-23.231:7.3.2/2xx-crossing-own-cancel", "23.231:7.3.4/1", "23.231:7.3.4/2"],
+      "onSent": [
+        {
+          "path": "termination.seized",
+          "recipe": { "literal": false },
+          "trace": ["23.231:7.3.4/1"]
+        }
+      ]
     }
   },
   {
@@ -468,7 +524,14 @@ const byeDuringClearingAnswer200: FiredAction[] = [
     "index": 1,
     "action": {
       "type": "release-termination",
-      "trace": ["x-23.231:7.3.1/bye-during-clearing", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+      "trace": ["x-23.231:7.3.1/bye-during-clearing", "23.231:7.3.4/1", "23.231:7.3.4/2"],
+      "onSent": [
+        {
+          "path": "termination.seized",
+          "recipe": { "literal": false },
+          "trace": ["23.231:7.3.4/1"]
+        }
+      ]
     }
   }
 ];
@@ -480,7 +543,14 @@ const clause732Item1ReleaseTermination: FiredAction[] = [
     "index": 0,
     "action": {
       "type": "release-termination",
-      "trace": ["23.231:7.3.2/1", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+      "trace": ["23.231:7.3.2/1", "23.231:7.3.4/1", "23.231:7.3.4/2"],
+      "onSent": [
+        {
+          "path": "termination.seized",
+          "recipe": { "literal": false },
+          "trace": ["23.231:7.3.4/1"]
+        }
+      ]
     }
   },
   {
@@ -501,7 +571,14 @@ const clause733Item1ReleaseTermination: FiredAction[] = [
     "index": 0,
     "action": {
       "type": "release-termination",
-      "trace": ["23.231:7.3.3/1", "23.231:7.3.3/2", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+      "trace": ["23.231:7.3.3/1", "23.231:7.3.3/2", "23.231:7.3.4/1", "23.231:7.3.4/2"],
+      "onSent": [
+        {
+          "path": "termination.seized",
+          "recipe": { "literal": false },
+          "trace": ["23.231:7.3.4/1"]
+        }
+      ]
     }
   },
   {
@@ -607,7 +684,14 @@ const cancelBeforeForwardingAnswer487: FiredAction[] = [
     "index": 1,
     "action": {
       "type": "release-termination",
-      "trace": ["x-23.231:7.3.1/cancel-before-forwarding", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+      "trace": ["x-23.231:7.3.1/cancel-before-forwarding", "23.231:7.3.4/1", "23.231:7.3.4/2"],
+      "onSent": [
+        {
+          "path": "termination.seized",
+          "recipe": { "literal": false },
+          "trace": ["23.231:7.3.4/1"]
+        }
+      ]
     }
   }
 ];
@@ -828,7 +912,14 @@ const cancelBeforeForwardingSeizedAfterCancel: FiredAction[] = [
     "index": 0,
     "action": {
       "type": "release-termination",
-      "trace": ["x-23.231:7.3.1/cancel-before-forwarding", "23.231:7.3.4/1", "23.231:7.3.4/2"]
+      "trace": ["x-23.231:7.3.1/cancel-before-forwarding", "23.231:7.3.4/1", "23.231:7.3.4/2"],
+      "onSent": [
+        {
+          "path": "termination.seized",
+          "recipe": { "literal": false },
+          "trace": ["23.231:7.3.4/1"]
+        }
+      ]
     }
   }
 ];

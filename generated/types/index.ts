@@ -1126,6 +1126,26 @@ export interface SendAckAction {
 export interface ReleaseTerminationAction {
   type: "release-termination";
   trace: TraceIds;
+  /**
+   * State the rules record on each termination a Subtract is planned for (termination.seized := false), planned as a state-update right after its Subtract.
+   *
+   * @minItems 1
+   */
+  onSent?: [TerminationAssignment, ...TerminationAssignment[]];
+}
+/**
+ * A field of the termination a Subtract names (a property of the call's terminations in the facts schema), set from a recipe.
+ *
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "TerminationAssignment".
+ */
+export interface TerminationAssignment {
+  /**
+   * termination.FIELD, e.g. termination.seized.
+   */
+  path: string;
+  recipe: Recipe;
+  trace: TraceIds;
 }
 /**
  * This interface was referenced by `undefined`'s JSON-Schema

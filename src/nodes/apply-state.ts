@@ -12,10 +12,21 @@ export function applyStateUpdate<T extends object>(root: "dialog" | "call", reco
   return out;
 }
 
-/** A copy of `node` with parts[from..] set to `value`: each object on the path copied, the rest shared. */
+/**
+ * A copy of `node` with parts[from..] set to `value`: each object or array on the path copied, the rest shared. A
+ * number addresses an element of a list that is there (call.terminations.1.seized), never a new one.
+ */
 function setIn(node: unknown, parts: string[], from: number, value: unknown): unknown {
   if (from === parts.length) return value;
-  const current = (node ?? {}) as Record<string, unknown>;
   const head = parts[from];
+  if (Array.isArray(node)) {
+    const i = Number(head);
+    if (!Number.isInteger(i) || i < 0 || i >= node.length)
+      throw new Error(`state path ${parts.join(".")}: expected an element 0..${node.length - 1} at "${head}"`);
+    const copy = [...node];
+    copy[i] = setIn(node[i], parts, from + 1, value);
+    return copy;
+  }
+  const current = (node ?? {}) as Record<string, unknown>;
   return { ...current, [head]: setIn(current[head], parts, from + 1, value) };
 }

@@ -254,6 +254,16 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
         for (const [set, where] of sets)
           for (const [i, s] of (set ?? []).entries())
             checkAssignment(s, `${at}/actions/${a}/${where}/${i}`, kind, report);
+        // termination.FIELD: a field of each of the call's terminations (the facts schema's list items)
+        if (action.type === "release-termination")
+          for (const [i, s] of (action.onSent ?? []).entries())
+            checkAssignment(
+              { ...s, path: s.path.replace(/^termination\./, "call.terminations.") },
+              `${at}/actions/${a}/onSent/${i}`,
+              kind,
+              report,
+              s.path,
+            );
       });
     });
   }
@@ -289,26 +299,39 @@ export function loadRuleSets(sources: RuleSource[], spec: Spec): RuleSets {
   }
 
   /** A state path the facts schema knows, and a literal value it allows there (its enum: "sent", "failed", …). */
-  function checkAssignment(s: StateAssignment, at: string, kind: FactsKind, report: (p: string, m: string) => void) {
+  function checkAssignment(
+    s: StateAssignment,
+    at: string,
+    kind: FactsKind,
+    report: (p: string, m: string) => void,
+    written = s.path,
+  ) {
     if (!s.path.startsWith(`${stateRoot[kind]}.`)) {
       report(`${at}/path`, `expected a path under "${stateRoot[kind]}."`);
       return;
     }
-    const targets = schemasAtPath(rootDef[kind], s.path);
+    const targets = schemasAtPath(rootDef[kind], s.path, written !== s.path);
     if (targets.length === 0) {
       report(
         `${at}/path`,
-        `expected a state path of ${rootDef[kind]}, found "${s.path}"${nearFactPath(rootDef[kind], s.path)}`,
+        `expected a state path of ${rootDef[kind]}, found "${written}"${nearFactPath(rootDef[kind], s.path)}`,
       );
       return;
     }
     if (!("literal" in s.recipe)) return;
     const value = s.recipe.literal;
+    // the JSON type the facts schema gives the field (a boolean field takes true or false, not "no")
+    const types = targets.flatMap((t) => (t.type === undefined ? ["any"] : ([] as unknown[]).concat(t.type)));
+    const got = value === null ? "null" : Number.isInteger(value) ? "integer" : typeof value;
+    if (!types.some((t) => t === "any" || t === got || (t === "number" && got === "integer"))) {
+      report(`${at}/recipe/literal`, `expected a ${types.join(" or ")} for ${written}, found ${JSON.stringify(value)}`);
+      return;
+    }
     const enums = targets.map((t) => t.enum as unknown[] | undefined).filter((e) => e !== undefined);
     if (enums.length > 0 && !enums.some((e) => e.includes(value)))
       report(
         `${at}/recipe/literal`,
-        `expected a value of ${s.path} (${[...new Set(enums.flat())].join(", ")}), found ${JSON.stringify(value)}`,
+        `expected a value of ${written} (${[...new Set(enums.flat())].join(", ")}), found ${JSON.stringify(value)}`,
       );
   }
 

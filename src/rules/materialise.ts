@@ -191,17 +191,25 @@ export function materialise(fired: FiredAction, facts: Facts, tables: Tables): P
     case "send-ack":
       return [{ kind: "sip-ack", rule, trace, towards: towardsOf(action.towards, facts, tables, LEGS) }];
     case "release-termination":
-      // TS 23.231 §7.3.4: one Subtract per termination still seized; none when nothing is.
-      return ((facts as GmscFacts).call?.terminations ?? [])
-        .filter((t) => t.seized)
-        .map((t) => ({
+      // TS 23.231 §7.3.4: one Subtract per termination still seized; none when nothing is. What the rule records
+      // on each of them (termination.seized := false) follows its Subtract, addressed by its place in the call.
+      return ((facts as GmscFacts).call?.terminations ?? []).flatMap((t, i): Plan[] => {
+        if (!t.seized) return [];
+        const subtract: Plan = {
           kind: "h248-subtract",
           rule,
           trace,
           contextId: t.contextId,
           terminationId: t.id,
           side: t.side,
+        };
+        if (!action.onSent) return [subtract];
+        const at = action.onSent.map((s) => ({
+          ...s,
+          path: s.path.replace(/^termination\./, `call.terminations.${i}.`),
         }));
+        return [subtract, stateUpdate(rule, trace, at, facts, tables)];
+      });
     case "update-state":
       return [stateUpdate(rule, trace, action.set, facts, tables)];
     case "indicate-release":

@@ -56,7 +56,7 @@ function deref(node: JsonSchema, file: SchemaName): [JsonSchema, SchemaName] {
 }
 
 /** The schemas a dotted path can reach from a root definition of facts.schema.json; empty when unknown. */
-export function schemasAtPath(rootDef: string, path: string): JsonSchema[] {
+export function schemasAtPath(rootDef: string, path: string, throughLists = false): JsonSchema[] {
   let frontier: Array<[JsonSchema, SchemaName]> = [deref({ $ref: `#/$defs/${rootDef}` }, "facts")];
   for (const part of path.split(".")) {
     const next: Array<[JsonSchema, SchemaName]> = [];
@@ -65,6 +65,8 @@ export function schemasAtPath(rootDef: string, path: string): JsonSchema[] {
       for (const branch of (s.oneOf ?? s.anyOf ?? []) as JsonSchema[]) visit(branch, f);
       const props = s.properties as Record<string, JsonSchema> | undefined;
       if (props && part in props) next.push(deref(props[part], f));
+      // with throughLists, a list's field is its items' field (call.terminations.seized: each termination's)
+      if (throughLists && s.type === "array" && s.items && typeof s.items === "object") visit(s.items as JsonSchema, f);
     };
     for (const [node, file] of frontier) visit(node, file);
     frontier = next;

@@ -221,6 +221,20 @@ describe("TS 23.231 §7.3.4 release of MGW resources", () => {
   });
 });
 
+describe("TS 23.231 §7.3.4 what the rules record of a released termination", () => {
+  it("23.231:7.3.4/1 each Subtract is followed by the rule's termination.seized := false, for that termination alone", async () => {
+    const oneLeft = call().terminations.map((t, i) => ({ ...t, seized: i === 1 }));
+    const { plans } = await decideGmsc(gmsc({ type: "bye-received", from: "preceding" }, { terminations: oneLeft }));
+    const at = plans.findIndex((p) => p.kind === "h248-subtract");
+    expect(plans[at]).toMatchObject({ contextId: "4711", terminationId: "ip/1/1/2" });
+    expect(plans[at + 1]).toMatchObject({
+      kind: "state-update",
+      rule: "23.231:7.3.1/b.2#bye",
+      set: [{ path: "call.terminations.1.seized", value: false, trace: ["23.231:7.3.4/1"] }],
+    });
+  });
+});
+
 describe("extensions of TS 23.231 §7.3", () => {
   it("x-23.231:7.3.1/cancel-before-forwarding CANCEL before the INVITE went on: 487 upstream, MGW freed", async () => {
     const { plans } = await decideGmsc(

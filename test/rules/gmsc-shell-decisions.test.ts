@@ -223,4 +223,17 @@ describe("rules lint: names the GMSC's shell reads, and where a plan may go", ()
     expect(problem).toContain(`:${lineOf(renamed, "call.clearingStarted")}:`);
     expect(problem).toMatch(/expected a state path of GmscFacts, found "call\.clearingStarted"/);
   });
+
+  it("23.231:7.3.4/1 what a Subtract records is a field of the facts schema's Termination, with a value it allows", () => {
+    const misspelt = main.text.replace('"path": "termination.seized"', '"path": "termination.seize"');
+    const [problem] = problemsWith(misspelt);
+    expect(problem).toContain(`:${lineOf(misspelt, "termination.seize")}:`);
+    expect(problem).toMatch(/onSent\/0\/path\): expected a state path of GmscFacts, found "termination\.seize"/);
+    const wrongValue = main.text.replace(
+      '"path": "termination.seized",\n              "recipe": {\n                "literal": false',
+      '"path": "termination.seized",\n              "recipe": {\n                "literal": "no"',
+    );
+    expect(wrongValue).not.toBe(main.text);
+    expect(problemsWith(wrongValue).join("\n")).toMatch(/onSent\/0\/recipe/);
+  });
 });

@@ -43,16 +43,6 @@ export function withTerminations(call: CallState, terminations: Termination[]): 
   return { ...call, terminations: [...call.terminations, ...terminations] };
 }
 
-/** A Subtract was sent for this termination: it is no longer seized, so it is never subtracted twice. */
-export function withTerminationReleased(call: CallState, contextId: string, terminationId: string): CallState {
-  return {
-    ...call,
-    terminations: call.terminations.map((t) =>
-      t.contextId === contextId && t.id === terminationId ? { ...t, seized: false } : t,
-    ),
-  };
-}
-
 export function isOver(call: CallState): boolean {
   const done = (l: Leg) => l.state === "terminated" || l.state === "none";
   return done(call.preceding) && done(call.succeeding) && call.terminations.every((t) => !t.seized);

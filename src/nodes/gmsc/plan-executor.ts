@@ -5,15 +5,13 @@
 import { applyStateUpdate } from "../apply-state.ts";
 import type { PlanExecutors, PlanOf } from "../decision-pipeline.ts";
 import { refKey } from "./call-records.ts";
-import { withTerminationReleased } from "./call-state.ts";
 import type { GmscContext } from "./gmsc-context.ts";
 import { sipExecutors } from "./sip-executors.ts";
 
 /** §7.3.4 Release Termination of a termination the plan names (materialise chose the seized ones). */
 function subtract(plan: PlanOf<"h248-subtract">, c: GmscContext): void {
   const { g, key } = c;
-  // The Subtract is sent for this termination: the record says so, so no later plan names it again.
-  c.record = { ...c.record, call: withTerminationReleased(c.record.call, plan.contextId, plan.terminationId) };
+  // What the record says of the termination now (no longer seized) is the rule's state-update after this plan.
   if (!c.claimed.has(refKey({ contextId: plan.contextId, terminationId: plan.terminationId }))) {
     g.log.warn(
       { callId: key, rule: plan.rule, terminationId: plan.terminationId },

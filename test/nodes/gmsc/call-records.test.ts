@@ -4,10 +4,16 @@
 import { describe, expect, it } from "vitest";
 import type { CallIndexRecord, CallRecord, UaDialog } from "../../../generated/types/index.ts";
 import { CallRecords } from "../../../src/nodes/gmsc/call-records.ts";
-import { withLegTerminated, withTerminationReleased } from "../../../src/nodes/gmsc/call-state.ts";
+import { withLegTerminated } from "../../../src/nodes/gmsc/call-state.ts";
 import { mergeCallRecords } from "../../../src/nodes/gmsc/record-merge.ts";
 import { MemoryStore } from "../../../src/store/memory-store.ts";
 import { call } from "../../rules/fixtures.ts";
+
+/** The call as a node leaves it once its Subtract for this termination is sent (the rules' termination.seized). */
+const withTerminationReleased = (c: CallRecord["call"], contextId: string, id: string): CallRecord["call"] => ({
+  ...c,
+  terminations: c.terminations.map((t) => (t.contextId === contextId && t.id === id ? { ...t, seized: false } : t)),
+});
 
 const dialog = (callId: string, localSeq: number): UaDialog => ({
   callId,
