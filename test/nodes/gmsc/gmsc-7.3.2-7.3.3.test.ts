@@ -48,7 +48,22 @@ describe("TS 23.231 §7.3.2 GMSC server initiated call clearing", () => {
       r.body.plans.map(
         (p: { kind: string; towards?: { value: string } }) => `${p.kind}${p.towards ? ` ${p.towards.value}` : ""}`,
       ),
-    ).toEqual(["h248-subtract", "h248-subtract", "state-update", "sip-bye succeeding", "sip-bye preceding"]);
+    ).toEqual([
+      "h248-subtract",
+      "state-update", // 23.231:7.3.4/1 termination.seized := false, the rule's onSent
+      "h248-subtract",
+      "state-update",
+      "state-update",
+      "sip-bye succeeding",
+      "sip-bye preceding",
+    ]);
+    const released = r.body.plans.filter((p: { kind: string; set?: Array<{ path: string }> }) =>
+      p.set?.some((s) => s.path.startsWith("call.terminations.")),
+    );
+    expect(released.map((p: { set: unknown[] }) => p.set)).toEqual([
+      [{ path: "call.terminations.0.seized", value: false, trace: ["23.231:7.3.4/1"] }],
+      [{ path: "call.terminations.1.seized", value: false, trace: ["23.231:7.3.4/1"] }],
+    ]);
     expect(r.body.clauses).toEqual(
       expect.arrayContaining([
         "23.231:7.3.2/1",
