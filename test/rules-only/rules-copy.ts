@@ -15,13 +15,17 @@ export interface RulesCopy {
   /** Rewrites one rule file of the copy as JSON ("24.229-5.4.5.1.2.rules.json" or "rules/…"). */
   // biome-ignore lint/suspicious/noExplicitAny: an editor's change reaches into the rule file's JSON freely
   edit(file: string, change: (json: any) => void): void;
+  /** Back to the project's rules (a node shared by several tests starts each from them). */
+  reset(): void;
+  remove(): void;
 }
 
-/** A fresh copy for the test under way, removed when that test ends. */
-export function copyRules(): RulesCopy {
+/** A copy that lasts until remove(): for a node several tests share. */
+export function rulesCopy(): RulesCopy {
   const dir = mkdtempSync(join(tmpdir(), "cleardown-rules-only-"));
-  for (const d of ["spec", "rules"]) cpSync(join(projectRoot, d), join(dir, d), { recursive: true });
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(projectRoot, "spec"), join(dir, "spec"), { recursive: true });
+  const reset = () => cpSync(join(projectRoot, "rules"), join(dir, "rules"), { recursive: true });
+  reset();
   return {
     dir,
     edit(file, change) {
@@ -30,7 +34,16 @@ export function copyRules(): RulesCopy {
       change(json);
       writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
     },
+    reset,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** A fresh copy for the test under way, removed when that test ends. */
+export function copyRules(): RulesCopy {
+  const copy = rulesCopy();
+  onTestFinished(copy.remove);
+  return copy;
 }
 
 /** `git status --porcelain src` of the checkout: empty when no TypeScript of the product was touched. */
