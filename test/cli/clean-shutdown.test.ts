@@ -68,28 +68,26 @@ describe("clean shutdown (issue 19 item 6)", () => {
     120_000,
   );
 
+  /** `npx cleardown serve` (an S-CSCF on free loopback ports), once the node has started; `group`: a process group of its own. */
+  async function npxServe(group: boolean) {
+    const [sip, admin] = await Promise.all([freeUdpPort(), freeTcpPort()]);
+    const args = ["--offline", "cleardown", "serve", "--role", "scscf", "--sip", `udp://127.0.0.1:${sip}`];
+    const npx = startUnder(
+      "npx",
+      [...args, "--admin", `http://127.0.0.1:${admin}`],
+      { CLEARDOWN_ADMIN_TOKEN: "shutdown-test-token-0123" },
+      group,
+    );
+    await until("the node starting", () => npx.output().includes('"node started"'), 90_000, npx.output);
+    const below = descendants(npx.pid);
+    started.push(...below);
+    return { npx, below };
+  }
+
   it.each(["SIGTERM", "SIGHUP"] as const)(
     "npx cleardown serve: %s to npx ends the node",
     async (signal) => {
-      const [sip, admin] = await Promise.all([freeUdpPort(), freeTcpPort()]);
-      const npx = startUnder(
-        "npx",
-        [
-          "--offline",
-          "cleardown",
-          "serve",
-          "--role",
-          "scscf",
-          "--sip",
-          `udp://127.0.0.1:${sip}`,
-          "--admin",
-          `http://127.0.0.1:${admin}`,
-        ],
-        { CLEARDOWN_ADMIN_TOKEN: "shutdown-test-token-0123" },
-      );
-      await until("the node starting", () => npx.output().includes('"node started"'), 90_000, npx.output);
-      const below = descendants(npx.pid);
-      started.push(...below);
+      const { npx, below } = await npxServe(false);
       expect(below.length, "npx started the node in a process of its own").toBeGreaterThan(0);
       expect(await signalParent(npx.pid, below, signal), npx.output()).toEqual([]);
     },
@@ -100,26 +98,7 @@ describe("clean shutdown (issue 19 item 6)", () => {
   // sent to npx's PID alone reaches no one that can stop (dash and npm's manners, not cleardown's). Ctrl-C in a
   // terminal signals the whole foreground process group, and that stops the node.
   it("npx cleardown serve: SIGINT to npx's process group (Ctrl-C) ends the node", async () => {
-    const [sip, admin] = await Promise.all([freeUdpPort(), freeTcpPort()]);
-    const npx = startUnder(
-      "npx",
-      [
-        "--offline",
-        "cleardown",
-        "serve",
-        "--role",
-        "scscf",
-        "--sip",
-        `udp://127.0.0.1:${sip}`,
-        "--admin",
-        `http://127.0.0.1:${admin}`,
-      ],
-      { CLEARDOWN_ADMIN_TOKEN: "shutdown-test-token-0123" },
-      true,
-    );
-    await until("the node starting", () => npx.output().includes('"node started"'), 90_000, npx.output);
-    const below = descendants(npx.pid);
-    started.push(...below);
+    const { npx, below } = await npxServe(true);
     expect(await signalParent(-npx.pid, below, "SIGINT"), npx.output()).toEqual([]);
     expect(alive(npx.pid)).toBe(false);
   }, 120_000);
