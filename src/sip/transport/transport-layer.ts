@@ -506,6 +506,8 @@ export class TransportLayer implements SipTransport {
           }),
       ),
     );
+    // Its sockets closed (an H.248 one opened on it is closed by its owner first): the thread ends.
+    await this.udpThread?.close();
   }
 }
 
