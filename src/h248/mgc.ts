@@ -18,7 +18,15 @@ import type {
   TransactionRequest,
 } from "./model.ts";
 import { H248TimeoutError, TransactionLayer, type TransactionTimers } from "./transactions.ts";
-import { H248_TEXT_PORT, type H248Peer, type H248UdpTransport, openUdpTransport, peerKey } from "./udp-transport.ts";
+import {
+  type DatagramSocketOpener,
+  H248_TEXT_PORT,
+  type H248Peer,
+  type H248UdpTransport,
+  openUdpTransport,
+  openUdpTransportOn,
+  peerKey,
+} from "./udp-transport.ts";
 
 export { H248TimeoutError } from "./transactions.ts";
 export type { H248Peer } from "./udp-transport.ts";
@@ -100,6 +108,8 @@ export interface MgcOptions {
   /** Where to listen (default 0.0.0.0:2944). */
   address?: string;
   port?: number;
+  /** Opens the socket (the node's UDP I/O thread); default: a socket on this thread. */
+  socket?: DatagramSocketOpener;
   /** The MGC's mId in message headers (default [listen address]:port). */
   mId?: MId;
   version?: number;
@@ -160,7 +170,11 @@ export class MediaGatewayController {
   }
 
   static async start(options: MgcOptions = {}): Promise<MediaGatewayController> {
-    const opened = await openUdpTransport(options.address ?? "0.0.0.0", options.port ?? H248_TEXT_PORT);
+    const address = options.address ?? "0.0.0.0";
+    const port = options.port ?? H248_TEXT_PORT;
+    const opened = options.socket
+      ? await openUdpTransportOn(options.socket, address, port)
+      : await openUdpTransport(address, port);
     const transport = options.tap ? tapped(opened, options.tap) : opened;
     const local = transport.local;
     const mId: MId =

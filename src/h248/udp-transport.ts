@@ -34,6 +34,48 @@ function ipLiteralLookup(hostname: string, options: LookupOneOptions, callback: 
   else lookup(hostname, options, callback);
 }
 
+/**
+ * A bound UDP socket of someone else's (the node's UDP I/O thread): what the transport needs of it. The H.248
+ * layer knows no thread; the node hands it one, so its datagrams cross with the node's SIP ones.
+ */
+export interface DatagramSocket {
+  readonly port: number;
+  readonly address: string;
+  send(text: string, port: number, address: string, done: (err: Error | null) => void): void;
+  onDatagram(handler: (data: Uint8Array, address: string, port: number) => void): void;
+  close(): Promise<void>;
+}
+
+/** Opens a socket bound to address:port (0: an ephemeral port). */
+export type DatagramSocketOpener = (address: string, port: number) => Promise<DatagramSocket>;
+
+// A failed send is not reported: as on this thread's socket, the transaction layer's timers cover it.
+const ignore = () => {};
+
+/** The transport over a socket opened by `open` instead of one of its own. */
+export async function openUdpTransportOn(
+  open: DatagramSocketOpener,
+  address = "0.0.0.0",
+  port = H248_TEXT_PORT,
+): Promise<H248UdpTransport> {
+  const socket = await open(address, port);
+  let handler: (text: string, from: H248Peer) => void = () => {};
+  socket.onDatagram((data, from, fromPort) =>
+    handler(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8"), {
+      address: from,
+      port: fromPort,
+    }),
+  );
+  return {
+    local: { address: socket.address, port: socket.port },
+    send: (text, to) => socket.send(text, to.port, to.address, ignore),
+    onMessage(h) {
+      handler = h;
+    },
+    close: () => socket.close(),
+  };
+}
+
 /** Binds a UDP socket (IPv4 or IPv6 by the address given) and starts receiving. */
 export function openUdpTransport(address = "0.0.0.0", port = H248_TEXT_PORT): Promise<H248UdpTransport> {
   const socket: Socket = createSocket({

@@ -4,10 +4,11 @@
 import { spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
+import { openUdpTransportOn } from "../../src/h248/udp-transport.ts";
 import { udpIoThreadOf } from "../../src/nodes/node-shell.ts";
 import { serializeMessage } from "../../src/sip/messages/serialize-message.ts";
 import { createTransportLayer } from "../../src/sip/transport/transport-layer.ts";
-import { openUdpSocket, openUdpThread, type UdpEndpoint } from "../../src/sip/transport/udp-endpoint.ts";
+import { openUdpSocket, openUdpThread, type UdpEndpoint, UdpIoThread } from "../../src/sip/transport/udp-endpoint.ts";
 import { options } from "./sip-samples.ts";
 
 const open: Array<{ close(): unknown }> = [];
@@ -190,6 +191,139 @@ describe("the transport layer over the I/O thread", () => {
     );
     expect(layer.counters.received).toBe(1);
     await until(() => layer.counters.sent === 1, "the send counted");
+  });
+});
+
+/** Counts the messages the node posts to a worker (each one a batch of sends, or the bytes taken). */
+function countPosts(worker: { postMessage: (...a: never[]) => void }): { n: number } {
+  const posts = { n: 0 };
+  const post = worker.postMessage.bind(worker);
+  worker.postMessage = (...a: never[]) => {
+    posts.n++;
+    post(...a);
+  };
+  return posts;
+}
+
+describe("the UDP I/O thread's batches", () => {
+  it("sends the datagrams of one turn in one crossing, each whole and in order, of every size", async () => {
+    const e = await openUdpThread({ family: 4, address: "127.0.0.1", port: 0, bufferBytes: 4 << 20 });
+    open.push(e);
+    const p = await peer("udp4", "127.0.0.1");
+    const posts = countPosts(e.thread);
+    // 60 datagrams (below the early hand-over at 64): empty, one byte, multi-byte UTF-8 text, 1,500 and 60,000
+    // bytes (one only: the peer's socket buffer is the kernel's default).
+    const sent: Array<Buffer | string> = Array.from({ length: 60 }, (_, i) =>
+      i % 4 === 0
+        ? Buffer.alloc(0)
+        : i % 4 === 1
+          ? Buffer.from([i])
+          : i % 4 === 2
+            ? `datagram ${i} ü€𝄞`
+            : Buffer.alloc(i === 3 ? 60_000 : 1500, i),
+    );
+    const results: Array<Error | null> = [];
+    for (const d of sent) e.send(d, p.port, "127.0.0.1", (err) => results.push(err));
+    expect(posts.n).toBe(0);
+    await new Promise((r) => setImmediate(r));
+    expect(posts.n).toBe(1);
+    await until(() => p.got.length === 60 && results.length === 60, "60 datagrams and callbacks");
+    expect(p.got.map((b) => b.toString("hex"))).toEqual(sent.map((d) => Buffer.from(d).toString("hex")));
+    expect(results).toEqual(sent.map(() => null));
+  });
+
+  it("hands a lone datagram over at the end of the turn it was sent in, not later", async () => {
+    const e = await openUdpThread({ family: 4, address: "127.0.0.1", port: 0, bufferBytes: 1 << 20 });
+    open.push(e);
+    const p = await peer("udp4", "127.0.0.1");
+    const posts = countPosts(e.thread);
+    e.send(Buffer.from("alone"), p.port, "127.0.0.1", () => {});
+    // The hand-over is queued for the end of this turn, before anything the turn schedules after it.
+    await new Promise((r) => setImmediate(r));
+    expect(posts.n).toBe(1);
+    await until(() => p.got.length === 1, "the lone datagram");
+    expect(String(p.got[0])).toBe("alone");
+    // A lone datagram received is handed up without another behind it to push it.
+    const got: string[] = [];
+    e.onDatagram((d) => got.push(String(d)));
+    p.socket.send("one back", e.port, "127.0.0.1");
+    await until(() => got.length === 1, "the lone datagram received");
+    expect(got).toEqual(["one back"]);
+  });
+
+  it("receives a burst from several sources whole and in arrival order, each with its source", async () => {
+    const e = await openUdpThread({ family: 4, address: "127.0.0.1", port: 0, bufferBytes: 4 << 20 });
+    open.push(e);
+    const a = await peer("udp4", "127.0.0.1");
+    const b = await peer("udp4", "127.0.0.1");
+    const received: string[] = [];
+    e.onDatagram((data, address, port) => received.push(`${address}:${port} ${data.length} ${data.at(-1)}`));
+    const expected: string[] = [];
+    // Loopback delivers each send at once: the arrival order is the order sent, across the two sources (60 KiB in
+    // all, within the kernel's default socket buffer should the thread be slow to read).
+    for (let i = 0; i < 300; i++) {
+      const from = i % 3 === 0 ? b : a;
+      const size = 1 + ((i * 97) % 400);
+      from.socket.send(Buffer.alloc(size, i % 256), e.port, "127.0.0.1");
+      expected.push(`127.0.0.1:${from.port} ${size} ${i % 256}`);
+    }
+    await until(() => received.length === 300, "300 datagrams");
+    expect(received).toEqual(expected);
+  });
+
+  it("carries several sockets: sends on both in one turn leave in the order made, answers reach their own", async () => {
+    const io = new UdpIoThread();
+    open.push(io);
+    const sip = await io.open({ family: 4, address: "127.0.0.1", port: 0, bufferBytes: 1 << 20 });
+    const h248 = await openUdpTransportOn(
+      (address, port) => io.open({ family: 4, address, port, bufferBytes: 1 << 20 }),
+      "127.0.0.1",
+      0,
+    );
+    expect(h248.local).toEqual({ address: "127.0.0.1", port: expect.any(Number) });
+    const sources: number[] = [];
+    const p = createSocket("udp4");
+    const got: string[] = [];
+    p.on("message", (m, rinfo) => {
+      got.push(String(m));
+      sources.push(rinfo.port);
+    });
+    await new Promise<void>((resolve) => p.bind(0, "127.0.0.1", () => resolve()));
+    open.push({ close: () => new Promise<void>((resolve) => p.close(() => resolve())) });
+    const port = p.address().port;
+    // An H.248 Subtract, then the SIP request the node sends after it, then more of each.
+    h248.send("!/1 [127.0.0.1]:2944 T=1{C=1{S=*}}", { address: "127.0.0.1", port });
+    sip.send(Buffer.from("BYE sip:a@b SIP/2.0"), port, "127.0.0.1", () => {});
+    h248.send("!/1 [127.0.0.1]:2944 T=2{C=2{S=*}}", { address: "127.0.0.1", port });
+    sip.send("BYE sip:c@d SIP/2.0", port, "127.0.0.1", () => {});
+    await until(() => got.length === 4, "4 datagrams");
+    expect(got).toEqual([
+      "!/1 [127.0.0.1]:2944 T=1{C=1{S=*}}",
+      "BYE sip:a@b SIP/2.0",
+      "!/1 [127.0.0.1]:2944 T=2{C=2{S=*}}",
+      "BYE sip:c@d SIP/2.0",
+    ]);
+    expect(sources).toEqual([h248.local.port, sip.port, h248.local.port, sip.port]);
+
+    const toSip: string[] = [];
+    const toH248: Array<[string, string, number]> = [];
+    sip.onDatagram((d) => toSip.push(String(d)));
+    h248.onMessage((text, from) => toH248.push([text, from.address, from.port]));
+    p.send("P=1{C=1{S=T1}}", h248.local.port, "127.0.0.1");
+    p.send("SIP/2.0 200 OK", sip.port, "127.0.0.1");
+    p.send("P=2{C=2{S=T2}}", h248.local.port, "127.0.0.1");
+    await until(() => toSip.length === 1 && toH248.length === 2, "the answers");
+    expect(toSip).toEqual(["SIP/2.0 200 OK"]);
+    expect(toH248).toEqual([
+      ["P=1{C=1{S=T1}}", "127.0.0.1", port],
+      ["P=2{C=2{S=T2}}", "127.0.0.1", port],
+    ]);
+    // One socket closed, the other goes on.
+    await h248.close();
+    const after = new Promise<Error | null>((resolve) => sip.send("after", port, "127.0.0.1", resolve));
+    expect(await within(after)).toBeNull();
+    await until(() => got.length === 5, "the datagram after the other socket closed");
+    expect(got[4]).toBe("after");
   });
 });
 

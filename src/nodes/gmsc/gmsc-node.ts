@@ -27,6 +27,12 @@ export function udpAddress(url: string, what: string): { address: string; port: 
   return { address: m[1].replace(/^\[|\]$/g, ""), port };
 }
 
+/**
+ * The H.248 socket's buffers, and what the I/O thread holds for the node: a burst of the MG's replies while the
+ * node is busy waits instead of being dropped and retransmitted.
+ */
+const H248_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export async function startGmscNode(options: StartNodeOptions): Promise<RunningNode> {
   const { config } = options;
   const gmsc = config.gmsc ?? {};
@@ -49,9 +55,18 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
       : { kind: "ip4", address: listen.address === "0.0.0.0" ? "127.0.0.1" : listen.address, port: listen.port };
     const { metrics } = shell;
     const capture = new H248Capture(shell.hep);
+    const io = shell.transportLayer.udpThread;
     const mgc = await MediaGatewayController.start({
       address: listen.address,
       port: listen.port,
+      // On the node's UDP I/O thread, with its SIP sockets (udpIoThread): the H.248 sends and receives off this
+      // thread, crossing with the SIP datagrams of the same turn, in the order the node sent them.
+      ...(io === undefined
+        ? {}
+        : {
+            socket: (address: string, port: number) =>
+              io.open({ family: address.includes(":") ? 6 : 4, address, port, bufferBytes: H248_BUFFER_BYTES }),
+          }),
       mId,
       ...(fixedMg === undefined ? {} : { mg: fixedMg }),
       ...(gmsc.mgcTimers === undefined ? {} : { timers: gmsc.mgcTimers }),

@@ -21,7 +21,7 @@ import type {
   TransportErrorListener,
   TransportName,
 } from "./transport.ts";
-import { openUdpSocket, openUdpThread, type UdpEndpoint } from "./udp-endpoint.ts";
+import { openUdpSocket, type UdpEndpoint, UdpIoThread } from "./udp-endpoint.ts";
 
 export interface ListenSpec {
   transport: TransportName;
@@ -157,8 +157,15 @@ export class TransportLayer implements SipTransport {
   };
   private nextConnection = 1;
   private closed = false;
+  /**
+   * The I/O thread the UDP sockets are on (udpIoThread), closed with the layer; other sockets of the node (its
+   * H.248 one) may be opened on it, so the node's datagrams cross in one batch a turn and keep their order.
+   */
+  readonly udpThread?: UdpIoThread;
 
-  private constructor(private readonly opts: TransportOptions) {}
+  private constructor(private readonly opts: TransportOptions) {
+    if (opts.udpIoThread && opts.listen.some((l) => l.transport === "UDP")) this.udpThread = new UdpIoThread();
+  }
 
   static async create(opts: TransportOptions): Promise<TransportLayer> {
     const layer = new TransportLayer(opts);
@@ -196,8 +203,8 @@ export class TransportLayer implements SipTransport {
     const family = familyOf(spec.address);
     if (spec.transport === "UDP") {
       const bufferBytes = this.opts.udpBufferBytes ?? 8 * 1024 * 1024;
-      const open = this.opts.udpIoThread ? openUdpThread : openUdpSocket;
-      const udp = await open({ family, address: spec.address, port: spec.port, bufferBytes });
+      const o = { family, address: spec.address, port: spec.port, bufferBytes };
+      const udp = await (this.udpThread ? this.udpThread.open(o) : openUdpSocket(o));
       const port = udp.port;
       const local = { address: spec.address, port };
       udp.onDatagram((data, address, remotePort) =>
@@ -499,6 +506,8 @@ export class TransportLayer implements SipTransport {
           }),
       ),
     );
+    // Its sockets closed (an H.248 one opened on it is closed by its owner first): the thread ends.
+    await this.udpThread?.close();
   }
 }
 
