@@ -40,10 +40,12 @@ export type TracedField = PlannedHeader;
  * when the trace is read (a node sending thousands of BYEs at once should not copy every plan's fields for a
  * trace that is seldom read).
  */
-export type RecordedEntry = Omit<TraceEntry, "at" | "time" | "fields" | "raw"> & {
+export type RecordedEntry = Omit<TraceEntry, "at" | "time" | "fields" | "raw" | "parties"> & {
   fields?: TracedField[] | (() => TracedField[]);
   /** The text, or a function writing it when asked for (the message is not serialised for a trace never read). */
   raw?: string | (() => string);
+  /** The parties, or a function reading them: only a call's first request's are kept. */
+  parties?: TraceEntry["parties"] | (() => TraceEntry["parties"]);
 };
 
 export interface TraceRetention {
@@ -127,8 +129,11 @@ export class CallTraces {
     if (entry.parties) {
       // Kept once a call, as strings of their own: a value cut from a parsed message would hold all its text.
       if (!call.parties) {
-        call.parties = JSON.parse(JSON.stringify(entry.parties)) as { from: string; to: string };
-        call.method = JSON.parse(JSON.stringify(entry.label)) as string;
+        const parties = typeof entry.parties === "function" ? entry.parties() : entry.parties;
+        if (parties) {
+          call.parties = JSON.parse(JSON.stringify(parties)) as { from: string; to: string };
+          call.method = JSON.parse(JSON.stringify(entry.label)) as string;
+        }
       }
       entry.parties = undefined;
     }
