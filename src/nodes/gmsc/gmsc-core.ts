@@ -28,6 +28,8 @@ function clearingRuleOf(plans: Plan[]): string | undefined {
   )?.rule;
 }
 
+const NONE_CLAIMED: ReadonlySet<string> = new Set<string>();
+
 export class GmscCore implements GmscServices {
   readonly log: Logger;
   /** The Contact last built, for the sent-by it was built from (formatted once, not per response). */
@@ -73,7 +75,7 @@ export class GmscCore implements GmscServices {
     const subtracts = decision.plans.filter((p) => p.kind === "h248-subtract");
     const claimed =
       subtracts.length === 0
-        ? new Set<string>()
+        ? NONE_CLAIMED
         : await this.calls.claim(
             key,
             subtracts.map((p) => ({ contextId: p.contextId, terminationId: p.terminationId })),

@@ -26,10 +26,12 @@ import type { ServerTransaction } from "../../sip/transactions/server-transactio
 import type { Destination, Flow } from "../../sip/transport/transport.ts";
 import { newCall, withInviteResponse, withInviteSent, withLegTerminated, withTerminations } from "./call-state.ts";
 import type { GmscCore } from "./gmsc-core.ts";
-import { bodyTowards, relayedHeaders, responseOnLeg, sdpOfMessage } from "./leg-messages.ts";
+import { bodyTowards, keysOfTable, relayedHeaders, responseOnLeg, sdpOfMessage } from "./leg-messages.ts";
 import type { SeizedMedia } from "./media-gateway.ts";
 
 const newTag = () => randomBytes(6).toString("hex");
+
+const NO_TABLE = {};
 
 const SIP_I_BODIES = ["application/sdp", "multipart/mixed", "application/isup"];
 
@@ -212,7 +214,7 @@ function forwardedInvite(g: GmscCore, invite: SipRequest, target: string): { req
       headerOf("CSeq", { seq: 1, method: "INVITE" }),
       g.contact,
       // The rules' table of end-to-end fields (rule-file.schema.json requires it of the GMSC's clause file).
-      ...relayedHeaders(invite, Object.keys(g.shell.rules.version().tables.endToEndHeaders ?? {})),
+      ...relayedHeaders(invite, keysOfTable(g.shell.rules.version().tables.endToEndHeaders ?? NO_TABLE)),
     ],
     body: invite.body,
   };
