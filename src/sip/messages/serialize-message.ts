@@ -19,10 +19,5 @@ export function serializeMessage(msg: SipMessage): Buffer {
   }
   head += `Content-Length: ${msg.body.length}\r\n\r\n`;
   if (msg.body.length === 0) return Buffer.from(head, "utf8");
-  // One buffer for head and body (not the head's own, then a second for both).
-  const headLength = Buffer.byteLength(head, "utf8");
-  const out = Buffer.allocUnsafe(headLength + msg.body.length);
-  out.write(head, 0, headLength, "utf8");
-  out.set(msg.body, headLength);
-  return out;
+  return Buffer.concat([Buffer.from(head, "utf8"), msg.body]);
 }
