@@ -40,10 +40,12 @@ export type TracedField = PlannedHeader;
  * when the trace is read (a node sending thousands of BYEs at once should not copy every plan's fields for a
  * trace that is seldom read).
  */
-export type RecordedEntry = Omit<TraceEntry, "at" | "time" | "fields" | "raw"> & {
+export type RecordedEntry = Omit<TraceEntry, "at" | "time" | "fields" | "raw" | "parties"> & {
   fields?: TracedField[] | (() => TracedField[]);
   /** The text, or a function writing it when asked for (the message is not serialised for a trace never read). */
   raw?: string | (() => string);
+  /** The parties, or a function reading them: only a call's first request's are kept. */
+  parties?: TraceEntry["parties"] | (() => TraceEntry["parties"]);
 };
 
 export interface TraceRetention {
@@ -62,6 +64,7 @@ export const defaultRetention: TraceRetention = {
 };
 
 interface CallTrace {
+  id: string;
   placed: number;
   touched: number;
   entries: Array<RecordedEntry & { at: number; time: number }>;
@@ -69,6 +72,37 @@ interface CallTrace {
   /** The first request's From and To, and its method. */
   parties?: { from: string; to: string };
   method?: string;
+  /** Its messages keep their text (it is one of the `messageCalls` most recently placed). */
+  text: boolean;
+  /** Forgotten: its places in the queues below are skipped. */
+  gone: boolean;
+}
+
+/**
+ * A first-in first-out queue read from `head`, compacted now and then. A Map or Set in insertion order would do,
+ * but each pass over one from its start walks every entry deleted since the table was last rebuilt (thousands
+ * here, as calls come and go): the trace's eviction was the costliest part of recording a message.
+ */
+class Queue<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): void {
+    this.items[this.head] = undefined as T;
+    this.head++;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
 }
 
 /** What GET /v1/traces lists of a call: when it started, between whom, how many messages. */
@@ -86,16 +120,18 @@ export interface TraceSummary {
 }
 
 export class CallTraces {
-  /**
-   * In the order the calls were placed: `placed` is when a call was put at the end, `touched` its last message.
-   * A message only stamps `touched`; eviction moves a call touched since it was placed to the end instead of
-   * dropping it (a second chance), so recording costs no Map reordering per message.
-   */
   private readonly calls = new Map<string, CallTrace>();
+  /**
+   * The calls in the order they were placed: `placed` is when a call was put at the end, `touched` its last
+   * message. A message only stamps `touched`; eviction moves a call touched since it was placed to the end instead
+   * of dropping it (a second chance), so recording costs no reordering per message.
+   */
+  private readonly placedOrder = new Queue<CallTrace>();
   /** Other Call-IDs of a call (a B2BUA's second leg), each to the Call-ID its trace is kept under. */
   private readonly aliases = new Map<string, string>();
   /** The calls whose messages keep their text, oldest placed first (a message is held, so they are bounded). */
-  private readonly withText = new Set<string>();
+  private readonly textOrder = new Queue<CallTrace>();
+  private withText = 0;
 
   constructor(
     private readonly retention: TraceRetention = defaultRetention,
@@ -123,12 +159,15 @@ export class CallTraces {
     // call's trace still ends with its release.
     if (call.entries.length >= this.retention.maxEntriesPerCall)
       call.entries.splice(Math.floor(this.retention.maxEntriesPerCall / 4), 1);
-    if (entry.raw !== undefined && !this.withText.has(callId)) entry.raw = undefined;
+    if (entry.raw !== undefined && !call.text) entry.raw = undefined;
     if (entry.parties) {
       // Kept once a call, as strings of their own: a value cut from a parsed message would hold all its text.
       if (!call.parties) {
-        call.parties = JSON.parse(JSON.stringify(entry.parties)) as { from: string; to: string };
-        call.method = JSON.parse(JSON.stringify(entry.label)) as string;
+        const parties = typeof entry.parties === "function" ? entry.parties() : entry.parties;
+        if (parties) {
+          call.parties = JSON.parse(JSON.stringify(parties)) as { from: string; to: string };
+          call.method = JSON.parse(JSON.stringify(entry.label)) as string;
+        }
       }
       entry.parties = undefined;
     }
@@ -180,9 +219,15 @@ export class CallTraces {
   }
 
   private forget(callId: string): void {
-    for (const a of this.calls.get(callId)?.aliases ?? []) this.aliases.delete(a);
+    const call = this.calls.get(callId);
+    if (call === undefined) return;
+    for (const a of call.aliases ?? []) this.aliases.delete(a);
     this.calls.delete(callId);
-    this.withText.delete(callId);
+    call.gone = true;
+    if (call.text) {
+      call.text = false;
+      this.withText--;
+    }
   }
 
   /** The calls with a trace kept, least recently active first. */
@@ -193,21 +238,28 @@ export class CallTraces {
 
   private place(callId: string, at: number): CallTrace {
     this.evict(at, 1);
-    const call: CallTrace = { placed: at, touched: at, entries: [] };
+    const call: CallTrace = { id: callId, placed: at, touched: at, entries: [], text: false, gone: false };
     this.calls.set(callId, call);
-    this.keepText(callId);
+    this.placedOrder.push(call);
+    this.keepText(call);
     return call;
   }
 
   /** The new call keeps its messages' text; past the bound, the oldest placed call's is dropped. */
-  private keepText(callId: string): void {
+  private keepText(call: CallTrace): void {
     const bound = this.retention.messageCalls ?? 0;
     if (bound === 0) return;
-    this.withText.add(callId);
-    if (this.withText.size <= bound) return;
-    const oldest = this.withText.values().next().value as string;
-    this.withText.delete(oldest);
-    for (const e of this.calls.get(oldest)?.entries ?? []) e.raw = undefined;
+    call.text = true;
+    this.withText++;
+    this.textOrder.push(call);
+    while (this.withText > bound) {
+      const oldest = this.textOrder.peek() as CallTrace;
+      this.textOrder.shift();
+      if (!oldest.text) continue; // forgotten meanwhile
+      oldest.text = false;
+      this.withText--;
+      for (const e of oldest.entries) e.raw = undefined;
+    }
   }
 
   /**
@@ -216,15 +268,20 @@ export class CallTraces {
    * (once: then placed = touched). The order is least recently active first but for calls moved in one pass.
    */
   private evict(now: number, room = 0): void {
-    for (const [id, call] of this.calls) {
+    for (let call = this.placedOrder.peek(); call !== undefined; call = this.placedOrder.peek()) {
+      if (call.gone) {
+        this.placedOrder.shift();
+        continue;
+      }
       if (call.touched > call.placed) {
-        this.calls.delete(id);
+        this.placedOrder.shift();
         call.placed = call.touched;
-        this.calls.set(id, call);
+        this.placedOrder.push(call);
         continue;
       }
       if (this.calls.size + room <= this.retention.maxCalls && now - call.touched <= this.retention.maxAgeMs) break;
-      this.forget(id);
+      this.placedOrder.shift();
+      this.forget(call.id);
     }
   }
 }

@@ -71,6 +71,31 @@ describe("call traces over maxCalls", () => {
     expect(traces.callIds()).toEqual(["a", "d", "e"]);
   });
 
+  it("keeps the right calls and texts through thousands of calls come and gone (second chances, calls aged out)", () => {
+    let t = 0;
+    const traces = new CallTraces({ maxCalls: 50, maxEntriesPerCall: 10, maxAgeMs: 1e9, messageCalls: 20 }, () => t++);
+    const sip = (label: string) => ({ ...e(label), raw: label });
+    for (let i = 0; i < 5000; i++) {
+      traces.record(`c${i}`, sip("INVITE"));
+      traces.record(`c${i}`, sip("200"));
+      // One call stays active all along: it is moved to the end each time it comes up, never evicted.
+      if (i % 20 === 0) traces.record("long", sip("INFO"));
+    }
+    const ids = traces.callIds();
+    expect(ids).toHaveLength(50);
+    expect(ids).toContain("long");
+    expect(ids.at(-1)).toBe("c4999");
+    expect(ids.filter((id) => id !== "long")).toEqual(Array.from({ length: 49 }, (_, k) => `c${4951 + k}`));
+    // Texts: only the 20 most recently placed calls keep theirs.
+    expect(traces.get("c4999")?.map((x) => x.raw)).toEqual(["INVITE", "200"]);
+    expect(traces.get("c4980")?.map((x) => x.raw)).toEqual(["INVITE", "200"]);
+    expect(traces.get("c4979")?.map((x) => x.raw)).toEqual([undefined, undefined]);
+    // A call placed again after it was evicted is a call of its own, with its text.
+    traces.record("c0", sip("INVITE"));
+    expect(traces.get("c0")?.map((x) => x.raw)).toEqual(["INVITE"]);
+    expect(traces.get("c4980")?.map((x) => x.raw)).toEqual([undefined, undefined]);
+  });
+
   it("drops calls whose last message is older than maxAgeMs when a new call comes", () => {
     let t = 0;
     const traces = new CallTraces({ maxCalls: 10, maxEntriesPerCall: 10, maxAgeMs: 100 }, () => t);

@@ -55,4 +55,19 @@ describe("SIP-I multipart bodies", () => {
     );
     expect(mediaAddressOf("v=0\r\n")).toBeUndefined();
   });
+
+  it("sets every c= address and only the first m= port; reads the first of each", () => {
+    const two =
+      "v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 6000 RTP/AVP 0\r\nc=IN IP4 192.0.2.2/127\r\nm=video 7000 RTP/AVP 31\r\n";
+    expect(mediaAddressOf(two)).toEqual({ address: "192.0.2.1", port: 6000 });
+    expect(withMediaAddress(two, { address: "10.0.0.9", port: 4 })).toBe(
+      "v=0\r\nc=IN IP4 10.0.0.9\r\nm=audio 4 RTP/AVP 0\r\nc=IN IP4 10.0.0.9\r\nm=video 7000 RTP/AVP 31\r\n",
+    );
+  });
+
+  it("finds a body's SDP part again under another Content-Type (the part is remembered per body and type)", () => {
+    expect(sdpOf(ct, body)).toBe(sdp);
+    expect(() => sdpOf("multipart/mixed; boundary=other", body)).toThrow(BodyError);
+    expect(sdpOf(ct, body)).toBe(sdp);
+  });
 });

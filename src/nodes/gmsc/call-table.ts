@@ -46,12 +46,17 @@ export class CallTable {
       }
     };
     const next = previous.then(leased, leased);
-    const settled = next.catch(() => undefined);
+    // Settled either way; the queue goes with its last job (one promise, not a catch and then a then).
+    const settled: Promise<void> = next.then(
+      () => this.dequeue(key, settled),
+      () => this.dequeue(key, settled),
+    );
     this.queues.set(key, settled);
-    void settled.then(() => {
-      if (this.queues.get(key) === settled) this.queues.delete(key);
-    });
     return next;
+  }
+
+  private dequeue(key: string, settled: Promise<void>): void {
+    if (this.queues.get(key) === settled) this.queues.delete(key);
   }
 
   runtime(key: string): CallRuntime {

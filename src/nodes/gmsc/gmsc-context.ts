@@ -37,6 +37,6 @@ export interface GmscContext {
   readonly wire: WireEvent;
   readonly rt: CallRuntime;
   /** The terminations this node claimed in the store for the plans' Subtracts (§7.3.4 never twice). */
-  readonly claimed: Set<string>;
+  readonly claimed: ReadonlySet<string>;
   record: CallRecord;
 }

@@ -28,8 +28,12 @@ function clearingRuleOf(plans: Plan[]): string | undefined {
   )?.rule;
 }
 
+const NONE_CLAIMED: ReadonlySet<string> = new Set<string>();
+
 export class GmscCore implements GmscServices {
   readonly log: Logger;
+  /** The Contact last built, for the sent-by it was built from (formatted once, not per response). */
+  private contactOf?: { host: string; port: number; header: SipHeader };
 
   constructor(
     readonly shell: NodeShell,
@@ -43,13 +47,17 @@ export class GmscCore implements GmscServices {
   /** The GMSC's Contact on both legs (RFC 3261 §8.1.1.8): its UDP sent-by. */
   get contact(): SipHeader {
     const { host, port } = this.shell.transport.sentBy("UDP", 4);
-    return headerOf("Contact", [
+    const known = this.contactOf;
+    if (known !== undefined && known.host === host && known.port === port) return known.header;
+    const header = headerOf("Contact", [
       {
         displayName: null,
         uri: { scheme: "sip", user: null, password: null, host, port, params: [], headers: [] },
         params: [],
       },
     ]);
+    this.contactOf = { host, port, header };
+    return header;
   }
 
   /** Decides on one event with the call as it is in `record`, and executes the plans. The caller stores the result. */
@@ -67,22 +75,24 @@ export class GmscCore implements GmscServices {
     const subtracts = decision.plans.filter((p) => p.kind === "h248-subtract");
     const claimed =
       subtracts.length === 0
-        ? new Set<string>()
+        ? NONE_CLAIMED
         : await this.calls.claim(
             key,
             subtracts.map((p) => ({ contextId: p.contextId, terminationId: p.terminationId })),
           );
     const ctx: GmscContext = { g: this, key, wire, rt: this.calls.runtime(key), claimed, record: start };
     await executePlans(decision.plans, gmscExecutors, ctx);
-    this.log.info(
-      {
-        callId: key,
-        event: wire.event,
-        digest: decision.digest,
-        plans: decision.plans.map((p) => ({ kind: p.kind, rule: p.rule, trace: p.trace })),
-      },
-      "decided",
-    );
+    // Built only when it is written: under load the level is warn, and this runs several times a call.
+    if (this.log.isLevelEnabled("info"))
+      this.log.info(
+        {
+          callId: key,
+          event: wire.event,
+          digest: decision.digest,
+          plans: decision.plans.map((p) => ({ kind: p.kind, rule: p.rule, trace: p.trace })),
+        },
+        "decided",
+      );
     return { record: ctx.record, plans: decision.plans, digest: decision.digest };
   }
 

@@ -10,6 +10,8 @@ import type { HepMirror } from "../../trace/hep.ts";
 const requestId = /\b(?:T|Transaction)\s*=\s*(\d+)/;
 const replyId = /\b(?:P|Reply)\s*=\s*(\d+)/;
 
+const sameEnd = (a: H248Peer, b: H248Peer) => a.address === b.address && a.port === b.port;
+
 /** Every H.248 datagram copied to the HEP mirror and joined to the call traces. */
 export class H248Capture {
   /** The last H.248 request entry recorded and not yet seen on the wire. */
@@ -42,10 +44,23 @@ export class H248Capture {
     };
   }
 
+  /** The ends of the last datagram each way: the MGC talks to one MGW, so every entry shares one pair (read-only). */
+  private sentWire?: WireAddresses;
+  private receivedWire?: WireAddresses;
+
+  private wireOf(direction: "sent" | "received", local: H248Peer, peer: H248Peer): WireAddresses {
+    const [src, dst] = direction === "sent" ? [local, peer] : [peer, local];
+    const last = direction === "sent" ? this.sentWire : this.receivedWire;
+    if (last && sameEnd(last.src, src) && sameEnd(last.dst, dst)) return last;
+    const wire: WireAddresses = { transport: "UDP", src: { ...src }, dst: { ...dst } };
+    if (direction === "sent") this.sentWire = wire;
+    else this.receivedWire = wire;
+    return wire;
+  }
+
   /** The MGC transport's tap: every datagram, sent or received. */
   readonly tap = (direction: "sent" | "received", text: string, local: H248Peer, peer: H248Peer): void => {
-    const [src, dst] = direction === "sent" ? [local, peer] : [peer, local];
-    const wire: WireAddresses = { transport: "UDP", src, dst };
+    const wire = this.wireOf(direction, local, peer);
     this.hep?.mirror({ time: Date.now(), wire, protocol: "H.248", payload: Buffer.from(text, "utf8") });
     if (direction === "sent") {
       const id = requestId.exec(text)?.[1];

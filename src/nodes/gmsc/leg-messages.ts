@@ -21,8 +21,32 @@ import { responseTo } from "../../sip/transactions/invite-server-transaction.ts"
  * relayed as such its Contacts, RFC 3261 §8.1.3.4), case-insensitively; every other field is the leg's own.
  */
 export function relayedHeaders(msg: SipMessage, names: readonly string[]): SipHeader[] {
-  const relay = new Set(names.map(canonicalHeaderName));
+  const relay = canonicalSet(names);
   return msg.headers.filter((h) => relay.has(h.name));
+}
+
+/** The canonical names of a list, found once per list (a rule table's list is the same array every call). */
+const canonicalSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function canonicalSet(names: readonly string[]): ReadonlySet<string> {
+  let set = canonicalSets.get(names);
+  if (set === undefined) {
+    set = new Set(names.map(canonicalHeaderName));
+    canonicalSets.set(names, set);
+  }
+  return set;
+}
+
+/** The names of a rule table (its keys), listed once per table object (a rules version's tables are not changed). */
+const tableKeys = new WeakMap<object, readonly string[]>();
+
+export function keysOfTable(table: object): readonly string[] {
+  let keys = tableKeys.get(table);
+  if (keys === undefined) {
+    keys = Object.keys(table);
+    tableKeys.set(table, keys);
+  }
+  return keys;
 }
 
 export const contentTypeOf = (msg: SipMessage) => headerValue(msg, "Content-Type");

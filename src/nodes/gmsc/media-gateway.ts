@@ -60,7 +60,7 @@ export class MediaGateway {
       from: direction === "sent" ? this.self : MGW,
       to: direction === "sent" ? MGW : this.self,
       label,
-      ...(note ?? {}),
+      ...note, // (spreading undefined adds nothing: no empty object made for the entries without a rule)
     });
   }
 

@@ -5,7 +5,6 @@
 // (x-23.231:7.3.1/relay-responses, §7.3.1 b.1 deferred CANCEL, b.3, a 2xx crossing a CANCEL). The call is stored
 // before the MGW is asked, so a CANCEL during the seizure goes to the rules at once; the seizure comes back as an
 // event of its own (terminations-seized), whose rule releases what was seized for a call given up meanwhile.
-import { randomBytes } from "node:crypto";
 import type { CallRecord } from "../../../generated/types/index.ts";
 import { DialogError, uacDialog, uasDialog } from "../../sip/dialogs/ua-dialog.ts";
 import {
@@ -26,10 +25,13 @@ import type { ServerTransaction } from "../../sip/transactions/server-transactio
 import type { Destination, Flow } from "../../sip/transport/transport.ts";
 import { newCall, withInviteResponse, withInviteSent, withLegTerminated, withTerminations } from "./call-state.ts";
 import type { GmscCore } from "./gmsc-core.ts";
-import { bodyTowards, relayedHeaders, responseOnLeg, sdpOfMessage } from "./leg-messages.ts";
+import { bodyTowards, keysOfTable, relayedHeaders, responseOnLeg, sdpOfMessage } from "./leg-messages.ts";
 import type { SeizedMedia } from "./media-gateway.ts";
+import { randomHex } from "./random-hex.ts";
 
-const newTag = () => randomBytes(6).toString("hex");
+const newTag = () => randomHex(6);
+
+const NO_TABLE = {};
 
 const SIP_I_BODIES = ["application/sdp", "multipart/mixed", "application/isup"];
 
@@ -208,11 +210,11 @@ function forwardedInvite(g: GmscCore, invite: SipRequest, target: string): { req
         params: [...from.params.filter(([n]) => n.toLowerCase() !== "tag"), ["tag", localTag]],
       }),
       headerOf("To", to),
-      headerOf("Call-ID", `${randomBytes(10).toString("hex")}@${host}`),
+      headerOf("Call-ID", `${randomHex(10)}@${host}`),
       headerOf("CSeq", { seq: 1, method: "INVITE" }),
       g.contact,
       // The rules' table of end-to-end fields (rule-file.schema.json requires it of the GMSC's clause file).
-      ...relayedHeaders(invite, Object.keys(g.shell.rules.version().tables.endToEndHeaders ?? {})),
+      ...relayedHeaders(invite, keysOfTable(g.shell.rules.version().tables.endToEndHeaders ?? NO_TABLE)),
     ],
     body: invite.body,
   };

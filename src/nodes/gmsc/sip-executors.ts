@@ -22,11 +22,10 @@ type SipKinds = "sip-response" | "forward-request" | "forward-response" | "sip-c
 const open = (tx: ServerTransaction | undefined): tx is ServerTransaction =>
   tx !== undefined && (tx.state === "trying" || tx.state === "proceeding");
 
-const note = (plan: { rule: string; trace: string[] }, headers: TracedField[] = []) => ({
-  rule: plan.rule,
-  trace: plan.trace,
-  ...(headers.length > 0 ? { fields: headers } : {}),
-});
+const note = (plan: { rule: string; trace: string[] }, headers?: TracedField[]) =>
+  headers !== undefined && headers.length > 0
+    ? { rule: plan.rule, trace: plan.trace, fields: headers }
+    : { rule: plan.rule, trace: plan.trace };
 
 /** What answering a request on a leg tells of that leg: the INVITE's response, or a BYE answered. */
 function answered(c: GmscContext, tx: ServerTransaction, side: Side, status: number): void {

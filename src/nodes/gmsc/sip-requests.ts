@@ -1,7 +1,6 @@
 // Requests reaching the GMSC, sorted by what they are to the B2BUA: an initial INVITE (set-up), a CANCEL of the
 // preceding node's INVITE, a BYE on either leg, the ACK of a 2xx the GMSC sent; each release indication becomes
 // an event for the rules (§7.3.1). A retransmitted 2xx from the succeeding node is ACKed again (§13.2.2.4).
-import { randomBytes } from "node:crypto";
 import { ackFor2xx, inDialog, withRemoteSeq } from "../../sip/dialogs/ua-dialog.ts";
 import { callIdOf, fromOf, headerValues, makeHeader, tagOf, toOf } from "../../sip/messages/header-access.ts";
 import type { SipRequest, SipResponse } from "../../sip/messages/message.ts";
@@ -12,13 +11,14 @@ import type { Flow } from "../../sip/transport/transport.ts";
 import type { AddressFilter } from "../address-filter.ts";
 import type { GmscCore } from "./gmsc-core.ts";
 import { responseOnLeg } from "./leg-messages.ts";
+import { randomHex } from "./random-hex.ts";
 import { onInitialInvite } from "./set-up.ts";
 
 /** A response of the GMSC's own outside any call (its To tag fresh, §8.2.6.2), with a Warning saying why. */
 function answer(tx: ServerTransaction, req: SipRequest, status: number, warning?: string): void {
   const headers =
     warning === undefined ? [] : [makeHeader("Warning", `399 cleardown "${warning.replace(/["\\\r\n]/g, "")}"`)];
-  tx.respond(responseOnLeg(req, { status, localTag: randomBytes(6).toString("hex"), headers }));
+  tx.respond(responseOnLeg(req, { status, localTag: randomHex(6), headers }));
 }
 
 /** Requests reach the B2BUA only from the configured peers (config trustedPeers; none configured: from all). */

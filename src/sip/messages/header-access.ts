@@ -24,6 +24,14 @@ export function headerValues(msg: SipMessage, name: string): string[] {
   return out;
 }
 
+/** How many header fields of that name the message has (no values listed: a check runs on every request). */
+export function headerCount(msg: SipMessage, name: string): number {
+  const n = canonicalHeaderName(name);
+  let count = 0;
+  for (const h of msg.headers) if (h.name === n) count++;
+  return count;
+}
+
 /** The first value of a header field, as text. */
 export function headerValue(msg: SipMessage, name: string): string | undefined {
   const n = canonicalHeaderName(name);

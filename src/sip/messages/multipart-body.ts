@@ -52,14 +52,31 @@ export function multipartParts(contentType: string, body: Uint8Array): BodyPart[
   }
 }
 
+/**
+ * The SDP part of a multipart body, found once per body: a B2BUA reads a message's SDP and then writes it into
+ * the body it relays (and a relayed answer's SDP is read again for the MGW), so the same body is asked twice or
+ * three times. Keyed by the body's octets; a body is not changed once received or built.
+ */
+const sdpParts = new WeakMap<Uint8Array, { contentType: string; part: BodyPart | undefined }>();
+
+function sdpPartOf(contentType: string, body: Uint8Array): BodyPart | undefined {
+  const known = sdpParts.get(body);
+  if (known !== undefined && known.contentType === contentType) return known.part;
+  const part = multipartParts(contentType, body).find((p) => mediaType(p.contentType) === "application/sdp");
+  sdpParts.set(body, { contentType, part });
+  return part;
+}
+
 /** The SDP of a body (application/sdp itself, or the SDP part of a multipart body), if there is one. */
 export function sdpOf(contentType: string | undefined, body: Uint8Array): string | undefined {
   if (contentType === undefined || body.length === 0) return undefined;
   const type = mediaType(contentType);
-  if (type === "application/sdp") return Buffer.from(body).toString("utf8");
+  if (type === "application/sdp") return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
   if (!type.startsWith("multipart/")) return undefined;
-  const part = multipartParts(contentType, body).find((p) => mediaType(p.contentType) === "application/sdp");
-  return part === undefined ? undefined : Buffer.from(body.subarray(part.start, part.end)).toString("utf8");
+  const part = sdpPartOf(contentType, body);
+  return part === undefined
+    ? undefined
+    : Buffer.from(body.buffer, body.byteOffset + part.start, part.end - part.start).toString("utf8");
 }
 
 /** The body with its SDP replaced by `sdp`; every other octet unchanged. A body without SDP is returned as is. */
@@ -68,7 +85,7 @@ export function withSdp(contentType: string | undefined, body: Uint8Array, sdp: 
   const type = mediaType(contentType);
   if (type === "application/sdp") return Buffer.from(sdp, "utf8");
   if (!type.startsWith("multipart/")) return body;
-  const part = multipartParts(contentType, body).find((p) => mediaType(p.contentType) === "application/sdp");
+  const part = sdpPartOf(contentType, body);
   if (part === undefined) return body;
   return Buffer.concat([body.subarray(0, part.start), Buffer.from(sdp, "utf8"), body.subarray(part.end)]);
 }

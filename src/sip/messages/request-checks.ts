@@ -1,6 +1,6 @@
 // What an element answers to a request the codec accepted (RFC 3261 §8.2 for a UAS or registrar, §16.3 for a
 // proxy; RFC 4475 §3.3 lists the torture cases). Pure: the element decides from the request and its policy.
-import { headerValues, toOf, vias } from "./header-access.ts";
+import { headerCount, headerValue, headerValues, toOf, vias } from "./header-access.ts";
 import { isSipUri, type SipRequest, type SipResponse } from "./message.ts";
 
 export interface ElementPolicy {
@@ -41,11 +41,11 @@ const mediaType = (v: string) => v.split(";")[0].trim().toLowerCase();
 /** The answer the element must give instead of processing the request, or null to go on. */
 export function checkRequest(req: SipRequest, policy: ElementPolicy): ElementAnswer | null {
   for (const name of REQUIRED) {
-    if (headerValues(req, name).length === 0)
+    if (headerCount(req, name) === 0)
       return answer(400, `Missing ${name}`, `missing ${name} header field (RFC 3261 §8.1.1)`);
   }
   for (const name of SINGLE) {
-    if (headerValues(req, name).length > 1)
+    if (headerCount(req, name) > 1)
       return answer(400, `Multiple ${name}`, `more than one ${name} header field (RFC 3261 §7.3.1)`);
   }
   const schemes = policy.schemes ?? ["sip", "sips", "tel"];
@@ -56,7 +56,7 @@ export function checkRequest(req: SipRequest, policy: ElementPolicy): ElementAns
       `Request-URI scheme ${req.uri.scheme} is not supported (RFC 3261 §8.2.2.1)`,
     );
   }
-  const mf = headerValues(req, "Max-Forwards")[0];
+  const mf = headerValue(req, "Max-Forwards");
   if (policy.role === "proxy" && mf !== undefined && Number(mf) === 0) {
     return answer(483, "Too Many Hops", "Max-Forwards is 0 (RFC 3261 §16.3 step 3)");
   }
@@ -83,7 +83,7 @@ export function checkRequest(req: SipRequest, policy: ElementPolicy): ElementAns
   }
   if (policy.role !== "proxy") {
     const types = (policy.contentTypes ?? ["application/sdp"]).map((t) => t.toLowerCase());
-    const ct = headerValues(req, "Content-Type")[0];
+    const ct = headerValue(req, "Content-Type");
     if (req.body.length > 0 && ct !== undefined && !types.includes(mediaType(ct))) {
       return answer(415, "Unsupported Media Type", `body type ${mediaType(ct)} is not supported (RFC 3261 §8.2.3)`, [
         ["Accept", types.join(", ")],

@@ -6,36 +6,24 @@ export interface MediaAddress {
   port: number;
 }
 
-const lines = (sdp: string) => sdp.split(/\r?\n/);
+// Each pattern runs over the whole description, line by line (m flag), instead of splitting it into lines: these
+// run for every SDP the GMSC relays, and a split costs an array and a string per line.
+const connection = /^c=IN IP[46] ([^\s/]+)/m;
+const mediaPort = /^m=\S+ (\d+)/m;
+const connectionLines = /^c=IN IP[46] [^\r\n]*/gm;
+const firstMediaPort = /^(m=\S+ )\d+/m;
 
 /** The connection address (first c= line) and first media port (first m= line), if both are there. */
 export function mediaAddressOf(sdp: string): MediaAddress | undefined {
-  let address: string | undefined;
-  let port: number | undefined;
-  for (const line of lines(sdp)) {
-    const c = /^c=IN IP[46] ([^\s/]+)/.exec(line);
-    if (c && address === undefined) address = c[1];
-    const m = /^m=\S+ (\d+)/.exec(line);
-    if (m && port === undefined) port = Number(m[1]);
-  }
-  return address === undefined || port === undefined ? undefined : { address, port };
+  const c = connection.exec(sdp);
+  const m = mediaPort.exec(sdp);
+  return c === null || m === null ? undefined : { address: c[1], port: Number(m[1]) };
 }
 
 /** The SDP with every c= address and the first m= port set to `media` (line endings as they were). */
 export function withMediaAddress(sdp: string, media: MediaAddress): string {
   const family = media.address.includes(":") ? "IP6" : "IP4";
-  let portDone = false;
   return sdp
-    .split("\n")
-    .map((raw) => {
-      const cr = raw.endsWith("\r") ? "\r" : "";
-      const line = cr ? raw.slice(0, -1) : raw;
-      if (/^c=IN IP[46] /.test(line)) return `c=IN ${family} ${media.address}${cr}`;
-      if (!portDone && /^m=\S+ \d+/.test(line)) {
-        portDone = true;
-        return `${line.replace(/^(m=\S+ )\d+/, `$1${media.port}`)}${cr}`;
-      }
-      return raw;
-    })
-    .join("\n");
+    .replace(connectionLines, () => `c=IN ${family} ${media.address}`)
+    .replace(firstMediaPort, (_, head: string) => `${head}${media.port}`);
 }

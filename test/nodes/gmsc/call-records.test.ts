@@ -86,6 +86,19 @@ describe("GMSC call records shared by several nodes", () => {
     expect(mergeCallRecords(ours, start)).toEqual({ ...ours, clearingRule: ours.clearingRule });
   });
 
+  it("a write onto the record it was computed from is that write; a field only the stored record holds is kept", () => {
+    const start = record({ terminations: [] });
+    const ours: CallRecord = { ...start, call: withLegTerminated(start.call, "succeeding") };
+    expect(mergeCallRecords(ours, start)).toEqual(ours);
+    // Another node's lease (a field ours lacks) and a leg further on in the store: both are kept.
+    const leased: CallRecord = { ...start, leaseOwner: "GMSC-B", leaseUntil: 5 };
+    expect(mergeCallRecords(ours, leased)).toEqual({ ...ours, leaseOwner: "GMSC-B", leaseUntil: 5 });
+    const further: CallRecord = { ...start, call: withLegTerminated(start.call, "preceding") };
+    const merged = mergeCallRecords(ours, further);
+    expect([merged.call.preceding.state, merged.call.succeeding.state]).toEqual(["terminated", "terminated"]);
+    expect(merged).not.toBe(ours);
+  });
+
   it("23.231:7.3.4/2 two nodes claiming the same terminations for a Subtract: only the first gets them, never both", async () => {
     const { a, b } = sharedStore();
     await a.create(key, record());
