@@ -3,9 +3,12 @@
 // taps relaying datagrams, and the MG's output read here, in the driving process, so the node's CPU is the node's
 // own. SIPp's message trace is off during the load (its counters are read from its stats file). Each round places
 // `calls` calls and then checks what the issue asks of them: every call had its two Adds and two Subtracts at the
-// MG, no call failed at either SIPp, nothing is left at the GMSC (GET /v1/calls) or the MG (its contexts).
+// MG, no call failed at either SIPp, nothing is left at the GMSC (GET /v1/calls) or the MG (its contexts). The MG
+// tallies its commands and each context's terminations instead of printing a line per command (the lines cost the
+// MG and this process more per call than the SIPps), and each round reports the CPU of every process kind and of
+// the whole machine over the round, so a figure says whether the node or the machine was the limit.
 import { readdirSync, readFileSync } from "node:fs";
-import type { MegacoMg, MgLine } from "../../peers/megaco/mg.ts";
+import type { MegacoMg } from "../../peers/megaco/mg.ts";
 import { startMegacoMg } from "../../peers/megaco/mg.ts";
 import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
 import { startSipp } from "../../support/sipp.ts";
@@ -16,6 +19,8 @@ import { isupFiles } from "./isup.ts";
 export interface GmscLoadOptions {
   /** The node's store (default memory), e.g. a redis:// URL. */
   store?: string;
+  /** The store's server process (redis-server), whose CPU a round reports. */
+  storePid?: number;
   name?: string;
 }
 
@@ -28,12 +33,30 @@ export interface RoundResult {
   nodeCpuSeconds: number;
   /** The node's main thread alone (its schedstat), over the same window. */
   mainThreadSeconds: number;
-  /** The MG's Add and Subtract commands of this round, and the contexts they touched. */
+  /** CPU seconds of each process kind over the same window, and of the whole machine (every process). */
+  cpu: RoundCpu;
+  /** The MG's Add, Modify and Subtract commands of this round, and the contexts the Adds and Subtracts touched. */
   adds: number;
+  modifies: number;
   subtracts: number;
   contexts: number;
   /** What the checks found wrong (empty: every call passed, nothing left), with the node's own log of it. */
   problems: string[];
+}
+
+export interface RoundCpu {
+  node: number;
+  nodeMainThread: number;
+  /** The Erlang megaco MG (beam.smp). */
+  mg: number;
+  /** Both SIPps, from their start to their exit (as this process's reaped children). */
+  sipp: number;
+  /** redis-server, when the node's store is one. */
+  store: number;
+  /** This process (the load driver: it starts the peers and checks the round). */
+  bench: number;
+  /** Every CPU of the machine, busy (everything but idle and iowait; /proc/stat), whoever used it. */
+  machine: number;
 }
 
 export interface GmscLoad {
@@ -79,19 +102,28 @@ export function threadsCpu(pid: number): Array<{ tid: number; name: string; seco
     .sort((a, b) => b.seconds - a.seconds);
 }
 
-/** Each context's Add and Subtract terminations, from the MG's command lines. */
-export function contextsOf(lines: MgLine[]): Map<number, { adds: string[]; subtracts: string[] }> {
-  const byContext = new Map<number, { adds: string[]; subtracts: string[] }>();
-  for (const l of lines) {
-    if (l.event !== "command" || (l.command !== "Add" && l.command !== "Subtract")) continue;
-    const c = byContext.get(l.contextId as number) ?? { adds: [], subtracts: [] };
-    (l.command === "Add" ? c.adds : c.subtracts).push(...(l.terminationIds as string[]));
-    byContext.set(l.contextId as number, c);
-  }
-  return byContext;
+/** Busy CPU seconds of the whole machine so far (all CPUs: /proc/stat less idle and iowait, in USER_HZ 100). */
+export function machineCpuSeconds(): number {
+  const [, ...f] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = f.map(Number);
+  return (user + nice + system + irq + softirq + (steal ?? 0)) / 100;
 }
 
-/** What is wrong with the MG's side of `calls` calls: each context two terminations added, the same two subtracted. */
+/** CPU seconds of this process's children that have exited and been reaped (cutime + cstime). */
+export function reapedChildrenCpuSeconds(): number {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+const ownCpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/**
+ * What is wrong with the MG's side of `calls` calls (each context's terminations as the MG's tally has them): each
+ * context two terminations added, the same two subtracted.
+ */
 export function mgProblems(byContext: Map<number, { adds: string[]; subtracts: string[] }>, calls: number): string[] {
   const problems: string[] = [];
   if (byContext.size !== calls) problems.push(`${byContext.size} contexts at the MG for ${calls} calls`);
@@ -129,7 +161,7 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
   });
   let mg: MegacoMg;
   try {
-    mg = await startMegacoMg(mgcPort);
+    mg = await startMegacoMg(mgcPort, { tally: true });
   } catch (err) {
     await node.stop();
     throw err;
@@ -140,13 +172,23 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
     node,
     mg,
     async round(calls, rate, limit, during) {
-      const mark = mg.lines().length;
+      await mg.resetTally();
       const logMark = node.output().length;
       // What an earlier round left (and reported) is not this round's.
       const heldBefore = new Set(await mg.contexts());
       const callsBefore = (await node.admin("GET", "/v1/calls")).body.calls.length as number;
       const timeoutMs = 60_000 + Math.ceil((calls / Math.min(rate, 100)) * 1000);
-      const cpu = { node: processCpuSeconds(node.pid), main: threadCpuSeconds(node.pid) };
+      const storeCpu = () => (options.storePid === undefined ? 0 : processCpuSeconds(options.storePid));
+      const snapshot = () => ({
+        node: processCpuSeconds(node.pid),
+        nodeMainThread: threadCpuSeconds(node.pid),
+        mg: processCpuSeconds(mg.pid),
+        sipp: reapedChildrenCpuSeconds(),
+        store: storeCpu(),
+        bench: ownCpuSeconds(),
+        machine: machineCpuSeconds(),
+      });
+      const cpu0 = snapshot();
       const started = performance.now();
       // SIPp's Via and Contact name its own port: the GMSC answers SIPp itself (TAP: no tap in between).
       const callee = await startSipp({
@@ -176,14 +218,10 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
         const seconds = (performance.now() - started) / 1000;
         await profiling;
         // The SIP side does not wait for the MG's replies: the window ends when the MG has every Subtract.
-        const subtracts = () =>
-          mg
-            .lines()
-            .slice(mark)
-            .filter((l) => l.command === "Subtract").length;
-        await waitFor("the last Subtracts", () => subtracts() >= 2 * calls, 30_000).catch(() => undefined);
-        const nodeCpuSeconds = processCpuSeconds(node.pid) - cpu.node;
-        const mainThreadSeconds = threadCpuSeconds(node.pid) - cpu.main;
+        await waitFor("the last Subtracts", async () => (await mg.tally()).subtracts >= 2 * calls, 30_000).catch(
+          () => undefined,
+        );
+        const cpu1 = snapshot();
         // A call the succeeding SIPp never saw keeps it waiting until its timeout: its stats file (written each
         // second) says enough after a few seconds.
         await Promise.race([callee.exited, new Promise((r) => setTimeout(r, 5000))]);
@@ -193,7 +231,8 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
           problems.push(`preceding SIPp: ${cs.successful} successful, ${cs.failed} failed of ${calls}`);
         if (es.successful !== calls || es.failed !== 0)
           problems.push(`succeeding SIPp: ${es.successful} successful, ${es.failed} failed of ${calls}`);
-        const byContext = contextsOf(mg.lines().slice(mark));
+        const tally = await mg.tally(true);
+        const byContext = tally.contexts ?? new Map();
         problems.push(...mgProblems(byContext, calls));
         const left = await waitFor(
           "no call left at the GMSC",
@@ -220,13 +259,20 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
           problems.push(`${node.name}'s errors (${nodeErrors.length}, first 3): ${nodeErrors.slice(0, 3).join("\n")}`);
         }
         const all = [...byContext.values()];
+        // The SIPps' CPU is known once both have exited (this process reaps them).
+        await caller.stop();
+        await callee.stop();
+        const cpu: RoundCpu = { ...cpu1, sipp: reapedChildrenCpuSeconds() };
+        for (const k of Object.keys(cpu) as (keyof RoundCpu)[]) cpu[k] -= cpu0[k];
         return {
           calls,
           seconds,
           callsPerSecond: calls / seconds,
-          nodeCpuSeconds,
-          mainThreadSeconds,
+          nodeCpuSeconds: cpu.node,
+          mainThreadSeconds: cpu.nodeMainThread,
+          cpu,
           adds: all.reduce((n, c) => n + c.adds.length, 0),
+          modifies: tally.modifies,
           subtracts: all.reduce((n, c) => n + c.subtracts.length, 0),
           contexts: byContext.size,
           problems,
