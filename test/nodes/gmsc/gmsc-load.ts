@@ -8,6 +8,7 @@
 // MG and this process more per call than the SIPps), and each round reports the CPU of every process kind and of
 // the whole machine over the round, so a figure says whether the node or the machine was the limit.
 import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { MegacoMg } from "../../peers/megaco/mg.ts";
 import { startMegacoMg } from "../../peers/megaco/mg.ts";
 import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
@@ -33,6 +34,13 @@ export interface RoundResult {
   nodeCpuSeconds: number;
   /** The node's main thread alone (its schedstat), over the same window. */
   mainThreadSeconds: number;
+  /**
+   * At the preceding SIPp: the mean call length (INVITE sent to BYE answered) and the most calls at once its
+   * statistics (a row a second) saw. Little's law: calls at once = rate × call length, so a round whose peak is at
+   * the limit was capped by it.
+   */
+  callSeconds: number;
+  peakAtOnce: number;
   /** CPU seconds of each process kind over the same window, and of the whole machine (every process). */
   cpu: RoundCpu;
   /** The MG's Add, Modify and Subtract commands of this round, and the contexts the Adds and Subtracts touched. */
@@ -100,6 +108,21 @@ export function threadsCpu(pid: number): Array<{ tid: number; name: string; seco
       seconds: threadCpuSeconds(pid, Number(t)),
     }))
     .sort((a, b) => b.seconds - a.seconds);
+}
+
+/** The mean call length (CallLength(C), "HH:MM:SS:micros") and the peak CurrentCall of a SIPp statistics file. */
+export function sippCallLength(csv: string): { callSeconds: number; peakAtOnce: number } {
+  const rows = csv
+    .trim()
+    .split("\n")
+    .map((r) => r.split(";"));
+  const head = rows[0] ?? [];
+  const [length, current] = [head.indexOf("CallLength(C)"), head.indexOf("CurrentCall")];
+  const [h, m, sec, micros] = (rows.at(-1)?.[length] ?? "").split(":").map(Number);
+  return {
+    callSeconds: h * 3600 + m * 60 + sec + micros / 1e6,
+    peakAtOnce: Math.max(...rows.slice(1).map((r) => Number(r[current]))),
+  };
 }
 
 /** Busy CPU seconds of the whole machine so far (all CPUs: /proc/stat less idle and iowait, in USER_HZ 100). */
@@ -267,6 +290,7 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
         return {
           calls,
           seconds,
+          ...sippCallLength(readFileSync(join(caller.dir, "stats.csv"), "utf8")),
           callsPerSecond: calls / seconds,
           nodeCpuSeconds: cpu.node,
           mainThreadSeconds: cpu.nodeMainThread,
