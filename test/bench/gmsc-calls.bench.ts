@@ -152,7 +152,7 @@ export async function benchGmscCalls(calls = 3000, rounds = 5): Promise<BenchFig
         check(`${store} round ${round + 1}`, r);
         const ms = (k: keyof RoundCpu) => ((1000 * r.cpu[k]) / r.calls).toFixed(3);
         console.log(
-          `  gmsc ${store} round ${round + 1}: ${r.callsPerSecond.toFixed(0)} calls/s, node CPU ${ms("node")} ms/call (main thread ${ms("nodeMainThread")}); MG ${ms("mg")}, SIPps ${ms("sipp")}, redis-server ${ms("store")}, bench ${ms("bench")}; machine ${ms("machine")} ms/call (other processes ${others(r).toFixed(3)}), ${machineBusy(r).toFixed(0)} % busy; a call ${(1000 * r.callSeconds).toFixed(0)} ms, at most ${r.peakAtOnce} at once`,
+          `  gmsc ${store} round ${round + 1}: ${r.callsPerSecond.toFixed(0)} calls/s, node CPU ${ms("node")} ms/call (main thread ${ms("nodeMainThread")}); MG ${ms("mg")}, SIPps ${ms("sipp")}, redis-server ${ms("store")}, bench ${ms("bench")}; machine ${ms("machine")} ms/call (other processes ${others(r).toFixed(3)}), ${machineBusy(r).toFixed(0)} % busy; a call ${(1000 * r.callSeconds).toFixed(0)} ms, at most ${r.peakAtOnce} at once; UDP drops ${JSON.stringify(r.udpDrops)}`,
         );
       }
     const profileDir = process.env.CLEARDOWN_BENCH_PROFILE_DIR;
@@ -239,6 +239,13 @@ export async function benchGmscCalls(calls = 3000, rounds = 5): Promise<BenchFig
         name: `gmsc: mean call length at the preceding SIPp, ${store === "memory" ? "memory" : "Redis"} store (INVITE to BYE answered, median)`,
         value: Math.round(median(results[store].map((r) => 1000 * r.callSeconds))),
         unit: "ms",
+      },
+      {
+        name: `gmsc: UDP datagrams dropped per round at the node's, the MG's and the SIPps' sockets (receive buffer full; each costs a retransmission timer), ${store === "memory" ? "memory" : "Redis"} store (median)`,
+        value: median(
+          results[store].map((r) => r.udpDrops.nodeSip + r.udpDrops.nodeMgc + r.udpDrops.mg + r.udpDrops.sipps),
+        ),
+        unit: "datagrams",
       },
       {
         name: `gmsc: most calls at once the preceding SIPp had, ${store === "memory" ? "memory" : "Redis"} store (its limit ${atOnce}; median)`,

@@ -39,6 +39,11 @@ describe("GMSC load harness (bench)", () => {
     expect(load.node.pid).not.toBe(process.pid);
     expect(r.nodeCpuSeconds).toBeGreaterThan(0);
     expect(r.nodeCpuSeconds).toBeLessThanOrEqual(processCpuSeconds(load.node.pid));
+    expect(r.callSeconds).toBeGreaterThan(0);
+    // sampled once a second by SIPp: a one-second round may show none at once
+    expect(r.peakAtOnce).toBeGreaterThanOrEqual(0);
+    expect(r.peakAtOnce).toBeLessThanOrEqual(10);
+    expect(Object.keys(r.udpDrops).sort()).toEqual(["mg", "nodeMgc", "nodeSip", "sipps"]);
     // Every process kind's CPU is part of the machine's.
     const { machine, nodeMainThread, ...kinds } = r.cpu;
     expect(nodeMainThread).toBeLessThanOrEqual(kinds.node + 0.02);

@@ -36,11 +36,16 @@ export interface RoundResult {
   mainThreadSeconds: number;
   /**
    * At the preceding SIPp: the mean call length (INVITE sent to BYE answered) and the most calls at once its
-   * statistics (a row a second) saw. Little's law: calls at once = rate × call length, so a round whose peak is at
+   * statistics saw (sampled once a second). Little's law: calls at once = rate × call length, so a round whose peak is at
    * the limit was capped by it.
    */
   callSeconds: number;
   peakAtOnce: number;
+  /**
+   * Datagrams the kernel dropped at each peer's UDP socket in the round, its receive buffer full (/proc/net/udp):
+   * a dropped request or reply costs its sender a retransmission timer (SIP T1, the H.248 timers), not CPU.
+   */
+  udpDrops: { nodeSip: number; nodeMgc: number; mg: number; sipps: number };
   /** CPU seconds of each process kind over the same window, and of the whole machine (every process). */
   cpu: RoundCpu;
   /** The MG's Add, Modify and Subtract commands of this round, and the contexts the Adds and Subtracts touched. */
@@ -123,6 +128,17 @@ export function sippCallLength(csv: string): { callSeconds: number; peakAtOnce: 
     callSeconds: h * 3600 + m * 60 + sec + micros / 1e6,
     peakAtOnce: Math.max(...rows.slice(1).map((r) => Number(r[current]))),
   };
+}
+
+/** Datagrams dropped so far at the loopback UDP sockets bound to each port (/proc/net/udp's drops column). */
+export function udpDropsByPort(ports: number[]): number[] {
+  const drops = new Map<number, number>();
+  for (const line of readFileSync("/proc/net/udp", "utf8").trim().split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    const port = Number.parseInt(f[1].split(":")[1], 16);
+    drops.set(port, (drops.get(port) ?? 0) + Number(f.at(-1)));
+  }
+  return ports.map((p) => drops.get(p) ?? 0);
 }
 
 /** Busy CPU seconds of the whole machine so far (all CPUs: /proc/stat less idle and iowait, in USER_HZ 100). */
@@ -212,6 +228,14 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
         machine: machineCpuSeconds(),
       });
       const cpu0 = snapshot();
+      const drops0 = udpDropsByPort([sipPort, mgcPort, mg.port]);
+      // SIPp's sockets close when it exits: their drops are read while they run.
+      const sippDrops = [0, 0];
+      const readSippDrops = () =>
+        udpDropsByPort([precedingPort, succeedingPort]).forEach((d, i) => {
+          sippDrops[i] = Math.max(sippDrops[i], d);
+        });
+      const dropsTimer = setInterval(readSippDrops, 250);
       const started = performance.now();
       // SIPp's Via and Contact name its own port: the GMSC answers SIPp itself (TAP: no tap in between).
       const callee = await startSipp({
@@ -245,6 +269,15 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
           () => undefined,
         );
         const cpu1 = snapshot();
+        clearInterval(dropsTimer);
+        readSippDrops();
+        const [nodeSip, nodeMgc, mgDrops] = udpDropsByPort([sipPort, mgcPort, mg.port]);
+        const udpDrops = {
+          nodeSip: nodeSip - drops0[0],
+          nodeMgc: nodeMgc - drops0[1],
+          mg: mgDrops - drops0[2],
+          sipps: sippDrops[0] + sippDrops[1],
+        };
         // A call the succeeding SIPp never saw keeps it waiting until its timeout: its stats file (written each
         // second) says enough after a few seconds.
         await Promise.race([callee.exited, new Promise((r) => setTimeout(r, 5000))]);
@@ -291,6 +324,7 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
           calls,
           seconds,
           ...sippCallLength(readFileSync(join(caller.dir, "stats.csv"), "utf8")),
+          udpDrops,
           callsPerSecond: calls / seconds,
           nodeCpuSeconds: cpu.node,
           mainThreadSeconds: cpu.nodeMainThread,
@@ -302,6 +336,7 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
           problems,
         };
       } finally {
+        clearInterval(dropsTimer);
         await caller.stop();
         await callee.stop();
       }
