@@ -44,11 +44,11 @@ describe("GMSC load harness (bench)", () => {
     expect(r.peakAtOnce).toBeGreaterThanOrEqual(0);
     expect(r.peakAtOnce).toBeLessThanOrEqual(10);
     expect(Object.keys(r.udpDrops).sort()).toEqual(["mg", "nodeMgc", "nodeSip", "sipps"]);
-    // Every process kind's CPU is part of the machine's.
+    // Every process kind's CPU is part of the machine's (within the tick-sampled counters' granularity).
     const { machine, nodeMainThread, ...kinds } = r.cpu;
     expect(nodeMainThread).toBeLessThanOrEqual(kinds.node + 0.02);
     expect(kinds.mg).toBeGreaterThan(0);
     expect(kinds.sipp).toBeGreaterThan(0);
-    expect(Object.values(kinds).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(machine + 0.05);
+    expect(Object.values(kinds).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(machine + 0.1);
   });
 });
