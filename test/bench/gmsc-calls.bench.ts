@@ -6,10 +6,13 @@
 // the figure to judge a change by is the node's CPU per call, the rate being at the mercy of the shared machine.
 // SIPp offers more than the target (1,000 calls/s), with enough calls at once for a call to take 200 ms at the
 // target, so neither caps the figure below the target. Every round is checked (each call its 2 Adds and 2 Subtracts,
-// none failed, nothing left at the GMSC or the MG). Then memory per call record in each store, from a record a real
-// call left. With CLEARDOWN_BENCH_PROFILE_DIR set, a CPU and an allocation profile of the node under the same load
+// none failed, nothing left at the GMSC or the MG). Each round also reports the CPU per call of every process kind
+// (the node and its main thread, the MG, the SIPps, redis-server, this process) and of the whole machine, so the
+// figures say whether the node or the 2-core machine was the limit. Then memory per call record in each store, from
+// a record a real call left. With CLEARDOWN_BENCH_PROFILE_DIR set, a CPU and an allocation profile of the node under the same load
 // are written there (gmsc-memory.cpuprofile, .heapprofile; summarise: tsx test/bench/profile-summary.ts FILE).
 import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -19,7 +22,7 @@ import { MemoryStore } from "../../src/store/memory-store.ts";
 import { RedisStore } from "../../src/store/redis-store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { type GmscHarness, startGmscHarness } from "../nodes/gmsc/gmsc-harness.ts";
-import { type GmscLoad, type RoundResult, startGmscLoad, threadsCpu } from "../nodes/gmsc/gmsc-load.ts";
+import { type GmscLoad, type RoundCpu, type RoundResult, startGmscLoad, threadsCpu } from "../nodes/gmsc/gmsc-load.ts";
 import type { GmscProcess } from "../nodes/gmsc/gmsc-process.ts";
 import { startRedis } from "../support/redis-server.ts";
 import type { BenchFigure } from "./rules.bench.ts";
@@ -32,10 +35,22 @@ export const TARGET_CALLS_PER_SECOND = 1000;
 /** SIPp offers half as much again, so a node meeting the target can show it (SIPp's start and tail included). */
 const offered = Math.round(TARGET_CALLS_PER_SECOND * 1.5);
 /**
- * Calls at once: what the target needs when a call takes 200 ms (Little's law). More (300 for the offered rate)
- * left the Erlang MG, starved on a loaded 2-core machine, answering Adds after the MGC's 11.5 s of retries.
+ * Calls at once: what the target needs when a call takes 200 ms (Little's law: at once = rate × call length; a call
+ * takes 180 ms at the preceding SIPp on an idle node, ~200 ms at 900/s). More in flight does not raise the rate but
+ * the node's CPU per call: with no datagram dropped, 300 at once gave 765 and 657 calls/s (1.7-2.0 ms/call), 200 at
+ * once 888 and 746 (1.5-1.7 ms/call), the machine 84-89 % busy either way. The round reports the most calls SIPp
+ * had at once: below the limit, the limit was not the cap.
  */
 const atOnce = Math.round(TARGET_CALLS_PER_SECOND * 0.2);
+
+/** The share of the machine's CPUs that were busy over a round (every process, ours or not). */
+const machineBusy = (r: RoundResult) => (100 * r.cpu.machine) / (r.seconds * availableParallelism());
+
+/** Machine CPU per call not used by the processes of the bench (another user's work on the shared machine). */
+const others = (r: RoundResult) => {
+  const { machine, nodeMainThread: _inNode, ...ours } = r.cpu;
+  return (1000 * (machine - Object.values(ours).reduce((a, b) => a + b, 0))) / r.calls;
+};
 
 const median = (values: number[]) => {
   const v = [...values].sort((a, b) => a - b);
@@ -107,7 +122,7 @@ const heapUsed = async () => {
   return process.memoryUsage().heapUsed;
 };
 
-export async function benchGmscCalls(calls = 3000, rounds = 3): Promise<BenchFigure[]> {
+export async function benchGmscCalls(calls = 3000, rounds = 5): Promise<BenchFigure[]> {
   const redis = await startRedis();
   const started: GmscLoad[] = [];
   const closeLoads = async () => {
@@ -116,7 +131,7 @@ export async function benchGmscCalls(calls = 3000, rounds = 3): Promise<BenchFig
   try {
     const memoryLoad = await startGmscLoad({ name: "GMSC-memory" });
     started.push(memoryLoad);
-    const redisLoad = await startGmscLoad({ name: "GMSC-redis", store: `${redis.url}/1` });
+    const redisLoad = await startGmscLoad({ name: "GMSC-redis", store: `${redis.url}/1`, storePid: redis.pid });
     started.push(redisLoad);
     const loads = { memory: memoryLoad, redis: redisLoad };
     const results: Record<"memory" | "redis", RoundResult[]> = { memory: [], redis: [] };
@@ -138,8 +153,9 @@ export async function benchGmscCalls(calls = 3000, rounds = 3): Promise<BenchFig
         const r = await loads[store].round(calls, offered, atOnce);
         results[store].push(r);
         check(`${store} round ${round + 1}`, r);
+        const ms = (k: keyof RoundCpu) => ((1000 * r.cpu[k]) / r.calls).toFixed(3);
         console.log(
-          `  gmsc ${store} round ${round + 1}: ${r.callsPerSecond.toFixed(0)} calls/s, node CPU ${((1000 * r.nodeCpuSeconds) / r.calls).toFixed(3)} ms/call (main thread ${((1000 * r.mainThreadSeconds) / r.calls).toFixed(3)})`,
+          `  gmsc ${store} round ${round + 1}: ${r.callsPerSecond.toFixed(0)} calls/s, node CPU ${ms("node")} ms/call (main thread ${ms("nodeMainThread")}); MG ${ms("mg")}, SIPps ${ms("sipp")}, redis-server ${ms("store")}, bench ${ms("bench")}; machine ${ms("machine")} ms/call (other processes ${others(r).toFixed(3)}), ${machineBusy(r).toFixed(0)} % busy; a call ${(1000 * r.callSeconds).toFixed(0)} ms, at most ${r.peakAtOnce} at once; UDP drops ${JSON.stringify(r.udpDrops)}`,
         );
       }
     const profileDir = process.env.CLEARDOWN_BENCH_PROFILE_DIR;
@@ -188,9 +204,61 @@ export async function benchGmscCalls(calls = 3000, rounds = 3): Promise<BenchFig
     }
     const round1 = (v: number) => Math.round(v * 10) / 10;
     const rate = (store: "memory" | "redis") => median(results[store].map((r) => r.callsPerSecond));
-    const cpuPerCall = (store: "memory" | "redis", of: "nodeCpuSeconds" | "mainThreadSeconds") =>
-      Math.round(median(results[store].map((r) => (1000 * r[of]) / r.calls)) * 1000) / 1000;
+    const cpuPerCall = (store: "memory" | "redis", of: keyof RoundCpu) =>
+      Math.round(median(results[store].map((r) => (1000 * r.cpu[of]) / r.calls)) * 1000) / 1000;
+    // What each process kind and the machine spent per call, median of the rounds (the node's own figures above).
+    const kinds: Array<[keyof RoundCpu, string]> = [
+      ["mg", "Erlang megaco MG (beam.smp)"],
+      ["sipp", "both SIPps"],
+      ["bench", "the bench process (starts the peers, checks each round)"],
+      ["machine", "whole machine, every process (/proc/stat busy time)"],
+    ];
+    const perKind = (store: "memory" | "redis"): BenchFigure[] => [
+      ...(store === "redis"
+        ? [
+            {
+              name: "gmsc: redis-server CPU per call, Redis store (median)",
+              value: cpuPerCall(store, "store"),
+              unit: "ms",
+            },
+          ]
+        : []),
+      ...kinds.map(([k, what]) => ({
+        name: `gmsc: ${what} CPU per call, ${store === "memory" ? "memory" : "Redis"} store (median)`,
+        value: cpuPerCall(store, k),
+        unit: "ms",
+      })),
+      {
+        name: `gmsc: CPU per call of processes not the bench's (machine less node, MG, SIPps, store, bench), ${store === "memory" ? "memory" : "Redis"} store (median; > 0.1: the machine was shared)`,
+        value: Math.round(median(results[store].map(others)) * 1000) / 1000,
+        unit: "ms",
+      },
+      {
+        name: `gmsc: machine busy over the load window, ${store === "memory" ? "memory" : "Redis"} store (all ${availableParallelism()} CPUs, median)`,
+        value: Math.round(median(results[store].map(machineBusy))),
+        unit: "%",
+      },
+      {
+        name: `gmsc: mean call length at the preceding SIPp, ${store === "memory" ? "memory" : "Redis"} store (INVITE to BYE answered, median)`,
+        value: Math.round(median(results[store].map((r) => 1000 * r.callSeconds))),
+        unit: "ms",
+      },
+      {
+        name: `gmsc: UDP datagrams dropped per round at the node's, the MG's and the SIPps' sockets (receive buffer full; each costs a retransmission timer), ${store === "memory" ? "memory" : "Redis"} store (median)`,
+        value: median(
+          results[store].map((r) => r.udpDrops.nodeSip + r.udpDrops.nodeMgc + r.udpDrops.mg + r.udpDrops.sipps),
+        ),
+        unit: "datagrams",
+      },
+      {
+        name: `gmsc: most calls at once the preceding SIPp had, ${store === "memory" ? "memory" : "Redis"} store (its limit ${atOnce}; median)`,
+        value: median(results[store].map((r) => r.peakAtOnce)),
+        unit: "calls",
+      },
+    ];
     const all = [...results.memory, ...results.redis];
+    const perCall = (n: (r: RoundResult) => number) =>
+      Math.round((100 * all.reduce((sum, r) => sum + n(r), 0)) / all.reduce((sum, r) => sum + r.calls, 0)) / 100;
     console.log(
       `  gmsc: the memory node's busiest threads: ${threads.map((t) => `${t.name} ${t.seconds.toFixed(1)} s`)}`,
     );
@@ -212,24 +280,26 @@ export async function benchGmscCalls(calls = 3000, rounds = 3): Promise<BenchFig
       },
       {
         name: "gmsc: node CPU per call, memory store (process utime+stime over the load window / calls, median)",
-        value: cpuPerCall("memory", "nodeCpuSeconds"),
+        value: cpuPerCall("memory", "node"),
         unit: "ms",
       },
       {
         name: "gmsc: node main-thread CPU per call, memory store (/proc/PID/task/PID/schedstat, median)",
-        value: cpuPerCall("memory", "mainThreadSeconds"),
+        value: cpuPerCall("memory", "nodeMainThread"),
         unit: "ms",
       },
       {
         name: "gmsc: node CPU per call, Redis store (process utime+stime over the load window / calls, median)",
-        value: cpuPerCall("redis", "nodeCpuSeconds"),
+        value: cpuPerCall("redis", "node"),
         unit: "ms",
       },
       {
         name: "gmsc: node main-thread CPU per call, Redis store (median)",
-        value: cpuPerCall("redis", "mainThreadSeconds"),
+        value: cpuPerCall("redis", "nodeMainThread"),
         unit: "ms",
       },
+      ...perKind("memory"),
+      ...perKind("redis"),
       {
         name: "gmsc: rounds (warm-ups aside) where a call failed or something was left at the GMSC or the MG",
         value: problems.length,
@@ -237,9 +307,12 @@ export async function benchGmscCalls(calls = 3000, rounds = 3): Promise<BenchFig
       },
       {
         name: "gmsc: Adds and Subtracts the MG decoded per call, every round (each checked: 2 + 2, same terminations)",
-        value:
-          Math.round((100 * all.reduce((n, r) => n + r.adds + r.subtracts, 0)) / all.reduce((n, r) => n + r.calls, 0)) /
-          100,
+        value: perCall((r) => r.adds + r.subtracts),
+        unit: "commands/call",
+      },
+      {
+        name: "gmsc: Modifies the MG decoded per call, every round",
+        value: perCall((r) => r.modifies),
         unit: "commands/call",
       },
       {

@@ -3,9 +3,13 @@
 // taps relaying datagrams, and the MG's output read here, in the driving process, so the node's CPU is the node's
 // own. SIPp's message trace is off during the load (its counters are read from its stats file). Each round places
 // `calls` calls and then checks what the issue asks of them: every call had its two Adds and two Subtracts at the
-// MG, no call failed at either SIPp, nothing is left at the GMSC (GET /v1/calls) or the MG (its contexts).
+// MG, no call failed at either SIPp, nothing is left at the GMSC (GET /v1/calls) or the MG (its contexts). The MG
+// tallies its commands and each context's terminations instead of printing a line per command (the lines cost the
+// MG and this process more per call than the SIPps), and each round reports the CPU of every process kind and of
+// the whole machine over the round, so a figure says whether the node or the machine was the limit.
 import { readdirSync, readFileSync } from "node:fs";
-import type { MegacoMg, MgLine } from "../../peers/megaco/mg.ts";
+import { join } from "node:path";
+import type { MegacoMg } from "../../peers/megaco/mg.ts";
 import { startMegacoMg } from "../../peers/megaco/mg.ts";
 import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
 import { startSipp } from "../../support/sipp.ts";
@@ -16,6 +20,8 @@ import { isupFiles } from "./isup.ts";
 export interface GmscLoadOptions {
   /** The node's store (default memory), e.g. a redis:// URL. */
   store?: string;
+  /** The store's server process (redis-server), whose CPU a round reports. */
+  storePid?: number;
   name?: string;
 }
 
@@ -28,12 +34,42 @@ export interface RoundResult {
   nodeCpuSeconds: number;
   /** The node's main thread alone (its schedstat), over the same window. */
   mainThreadSeconds: number;
-  /** The MG's Add and Subtract commands of this round, and the contexts they touched. */
+  /**
+   * At the preceding SIPp: the mean call length (INVITE sent to BYE answered) and the most calls at once its
+   * statistics saw (sampled once a second). Little's law: calls at once = rate × call length, so a round whose peak is at
+   * the limit was capped by it.
+   */
+  callSeconds: number;
+  peakAtOnce: number;
+  /**
+   * Datagrams the kernel dropped at each peer's UDP socket in the round, its receive buffer full (/proc/net/udp):
+   * a dropped request or reply costs its sender a retransmission timer (SIP T1, the H.248 timers), not CPU.
+   */
+  udpDrops: { nodeSip: number; nodeMgc: number; mg: number; sipps: number };
+  /** CPU seconds of each process kind over the same window, and of the whole machine (every process). */
+  cpu: RoundCpu;
+  /** The MG's Add, Modify and Subtract commands of this round, and the contexts the Adds and Subtracts touched. */
   adds: number;
+  modifies: number;
   subtracts: number;
   contexts: number;
   /** What the checks found wrong (empty: every call passed, nothing left), with the node's own log of it. */
   problems: string[];
+}
+
+export interface RoundCpu {
+  node: number;
+  nodeMainThread: number;
+  /** The Erlang megaco MG (beam.smp). */
+  mg: number;
+  /** Both SIPps, from their start to their exit (as this process's reaped children). */
+  sipp: number;
+  /** redis-server, when the node's store is one. */
+  store: number;
+  /** This process (the load driver: it starts the peers and checks the round). */
+  bench: number;
+  /** Every CPU of the machine, busy (everything but idle and iowait; /proc/stat), whoever used it. */
+  machine: number;
 }
 
 export interface GmscLoad {
@@ -79,19 +115,54 @@ export function threadsCpu(pid: number): Array<{ tid: number; name: string; seco
     .sort((a, b) => b.seconds - a.seconds);
 }
 
-/** Each context's Add and Subtract terminations, from the MG's command lines. */
-export function contextsOf(lines: MgLine[]): Map<number, { adds: string[]; subtracts: string[] }> {
-  const byContext = new Map<number, { adds: string[]; subtracts: string[] }>();
-  for (const l of lines) {
-    if (l.event !== "command" || (l.command !== "Add" && l.command !== "Subtract")) continue;
-    const c = byContext.get(l.contextId as number) ?? { adds: [], subtracts: [] };
-    (l.command === "Add" ? c.adds : c.subtracts).push(...(l.terminationIds as string[]));
-    byContext.set(l.contextId as number, c);
-  }
-  return byContext;
+/** The mean call length (CallLength(C), "HH:MM:SS:micros") and the peak CurrentCall of a SIPp statistics file. */
+export function sippCallLength(csv: string): { callSeconds: number; peakAtOnce: number } {
+  const rows = csv
+    .trim()
+    .split("\n")
+    .map((r) => r.split(";"));
+  const head = rows[0] ?? [];
+  const [length, current] = [head.indexOf("CallLength(C)"), head.indexOf("CurrentCall")];
+  const [h, m, sec, micros] = (rows.at(-1)?.[length] ?? "").split(":").map(Number);
+  return {
+    callSeconds: h * 3600 + m * 60 + sec + micros / 1e6,
+    peakAtOnce: Math.max(...rows.slice(1).map((r) => Number(r[current]))),
+  };
 }
 
-/** What is wrong with the MG's side of `calls` calls: each context two terminations added, the same two subtracted. */
+/** Datagrams dropped so far at the loopback UDP sockets bound to each port (/proc/net/udp's drops column). */
+export function udpDropsByPort(ports: number[]): number[] {
+  const drops = new Map<number, number>();
+  for (const line of readFileSync("/proc/net/udp", "utf8").trim().split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    const port = Number.parseInt(f[1].split(":")[1], 16);
+    drops.set(port, (drops.get(port) ?? 0) + Number(f.at(-1)));
+  }
+  return ports.map((p) => drops.get(p) ?? 0);
+}
+
+/** Busy CPU seconds of the whole machine so far (all CPUs: /proc/stat less idle and iowait, in USER_HZ 100). */
+export function machineCpuSeconds(): number {
+  const [, ...f] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = f.map(Number);
+  return (user + nice + system + irq + softirq + (steal ?? 0)) / 100;
+}
+
+/** CPU seconds of this process's children that have exited and been reaped (cutime + cstime). */
+export function reapedChildrenCpuSeconds(): number {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+const ownCpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/**
+ * What is wrong with the MG's side of `calls` calls (each context's terminations as the MG's tally has them): each
+ * context two terminations added, the same two subtracted.
+ */
 export function mgProblems(byContext: Map<number, { adds: string[]; subtracts: string[] }>, calls: number): string[] {
   const problems: string[] = [];
   if (byContext.size !== calls) problems.push(`${byContext.size} contexts at the MG for ${calls} calls`);
@@ -129,7 +200,7 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
   });
   let mg: MegacoMg;
   try {
-    mg = await startMegacoMg(mgcPort);
+    mg = await startMegacoMg(mgcPort, { tally: true });
   } catch (err) {
     await node.stop();
     throw err;
@@ -140,13 +211,31 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
     node,
     mg,
     async round(calls, rate, limit, during) {
-      const mark = mg.lines().length;
+      await mg.resetTally();
       const logMark = node.output().length;
       // What an earlier round left (and reported) is not this round's.
       const heldBefore = new Set(await mg.contexts());
       const callsBefore = (await node.admin("GET", "/v1/calls")).body.calls.length as number;
       const timeoutMs = 60_000 + Math.ceil((calls / Math.min(rate, 100)) * 1000);
-      const cpu = { node: processCpuSeconds(node.pid), main: threadCpuSeconds(node.pid) };
+      const storeCpu = () => (options.storePid === undefined ? 0 : processCpuSeconds(options.storePid));
+      const snapshot = () => ({
+        node: processCpuSeconds(node.pid),
+        nodeMainThread: threadCpuSeconds(node.pid),
+        mg: processCpuSeconds(mg.pid),
+        sipp: reapedChildrenCpuSeconds(),
+        store: storeCpu(),
+        bench: ownCpuSeconds(),
+        machine: machineCpuSeconds(),
+      });
+      const cpu0 = snapshot();
+      const drops0 = udpDropsByPort([sipPort, mgcPort, mg.port]);
+      // SIPp's sockets close when it exits: their drops are read while they run.
+      const sippDrops = [0, 0];
+      const readSippDrops = () =>
+        udpDropsByPort([precedingPort, succeedingPort]).forEach((d, i) => {
+          sippDrops[i] = Math.max(sippDrops[i], d);
+        });
+      const dropsTimer = setInterval(readSippDrops, 250);
       const started = performance.now();
       // SIPp's Via and Contact name its own port: the GMSC answers SIPp itself (TAP: no tap in between).
       const callee = await startSipp({
@@ -176,14 +265,19 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
         const seconds = (performance.now() - started) / 1000;
         await profiling;
         // The SIP side does not wait for the MG's replies: the window ends when the MG has every Subtract.
-        const subtracts = () =>
-          mg
-            .lines()
-            .slice(mark)
-            .filter((l) => l.command === "Subtract").length;
-        await waitFor("the last Subtracts", () => subtracts() >= 2 * calls, 30_000).catch(() => undefined);
-        const nodeCpuSeconds = processCpuSeconds(node.pid) - cpu.node;
-        const mainThreadSeconds = threadCpuSeconds(node.pid) - cpu.main;
+        await waitFor("the last Subtracts", async () => (await mg.tally()).subtracts >= 2 * calls, 30_000).catch(
+          () => undefined,
+        );
+        const cpu1 = snapshot();
+        clearInterval(dropsTimer);
+        readSippDrops();
+        const [nodeSip, nodeMgc, mgDrops] = udpDropsByPort([sipPort, mgcPort, mg.port]);
+        const udpDrops = {
+          nodeSip: nodeSip - drops0[0],
+          nodeMgc: nodeMgc - drops0[1],
+          mg: mgDrops - drops0[2],
+          sipps: sippDrops[0] + sippDrops[1],
+        };
         // A call the succeeding SIPp never saw keeps it waiting until its timeout: its stats file (written each
         // second) says enough after a few seconds.
         await Promise.race([callee.exited, new Promise((r) => setTimeout(r, 5000))]);
@@ -193,7 +287,8 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
           problems.push(`preceding SIPp: ${cs.successful} successful, ${cs.failed} failed of ${calls}`);
         if (es.successful !== calls || es.failed !== 0)
           problems.push(`succeeding SIPp: ${es.successful} successful, ${es.failed} failed of ${calls}`);
-        const byContext = contextsOf(mg.lines().slice(mark));
+        const tally = await mg.tally(true);
+        const byContext = tally.contexts ?? new Map();
         problems.push(...mgProblems(byContext, calls));
         const left = await waitFor(
           "no call left at the GMSC",
@@ -220,18 +315,28 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
           problems.push(`${node.name}'s errors (${nodeErrors.length}, first 3): ${nodeErrors.slice(0, 3).join("\n")}`);
         }
         const all = [...byContext.values()];
+        // The SIPps' CPU is known once both have exited (this process reaps them).
+        await caller.stop();
+        await callee.stop();
+        const cpu: RoundCpu = { ...cpu1, sipp: reapedChildrenCpuSeconds() };
+        for (const k of Object.keys(cpu) as (keyof RoundCpu)[]) cpu[k] -= cpu0[k];
         return {
           calls,
           seconds,
+          ...sippCallLength(readFileSync(join(caller.dir, "stats.csv"), "utf8")),
+          udpDrops,
           callsPerSecond: calls / seconds,
-          nodeCpuSeconds,
-          mainThreadSeconds,
+          nodeCpuSeconds: cpu.node,
+          mainThreadSeconds: cpu.nodeMainThread,
+          cpu,
           adds: all.reduce((n, c) => n + c.adds.length, 0),
+          modifies: tally.modifies,
           subtracts: all.reduce((n, c) => n + c.subtracts.length, 0),
           contexts: byContext.size,
           problems,
         };
       } finally {
+        clearInterval(dropsTimer);
         await caller.stop();
         await callee.stop();
       }

@@ -5,7 +5,9 @@
 %% absent) and AuditValue of all contexts; it prints one JSON line per event and per command it decoded (an Add
 %% with the media port it put in the termination's Local SDP).
 %%
-%% Start: erl -noshell -pa DIR -s cleardown_mg main -extra MGC_PORT MG_PORT [SECONDARY_MGC_PORT ...]
+%% Start: erl -noshell -pa DIR [-tally] -s cleardown_mg main -extra MGC_PORT MG_PORT [SECONDARY_MGC_PORT ...]
+%% -tally (for load): no line per Add, Modify and Subtract; the MG counts them and keeps each context's added and
+%% subtracted terminations, printed on request (a line per command cost the MG and its reader more than the call).
 %% A secondary MGC (one more GMSC node of the pool the MGW is provisioned with) is connected at start, so its
 %% first requests find their connection (megaco's autoconnect of an unknown MGC loses a request that arrives while
 %% it is connecting: it answers Pending and never replies). The MG registers with the primary MGC only.
@@ -15,6 +17,9 @@
 %%   restart METHOD  — answer again and send ServiceChange METHOD (restart | disconnected) on ROOT
 %%   forced TERMINATION  — ServiceChange Forced on that termination (taken out of service)
 %%   contexts  — print the contexts held now ("CONTEXT/TERM,TERM" each), so a test sees nothing is left
+%%   tally     — print the counts of Adds, Modifies and Subtracts since the last reset (-tally)
+%%   tally contexts — print each context's terminations added and subtracted ("CONTEXT|ADDED,..|SUBTRACTED,..")
+%%   tally reset    — forget the counts and the contexts' terminations
 %%   stop      — exit
 -module(cleardown_mg).
 -behaviour(megaco_user).
@@ -36,7 +41,8 @@ main() ->
     MgcPort = list_to_integer(MgcPortS),
     MgPort = list_to_integer(MgPortS),
     Secondary = [list_to_integer(P) || P <- SecondaryS],
-    ets:new(mg, [named_table, public, set]),
+    ets:new(mg, [named_table, public, set, {write_concurrency, true}, {read_concurrency, true}]),
+    ets:insert(mg, [{tally, init:get_argument(tally) =/= error}, {adds, 0}, {modifies, 0}, {subtracts, 0}]),
     ok = megaco:start(),
     Mid = {ip4Address, #'IP4Address'{address = [127, 0, 0, 1], portNumber = MgPort}},
     ok = megaco:start_user(Mid, [{send_mod, megaco_udp},
@@ -87,6 +93,17 @@ control(["forced", Term]) ->
 control(["contexts"]) ->
     Held = lists:sort([{C, Ts} || {{context, C}, Ts} <- ets:tab2list(mg)]),
     event("contexts", [{contexts, {list, [integer_to_list(C) ++ "/" ++ lists:join(",", Ts) || {C, Ts} <- Held]}}]);
+control(["tally"]) ->
+    [A, M, S] = [ets:lookup_element(mg, K, 2) || K <- [adds, modifies, subtracts]],
+    event("tally", [{adds, A}, {modifies, M}, {subtracts, S}]);
+control(["tally", "contexts"]) ->
+    Rows = lists:sort([{C, As, Ss} || {{tally, C}, As, Ss} <- ets:tab2list(mg)]),
+    event("tally-contexts", [{contexts, {list, [integer_to_list(C) ++ "|" ++ lists:join(",", As) ++ "|" ++
+                                                lists:join(",", Ss) || {C, As, Ss} <- Rows]}}]);
+control(["tally", "reset"]) ->
+    ets:match_delete(mg, {{tally, '_'}, '_', '_'}),
+    ets:insert(mg, [{adds, 0}, {modifies, 0}, {subtracts, 0}]),
+    event("tally-reset", []);
 control(["stop"]) ->
     event("stopping", []),
     halt(0);
@@ -197,10 +214,13 @@ audit_result(Tid) ->
 
 command(Ctx, {addReq, #'AmmRequest'{terminationID = [Tid], descriptors = Ds}}) ->
     Term = case tid_text(Tid) of "$" -> new_termination(); T -> T end,
-    locked(Ctx, fun() -> ets:insert(mg, {{context, Ctx}, contexts_terms(Ctx) ++ [Term]}) end),
+    locked(Ctx, fun() ->
+        ets:insert(mg, {{context, Ctx}, contexts_terms(Ctx) ++ [Term]}),
+        tally_terms(Ctx, [Term], [])
+    end),
     %% one RTP port per termination the MG chose, so each side's Local SDP is told apart
     Port = 40000 + 2 * ets:lookup_element(mg, next_termination, 2),
-    record_command("Add", Ctx, [Term], describe(Ds), [{localPort, Port}]),
+    record_command("Add", Ctx, [Term], Ds, [{localPort, Port}]),
     Sdp = [#'PropertyParm'{name = "v", value = ["0"]},
            #'PropertyParm'{name = "c", value = ["IN IP4 127.0.0.1"]},
            #'PropertyParm'{name = "m", value = ["audio " ++ integer_to_list(Port) ++ " RTP/AVP 0"]}],
@@ -208,15 +228,16 @@ command(Ctx, {addReq, #'AmmRequest'{terminationID = [Tid], descriptors = Ds}}) -
                 streamParms = #'StreamParms'{localDescriptor = #'LocalRemoteDescriptor'{propGrps = [Sdp]}}}]}}},
     {addReply, #'AmmsReply'{terminationID = [term_id(Term)], terminationAudit = [Media]}};
 command(Ctx, {modReq, #'AmmRequest'{terminationID = [Tid], descriptors = Ds}}) ->
-    record_command("Modify", Ctx, [tid_text(Tid)], describe(Ds)),
+    record_command("Modify", Ctx, [tid_text(Tid)], Ds),
     {modReply, #'AmmsReply'{terminationID = [Tid]}};
 command(Ctx, {subtractReq, #'SubtractRequest'{terminationID = [Tid], auditDescriptor = Audit}}) ->
     Term = tid_text(Tid),
     locked(Ctx, fun() ->
         Left = case Term of "*" -> []; _ -> contexts_terms(Ctx) -- [Term] end,
-        case Left of [] -> ets:delete(mg, {context, Ctx}); _ -> ets:insert(mg, {{context, Ctx}, Left}) end
+        case Left of [] -> ets:delete(mg, {context, Ctx}); _ -> ets:insert(mg, {{context, Ctx}, Left}) end,
+        tally_terms(Ctx, [], [Term])
     end),
-    record_command("Subtract", Ctx, [Term], audit_text(Audit)),
+    record_command("Subtract", Ctx, [Term], {audit, Audit}),
     Stats = [#'StatisticsParameter'{statName = "nt/os", statValue = ["1200"]},
              #'StatisticsParameter'{statName = "nt/dur", statValue = ["40"]}],
     WantsStats = case Audit of
@@ -269,13 +290,40 @@ audit_text(#'AuditDescriptor'{auditToken = asn1_NOVALUE}) -> "empty";
 audit_text(#'AuditDescriptor'{auditToken = []}) -> "empty";
 audit_text(#'AuditDescriptor'{auditToken = Tokens}) -> lists:flatten(lists:join(",", [atom_to_list(T) || T <- Tokens])).
 
+%% ---- tally (-tally) ----------------------------------------------------------------------------------------
+
+%% The terminations a context had added and subtracted (under the context's lock).
+tally_terms(Ctx, Added, Subtracted) ->
+    case ets:lookup_element(mg, tally, 2) of
+        false -> ok;
+        true ->
+            {As, Ss} = case ets:lookup(mg, {tally, Ctx}) of [{_, A, S}] -> {A, S}; [] -> {[], []} end,
+            ets:insert(mg, {{tally, Ctx}, As ++ Added, Ss ++ Subtracted})
+    end.
+
 %% ---- JSON lines ---------------------------------------------------------------------------------------------
 
 record_command(Name, Ctx, Terms, Detail) -> record_command(Name, Ctx, Terms, Detail, []).
 
+%% Detail: the descriptors (Add, Modify), {audit, Audit} (Subtract) or text, rendered only when a line is printed.
 %% Extra: fields a test may assert on (the media port an Add gave the termination's Local descriptor).
 record_command(Name, Ctx, Terms, Detail, Extra) ->
-    event("command", [{command, Name}, {contextId, Ctx}, {terminationIds, {list, Terms}}, {detail, Detail} | Extra]).
+    case ets:lookup_element(mg, tally, 2) of
+        true when Name =:= "Add"; Name =:= "Modify"; Name =:= "Subtract" ->
+            ets:update_counter(mg, tally_key(Name), 1),
+            ok;
+        _ ->
+            event("command", [{command, Name}, {contextId, Ctx}, {terminationIds, {list, Terms}},
+                              {detail, detail_text(Detail)} | Extra])
+    end.
+
+tally_key("Add") -> adds;
+tally_key("Modify") -> modifies;
+tally_key("Subtract") -> subtracts.
+
+detail_text({audit, Audit}) -> audit_text(Audit);
+detail_text(Ds) when is_list(Ds), Ds =/= [], is_tuple(hd(Ds)) -> describe(Ds);
+detail_text(Text) -> Text.
 
 event(Name, Fields) ->
     io:format("~s~n", [json([{event, Name} | Fields])]).

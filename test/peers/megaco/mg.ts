@@ -1,6 +1,7 @@
 // Starts the Erlang/OTP megaco MG (cleardown_mg.erl) for a test: compiled with erlc into a temp dir at test time,
 // loopback only, a free UDP port, stopped by PID. It registers with the MGC at `mgcPort` (ServiceChange Restart
-// on ROOT) and prints one JSON line per event and per command it decoded; commands() returns them.
+// on ROOT) and prints one JSON line per event and per command it decoded; commands() returns them. Under load
+// (`tally`) it counts the commands and keeps each context's terminations instead, read with tally().
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,8 +42,31 @@ export interface MegacoMg {
   forceOutOfService(terminationId: string): void;
   /** The contexts the MG holds now, each as "context/termination,termination". */
   contexts(): Promise<string[]>;
+  /**
+   * Started with `tally`: the Adds, Modifies and Subtracts since the last reset (no line per command is printed),
+   * with each context's terminations added and subtracted when `contexts` is asked for.
+   */
+  tally(contexts?: boolean): Promise<MgTally>;
+  /** Forgets the tally's counts and contexts. */
+  resetTally(): Promise<void>;
   stop(): Promise<void>;
 }
+
+export interface MgTally {
+  adds: number;
+  modifies: number;
+  subtracts: number;
+  /** Asked for: each context's terminations added and subtracted, in the order the MG handled them. */
+  contexts?: Map<number, { adds: string[]; subtracts: string[] }>;
+}
+
+/**
+ * The scheduler flags the MG's Erlang VM runs with: no busy-waiting of idle schedulers, which on a 2-core machine
+ * burns CPU the node under test needs (CLEARDOWN_MG_ERL_FLAGS replaces them, space-separated).
+ */
+const erlFlags = (process.env.CLEARDOWN_MG_ERL_FLAGS ?? "+sbwt none +sbwtdcpu none +sbwtdio none")
+  .split(" ")
+  .filter((f) => f !== "");
 
 let buildDir: string | undefined;
 
@@ -63,7 +87,7 @@ export async function startMegacoMg(
    * `port`: the MG's own UDP port (default a free one), for MGCs configured with the MG's address;
    * `secondaryMgcPorts`: more MGCs of the pool the MGW is provisioned with (connected at start, never registered with).
    */
-  options: { registerTimeoutMs?: number; port?: number; secondaryMgcPorts?: number[] } = {},
+  options: { registerTimeoutMs?: number; port?: number; secondaryMgcPorts?: number[]; tally?: boolean } = {},
 ): Promise<MegacoMg> {
   const dir = build();
   const { erl } = ensureErlangMegaco();
@@ -71,9 +95,11 @@ export async function startMegacoMg(
   const child: ChildProcess = spawn(
     erl,
     [
+      ...erlFlags,
       "-noshell",
       "-pa",
       dir,
+      ...(options.tally ? ["-tally"] : []),
       "-s",
       "cleardown_mg",
       "main",
@@ -126,6 +152,12 @@ export async function startMegacoMg(
       check();
     });
   const control = (line: string) => child.stdin?.write(`${line}\n`);
+  /** Sends a control line and waits for the next line of event `event` it answers with. */
+  const ask = async (line: string, event: string): Promise<MgLine> => {
+    const mark = lines.length;
+    control(line);
+    return waitFor((l) => l.event === event && lines.lastIndexOf(l) >= mark);
+  };
   const commands = () =>
     lines.filter((l) => l.event === "command").map((l) => l as unknown as MgCommand & { event: string });
 
@@ -152,11 +184,29 @@ export async function startMegacoMg(
     restart: (method = "restart") => control(`restart ${method}`),
     forceOutOfService: (terminationId) => control(`forced ${terminationId}`),
     async contexts() {
-      const before = lines.filter((l) => l.event === "contexts").length;
-      control("contexts");
-      const count = () => lines.filter((x) => x.event === "contexts").length;
-      await waitFor((l) => l.event === "contexts" && count() > before);
-      return lines.filter((l) => l.event === "contexts")[before].contexts as string[];
+      return (await ask("contexts", "contexts")).contexts as string[];
+    },
+    async tally(contexts = false) {
+      const counts = await ask("tally", "tally");
+      const t: MgTally = {
+        adds: counts.adds as number,
+        modifies: counts.modifies as number,
+        subtracts: counts.subtracts as number,
+      };
+      if (!contexts) return t;
+      // "CONTEXT|ADDED,ADDED|SUBTRACTED,SUBTRACTED" each
+      const rows = (await ask("tally contexts", "tally-contexts")).contexts as string[];
+      const terms = (s: string) => (s === "" ? [] : s.split(","));
+      t.contexts = new Map(
+        rows.map((row) => {
+          const [id, added, subtracted] = row.split("|");
+          return [Number(id), { adds: terms(added), subtracts: terms(subtracted) }];
+        }),
+      );
+      return t;
+    },
+    async resetTally() {
+      await ask("tally reset", "tally-reset");
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
