@@ -114,8 +114,22 @@ export class CallRecords {
 
   private readonly ttl = (record: CallRecord) => this.lifetimes[phaseOf(record)];
 
+  /**
+   * The call as stored. While this node holds the call's lease, nobody else writes it: the record is the one this
+   * node wrote last (taking the lease, or since), served from its own copy without asking a shared store.
+   */
   get(key: string): Promise<StoredRecord<CallRecord> | undefined> {
-    return this.store.get(key);
+    const own = this.ownCopy(key);
+    return own === undefined ? this.store.get(key) : Promise.resolve(own);
+  }
+
+  private ownCopy(key: string): StoredRecord<CallRecord> | undefined {
+    const lease = this.lease;
+    if (lease === undefined || !this.leased.has(key)) return undefined;
+    const held = this.store.held(key);
+    const value = held?.value;
+    if (value?.leaseOwner !== lease.owner || (value.leaseUntil ?? 0) <= (lease.now ?? Date.now)()) return undefined;
+    return held;
   }
 
   /** A new call: written as it is, with its index entries first (an entry without its record finds nothing). */
