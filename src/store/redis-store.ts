@@ -12,9 +12,11 @@ import { type Store, type StoredRecord, StoreHealth, StoreUnavailable, type Ttl,
 // The write happens only if the record is still exactly what the node read or wrote last (the whole text, so a
 // record deleted and written again since is a change too); otherwise the record as it is now comes back (nil if
 // there is none), and the node retries on that without another read. A plain string compare, no JSON decode.
+// ARGV[2]: the record to write, '' to delete it, '=' to leave it (only the check).
 const compareAndSet = `
 local cur = redis.call('GET', KEYS[1])
 if (cur or '') ~= ARGV[1] then return cur end
+if ARGV[2] == '=' then return 1 end
 if ARGV[2] == '' then
   redis.call('DEL', KEYS[1])
 elseif tonumber(ARGV[3]) > 0 then
@@ -147,31 +149,30 @@ export class RedisStore<T> implements Store<T> {
     ttl?: Ttl<T>,
   ): Promise<T | undefined> {
     const redisKey = this.redisKey(key);
+    // Without a copy the record is taken to be new (index entries, a call set up): the script checks that too.
     let current = this.seen.get(redisKey);
     let read = false;
-    if (current === undefined) {
-      current = this.decode(key, redisKey, await this.redis.get(redisKey));
-      read = true;
-    }
     for (let attempt = 0; attempt < 50; attempt++) {
       const next = change(current?.record.value);
-      // Nothing there and nothing to write, as just read: nothing to change.
-      if (next === undefined && current === undefined && read) return undefined;
+      // Nothing to write (nothing there and nothing wanted, or the record left as it is): as just read, done;
+      // else the script only checks that the copy is current.
+      const keep = next === current?.record.value;
+      if (keep && read) return next;
       const record =
-        next === undefined
+        next === undefined || keep
           ? undefined
           : { value: next, owner: this.owner, version: (current?.record.version ?? 0) + 1 };
-      const json = record === undefined ? "" : JSON.stringify(record);
+      const json = keep ? "=" : record === undefined ? "" : JSON.stringify(record);
       const args = [
         redisKey,
         current?.raw ?? "",
         json,
-        String(Math.round((next === undefined ? 0 : (ttlOf(ttl, next) ?? 0)) * 1000)),
+        String(Math.round((record === undefined ? 0 : (ttlOf(ttl, record.value) ?? 0)) * 1000)),
       ];
       const reply = await this.compareAndSet(args);
       if (reply === 1) {
-        if (record === undefined) this.seen.delete(redisKey);
-        else this.remember(redisKey, json, record);
+        if (record !== undefined) this.remember(redisKey, json, record);
+        else if (!keep) this.seen.delete(redisKey);
         return next;
       }
       current = this.decode(key, redisKey, reply as string | null);

@@ -25,7 +25,8 @@ export interface Store<T> {
   held(key: string): StoredRecord<T> | undefined;
   /**
    * Atomic read-modify-write: `change` returns the new value, or undefined to delete the record. The record
-   * expires after `ttlSeconds`, a number or a function of the value written (expiry follows its life).
+   * expires after `ttlSeconds`, a number or a function of the value written (expiry follows its life). Returning
+   * `current` itself writes nothing (its version and expiry stay).
    */
   update(key: string, change: (current: T | undefined) => T | undefined, ttlSeconds?: Ttl<T>): Promise<T | undefined>;
   delete(key: string): Promise<boolean>;

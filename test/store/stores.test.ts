@@ -49,6 +49,15 @@ for (const [name, make] of kinds) {
       expect(await store.size()).toBe(0);
     });
 
+    it("writes nothing when a change leaves the record as it is: its version stays", async () => {
+      const store = make();
+      await store.update("call-4", () => dialog());
+      await store.update("call-4", (d) => d);
+      expect((await store.get("call-4"))?.version).toBe(1);
+      expect(await store.update("call-5", (d) => d)).toBeUndefined();
+      expect(await store.get("call-5")).toBeUndefined();
+    });
+
     it("loses no update when many writers change one record at once", async () => {
       const store = make();
       await store.update("call-2", () => dialog({ cseqCallingToCalled: 0 }));
@@ -120,6 +129,20 @@ describe("redis store round trips", () => {
     await b.update("c", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 });
     expect(await counts()).toEqual({ get: 1, evalsha: 1 });
     expect((await a.get("c"))?.value.cseqCallingToCalled).toBe(3);
+  });
+
+  it("writes a new record in one script, and a record it leaves as it is with only the script's check", async () => {
+    const a = make("new");
+    await redis.config("RESETSTAT");
+    await a.update("c", () => dialog());
+    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    const b = make("new", "node-b");
+    await b.update("c", () => dialog({ cseqCallingToCalled: 7 }));
+    // a's copy is stale: the script answers with b's record, which a leaves as it is.
+    await redis.config("RESETSTAT");
+    expect((await a.update("c", (d) => d))?.cseqCallingToCalled).toBe(7);
+    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect((await a.get("c"))?.owner).toBe("node-b");
   });
 
   it("writes nothing over a change another node made since this node's copy: it changes what is there", async () => {

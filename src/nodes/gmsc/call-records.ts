@@ -245,11 +245,10 @@ export class CallRecords {
 
   private async deleteIndex(key: string, record: CallRecord): Promise<void> {
     const entries = [legKey(record.succeeding.callId), ...record.call.terminations.map((t) => contextKey(t.contextId))];
+    // Only an entry that still points at this call: the MGW may have given the context to a later call. One
+    // atomic step each (one round trip to a shared store holding the entry as this node wrote it).
     await Promise.all(
-      [...new Set(entries)].map(async (e) => {
-        // Only an entry that still points at this call: the MGW may have given the context to a later call.
-        if ((await this.index.get(e))?.value.call === key) await this.index.delete(e);
-      }),
+      [...new Set(entries)].map((e) => this.index.update(e, (entry) => (entry?.call === key ? undefined : entry))),
     );
   }
 }
