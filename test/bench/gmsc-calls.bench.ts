@@ -25,6 +25,7 @@ import { type GmscHarness, startGmscHarness } from "../nodes/gmsc/gmsc-harness.t
 import { type GmscLoad, type RoundCpu, type RoundResult, startGmscLoad, threadsCpu } from "../nodes/gmsc/gmsc-load.ts";
 import type { GmscProcess } from "../nodes/gmsc/gmsc-process.ts";
 import { startRedis } from "../support/redis-server.ts";
+import { buildDeployed } from "../support/serve-process.ts";
 import type { BenchFigure } from "./rules.bench.ts";
 
 setFlagsFromString("--expose-gc");
@@ -123,15 +124,21 @@ const heapUsed = async () => {
 };
 
 export async function benchGmscCalls(calls = 3000, rounds = 5): Promise<BenchFigure[]> {
+  buildDeployed(); // the node as operators deploy it: dist/ with the README's Node.js flags
   const redis = await startRedis();
   const started: GmscLoad[] = [];
   const closeLoads = async () => {
     for (const l of started.splice(0)) await l.close();
   };
   try {
-    const memoryLoad = await startGmscLoad({ name: "GMSC-memory" });
+    const memoryLoad = await startGmscLoad({ name: "GMSC-memory", deployed: true });
     started.push(memoryLoad);
-    const redisLoad = await startGmscLoad({ name: "GMSC-redis", store: `${redis.url}/1`, storePid: redis.pid });
+    const redisLoad = await startGmscLoad({
+      name: "GMSC-redis",
+      store: `${redis.url}/1`,
+      storePid: redis.pid,
+      deployed: true,
+    });
     started.push(redisLoad);
     const loads = { memory: memoryLoad, redis: redisLoad };
     const results: Record<"memory" | "redis", RoundResult[]> = { memory: [], redis: [] };

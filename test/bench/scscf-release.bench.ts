@@ -1,15 +1,8 @@
-// S-CSCF figures: end-to-end releases per second (SIPp establishes N dialogs through the node, one bulk release
-// ends them, timed until the last of the 2N BYEs is answered and every record is gone), the exactly-once count
-// from the SIPp side, and memory per tracked dialog (heap growth over 100,000 dialogs learnt from real messages).
-// Figures for bench-results.json, never assertions.
-import { execFileSync } from "node:child_process";
-import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { DialogRecord } from "../../generated/types/index.ts";
 import { DialogRecords } from "../../src/nodes/scscf/dialog-records.ts";
 import { confirmedDialog, earlyDialog } from "../../src/nodes/scscf/dialog-tracking.ts";
-import { projectRoot } from "../../src/rules/schema-registry.ts";
 import { contacts, cseqOf, headerValue, recordRoutes } from "../../src/sip/messages/header-access.ts";
 import { formatNameAddr } from "../../src/sip/messages/name-addr.ts";
 import { parseMessage } from "../../src/sip/messages/parse-message.ts";
@@ -19,11 +12,11 @@ import { RedisStore } from "../../src/store/redis-store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { type LoadResult, loadRun } from "../nodes/scscf/scscf-load.ts";
 import { startRedis } from "../support/redis-server.ts";
+import { buildDeployed } from "../support/serve-process.ts";
 import { raiseSocketBufferCaps } from "../support/socket-buffers.ts";
 import type { BenchFigure } from "./rules.bench.ts";
 
 setFlagsFromString("--expose-gc");
-const tsxCli = join(projectRoot, "node_modules/tsx/dist/cli.mjs");
 const gc = runInNewContext("gc") as () => void;
 
 /**
@@ -143,7 +136,7 @@ function summary(r: LoadResult) {
 
 export async function benchScscfRelease(): Promise<BenchFigure[]> {
   const rmemMax = raiseSocketBufferCaps();
-  execFileSync(process.execPath, [tsxCli, join(projectRoot, "src/cli/build.ts")], { stdio: "ignore" });
+  buildDeployed();
   const one = summary(await loadRun({ dialogs: 1000, rounds: 14, ...deployed }));
   const big = summary(await loadRun({ dialogs: 10_000, rounds: 3, ...deployed }));
   const perDialog = await memoryPerDialog(100_000);

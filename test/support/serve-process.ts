@@ -1,6 +1,6 @@
 // `cleardown serve …` in a child process (bin/cleardown.js), as an operator runs a node: loopback only, its output
 // kept for a failing test to show, stopped — or killed without a word, as a crashed host would be — by its PID.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { resolve } from "node:path";
 
 export const cleardownBin = resolve(import.meta.dirname, "../../bin/cleardown.js");
@@ -15,8 +15,26 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-export function startServeProcess(args: string[], env: Record<string, string>): ServeProcess {
-  const child: ChildProcess = spawn(process.execPath, [cleardownBin, "serve", ...args], {
+/** The deployed bundle (`npm run build`), as the README's systemd unit runs it. */
+export const distBin = resolve(import.meta.dirname, "../../dist/cleardown.js");
+/** The Node.js flags the README's deployment gives the node (a young generation sized for bursts of calls). */
+export const deployedNodeArgs = ["--max-semi-space-size=32"];
+
+/** `npm run build`: dist/ from the sources as they are now (a bench measures what operators deploy). */
+export function buildDeployed(): void {
+  const root = resolve(import.meta.dirname, "../..");
+  const tsxCli = resolve(root, "node_modules/tsx/dist/cli.mjs");
+  execFileSync(process.execPath, [tsxCli, resolve(root, "src/cli/build.ts")], { stdio: "ignore" });
+}
+
+/** `launch`: another entry (distBin) and Node.js flags; default bin/cleardown.js through tsx, no flags. */
+export function startServeProcess(
+  args: string[],
+  env: Record<string, string>,
+  launch: { bin?: string; nodeArgs?: string[] } = {},
+): ServeProcess {
+  const entry = [...(launch.nodeArgs ?? []), launch.bin ?? cleardownBin];
+  const child: ChildProcess = spawn(process.execPath, [...entry, "serve", ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -23,6 +23,8 @@ export interface GmscLoadOptions {
   /** The store's server process (redis-server), whose CPU a round reports. */
   storePid?: number;
   name?: string;
+  /** The deployed bundle with the README's Node.js flags (build it first: npm run build), as operators run it. */
+  deployed?: boolean;
 }
 
 export interface RoundResult {
@@ -187,6 +189,7 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
     mgcPort,
     adminPort,
     ...(options.store ? { store: options.store } : {}),
+    ...(options.deployed ? { deployed: true } : {}),
     config: {
       // Annex D.1-like timers: a loaded MG is slow, not gone; SIP's T1 as deployed.
       timers: { t1: 500, t2: 4000, t4: 5000 },

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NodeConfig } from "../../../generated/types/index.ts";
-import { type ServeProcess, startServeProcess } from "../../support/serve-process.ts";
+import { deployedNodeArgs, distBin, type ServeProcess, startServeProcess } from "../../support/serve-process.ts";
 import { waitFor } from "./gmsc-harness.ts";
 export const PROCESS_TOKEN = "gmsc-process-token-0123456789";
 
@@ -26,6 +26,8 @@ export interface GmscProcessOptions {
   store?: string;
   /** Merged over the defaults: short RFC 3261 timers, short H.248 timers. */
   config?: NodeConfig;
+  /** The deployed bundle (dist/, build it first: npm run build) with the README's Node.js flags, not tsx. */
+  deployed?: boolean;
 }
 
 export async function startGmscProcess(options: GmscProcessOptions): Promise<GmscProcess> {
@@ -57,6 +59,7 @@ export async function startGmscProcess(options: GmscProcessOptions): Promise<Gms
       ...(options.store ? ["--store", options.store] : []),
     ],
     { CLEARDOWN_ADMIN_TOKEN: PROCESS_TOKEN, CLEARDOWN_LOG_LEVEL: "warn" },
+    options.deployed ? { bin: distBin, nodeArgs: deployedNodeArgs } : {},
   );
   const admin: GmscProcess["admin"] = async (method, path, body) => {
     const res = await fetch(`${adminUrl}${path}`, {
