@@ -1,5 +1,9 @@
 // The profile summary charges each sample to the innermost frame whose source names a layer: a builtin or a
 // node: internal goes to the cleardown code that called it, V8's pseudo-frames to GC / (program) / idle.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   type CpuProfile,
@@ -33,10 +37,14 @@ const cpu: CpuProfile = {
 
 describe("profile summary (bench)", () => {
   it("layers by source path: SIP transactions apart from SIP parsing, MGC transactions apart from the codec", () => {
-    expect(layerOf(frame("f", src("src/sip/invite-server-transaction.ts")))).toBe(
+    expect(layerOf(frame("f", src("src/sip/transactions/invite-server-transaction.ts")))).toBe(
       "SIP transactions (src/sip/*transaction*)",
     );
-    expect(layerOf(frame("f", src("src/sip/serialize-message.ts")))).toBe("SIP parse and serialise (src/sip)");
+    expect(layerOf(frame("f", src("src/sip/messages/serialize-message.ts")))).toBe("SIP parse and serialise (src/sip)");
+    expect(layerOf(frame("f", src("src/sip/transport/udp-endpoint.ts")))).toBe(
+      "SIP/H.248 UDP transport and I/O thread",
+    );
+    expect(layerOf(frame("f", src("src/sip/proxy/proxy-core.ts")))).toBe("SIP dialogs, proxy core, checks (src/sip)");
     expect(layerOf(frame("f", src("src/h248/encode-message.ts")))).toBe("H.248 codec (src/h248)");
     expect(layerOf(frame("f", src("src/h248/transactions.ts")))).toBe(
       "H.248 MGC transactions (src/h248/mgc, transactions)",
@@ -47,8 +55,26 @@ describe("profile summary (bench)", () => {
     expect(layerOf(frame("f", src("node_modules/prom-client/lib/counter.js")))).toBe(
       "metrics (src/metrics, prom-client)",
     );
-    expect(layerOf(frame("f", src("src/audit/call-trace.ts")))).toBe("traces (call trace, traced transport, ladders)");
+    expect(layerOf(frame("f", src("src/trace/call-trace.ts")))).toBe("traces (call trace, traced transport, ladders)");
     expect(layerOf(frame("JSON.parse", ""))).toBeUndefined();
+  });
+
+  it("a frame of the deployed bundle is charged to the source file its source map names", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "cleardown-profile-")), "dist");
+    mkdirSync(dir);
+    // One mapping (AAAA): the bundle's line 1, column 0 comes from the first source's line 1, column 0.
+    const map = { version: 3, sources: ["../src/sip/transactions/transaction-layer.ts"], names: [], mappings: "AAAA" };
+    writeFileSync(join(dir, "cleardown.js"), "function receive() {}\n");
+    writeFileSync(join(dir, "cleardown.js.map"), JSON.stringify(map));
+    const bundled = {
+      ...frame("receive", pathToFileURL(join(dir, "cleardown.js")).href),
+      lineNumber: 0,
+      columnNumber: 9,
+    };
+    expect(layerOf(bundled)).toBe("SIP transactions (src/sip/*transaction*)");
+    expect(layerOf({ ...bundled, url: pathToFileURL(join(dir, "other.js")).href })).toBe(
+      "other code (node_modules, src)",
+    );
   });
 
   it("a CPU profile: builtins and node: internals charged to their caller, the rest to the runtime", () => {

@@ -1,12 +1,18 @@
 // Where a node's time (a .cpuprofile) or its allocations (a .heapprofile) go, per layer of cleardown: each sample
 // is charged to the innermost frame of the stack whose source file names a layer (a builtin such as JSON.parse or
-// a node: internal is charged to the cleardown code that called it). Usage:
+// a node: internal is charged to the cleardown code that called it). A frame in a bundle (dist/cleardown.js, as the
+// benches run the node) is read through the bundle's source map, back to the source file it came from. Usage:
 //   tsx test/bench/profile-summary.ts FILE.cpuprofile|FILE.heapprofile …   → one Markdown table each
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { SourceMap } from "node:module";
+import { fileURLToPath } from "node:url";
 
 interface CallFrame {
   functionName: string;
   url: string;
+  /** 0-based, as V8 gives them */
+  lineNumber?: number;
+  columnNumber?: number;
 }
 interface CpuNode {
   id: number;
@@ -52,14 +58,33 @@ export const layers = [
 ] as const;
 export type Layer = (typeof layers)[number];
 
-const sipTransactions =
-  /\/src\/sip\/(client-transaction|invite-client-transaction|invite-server-transaction|non-invite-client-transaction|non-invite-server-transaction|server-transaction|transaction-layer|transaction-matching|transaction-timers|uas-2xx-retransmission)\.ts/;
-const sipCore = /\/src\/sip\/(proxy-core|ua-dialog|next-hop|request-checks|message-checks|received-rport)\.ts/;
-const transport =
-  /\/src\/sip\/(transport-layer|transport|udp-endpoint|stream-framer)\.ts|\/src\/h248\/udp-transport\.ts|\/src\/nodes\/.*udp.*\.ts/;
+// src/sip's rooms: transactions/, transport/, dialogs/ and proxy/, messages/ (the codec and its checks)
+const sipTransactions = /\/src\/sip\/transactions\//;
+const sipCore = /\/src\/sip\/(dialogs|proxy)\/|\/src\/sip\/messages\/(request-checks|message-checks)\.ts/;
+const transport = /\/src\/sip\/transport\/|\/src\/h248\/udp-transport\.ts|\/src\/nodes\/.*udp.*\.ts/;
+
+/** A bundle's source map (file beside it, .map), read once; undefined when there is none. */
+const sourceMaps = new Map<string, SourceMap | undefined>();
+function sourceMapOf(url: string): SourceMap | undefined {
+  if (!sourceMaps.has(url)) {
+    const file = url.startsWith("file:") ? fileURLToPath(url) : url;
+    const map = `${file}.map`;
+    sourceMaps.set(url, existsSync(map) ? new SourceMap(JSON.parse(readFileSync(map, "utf8"))) : undefined);
+  }
+  return sourceMaps.get(url);
+}
+
+/** The frame as its source has it: a bundle's frame mapped back to its source file; others as they are. */
+export function sourceFrame(frame: CallFrame): CallFrame {
+  if (!/\/dist\/[^/]+\.js$/.test(frame.url) || frame.lineNumber === undefined) return frame;
+  const entry = sourceMapOf(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber ?? 0);
+  const source = entry && "originalSource" in entry ? entry.originalSource : undefined;
+  return source ? { ...frame, url: source } : frame;
+}
 
 /** The layer a frame's source names, or undefined for a builtin or runtime frame (charged to its caller). */
-export function layerOf(frame: CallFrame): Layer | undefined {
+export function layerOf(bundled: CallFrame): Layer | undefined {
+  const frame = sourceFrame(bundled);
   const { url, functionName } = frame;
   if (url === "") {
     if (functionName === "(garbage collector)") return "GC";
