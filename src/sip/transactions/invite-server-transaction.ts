@@ -1,5 +1,4 @@
-// The INVITE server transaction (RFC 3261 §17.2.1, Figure 7, with RFC 6026's Accepted state): Proceeding,
-// Accepted, Completed, Confirmed, Terminated.
+// The INVITE server transaction (RFC 3261 §17.2.1, Figure 7): Proceeding, Completed, Confirmed, Terminated.
 // It sends 100 Trying itself if the TU has not answered within 200 ms, absorbs retransmitted INVITEs by resending
 // the last response, retransmits a non-2xx final response on Timer G (doubling, capped at T2) until the ACK,
 // gives up on Timer H, and absorbs ACK retransmissions until Timer I.
@@ -17,19 +16,14 @@ export class InviteServerTransaction extends ServerTransaction {
   }
 
   respond(res: SipResponse): void {
-    // RFC 6026 §7.1: in Accepted, the TU's retransmissions of its 2xx go out; nothing else does.
-    if (this.state === "accepted" && res.status >= 200 && res.status < 300) this.send(res);
     if (this.state !== "proceeding") return;
     this.timers.clear("trying");
     this.lastResponse = res;
     this.send(res);
     if (res.status < 200) return;
     if (res.status < 300) {
-      // RFC 6026 §7.1: a 2xx moves to Accepted, not Terminated: a retransmitted INVITE arriving after the 2xx is
-      // absorbed here for Timer L (64·T1) instead of reaching the TU as a new request; the 2xx's own
-      // retransmission stays the TU's (end to end).
-      this.state = "accepted";
-      this.timers.set("L", transactionTimeout(this.config), () => this.terminate());
+      // §17.2.1: a 2xx ends the transaction; its retransmission is the TU's (end to end).
+      this.terminate();
       return;
     }
     this.state = "completed";
@@ -57,7 +51,7 @@ export class InviteServerTransaction extends ServerTransaction {
       this.timers.set("I", timerT4(this.config, this.reliable), () => this.terminate());
       return;
     }
-    // A retransmitted INVITE: resend the last response (Proceeding, Completed); absorbed in Accepted (RFC 6026).
+    // A retransmitted INVITE: resend the last response (Proceeding, Completed).
     if ((this.state === "proceeding" || this.state === "completed") && this.lastResponse) this.send(this.lastResponse);
   }
 }

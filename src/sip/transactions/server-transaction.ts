@@ -6,8 +6,7 @@ import { type TimerConfig, Timers } from "./transaction-timers.ts";
 
 const nothing = () => {};
 
-/** "accepted": RFC 6026 §7.1, an INVITE answered 2xx, kept for Timer L to absorb the INVITE's retransmissions. */
-export type ServerState = "trying" | "proceeding" | "accepted" | "completed" | "confirmed" | "terminated";
+export type ServerState = "trying" | "proceeding" | "completed" | "confirmed" | "terminated";
 
 export interface ServerTransactionEvents {
   /** Timer H fired without an ACK (§17.2.1), or the transport failed (§17.2.4) */

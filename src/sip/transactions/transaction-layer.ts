@@ -159,9 +159,7 @@ export class TransactionLayer {
     if (key === undefined) return; // no Via or CSeq: the TU could not answer it either (request-checks says 400)
     const existing = this.servers.get(key);
     if (msg.method === "ACK") {
-      // An ACK of a 2xx is the TU's (RFC 6026 §7.1: passed up in Accepted, never absorbed).
-      const absorbs = existing?.state !== "terminated" && existing?.state !== "accepted";
-      if (existing instanceof InviteServerTransaction && absorbs) existing.receiveRequest(msg);
+      if (existing instanceof InviteServerTransaction && existing.state !== "terminated") existing.receiveRequest(msg);
       else this.user.onRequest(msg, undefined, flow);
       return;
     }
