@@ -108,8 +108,10 @@ export interface MgcOptions {
   /** Where to listen (default 0.0.0.0:2944). */
   address?: string;
   port?: number;
-  /** Opens the socket (the node's UDP I/O thread); default: a socket on this thread. */
+  /** Opens the socket (the node's UDP I/O thread); default: a socket on this thread, of bufferBytes. */
   socket?: DatagramSocketOpener;
+  /** The kernel buffers of a socket on this thread (default the kernel's). */
+  bufferBytes?: number;
   /** The MGC's mId in message headers (default [listen address]:port). */
   mId?: MId;
   version?: number;
@@ -174,7 +176,7 @@ export class MediaGatewayController {
     const port = options.port ?? H248_TEXT_PORT;
     const opened = options.socket
       ? await openUdpTransportOn(options.socket, address, port)
-      : await openUdpTransport(address, port);
+      : await openUdpTransport(address, port, options.bufferBytes);
     const transport = options.tap ? tapped(opened, options.tap) : opened;
     const local = transport.local;
     const mId: MId =

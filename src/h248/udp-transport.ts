@@ -76,12 +76,20 @@ export async function openUdpTransportOn(
   };
 }
 
-/** Binds a UDP socket (IPv4 or IPv6 by the address given) and starts receiving. */
-export function openUdpTransport(address = "0.0.0.0", port = H248_TEXT_PORT): Promise<H248UdpTransport> {
+/**
+ * Binds a UDP socket (IPv4 or IPv6 by the address given) and starts receiving; `bufferBytes` sizes its kernel
+ * buffers (default the kernel's: a burst of replies beyond it is dropped, each drop a retransmission timer).
+ */
+export function openUdpTransport(
+  address = "0.0.0.0",
+  port = H248_TEXT_PORT,
+  bufferBytes?: number,
+): Promise<H248UdpTransport> {
   const socket: Socket = createSocket({
     type: address.includes(":") ? "udp6" : "udp4",
     reuseAddr: false,
     lookup: ipLiteralLookup,
+    ...(bufferBytes === undefined ? {} : { recvBufferSize: bufferBytes, sendBufferSize: bufferBytes }),
   });
   let handler: (text: string, from: H248Peer) => void = () => {};
   socket.on("message", (msg, rinfo) => handler(msg.toString("utf8"), { address: rinfo.address, port: rinfo.port }));

@@ -62,7 +62,7 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
       // On the node's UDP I/O thread, with its SIP sockets (udpIoThread): the H.248 sends and receives off this
       // thread, crossing with the SIP datagrams of the same turn, in the order the node sent them.
       ...(io === undefined
-        ? {}
+        ? { bufferBytes: H248_BUFFER_BYTES }
         : {
             socket: (address: string, port: number) =>
               io.open({ family: address.includes(":") ? 6 : 4, address, port, bufferBytes: H248_BUFFER_BYTES }),
