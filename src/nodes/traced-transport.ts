@@ -13,6 +13,7 @@ import type {
   TransportErrorListener,
   TransportName,
 } from "../sip/transport/transport.ts";
+import { ownStrings } from "../store/own-strings.ts";
 import type { CallTraces, RecordedEntry, TracedField, WireAddresses } from "../trace/call-trace.ts";
 
 /** What the executor says of a message it built from a plan. */
@@ -122,7 +123,7 @@ class Peers {
     if (ports === undefined) {
       ports = new Map();
       // A copy of its own: the address may be cut from a parsed message (a Route, a Via), whose text it would hold.
-      this.byAddress.set(ownCopy(address), ports);
+      this.byAddress.set(ownStrings(address), ports);
     }
     known = { name: this.name(address, port) };
     ports.set(port, known);
@@ -130,8 +131,6 @@ class Peers {
     return known;
   }
 }
-
-const ownCopy = (text: string) => JSON.parse(JSON.stringify(text)) as string;
 
 /** `wire` if it is these ends (shared by every message between them: nobody writes to a WireAddresses). */
 const same = (wire: WireAddresses | undefined, transport: string, src: Address, dst: Address) =>
@@ -142,10 +141,7 @@ const same = (wire: WireAddresses | undefined, transport: string, src: Address, 
   wire.dst.address === dst.address &&
   wire.dst.port === dst.port;
 
-interface Address {
-  address: string;
-  port: number;
-}
+type Address = WireAddresses["src"];
 
 /** An Outgoing whose every sending again counts as a retransmission. */
 class CountedRetransmissions implements Outgoing {
@@ -246,7 +242,7 @@ export class TracedTransport implements SipTransport {
     if (same(peer.sent, to.transport, src, to)) return peer.sent as WireAddresses;
     // The next hop's address may be cut from a parsed message (a Route, a Via): a copy of its own, or the trace
     // would hold that message's whole text for as long as it keeps the call.
-    peer.sent = { transport: to.transport, src, dst: { address: ownCopy(to.address), port: to.port } };
+    peer.sent = { transport: to.transport, src, dst: { address: ownStrings(to.address), port: to.port } };
     return peer.sent;
   }
 
