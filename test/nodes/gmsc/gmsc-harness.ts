@@ -20,8 +20,8 @@ export interface HarnessOptions {
   policy?: Partial<Policy>;
   /** RFC 3261 T1 in ms (default 50: short timers for tests). */
   t1?: number;
-  /** H.248 transaction timers (default: short, 3 attempts from 60 ms). */
-  mgcTimers?: { initialRetransmitMs: number; maxRetransmitMs: number; maxAttempts: number };
+  /** H.248 transaction timers (default MGC_TEST_TIMERS). */
+  mgcTimers?: MgcTestTimers;
   /** Where the node reads spec/ and rules/ (default the project root): a copy a test may edit and reload. */
   root?: string;
   /** The node's store (default memory), e.g. a redis:// URL. */
@@ -33,6 +33,18 @@ export interface HarnessOptions {
   /** Config hep: a HEP3 collector for copies of every SIP and H.248 message. */
   hep?: string;
 }
+
+export interface MgcTestTimers {
+  initialRetransmitMs: number;
+  maxRetransmitMs: number;
+  maxAttempts: number;
+}
+
+/**
+ * Short H.248 timers, so a silent MG is given up within seconds, yet 1.5 s before a command fails: a freshly
+ * started MG loading megaco's modules, or one descheduled on a loaded 2-CPU host, answers within that.
+ */
+export const MGC_TEST_TIMERS: MgcTestTimers = { initialRetransmitMs: 100, maxRetransmitMs: 400, maxAttempts: 5 };
 
 export interface CallRun {
   caller: SippRun;
@@ -55,6 +67,8 @@ export interface CallRun {
 
 export interface GmscHarness {
   node: RunningNode;
+  /** The MGC's H.248 timers in force. */
+  mgcTimers: MgcTestTimers;
   mg: MegacoMg;
   /** Between the MG and the MGC: every H.248 datagram, and a way to lose one. */
   mgcTap: UdpTap;
@@ -112,6 +126,7 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
     { level: options.logLevel ?? "info" },
     { write: (line: string) => void logs.push(JSON.parse(line)) },
   );
+  const mgcTimers = options.mgcTimers ?? MGC_TEST_TIMERS;
   const config = validateConfig({
     role: "gmsc",
     sip: [`udp://127.0.0.1:${sipPort}`],
@@ -125,7 +140,7 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
     gmsc: {
       mgc: `udp://127.0.0.1:${mgcPort}`,
       mgcTimers: {
-        ...(options.mgcTimers ?? { initialRetransmitMs: 60, maxRetransmitMs: 120, maxAttempts: 3 }),
+        ...mgcTimers,
         replyCacheMs: 10_000,
       },
       routes: [
@@ -155,6 +170,7 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
 
   return {
     node,
+    mgcTimers,
     mg,
     mgcTap,
     precedingTap,

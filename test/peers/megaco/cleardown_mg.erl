@@ -184,7 +184,9 @@ handle_trans_request(Conn, V, Actions, _Extra) -> handle_trans_request(Conn, V, 
 handle_trans_request(_Conn, _V, Actions) ->
     case ets:lookup_element(mg, silent, 2) of
         true ->
-            event("ignored", []),
+            %% which commands, so a test counts the retransmissions of the one it silenced the MG for
+            event("ignored", [{commands, {list, [atom_to_list(element(1, C#'CommandRequest'.command))
+                                                 || #'ActionRequest'{commandRequests = Cs} <- Actions, C <- Cs]}}]),
             ignore_trans_request;
         false ->
             {discard_ack, lists:flatmap(fun action/1, Actions)}
