@@ -19,3 +19,14 @@ export function raiseSocketBufferCaps(bytes = 32 * 1024 * 1024): number {
     return 0;
   }
 }
+
+/** Datagrams dropped so far at the loopback UDP sockets bound to each port (/proc/net/udp's drops column). */
+export function udpDropsByPort(ports: number[]): number[] {
+  const drops = new Map<number, number>();
+  for (const line of readFileSync("/proc/net/udp", "utf8").trim().split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    const port = Number.parseInt(f[1].split(":")[1], 16);
+    drops.set(port, (drops.get(port) ?? 0) + Number(f.at(-1)));
+  }
+  return ports.map((p) => drops.get(p) ?? 0);
+}

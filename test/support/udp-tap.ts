@@ -3,6 +3,7 @@
 // SIPp's message log cuts at the first NUL). `drop` lets a test lose chosen datagrams, as a network may; `seededLoss`
 // loses a fraction of them at random, repeatably.
 import { createSocket, type Socket } from "node:dgram";
+import { raiseSocketBufferCaps } from "./socket-buffers.ts";
 
 export interface TappedDatagram {
   /** "to-peer": from the node to the peer; "from-peer": the peer's answers back through the tap. */
@@ -22,9 +23,22 @@ export interface UdpTap {
   close(): Promise<void>;
 }
 
-/** Listens on 127.0.0.1:port (0: any free) and relays to `peer`; the other party is whoever sends first. */
+/** A tap's socket buffers: a release burst of a thousand answers must not overflow the relay itself. */
+const TAP_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Listens on 127.0.0.1:port (0: any free) and relays to `peer`; the other party is whoever sends first. The tap
+ * loses only what `drop` says: its buffers are large (the kernel's caps raised when root), since a datagram lost in
+ * the relay is one the test did not mean to lose (a UAS that answered a BYE whose 200 the tap lost has ended its
+ * call, and answers the BYE's retransmissions no more).
+ */
 export async function startUdpTap(peer: { address: string; port: number }, port = 0): Promise<UdpTap> {
-  const socket: Socket = createSocket("udp4");
+  raiseSocketBufferCaps(TAP_BUFFER_BYTES);
+  const socket: Socket = createSocket({
+    type: "udp4",
+    recvBufferSize: TAP_BUFFER_BYTES,
+    sendBufferSize: TAP_BUFFER_BYTES,
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once("error", reject);
     socket.bind(port, "127.0.0.1", () => resolve());

@@ -13,6 +13,7 @@ import type { MegacoMg } from "../../peers/megaco/mg.ts";
 import { startMegacoMg } from "../../peers/megaco/mg.ts";
 import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
 import { startSipp } from "../../support/sipp.ts";
+import { udpDropsByPort } from "../../support/socket-buffers.ts";
 import { CALLED, waitFor } from "./gmsc-harness.ts";
 import { type GmscProcess, startGmscProcess } from "./gmsc-process.ts";
 import { isupFiles } from "./isup.ts";
@@ -130,17 +131,6 @@ export function sippCallLength(csv: string): { callSeconds: number; peakAtOnce: 
     callSeconds: h * 3600 + m * 60 + sec + micros / 1e6,
     peakAtOnce: Math.max(...rows.slice(1).map((r) => Number(r[current]))),
   };
-}
-
-/** Datagrams dropped so far at the loopback UDP sockets bound to each port (/proc/net/udp's drops column). */
-export function udpDropsByPort(ports: number[]): number[] {
-  const drops = new Map<number, number>();
-  for (const line of readFileSync("/proc/net/udp", "utf8").trim().split("\n").slice(1)) {
-    const f = line.trim().split(/\s+/);
-    const port = Number.parseInt(f[1].split(":")[1], 16);
-    drops.set(port, (drops.get(port) ?? 0) + Number(f.at(-1)));
-  }
-  return ports.map((p) => drops.get(p) ?? 0);
 }
 
 /** Busy CPU seconds of the whole machine so far (all CPUs: /proc/stat less idle and iowait, in USER_HZ 100). */

@@ -5,6 +5,7 @@
 import { Redis } from "ioredis";
 import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
 import { type SippRun, sippScenarios, startSipp } from "../../support/sipp.ts";
+import { raiseSocketBufferCaps, udpDropsByPort } from "../../support/socket-buffers.ts";
 import { startUdpTap, type UdpTap } from "../../support/udp-tap.ts";
 import { eventually } from "./scscf-harness.ts";
 import { type ScscfProcess, startScscfProcess } from "./scscf-process.ts";
@@ -59,11 +60,15 @@ export async function takeoverRun(redisUrl: string, n: number, leaseMs: number):
   };
   let tap: UdpTap | undefined;
   const sipps: SippRun[] = [];
+  // The nodes ask for 8 MiB socket buffers; the kernel's default caps (208 KiB) would drop the release burst's
+  // answers at A, and the called UE answers a retransmitted BYE of a call it ended no more.
+  raiseSocketBufferCaps();
   try {
     await redisFlush();
     const a = await start("scscf-a", 4000);
     const b = await start("scscf-b", 500);
     const calleePort = await freeUdpPort();
+    const callerPort = await freeUdpPort();
     tap = await startUdpTap({ address: "127.0.0.1", port: calleePort });
     const fill = {
       BYE_WAIT_MS: 90_000,
@@ -89,7 +94,7 @@ export async function takeoverRun(redisUrl: string, n: number, leaseMs: number):
     sipps.push(callee);
     const caller = await startSipp({
       scenario: "scscf-load-caller.xml",
-      local: { address: "127.0.0.1", port: await freeUdpPort() },
+      local: { address: "127.0.0.1", port: callerPort },
       remote: `127.0.0.1:${a.port}`,
       calls: n,
       rate: Math.min(n, 500),
@@ -121,13 +126,19 @@ export async function takeoverRun(redisUrl: string, n: number, leaseMs: number):
     void a.admin("POST", "/v1/dialogs/release", { all: true, cause: "administrative" }).catch(() => undefined);
     const even = Math.ceil(n / 2);
     const odd = n - even;
-    // Every release A could end has ended (both BYEs answered); the others wait for their called UE's answer.
+    // Every release A could end has ended (both BYEs answered); the others wait for their called UE's answer. A
+    // datagram the kernel dropped anywhere on the way (a full socket buffer) is named: a lost 200 to a BYE leaves
+    // its release waiting, since the called UE answers no retransmission of a call it ended.
     await eventually(
       () => count(b),
       (k) => k <= odd,
       "A's releases of the even-numbered calls ended",
       120_000,
-    );
+    ).catch((err: Error) => {
+      const [nodeA, nodeB, relay, ue1, ue2] = udpDropsByPort([a.port, b.port, tap?.port ?? 0, calleePort, callerPort]);
+      const drops = { nodeA, nodeB, relay, callee: ue1, caller: ue2 };
+      throw new Error(`${err.message}; UDP datagrams the kernel dropped so far: ${JSON.stringify(drops)}`);
+    });
     await a.kill();
     const killedAt = performance.now();
     const doneByA = n - (await count(b));
