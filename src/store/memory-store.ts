@@ -24,9 +24,14 @@ export class MemoryStore<T> implements Store<T> {
     return this.live(key);
   }
 
+  held(key: string): StoredRecord<T> | undefined {
+    return this.live(key);
+  }
+
   async update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
     const current = this.live(key);
     const next = change(current?.value);
+    if (next === current?.value) return next;
     if (next === undefined) {
       this.records.delete(key);
       return undefined;

@@ -5,14 +5,18 @@
 // Call-ID (dialog, release, call…) lies in one hash slot, on one master, where a script may touch them together.
 import type { ValidateFunction } from "ajv";
 import type { ChainableCommander, Cluster } from "ioredis";
+import { ownStrings } from "./own-strings.ts";
 import { connectRedis, type RedisConnection, writeAcksOf } from "./redis-connection.ts";
 import { type Store, type StoredRecord, StoreHealth, StoreUnavailable, type Ttl, ttlOf } from "./store.ts";
 
+// The write happens only if the record is still exactly what the node read or wrote last (the whole text, so a
+// record deleted and written again since is a change too); otherwise the record as it is now comes back (nil if
+// there is none), and the node retries on that without another read. A plain string compare, no JSON decode.
+// ARGV[2]: the record to write, '' to delete it, '=' to leave it (only the check).
 const compareAndSet = `
 local cur = redis.call('GET', KEYS[1])
-local v = 0
-if cur then v = cjson.decode(cur)['version'] end
-if v ~= tonumber(ARGV[1]) then return 0 end
+if (cur or '') ~= ARGV[1] then return cur end
+if ARGV[2] == '=' then return 1 end
 if ARGV[2] == '' then
   redis.call('DEL', KEYS[1])
 elseif tonumber(ARGV[3]) > 0 then
@@ -21,6 +25,18 @@ else
   redis.call('SET', KEYS[1], ARGV[2])
 end
 return 1`;
+
+/** A record as this node last read or wrote it: its text in Redis and its decoded form. */
+interface Seen<T> {
+  raw: string;
+  record: StoredRecord<T>;
+}
+
+/**
+ * Records this node read or wrote last, by Redis key, so an update needs no read first (its compare-and-set checks
+ * the copy is still current) and a read of an unchanged record no decoding. Bounded: the oldest go first.
+ */
+const seenLimit = 8192;
 
 export class StoreRecordError extends Error {}
 
@@ -79,8 +95,25 @@ export class RedisStore<T> implements Store<T> {
     return redis;
   }
 
-  private decode(key: string, raw: string | null): StoredRecord<T> | undefined {
-    if (raw === null) return undefined;
+  private readonly seen = new Map<string, Seen<T>>();
+
+  private remember(redisKey: string, raw: string, record: StoredRecord<T>): void {
+    if (!this.seen.delete(redisKey) && this.seen.size >= seenLimit) {
+      const oldest = this.seen.keys().next();
+      if (!oldest.done) this.seen.delete(oldest.value);
+    }
+    // A key may be a slice of a parsed message: kept here, it gets a copy of its own.
+    this.seen.set(ownStrings(redisKey), { raw, record });
+  }
+
+  /** The record as Redis holds it now (`raw`), decoded and validated unless it is the one this node has seen. */
+  private decode(key: string, redisKey: string, raw: string | null): Seen<T> | undefined {
+    if (raw === null) {
+      this.seen.delete(redisKey);
+      return undefined;
+    }
+    const known = this.seen.get(redisKey);
+    if (known?.raw === raw) return known;
     const record = JSON.parse(raw) as StoredRecord<T>;
     if (this.validate && !this.validate(record.value)) {
       const first = this.validate.errors?.[0];
@@ -88,47 +121,76 @@ export class RedisStore<T> implements Store<T> {
         `${this.redisKey(key)}: stored value ${first?.instancePath || "/"} ${first?.message ?? "is invalid"}`,
       );
     }
-    return record;
+    this.remember(redisKey, raw, record);
+    return { raw, record };
   }
 
   get(key: string): Promise<StoredRecord<T> | undefined> {
-    return this.redis.get(this.redisKey(key)).then((raw) => this.decode(key, raw), this.fail);
+    const redisKey = this.redisKey(key);
+    return this.redis.get(redisKey).then((raw) => this.decode(key, redisKey, raw)?.record, this.fail);
+  }
+
+  held(key: string): StoredRecord<T> | undefined {
+    return this.seen.get(this.redisKey(key))?.record;
   }
 
   update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
     return this.casLoop(key, change, ttl).catch(this.fail);
   }
 
+  /**
+   * One round trip when this node has the record (it wrote or read it last): the change is computed on that copy
+   * and written if Redis still holds exactly it; if not, Redis answers with the record as it is and the change is
+   * computed again on that. Without a copy, the record is read first.
+   */
   private async casLoop(
     key: string,
     change: (current: T | undefined) => T | undefined,
     ttl?: Ttl<T>,
   ): Promise<T | undefined> {
+    const redisKey = this.redisKey(key);
+    // Without a copy the record is taken to be new (index entries, a call set up): the script checks that too.
+    let current = this.seen.get(redisKey);
+    let read = false;
     for (let attempt = 0; attempt < 50; attempt++) {
-      const current = await this.get(key);
-      const next = change(current?.value);
-      const json =
-        next === undefined
-          ? ""
-          : JSON.stringify({ value: next, owner: this.owner, version: (current?.version ?? 0) + 1 });
+      const next = change(current?.record.value);
+      // Nothing to write (nothing there and nothing wanted, or the record left as it is): as just read, done;
+      // else the script only checks that the copy is current.
+      const keep = next === current?.record.value;
+      if (keep && read) return next;
+      const record =
+        next === undefined || keep
+          ? undefined
+          : { value: next, owner: this.owner, version: (current?.record.version ?? 0) + 1 };
+      const json = keep ? "=" : record === undefined ? "" : JSON.stringify(record);
       const args = [
-        this.redisKey(key),
-        String(current?.version ?? 0),
+        redisKey,
+        current?.raw ?? "",
         json,
-        String(Math.round((next === undefined ? 0 : (ttlOf(ttl, next) ?? 0)) * 1000)),
+        String(Math.round((record === undefined ? 0 : (ttlOf(ttl, record.value) ?? 0)) * 1000)),
       ];
-      if ((await this.compareAndSet(args)) === 1) return next;
+      const reply = await this.compareAndSet(args);
+      if (reply === 1) {
+        if (record !== undefined) this.remember(redisKey, json, record);
+        else if (!keep) this.seen.delete(redisKey);
+        return next;
+      }
+      current = this.decode(key, redisKey, reply as string | null);
+      read = true;
     }
-    throw new StoreRecordError(`${this.redisKey(key)}: gave up after 50 conflicting writes`);
+    throw new StoreRecordError(`${redisKey}: gave up after 50 conflicting writes`);
   }
 
   /** The script, run as `acknowledged` says. */
-  private compareAndSet(args: string[]): Promise<number> {
-    type Cas = { cleardownCas: (...a: string[]) => Promise<number> };
-    return this.acknowledged(args[0], (target) => (target as unknown as Cas).cleardownCas(...args));
+  private compareAndSet(args: string[]): Promise<number | string | null> {
+    type Cas = { cleardownCas: (...a: string[]) => Promise<number | string | null> };
+    return this.acknowledged<number | string | null>(args[0], (target) =>
+      (target as unknown as Cas).cleardownCas(...args),
+    );
   }
 
   delete(key: string): Promise<boolean> {
+    this.seen.delete(this.redisKey(key));
     return this.acknowledged(this.redisKey(key), (target) => target.del(this.redisKey(key))).then(
       (n) => n === 1,
       this.fail,
@@ -140,12 +202,12 @@ export class RedisStore<T> implements Store<T> {
    * follows it in one pipeline (on a cluster the pipeline goes to the key's master), and a change fewer replicas
    * hold in time is an error: the caller must not act on it as if it were safe.
    */
-  private async acknowledged(
+  private async acknowledged<R = number>(
     key: string,
     write: (target: RedisConnection | ChainableCommander) => unknown,
-  ): Promise<number> {
+  ): Promise<R> {
     const acks = writeAcksOf(this.redis);
-    if (!acks) return (await write(this.redis)) as number;
+    if (!acks) return (await write(this.redis)) as R;
     const pipeline = this.redis.pipeline();
     write(pipeline);
     pipeline.wait(acks.replicas, acks.timeoutMs);
@@ -159,7 +221,7 @@ export class RedisStore<T> implements Store<T> {
       throw new StoreRecordError(
         `${key}: written, but held by ${held} of ${acks.replicas} replicas after ${acks.timeoutMs} ms (wait=${acks.replicas})`,
       );
-    return changed as number;
+    return changed as R;
   }
 
   keys(): Promise<string[]> {

@@ -18,8 +18,15 @@ export function ttlOf<T>(ttl: Ttl<T> | undefined, value: T): number | undefined 
 export interface Store<T> {
   get(key: string): Promise<StoredRecord<T> | undefined>;
   /**
+   * The record as this node last read or wrote it, without asking the store (undefined if it has no copy). Current
+   * only while nobody else writes it (the caller knows: its lease says the record is its own); a shared store's
+   * writes check their copy anyway.
+   */
+  held(key: string): StoredRecord<T> | undefined;
+  /**
    * Atomic read-modify-write: `change` returns the new value, or undefined to delete the record. The record
-   * expires after `ttlSeconds`, a number or a function of the value written (expiry follows its life).
+   * expires after `ttlSeconds`, a number or a function of the value written (expiry follows its life). Returning
+   * `current` itself writes nothing (its version and expiry stay).
    */
   update(key: string, change: (current: T | undefined) => T | undefined, ttlSeconds?: Ttl<T>): Promise<T | undefined>;
   delete(key: string): Promise<boolean>;

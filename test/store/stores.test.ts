@@ -49,6 +49,15 @@ for (const [name, make] of kinds) {
       expect(await store.size()).toBe(0);
     });
 
+    it("writes nothing when a change leaves the record as it is: its version stays", async () => {
+      const store = make();
+      await store.update("call-4", () => dialog());
+      await store.update("call-4", (d) => d);
+      expect((await store.get("call-4"))?.version).toBe(1);
+      expect(await store.update("call-5", (d) => d)).toBeUndefined();
+      expect(await store.get("call-5")).toBeUndefined();
+    });
+
     it("loses no update when many writers change one record at once", async () => {
       const store = make();
       await store.update("call-2", () => dialog({ cseqCallingToCalled: 0 }));
@@ -94,5 +103,74 @@ describe("redis store validation", () => {
     await expect(store.get("x")).rejects.toThrow(
       /cleardown:corrupt:\{x\}: stored value \/ must have required property/,
     );
+  });
+});
+
+describe("redis store round trips", () => {
+  // Commands Redis ran: the script's own GET is counted as a GET (a read first would make it two).
+  const counts = async () => {
+    const stats = await redis.info("commandstats");
+    const of = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    return { get: of("get"), evalsha: of("evalsha") + of("eval") };
+  };
+  const make = (kind: string, owner = "node-a") =>
+    new RedisStore<DialogState>(redis, kind, owner, validator("facts", "DialogState"));
+
+  it("updates a record this node wrote or read last in one script, without reading it first", async () => {
+    const a = make("trips");
+    await a.update("c", () => dialog({ cseqCallingToCalled: 1 }));
+    await redis.config("RESETSTAT");
+    await a.update("c", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 });
+    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    // Another node's store reads it once, then writes it without a read.
+    const b = make("trips", "node-b");
+    await b.get("c");
+    await redis.config("RESETSTAT");
+    await b.update("c", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 });
+    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect((await a.get("c"))?.value.cseqCallingToCalled).toBe(3);
+  });
+
+  it("writes a new record in one script, and a record it leaves as it is with only the script's check", async () => {
+    const a = make("new");
+    await redis.config("RESETSTAT");
+    await a.update("c", () => dialog());
+    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    const b = make("new", "node-b");
+    await b.update("c", () => dialog({ cseqCallingToCalled: 7 }));
+    // a's copy is stale: the script answers with b's record, which a leaves as it is.
+    await redis.config("RESETSTAT");
+    expect((await a.update("c", (d) => d))?.cseqCallingToCalled).toBe(7);
+    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect((await a.get("c"))?.owner).toBe("node-b");
+  });
+
+  it("writes nothing over a change another node made since this node's copy: it changes what is there", async () => {
+    const a = make("stale");
+    const b = make("stale", "node-b");
+    await a.update("c", () => dialog({ cseqCallingToCalled: 10 }));
+    await b.update("c", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 5 });
+    await a.update("c", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 });
+    expect((await b.get("c"))?.value.cseqCallingToCalled).toBe(16);
+  });
+
+  it("sees a record deleted and written again as changed, even with the same owner and version", async () => {
+    const a = make("aba");
+    const again = make("aba");
+    await a.update("c", () => dialog({ cseqCallingToCalled: 10 }));
+    await again.delete("c");
+    await again.update("c", () => dialog({ cseqCallingToCalled: 50 }));
+    expect(await again.get("c")).toMatchObject({ owner: "node-a", version: 1 });
+    await a.update("c", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 });
+    expect((await again.get("c"))?.value.cseqCallingToCalled).toBe(51);
+    // Gone since: the change sees nothing there.
+    await again.delete("c");
+    let seen: DialogState | undefined | null = null;
+    await a.update("c", (d) => {
+      seen = d;
+      return d;
+    });
+    expect(seen).toBeUndefined();
+    expect(await a.get("c")).toBeUndefined();
   });
 });

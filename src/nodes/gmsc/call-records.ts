@@ -114,8 +114,22 @@ export class CallRecords {
 
   private readonly ttl = (record: CallRecord) => this.lifetimes[phaseOf(record)];
 
+  /**
+   * The call as stored. While this node holds the call's lease, nobody else writes it: the record is the one this
+   * node wrote last (taking the lease, or since), served from its own copy without asking a shared store.
+   */
   get(key: string): Promise<StoredRecord<CallRecord> | undefined> {
-    return this.store.get(key);
+    const own = this.ownCopy(key);
+    return own === undefined ? this.store.get(key) : Promise.resolve(own);
+  }
+
+  private ownCopy(key: string): StoredRecord<CallRecord> | undefined {
+    const lease = this.lease;
+    if (lease === undefined || !this.leased.has(key)) return undefined;
+    const held = this.store.held(key);
+    const value = held?.value;
+    if (value?.leaseOwner !== lease.owner || (value.leaseUntil ?? 0) <= (lease.now ?? Date.now)()) return undefined;
+    return held;
   }
 
   /** A new call: written as it is, with its index entries first (an entry without its record finds nothing). */
@@ -231,11 +245,10 @@ export class CallRecords {
 
   private async deleteIndex(key: string, record: CallRecord): Promise<void> {
     const entries = [legKey(record.succeeding.callId), ...record.call.terminations.map((t) => contextKey(t.contextId))];
+    // Only an entry that still points at this call: the MGW may have given the context to a later call. One
+    // atomic step each (one round trip to a shared store holding the entry as this node wrote it).
     await Promise.all(
-      [...new Set(entries)].map(async (e) => {
-        // Only an entry that still points at this call: the MGW may have given the context to a later call.
-        if ((await this.index.get(e))?.value.call === key) await this.index.delete(e);
-      }),
+      [...new Set(entries)].map((e) => this.index.update(e, (entry) => (entry?.call === key ? undefined : entry))),
     );
   }
 }

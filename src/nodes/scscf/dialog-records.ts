@@ -39,6 +39,11 @@ export class DialogRecords {
     return (await this.store.get(callId))?.value;
   }
 
+  /** The dialog as this node last read or wrote it, without asking the store (see Store.held). */
+  held(callId: string): DialogRecord | undefined {
+    return this.store.held(callId)?.value;
+  }
+
   /** Atomic read-modify-write of one dialog; `change` may run more than once (shared store), so keep it pure. */
   async update(
     callId: string,

@@ -144,17 +144,14 @@ export class Registrar {
   /** The bindings of the given addresses of record, as the rules read them to resolve a GRUU. */
   async bindingsFor(aors: string[]): Promise<RegistrarBinding[]> {
     const out: RegistrarBinding[] = [];
-    const seen: string[] = [];
-    for (const given of aors) {
-      const aor = stripParams(given);
-      if (seen.includes(aor)) continue;
-      seen.push(aor);
-      const record = await this.store.get(aor);
-      if (!record) continue;
-      for (const b of this.live(record.value.bindings)) {
+    const wanted = [...new Set(aors.map(stripParams))];
+    // Read together: a shared store gets them in one round trip.
+    const records = await Promise.all(wanted.map((aor) => this.store.get(aor)));
+    wanted.forEach((aor, i) => {
+      for (const b of this.live(records[i]?.value.bindings ?? [])) {
         out.push({ aor, contact: b.contact, instance: b.instance, tempGruus: b.tempGruus });
       }
-    }
+    });
     return out;
   }
 

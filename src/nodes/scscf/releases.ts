@@ -145,7 +145,12 @@ export class ScscfReleases {
     const due = lease.now() + lease.ms / 2;
     await Promise.all(
       [...this.leased].map(async (callId) => {
-        const r = await this.deps.dialogs.get(callId);
+        // Its own lease still running: the record is the one this node wrote last, nobody else writes it.
+        const own = this.deps.dialogs.held(callId);
+        const r =
+          own?.releaseOwner === lease.owner && (own.releaseLeaseUntil ?? 0) > lease.now()
+            ? own
+            : await this.deps.dialogs.get(callId);
         // Renewed while a BYE of it is out (its outcome ends it, Timer F at the latest), so a lease never outlives
         // its release's work.
         const { release } = r?.dialog ?? {};

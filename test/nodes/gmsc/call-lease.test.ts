@@ -92,4 +92,27 @@ describe("GMSC: a lease per call on a shared redis-server", () => {
     await new CallTable(records).run(key, async () => {});
     expect((await records.get(key))?.version).toBe(before);
   });
+
+  it("reads a call it holds the lease of from its own copy, and from the store once it let the call go", async () => {
+    const key = "lease-own@gmsc.example.net";
+    const a = node("GMSC-A");
+    await a.records.create(key, record(key));
+    // The script's own GET is counted as a GET: reads by the node are those beyond one per script.
+    const reads = async () => {
+      const stats = await conn.info("commandstats");
+      const of = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+      return of("get") - of("evalsha");
+    };
+    let inside: CallRecord | undefined;
+    await conn.config("RESETSTAT");
+    await a.table.run(key, async () => {
+      inside = (await a.records.get(key))?.value;
+    });
+    expect(inside?.leaseOwner).toBe("GMSC-A");
+    expect(await reads()).toBe(0);
+    // Let go: another node may write it now, so the store is asked.
+    await conn.config("RESETSTAT");
+    expect((await a.records.get(key))?.value.leaseOwner).toBeUndefined();
+    expect(await reads()).toBe(1);
+  });
 });
