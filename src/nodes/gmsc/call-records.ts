@@ -54,6 +54,11 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class CallRecords {
   /** Calls this node holds the lease of now. */
   private readonly leased = new Set<string>();
+  /** Calls with an event under way here (their lease is renewed meanwhile, never let go). */
+  private readonly busy = new Set<string>();
+  /** Leased calls with no event under way, since when: the lease is let go once a call has been idle for idleMs. */
+  private readonly idleSince = new Map<string, number>();
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     readonly store: Store<CallRecord>,
@@ -63,14 +68,50 @@ export class CallRecords {
   ) {}
 
   /**
+   * How long a call's lease is kept after its last event: a tenth of the lease. A call's events come in bursts
+   * (the set-up's INVITE, Add replies, 180, 200 and ACK within milliseconds): the burst takes the lease once, each
+   * event's write renews it, and another node waits at most this long after the burst.
+   */
+  private get idleMs(): number {
+    return Math.max(1, Math.floor((this.lease?.ms ?? 0) / 10));
+  }
+
+  /**
    * Two live nodes never act on one call at once: before a node handles a call's event it takes the call's lease
    * in the stored record, waiting while another node holds it (until that node lets it go, or its lease lapses).
-   * Returns a function that lets it go. Nothing to do without a shared store, or for a call not (yet) stored.
+   * A lease this node still holds, with half of it left, is used as it is (no write). Returns a function that
+   * ends the event: the lease is kept, and let go once the call has been idle for idleMs. Nothing to do without a
+   * shared store, or for a call not (yet) stored.
    */
   async acquire(key: string): Promise<() => Promise<void>> {
     const lease = this.lease;
     if (lease === undefined) return async () => {};
     const now = lease.now ?? Date.now;
+    this.idleSince.delete(key);
+    // No such call yet: the event may create it, with this node's lease in it (see create).
+    if (this.ownCopy(key, now() + lease.ms / 2) !== undefined || (await this.take(key, lease, now)))
+      this.leased.add(key);
+    this.busy.add(key);
+    // Renewed while the node acts (an event's H.248 transactions may outlast a lease).
+    const renewal = setInterval(
+      () =>
+        this.leased.has(key) &&
+        void this.store
+          .update(key, (c) => (c?.leaseOwner === lease.owner ? { ...c, leaseUntil: now() + lease.ms } : c), this.ttl)
+          .catch(() => {}),
+      Math.max(10, Math.floor(lease.ms / 3)),
+    );
+    return async () => {
+      clearInterval(renewal);
+      this.busy.delete(key);
+      if (!this.leased.has(key)) return;
+      this.idleSince.set(key, now());
+      this.sweeper ??= setInterval(() => this.letIdleLeasesGo(), Math.max(1, this.idleMs / 2)).unref();
+    };
+  }
+
+  /** Takes the lease in the stored record, waiting while another live node holds it. False: no such call. */
+  private async take(key: string, lease: CallLease, now: () => number): Promise<boolean> {
     const giveUpAt = now() + 10 * lease.ms;
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
       let held = false;
@@ -91,25 +132,36 @@ export class CallRecords {
         },
         this.ttl,
       );
-      if (written === undefined) return async () => {};
-      if (!held) break;
+      if (written === undefined) return false;
+      if (!held) return true;
       if (now() > giveUpAt) throw new Error(`call ${key}: its lease stayed with ${written.leaseOwner}`);
       await pause(wait);
     }
-    this.leased.add(key);
-    // Renewed while the node acts (an event's H.248 transactions may outlast a lease).
-    const renewal = setInterval(
-      () =>
-        void this.store
-          .update(key, (c) => (c?.leaseOwner === lease.owner ? { ...c, leaseUntil: now() + lease.ms } : c), this.ttl)
-          .catch(() => {}),
-      Math.max(10, Math.floor(lease.ms / 3)),
-    );
-    return async () => {
-      clearInterval(renewal);
-      if (!this.leased.delete(key)) return;
-      await this.store.update(key, (c) => (c?.leaseOwner === lease.owner ? withoutLease(c) : c), this.ttl);
-    };
+  }
+
+  /** Lets go the lease of each call idle for idleMs (one write each), so another node may act on it at once. */
+  private letIdleLeasesGo(): void {
+    const lease = this.lease;
+    if (lease === undefined) return;
+    const due = (lease.now ?? Date.now)() - this.idleMs;
+    for (const [key, since] of this.idleSince) {
+      if (since > due) continue;
+      this.idleSince.delete(key);
+      if (this.busy.has(key) || !this.leased.delete(key)) continue;
+      void this.store
+        .update(key, (c) => (c?.leaseOwner === lease.owner ? withoutLease(c) : c), this.ttl)
+        .catch(() => {});
+    }
+    if (this.idleSince.size === 0 && this.sweeper !== undefined) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  /** The node stops: no timer of its own left running (its leases lapse by themselves). */
+  close(): void {
+    if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 
   private readonly ttl = (record: CallRecord) => this.lifetimes[phaseOf(record)];
@@ -123,23 +175,37 @@ export class CallRecords {
     return own === undefined ? this.store.get(key) : Promise.resolve(own);
   }
 
-  private ownCopy(key: string): StoredRecord<CallRecord> | undefined {
+  /** This node's copy of a call whose lease it holds, valid past `until` (default now). */
+  private ownCopy(key: string, until?: number): StoredRecord<CallRecord> | undefined {
     const lease = this.lease;
     if (lease === undefined || !this.leased.has(key)) return undefined;
     const held = this.store.held(key);
     const value = held?.value;
-    if (value?.leaseOwner !== lease.owner || (value.leaseUntil ?? 0) <= (lease.now ?? Date.now)()) return undefined;
+    if (value?.leaseOwner !== lease.owner || (value.leaseUntil ?? 0) <= (until ?? (lease.now ?? Date.now)()))
+      return undefined;
     return held;
   }
 
-  /** A new call: written as it is, with its index entries first (an entry without its record finds nothing). */
+  /**
+   * A new call: written as it is, with its index entries first (an entry without its record finds nothing). Created
+   * by an event of this node (which found no record when it took the lease), it holds this node's lease from the
+   * start: the call's next events need no lease write.
+   */
   async create(key: string, record: CallRecord): Promise<void> {
     await this.writeIndex(key, record);
-    await this.store.update(
+    const lease = this.lease;
+    const leasing = lease !== undefined && this.busy.has(key);
+    const written = await this.store.update(
       key,
-      (current) => (current === undefined ? record : mergeCallRecords(record, current)),
+      (current) =>
+        current !== undefined
+          ? mergeCallRecords(record, current)
+          : leasing
+            ? { ...record, leaseOwner: lease.owner, leaseUntil: (lease.now ?? Date.now)() + lease.ms }
+            : record,
       this.ttl,
     );
+    if (leasing && written?.leaseOwner === lease.owner) this.leased.add(key);
   }
 
   /**
@@ -147,26 +213,36 @@ export class CallRecords {
    * with its index entries) or was already removed by another node; `ended` then holds its last state.
    */
   async write(key: string, ours: CallRecord): Promise<{ record?: CallRecord; ended?: CallRecord }> {
+    const lease = this.lease;
     let last: CallRecord | undefined;
-    let leaseGone = false;
+    let before: CallRecord | undefined;
     const written = await this.store.update(
       key,
       (current) => {
+        before = current;
         last = current && mergeCallRecords(ours, current);
-        // The write that ends an event lets this node's lease go with it (no write of its own).
-        if (last?.leaseOwner !== undefined && this.leased.has(key) && last.leaseOwner === this.lease?.owner) {
-          last = withoutLease(last);
-          leaseGone = true;
-        }
+        // The lease this node holds is renewed by the write itself (kept for the call's next event).
+        if (lease !== undefined && last?.leaseOwner === lease.owner && this.leased.has(key))
+          last = { ...last, leaseUntil: (lease.now ?? Date.now)() + lease.ms };
         return last === undefined || isOver(last.call) ? undefined : last;
       },
       this.ttl,
     );
-    if (leaseGone) this.leased.delete(key);
-    if (written !== undefined) return { record: written };
+    if (written !== undefined) {
+      // The MGW's contexts the call gained (its terminations seized): findable from a Notify at any node.
+      if (before !== undefined) await this.writeIndex(key, written, before);
+      return { record: written };
+    }
+    this.forget(key);
     if (last === undefined) return {};
     await this.deleteIndex(key, last);
     return { ended: last };
+  }
+
+  /** A call gone from the store: no lease of it to keep or let go. */
+  private forget(key: string): void {
+    this.leased.delete(key);
+    this.idleSince.delete(key);
   }
 
   /**
@@ -200,6 +276,7 @@ export class CallRecords {
   async remove(key: string): Promise<CallRecord | undefined> {
     const record = (await this.store.get(key))?.value;
     await this.store.delete(key);
+    this.forget(key);
     if (record !== undefined) await this.deleteIndex(key, record);
     return record;
   }
@@ -229,18 +306,21 @@ export class CallRecords {
   }
 
   /**
-   * Index entries are written once, when the call is set up, to live as long as an answered call may; they go with
-   * the call. One left by a node that died with its call expires by then, and finds nothing meanwhile (a lookup
-   * checks the record it points at).
+   * Index entries are written when the call is set up (its succeeding leg's) and when it gains an MGW context, to
+   * live as long as an answered call may; they go with the call. One left by a node that died with its call expires
+   * by then, and finds nothing meanwhile (a lookup checks the record it points at). `before`: the record before this
+   * write, whose entries were written then; none for a new call.
    */
-  private async writeIndex(key: string, record: CallRecord): Promise<void> {
+  private async writeIndex(key: string, record: CallRecord, before?: CallRecord): Promise<void> {
+    const had = contextsOf(before);
+    const entries = contextsOf(record)
+      .filter((c) => !had.includes(c))
+      .map(contextKey);
+    if (before === undefined) entries.push(legKey(record.succeeding.callId));
+    if (entries.length === 0) return;
     const entry: CallIndexRecord = { call: key };
     const ttl = this.lifetimes.answeredSeconds;
-    const contexts = new Set(record.call.terminations.map((t) => t.contextId));
-    await Promise.all([
-      this.index.update(legKey(record.succeeding.callId), () => entry, ttl),
-      ...[...contexts].map((c) => this.index.update(contextKey(c), () => entry, ttl)),
-    ]);
+    await Promise.all(entries.map((e) => this.index.update(e, () => entry, ttl)));
   }
 
   private async deleteIndex(key: string, record: CallRecord): Promise<void> {
@@ -251,6 +331,11 @@ export class CallRecords {
       [...new Set(entries)].map((e) => this.index.update(e, (entry) => (entry?.call === key ? undefined : entry))),
     );
   }
+}
+
+/** The MGW contexts of a call's terminations, each once. */
+function contextsOf(record: CallRecord | undefined): string[] {
+  return [...new Set(record?.call.terminations.map((t) => t.contextId) ?? [])];
 }
 
 function withoutLease(record: CallRecord): CallRecord {

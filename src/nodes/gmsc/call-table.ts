@@ -33,7 +33,7 @@ export class CallTable {
 
   /**
    * Runs `job` after every job queued before it for the same call, holding the call's lease (shared store): no
-   * other node acts on the call meanwhile.
+   * other node acts on the call meanwhile (nor for a moment after: see CallRecords.acquire).
    */
   run<T>(key: string, job: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(key) ?? Promise.resolve();
@@ -137,6 +137,7 @@ export class CallTable {
   close(): void {
     for (const r of this.runtimes.values()) r.okRetransmission?.stop();
     this.runtimes.clear();
+    this.records.close();
   }
 
   keys(): Promise<string[]> {

@@ -1,6 +1,7 @@
 // A lease per call (issue 20 item 4, TS 23.231 §7.3): two live GMSC nodes sharing a real redis-server never act on
-// one call at once. A node takes the call's lease in the stored record before it handles an event and lets it go
-// with the event's last write; the other waits until then, or until the lease of a node that died has lapsed.
+// one call at once. A node takes the call's lease in the stored record before it handles an event, keeps it (each
+// write renews it) while the call's events keep coming, and lets it go once the call has been idle for a tenth of
+// the lease; the other waits until then, or until the lease of a node that died has lapsed.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallIndexRecord, CallRecord } from "../../../generated/types/index.ts";
@@ -10,6 +11,7 @@ import type { RedisConnection } from "../../../src/store/redis-connection.ts";
 import { RedisStore } from "../../../src/store/redis-store.ts";
 import { call } from "../../rules/fixtures.ts";
 import { type RedisPeer, startRedis } from "../../support/redis-server.ts";
+import { waitFor } from "./gmsc-harness.ts";
 
 let redis: RedisPeer;
 let conn: RedisConnection;
@@ -62,7 +64,7 @@ describe("GMSC: a lease per call on a shared redis-server", () => {
     expect(steps[3]).toBe(`${steps[2].split(" ")[0]} out`);
     expect(steps[0]).toMatch(/^(A in \(lease GMSC-A\)|B in \(lease GMSC-B\))$/);
     expect(steps[2]).toMatch(/^(A in \(lease GMSC-A\)|B in \(lease GMSC-B\))$/);
-    expect((await a.records.get(key))?.value.leaseOwner).toBeUndefined();
+    await letGo(a, key);
   });
 
   it("23.231:7.3.4/2 a lease whose node died is taken once it has lapsed, not before", async () => {
@@ -78,7 +80,7 @@ describe("GMSC: a lease per call on a shared redis-server", () => {
       expect((await b.records.get(key))?.value.leaseOwner).toBe("GMSC-B");
     });
     expect(tookAt).toBeGreaterThanOrEqual(until);
-    expect((await b.records.get(key))?.value.leaseOwner).toBeUndefined();
+    await letGo(b, key);
   });
 
   it("without a shared store there is no lease: the record is left as it is", async () => {
@@ -97,22 +99,104 @@ describe("GMSC: a lease per call on a shared redis-server", () => {
     const key = "lease-own@gmsc.example.net";
     const a = node("GMSC-A");
     await a.records.create(key, record(key));
-    // The script's own GET is counted as a GET: reads by the node are those beyond one per script.
-    const reads = async () => {
-      const stats = await conn.info("commandstats");
-      const of = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
-      return of("get") - of("evalsha");
-    };
     let inside: CallRecord | undefined;
     await conn.config("RESETSTAT");
     await a.table.run(key, async () => {
       inside = (await a.records.get(key))?.value;
     });
     expect(inside?.leaseOwner).toBe("GMSC-A");
+    // Kept between the call's events: still its own copy.
+    expect((await a.records.get(key))?.value.leaseOwner).toBe("GMSC-A");
     expect(await reads()).toBe(0);
-    // Let go: another node may write it now, so the store is asked.
+    // Let go once idle: another node may write it now, so the store is asked.
+    await letGo(a, key);
     await conn.config("RESETSTAT");
     expect((await a.records.get(key))?.value.leaseOwner).toBeUndefined();
     expect(await reads()).toBe(1);
+  });
+
+  it("23.231:7.3.4/2 a burst of a call's events takes the lease once: each event's write renews it, no write of its own", async () => {
+    const key = "lease-burst@gmsc.example.net";
+    const a = node("GMSC-A", 5000);
+    await a.records.create(key, record(key));
+    await conn.config("RESETSTAT");
+    for (let i = 0; i < 5; i++)
+      await a.table.run(key, async () => {
+        const r = await a.records.get(key);
+        if (r) await a.records.write(key, { ...r.value, routeTarget: `udp://127.0.0.1:${5070 + i}` });
+      });
+    // One script for the lease, one per event's write; no read.
+    expect(await scripts()).toBe(1 + 5);
+    expect(await reads()).toBe(0);
+    const kept = await a.records.get(key);
+    expect(kept?.value.leaseOwner).toBe("GMSC-A");
+    expect(kept?.value.routeTarget).toBe("udp://127.0.0.1:5074");
+    // Another node waits for the lease to be let go (the call idle for a tenth of it), then acts: before A's
+    // lease, as last renewed, would have lapsed.
+    const b = node("GMSC-B");
+    let tookAt = 0;
+    await b.table.run(key, async () => {
+      tookAt = Date.now();
+      expect((await b.records.get(key))?.value.leaseOwner).toBe("GMSC-B");
+    });
+    expect(tookAt).toBeLessThan(kept?.value.leaseUntil ?? 0);
+    await letGo(b, key);
+  });
+});
+
+/** Scripts run (the compare-and-set), and reads by the node: the script's own GET is counted as a GET too. */
+const commandCalls = async (cmd: string) => {
+  const stats = await conn.info("commandstats");
+  return Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+};
+const scripts = () => commandCalls("evalsha");
+const reads = async () => (await commandCalls("get")) - (await scripts());
+
+/** Waits until the node let the call's lease go (idle for a tenth of the lease), as the store holds it. */
+async function letGo(n: { records: CallRecords }, key: string) {
+  await waitFor(
+    `the lease of ${key} let go`,
+    async () => (await n.records.store.get(key))?.value.leaseOwner === undefined,
+    2000,
+  );
+}
+
+describe("GMSC: the shared store's index of a call", () => {
+  it("23.231:7.3.3/1 a call's MGW context, seized after the call was set up, is found from a Notify at another node", async () => {
+    const key = "index-1@gmsc.example.net";
+    const a = node("GMSC-A");
+    // Set up as the GMSC does: stored before the MGW seized anything, its terminations written with the Add's reply.
+    const base = record(key);
+    const set = {
+      ...base,
+      call: { ...base.call, terminations: base.call.terminations.map((t) => ({ ...t, contextId: "9001" })) },
+    };
+    await a.table.run(key, () => a.table.create(key, { ...set, call: { ...set.call, terminations: [] } }));
+    expect(await node("GMSC-B").table.keyOfTermination("9001", "ip/1/1/2")).toBeUndefined();
+    await a.table.run(key, async () => {
+      const r = await a.records.get(key);
+      if (r) await a.table.write(key, { ...r.value, call: { ...r.value.call, terminations: set.call.terminations } });
+    });
+    // Node B never saw the call: it finds it through the store's index, by context and termination.
+    const b = node("GMSC-B");
+    expect(await b.table.keyOfTermination("9001", "ip/1/1/2")).toBe(key);
+    expect(await b.table.keyOfTermination("9001", "ip/1/1/9")).toBeUndefined();
+    expect((await b.table.find(set.succeeding.callId))?.key).toBe(key);
+    // The call over: its entries go with it.
+    await a.table.run(key, async () => {
+      const r = await a.records.get(key);
+      if (r)
+        await a.table.write(key, {
+          ...r.value,
+          call: {
+            ...r.value.call,
+            preceding: { ...r.value.call.preceding, state: "terminated" },
+            succeeding: { ...r.value.call.succeeding, state: "terminated" },
+            terminations: r.value.call.terminations.map((t) => ({ ...t, seized: false })),
+          },
+        });
+    });
+    expect(await a.records.store.get(key)).toBeUndefined();
+    expect(await conn.exists("cleardown:call-index:{context:9001}", `cleardown:call-index:{leg:leg-2-${key}}`)).toBe(0);
   });
 });
