@@ -273,6 +273,47 @@ describe("RFC 3261 §17.2.1 INVITE server transaction", () => {
     expect([tx.state, failures]).toEqual(["terminated", ["timeout"]]);
   });
 
+  it("RFC 6026 §7.1 Accepted: after its 2xx the transaction is gone, yet a retransmitted INVITE is absorbed (no new request, no response) until Timer L (64·T1); the ACK still reaches the TU; the 2xx's retransmission is the TU's", () => {
+    const { t, layer, seen } = server();
+    t.deliver(invite("z9hG4bKi5"));
+    const tx = seen[0].tx as { respond(r: SipResponse): void; state: string };
+    tx.respond(answer(seen[0].req, 200));
+    expect([tx.state, responses(t)]).toEqual(["terminated", [200]]);
+    expect(layer.size).toEqual({ clients: 0, servers: 0, accepted: 1 });
+    t.deliver(invite("z9hG4bKi5"));
+    vi.advanceTimersByTime(31_000);
+    t.deliver(invite("z9hG4bKi5"));
+    expect([seen.length, responses(t)]).toEqual([1, [200]]);
+    const ack = invite("z9hG4bKi5");
+    ack.method = "ACK";
+    ack.headers = ack.headers.map((h) => (h.name === "CSeq" ? headerOf("CSeq", { seq: 7, method: "ACK" }) : h));
+    t.deliver(ack);
+    expect(seen.map((s) => [s.req.method, s.tx === undefined])).toEqual([
+      ["INVITE", false],
+      ["ACK", true],
+    ]);
+    // Timer L fired: the key is forgotten, and the same branch is a new request again.
+    vi.advanceTimersByTime(1_001);
+    expect(layer.size.accepted).toBe(0);
+    t.deliver(invite("z9hG4bKi5"));
+    expect(seen.map((s) => s.req.method)).toEqual(["INVITE", "ACK", "INVITE"]);
+  });
+
+  it("RFC 6026 §7.1 over a reliable transport no INVITE is retransmitted: nothing is kept after the 2xx", () => {
+    const { layer, seen, t } = server(true);
+    t.deliver(invite("z9hG4bKi6"));
+    (seen[0].tx as { respond(r: SipResponse): void }).respond(answer(seen[0].req, 200));
+    expect(layer.size).toEqual({ clients: 0, servers: 0, accepted: 0 });
+  });
+
+  it("RFC 6026 §7.1 a non-2xx final response is no Accepted state: its INVITE's retransmission gets it again (§17.2.1 Completed)", () => {
+    const { t, layer, seen } = server();
+    t.deliver(invite("z9hG4bKi7"));
+    (seen[0].tx as { respond(r: SipResponse): void }).respond(answer(seen[0].req, 486));
+    t.deliver(invite("z9hG4bKi7"));
+    expect([seen.length, responses(t), layer.size.accepted]).toEqual([1, [486, 486], 0]);
+  });
+
   it("a 2xx ends the transaction; the ACK for it reaches the TU without a transaction (§17.2.3)", () => {
     const { t, seen } = server();
     t.deliver(invite("z9hG4bKi4"));

@@ -1,4 +1,5 @@
-// The INVITE server transaction (RFC 3261 §17.2.1, Figure 7): Proceeding, Completed, Confirmed, Terminated.
+// The INVITE server transaction (RFC 3261 §17.2.1, Figure 7): Proceeding, Completed, Confirmed, Terminated; after
+// a 2xx it ends at once, `accepted` (RFC 6026's Accepted state is kept by the layer: see accepted-invites.ts).
 // It sends 100 Trying itself if the TU has not answered within 200 ms, absorbs retransmitted INVITEs by resending
 // the last response, retransmits a non-2xx final response on Timer G (doubling, capped at T2) until the ACK,
 // gives up on Timer H, and absorbs ACK retransmissions until Timer I.
@@ -8,6 +9,9 @@ import { ServerTransaction } from "./server-transaction.ts";
 import { backoff, timerT4, transactionTimeout } from "./transaction-timers.ts";
 
 export class InviteServerTransaction extends ServerTransaction {
+  /** It sent a 2xx (RFC 6026 §7.1: Accepted). */
+  accepted = false;
+
   /** Arms the automatic 100 Trying (§17.2.1). */
   start(): void {
     this.timers.set("trying", 200, () => {
@@ -22,7 +26,9 @@ export class InviteServerTransaction extends ServerTransaction {
     this.send(res);
     if (res.status < 200) return;
     if (res.status < 300) {
-      // §17.2.1: a 2xx ends the transaction; its retransmission is the TU's (end to end).
+      // §17.2.1: a 2xx ends the transaction; its retransmission is the TU's (end to end). RFC 6026 §7.1: the
+      // INVITE's retransmissions are absorbed meanwhile, by the layer that knows the key (accepted-invites.ts).
+      this.accepted = true;
       this.terminate();
       return;
     }

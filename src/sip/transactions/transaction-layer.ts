@@ -12,6 +12,7 @@ import {
   type Via,
 } from "../messages/message.ts";
 import type { Destination, Flow, SipTransport } from "../transport/transport.ts";
+import { AcceptedInvites } from "./accepted-invites.ts";
 import type { ClientTransaction, ClientTransactionUser } from "./client-transaction.ts";
 import { InviteClientTransaction } from "./invite-client-transaction.ts";
 import { InviteServerTransaction } from "./invite-server-transaction.ts";
@@ -19,7 +20,7 @@ import { NonInviteClientTransaction } from "./non-invite-client-transaction.ts";
 import { NonInviteServerTransaction } from "./non-invite-server-transaction.ts";
 import type { ServerTransaction } from "./server-transaction.ts";
 import { clientKey, clientKeyOfResponse, MAGIC_COOKIE, serverKey } from "./transaction-matching.ts";
-import { type TimerConfig, timerConfig } from "./transaction-timers.ts";
+import { type TimerConfig, timerConfig, transactionTimeout } from "./transaction-timers.ts";
 
 /** The transaction user: a UA core or a proxy core. */
 export interface TransactionUser {
@@ -38,6 +39,8 @@ export class TransactionLayer {
   /** Forgets a client transaction that terminated: one function for all of them, not a closure each. */
   private readonly clientEnded = (tx: ClientTransaction) => this.clients.delete(tx.key);
   private readonly servers = new Map<string, ServerTransaction>();
+  /** RFC 6026 §7.1: INVITEs answered 2xx whose retransmissions are absorbed for Timer L (64·T1). */
+  private readonly accepted: AcceptedInvites;
   private user: TransactionUser = { onRequest: () => {} };
   private tokens = 0;
   private readonly tokenPrefix = randomBytes(6).toString("hex");
@@ -47,6 +50,7 @@ export class TransactionLayer {
     timers: Partial<TimerConfig> = {},
   ) {
     this.timers = timerConfig(timers);
+    this.accepted = new AcceptedInvites(transactionTimeout(this.timers));
     transport.onMessage((m, flow) => this.receive(m, flow));
   }
 
@@ -54,9 +58,9 @@ export class TransactionLayer {
     this.user = user;
   }
 
-  /** Counts of live transactions, for metrics and tests. */
-  get size(): { clients: number; servers: number } {
-    return { clients: this.clients.size, servers: this.servers.size };
+  /** Counts of live transactions (and of INVITEs accepted, RFC 6026), for metrics and tests. */
+  get size(): { clients: number; servers: number; accepted: number } {
+    return { clients: this.clients.size, servers: this.servers.size, accepted: this.accepted.size };
   }
 
   /**
@@ -167,11 +171,18 @@ export class TransactionLayer {
       existing.receiveRequest(msg); // a retransmission: absorbed
       return;
     }
+    // RFC 6026 §7.1: a retransmission of an INVITE answered 2xx (Accepted): absorbed, no new request.
+    if (msg.method === "INVITE" && this.accepted.absorbs(key)) return;
     const tx =
       msg.method === "INVITE"
         ? new InviteServerTransaction(key, msg, flow, this.transport, this.timers, "proceeding")
         : new NonInviteServerTransaction(key, msg, flow, this.transport, this.timers, "trying");
-    tx.onTerminated = () => this.servers.delete(key);
+    tx.onTerminated = () => {
+      this.servers.delete(key);
+      // Only an unreliable transport retransmits an INVITE (§17.1.1.2).
+      if (tx instanceof InviteServerTransaction && tx.accepted && !this.transport.isReliable(flow.transport))
+        this.accepted.accept(key);
+    };
     this.servers.set(key, tx);
     if (tx instanceof InviteServerTransaction) tx.start();
     this.user.onRequest(msg, tx, flow);
@@ -181,6 +192,7 @@ export class TransactionLayer {
   close(): void {
     for (const tx of [...this.clients.values()]) tx.terminate();
     for (const tx of [...this.servers.values()]) tx.terminate();
+    this.accepted.close();
   }
 }
 
