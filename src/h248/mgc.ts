@@ -139,6 +139,7 @@ export interface MgcOptions {
 function tapped(inner: H248UdpTransport, tap: NonNullable<MgcOptions["tap"]>): H248UdpTransport {
   return {
     local: inner.local,
+    ...(inner.buffers === undefined ? {} : { buffers: inner.buffers }),
     send(text, to) {
       tap("sent", text, inner.local, to);
       inner.send(text, to);
@@ -205,6 +206,11 @@ export class MediaGatewayController {
   /** The UDP address the MGC listens on. */
   get local(): H248Peer {
     return this.transport.local;
+  }
+
+  /** The socket's buffers as the kernel reports them (where its opener tells them). */
+  get buffers(): H248UdpTransport["buffers"] {
+    return this.transport.buffers;
   }
 
   /** The MG requests go to: the fixed one, or the last that registered. */

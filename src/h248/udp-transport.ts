@@ -15,8 +15,16 @@ export function peerKey(p: H248Peer): string {
   return `${p.address}:${p.port}`;
 }
 
+/** A socket's buffer sizes as the kernel reports them (getsockopt: Linux reports twice what it granted). */
+export interface ReportedBuffers {
+  receive: number;
+  send: number;
+}
+
 export interface H248UdpTransport {
   readonly local: H248Peer;
+  /** The socket's buffers, where the socket's opener tells them. */
+  readonly buffers?: ReportedBuffers;
   send(text: string, to: H248Peer): void;
   onMessage(handler: (text: string, from: H248Peer) => void): void;
   close(): Promise<void>;
@@ -41,6 +49,7 @@ function ipLiteralLookup(hostname: string, options: LookupOneOptions, callback: 
 export interface DatagramSocket {
   readonly port: number;
   readonly address: string;
+  readonly buffers?: ReportedBuffers;
   send(text: string, port: number, address: string, done: (err: Error | null) => void): void;
   onDatagram(handler: (data: Uint8Array, address: string, port: number) => void): void;
   close(): Promise<void>;
@@ -68,6 +77,7 @@ export async function openUdpTransportOn(
   );
   return {
     local: { address: socket.address, port: socket.port },
+    ...(socket.buffers === undefined ? {} : { buffers: socket.buffers }),
     send: (text, to) => socket.send(text, to.port, to.address, ignore),
     onMessage(h) {
       handler = h;
@@ -103,6 +113,7 @@ export function openUdpTransport(
       const a = socket.address();
       resolve({
         local: { address: a.address, port: a.port },
+        buffers: { receive: socket.getRecvBufferSize(), send: socket.getSendBufferSize() },
         send(text, to) {
           socket.send(text, to.port, to.address);
         },

@@ -30,6 +30,7 @@ import { releaseStartRules } from "./release-rules.ts";
 import { RequestAdmission } from "./request-admission.ts";
 import { traceRoutes } from "./trace-routes.ts";
 import { TracedTransport } from "./traced-transport.ts";
+import { reportUdpSocket } from "./udp-socket-report.ts";
 
 export type Role = "scscf" | "gmsc";
 
@@ -222,6 +223,7 @@ export class NodeShell {
       udpIoThread: udpIoThreadOf(config.udpIoThread),
       ...tcpLimits,
       onConnectionClosed: (reason) => connectionsClosed?.inc({ reason }),
+      onUdpOverflow: (local, n) => metrics?.udp.nodeDropped("SIP", local, n),
       onMalformed: (fault, flow, action, why) => {
         metrics?.malformed.inc({ protocol: "SIP", outcome: action });
         log.warn({ fault, from: `${flow.remote.address}:${flow.remote.port}`, action, why }, "malformed SIP message");
@@ -265,6 +267,7 @@ export class NodeShell {
     }
     metrics = shell.metrics;
     connectionsClosed = shell.connectionMetrics();
+    for (const socket of layer.udpSockets) reportUdpSocket(log, metrics.udp, "SIP", socket);
     log.info({ tcp: tcpLimits }, "SIP over TCP limits");
     shell.admitRequests();
     return shell;

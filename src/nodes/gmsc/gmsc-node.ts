@@ -8,6 +8,7 @@ import type { MId } from "../../h248/model.ts";
 import { addressFilter } from "../address-filter.ts";
 import { NodeShell } from "../node-shell.ts";
 import type { RunningNode, StartNodeOptions } from "../running-node.ts";
+import { reportUdpSocket } from "../udp-socket-report.ts";
 import { gmscAdminRoutes } from "./admin-routes.ts";
 import { watchMediaGateway } from "./bearer-events.ts";
 import { CallRecords } from "./call-records.ts";
@@ -64,8 +65,12 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
       ...(io === undefined
         ? { bufferBytes: H248_BUFFER_BYTES }
         : {
-            socket: (address: string, port: number) =>
-              io.open({ family: address.includes(":") ? 6 : 4, address, port, bufferBytes: H248_BUFFER_BYTES }),
+            socket: async (address: string, port: number) => {
+              const family = address.includes(":") ? 6 : 4;
+              const socket = await io.open({ family, address, port, bufferBytes: H248_BUFFER_BYTES });
+              socket.onOverflow((n) => metrics.udp.nodeDropped("H.248", socket, n));
+              return socket;
+            },
           }),
       mId,
       ...(fixedMg === undefined ? {} : { mg: fixedMg }),
@@ -81,6 +86,9 @@ export async function startGmscNode(options: StartNodeOptions): Promise<RunningN
       tap: capture.tap,
     });
     shell.onClose(() => mgc.close());
+    const { buffers } = mgc;
+    if (buffers)
+      reportUdpSocket(shell.log, metrics.udp, "H.248", { ...mgc.local, askedBytes: H248_BUFFER_BYTES, buffers });
     const media = new MediaGateway(
       mgc,
       shell.log,

@@ -21,7 +21,7 @@ import type {
   TransportErrorListener,
   TransportName,
 } from "./transport.ts";
-import { openUdpSocket, type UdpEndpoint, UdpIoThread } from "./udp-endpoint.ts";
+import { openUdpSocket, type ReportedBuffers, type UdpEndpoint, UdpIoThread } from "./udp-endpoint.ts";
 
 export interface ListenSpec {
   transport: TransportName;
@@ -57,6 +57,11 @@ export interface TransportOptions {
    * sends thousands of BYEs at once gets their responses in a burst: a small buffer drops them.
    */
   udpBufferBytes?: number;
+  /**
+   * told of datagrams the I/O thread dropped at a UDP socket because the node did not take them in time (its
+   * bound address), for metrics
+   */
+  onUdpOverflow?: (local: { address: string; port: number }, dropped: number) => void;
   /** UDP sockets on an I/O thread of their own (their system calls off the stack's thread), or on this one. */
   udpIoThread?: boolean;
   /** told of every dropped or answered malformed message, for logs */
@@ -64,6 +69,14 @@ export interface TransportOptions {
 }
 
 /** Why the transport closed a TCP connection itself. */
+/** A UDP socket of the layer: where it is bound, the buffer size it asked for and what the kernel reports. */
+export interface UdpSocketInfo {
+  address: string;
+  port: number;
+  askedBytes: number;
+  buffers: ReportedBuffers;
+}
+
 export type ConnectionCloseReason =
   | "idle-timeout"
   | "header-timeout"
@@ -183,6 +196,18 @@ export class TransportLayer implements SipTransport {
     return this.listening.map(({ transport, address, port }) => ({ transport, address, port }));
   }
 
+  /** The UDP sockets, with their buffers. */
+  get udpSockets(): UdpSocketInfo[] {
+    const askedBytes = this.udpBufferBytes;
+    return this.listening.flatMap(({ address, port, udp }) =>
+      udp ? [{ address, port, askedBytes, buffers: udp.buffers }] : [],
+    );
+  }
+
+  private get udpBufferBytes(): number {
+    return this.opts.udpBufferBytes ?? 8 * 1024 * 1024;
+  }
+
   onMessage(handler: InboundHandler): void {
     this.handler = handler;
   }
@@ -202,8 +227,7 @@ export class TransportLayer implements SipTransport {
   private async listen(spec: ListenSpec): Promise<void> {
     const family = familyOf(spec.address);
     if (spec.transport === "UDP") {
-      const bufferBytes = this.opts.udpBufferBytes ?? 8 * 1024 * 1024;
-      const o = { family, address: spec.address, port: spec.port, bufferBytes };
+      const o = { family, address: spec.address, port: spec.port, bufferBytes: this.udpBufferBytes };
       const udp = await (this.udpThread ? this.udpThread.open(o) : openUdpSocket(o));
       const port = udp.port;
       const local = { address: spec.address, port };
@@ -213,6 +237,7 @@ export class TransportLayer implements SipTransport {
       udp.onError(() => this.counters.sendErrors++);
       udp.onOverflow((n) => {
         this.counters.overloadDropped += n;
+        this.opts.onUdpOverflow?.(local, n);
       });
       this.listening.push({ transport: "UDP", family, address: spec.address, port, udp });
     } else {

@@ -22,6 +22,15 @@ export interface UdpEndpointOptions {
   bufferBytes: number;
 }
 
+/**
+ * A socket's buffer sizes as the kernel reports them (getsockopt SO_RCVBUF / SO_SNDBUF): Linux reports twice the
+ * size it granted (socket(7): the doubled part is its bookkeeping), capped at net.core.rmem_max / wmem_max.
+ */
+export interface ReportedBuffers {
+  receive: number;
+  send: number;
+}
+
 export type DatagramHandler = (data: Buffer, address: string, port: number) => void;
 export type SendDone = (err: Error | null) => void;
 
@@ -30,6 +39,8 @@ export interface UdpEndpoint {
   readonly port: number;
   /** The bound address. */
   readonly address: string;
+  /** The buffers the kernel gave the socket, read once it was bound. */
+  readonly buffers: ReportedBuffers;
   /** Sends one datagram (a string goes as UTF-8); `done` is called once, after it has gone or with the error. */
   send(bytes: Uint8Array | string, port: number, address: string, done: SendDone): void;
   onDatagram(handler: DatagramHandler): void;
@@ -72,6 +83,7 @@ export async function openUdpSocket(o: UdpEndpointOptions): Promise<UdpEndpoint>
   return {
     port: udp.address().port,
     address: udp.address().address,
+    buffers: { receive: udp.getRecvBufferSize(), send: udp.getSendBufferSize() },
     send(bytes, port, address, done) {
       try {
         udp.send(bytes, port, address, done);
@@ -95,7 +107,8 @@ export async function openUdpSocket(o: UdpEndpointOptions): Promise<UdpEndpoint>
 
 // The I/O thread's program, plain JavaScript (it is evaluated as given, from the bundle and under tsx alike).
 // To it: ["open", socket, options], ["close", socket], ["out", ArrayBuffer or null, taken bytes per socket or
-// null], "exit". From it: ["bound", socket, port], ["bind-error", socket, message], ["closed", socket],
+// null], "exit". From it: ["bound", socket, port, address, receive buffer, send buffer] (the sizes as the kernel reports
+// them), ["bind-error", socket, message], ["closed", socket],
 // ["in", ArrayBuffer or null, runs of sends gone or null, failed sends or null, drops per socket or null],
 // ["error", socket, message]. It flushes what it has for the node once per turn of its event loop (or every
 // IN_BATCH datagrams), and holds at most bufferBytes per socket the node has not taken (more is dropped, and
@@ -183,7 +196,7 @@ const open = (index, o) => {
   udp.bind(o.port, o.address, () => {
     s.bound = true;
     const a = udp.address();
-    parentPort.postMessage(["bound", index, a.port, a.address]);
+    parentPort.postMessage(["bound", index, a.port, a.address, udp.getRecvBufferSize(), udp.getSendBufferSize()]);
   });
 };
 const close = (index, then) => {
@@ -231,7 +244,7 @@ parentPort.on("message", (m) => {
 
 /** What the I/O thread tells the node (see IO_THREAD). */
 type FromThread =
-  | ["bound", number, number, string]
+  | ["bound", number, number, string, number, number]
   | ["bind-error", number, string]
   | ["closed", number]
   | ["in", ArrayBuffer | null, number[] | null, Array<number | string> | null, number[] | null]
@@ -245,7 +258,7 @@ interface ThreadSocket {
   onDatagram: DatagramHandler;
   onError: (err: Error) => void;
   onOverflow: (dropped: number) => void;
-  bound?: (port: number, address: string) => void;
+  bound?: (port: number, address: string, buffers: ReportedBuffers) => void;
   failed?: (err: Error) => void;
   closed?: () => void;
 }
@@ -301,9 +314,9 @@ export class UdpIoThread {
         this.sockets[index] = undefined;
         reject(err);
       };
-      s.bound = (port, address) => {
+      s.bound = (port, address, buffers) => {
         s.failed = undefined;
-        resolve(this.endpoint(index, s, port, address));
+        resolve(this.endpoint(index, s, port, address, buffers));
       };
       this.worker.postMessage(["open", index, o]);
     }).catch((err: Error) => {
@@ -321,11 +334,18 @@ export class UdpIoThread {
     return this.exited;
   }
 
-  private endpoint(index: number, s: ThreadSocket, port: number, address: string): UdpEndpoint {
+  private endpoint(
+    index: number,
+    s: ThreadSocket,
+    port: number,
+    address: string,
+    buffers: ReportedBuffers,
+  ): UdpEndpoint {
     let closing: Promise<void> | undefined;
     return {
       port,
       address,
+      buffers,
       send: (bytes, toPort, address, done) => {
         if (closing || this.stopped || this.exiting) {
           // After close a send ends quietly, as on a closed socket; after the thread stopped by itself it fails.
@@ -427,7 +447,7 @@ export class UdpIoThread {
       const dropped = m[4];
       if (dropped) for (let i = 0; i < dropped.length; i++) if (dropped[i] > 0) this.sockets[i]?.onOverflow(dropped[i]);
       this.compact();
-    } else if (kind === "bound") this.sockets[m[1]]?.bound?.(m[2], m[3]);
+    } else if (kind === "bound") this.sockets[m[1]]?.bound?.(m[2], m[3], { receive: m[4], send: m[5] });
     else if (kind === "bind-error") this.sockets[m[1]]?.failed?.(new Error(m[2]));
     else if (kind === "error") this.sockets[m[1]]?.onError(new Error(m[2]));
     else if (kind === "closed") {
