@@ -13,6 +13,7 @@ export interface OpenedUdpSocket {
   buffers: { receive: number; send: number };
 }
 
+/** Its granted buffers to the metrics; one warning line if either is below what was asked. */
 export function reportUdpSocket(log: Logger, metrics: UdpMetrics, protocol: UdpProtocol, s: OpenedUdpSocket): void {
   const granted = { receive: grantedBytes(s.buffers.receive), send: grantedBytes(s.buffers.send) };
   metrics.add(protocol, s, granted);

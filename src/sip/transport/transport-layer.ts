@@ -68,7 +68,6 @@ export interface TransportOptions {
   onMalformed?: (fault: SipFault, flow: Flow, action: "answered" | "dropped", why?: string) => void;
 }
 
-/** Why the transport closed a TCP connection itself. */
 /** A UDP socket of the layer: where it is bound, the buffer size it asked for and what the kernel reports. */
 export interface UdpSocketInfo {
   address: string;
@@ -77,6 +76,7 @@ export interface UdpSocketInfo {
   buffers: ReportedBuffers;
 }
 
+/** Why the transport closed a TCP connection itself. */
 export type ConnectionCloseReason =
   | "idle-timeout"
   | "header-timeout"
