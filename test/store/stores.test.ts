@@ -145,6 +145,28 @@ describe("redis store round trips", () => {
     expect((await a.get("c"))?.owner).toBe("node-b");
   });
 
+  it("runs one node's concurrent writes to a record in turn: no write of its own conflicts with another", async () => {
+    const a = make("turns");
+    await a.update("c", () => dialog({ cseqCallingToCalled: 0 }));
+    await redis.config("RESETSTAT");
+    // Ten changes at once, as both BYEs of a release answered in one batch: each script runs on the copy the one
+    // before left, so none is rejected and run again, and none is lost.
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        a.update("c", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 }),
+      ),
+    );
+    expect(await counts()).toEqual({ get: 10, evalsha: 10 });
+    expect((await a.get("c"))?.value.cseqCallingToCalled).toBe(10);
+    // A delete waits for the writes before it, and a write after it sees nothing there.
+    const [, deleted, after] = await Promise.all([
+      a.update("c", (d) => d && { ...d, cseqCallingToCalled: 99 }),
+      a.delete("c"),
+      a.update("c", (d) => d),
+    ]);
+    expect([deleted, after]).toEqual([true, undefined]);
+  });
+
   it("writes nothing over a change another node made since this node's copy: it changes what is there", async () => {
     const a = make("stale");
     const b = make("stale", "node-b");
