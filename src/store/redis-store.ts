@@ -5,6 +5,7 @@
 // Call-ID (dialog, release, call…) lies in one hash slot, on one master, where a script may touch them together.
 import type { ValidateFunction } from "ajv";
 import type { ChainableCommander, Cluster } from "ioredis";
+import { InTurn } from "./in-turn.ts";
 import { ownStrings } from "./own-strings.ts";
 import { connectRedis, type RedisConnection, writeAcksOf } from "./redis-connection.ts";
 import { type Store, type StoredRecord, StoreHealth, StoreUnavailable, type Ttl, ttlOf } from "./store.ts";
@@ -135,31 +136,15 @@ export class RedisStore<T> implements Store<T> {
   }
 
   update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
-    return this.inTurn(this.redisKey(key), () => this.casLoop(key, change, ttl)).catch(this.fail);
+    return this.writes.run(this.redisKey(key), () => this.casLoop(key, change, ttl)).catch(this.fail);
   }
-
-  /** Writes of this node to a record under way, by Redis key: the last one's settling. */
-  private readonly writing = new Map<string, Promise<unknown>>();
 
   /**
    * This node's own writes to one record run in turn, each on the copy the one before left: raced through Redis
    * they would conflict (both BYEs of a release answered in one batch: the second script finds the first's write,
    * fetches and decodes the record, and runs again), a round trip and a decode each for nothing.
    */
-  private inTurn<R>(redisKey: string, write: () => Promise<R>): Promise<R> {
-    const before = this.writing.get(redisKey);
-    const result = before === undefined ? write() : before.then(write, write);
-    const settled: Promise<unknown> = result.then(
-      () => this.done(redisKey, settled),
-      () => this.done(redisKey, settled),
-    );
-    this.writing.set(redisKey, settled);
-    return result;
-  }
-
-  private done(redisKey: string, settled: Promise<unknown>): void {
-    if (this.writing.get(redisKey) === settled) this.writing.delete(redisKey);
-  }
+  private readonly writes = new InTurn();
 
   /**
    * One round trip when this node has the record (it wrote or read it last): the change is computed on that copy
@@ -214,10 +199,12 @@ export class RedisStore<T> implements Store<T> {
 
   delete(key: string): Promise<boolean> {
     const redisKey = this.redisKey(key);
-    return this.inTurn(redisKey, () => {
-      this.seen.delete(redisKey);
-      return this.acknowledged(redisKey, (target) => target.del(redisKey));
-    }).then((n) => n === 1, this.fail);
+    return this.writes
+      .run(redisKey, () => {
+        this.seen.delete(redisKey);
+        return this.acknowledged(redisKey, (target) => target.del(redisKey));
+      })
+      .then((n) => n === 1, this.fail);
   }
 
   /**

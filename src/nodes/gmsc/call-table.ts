@@ -6,6 +6,7 @@ import type { SipRequest } from "../../sip/messages/message.ts";
 import type { ClientTransaction } from "../../sip/transactions/client-transaction.ts";
 import type { ServerTransaction } from "../../sip/transactions/server-transaction.ts";
 import type { Uas2xxRetransmission } from "../../sip/transactions/uas-2xx-retransmission.ts";
+import { InTurn } from "../../store/in-turn.ts";
 import type { StoredRecord } from "../../store/store.ts";
 import type { CallRecords, TerminationRef } from "./call-records.ts";
 import type { Side } from "./sides.ts";
@@ -27,7 +28,7 @@ export class CallTable {
   private readonly runtimes = new Map<string, CallRuntime>();
   private readonly bySucceedingCallId = new Map<string, string>();
   private readonly byTermination = new Map<string, string>();
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queues = new InTurn();
 
   constructor(readonly records: CallRecords) {}
 
@@ -36,27 +37,14 @@ export class CallTable {
    * other node acts on the call meanwhile (nor for a moment after: see CallRecords.acquire).
    */
   run<T>(key: string, job: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const leased = async () => {
+    return this.queues.run(key, async () => {
       const release = await this.records.acquire(key);
       try {
         return await job();
       } finally {
         await release().catch(() => {});
       }
-    };
-    const next = previous.then(leased, leased);
-    // Settled either way; the queue goes with its last job (one promise, not a catch and then a then).
-    const settled: Promise<void> = next.then(
-      () => this.dequeue(key, settled),
-      () => this.dequeue(key, settled),
-    );
-    this.queues.set(key, settled);
-    return next;
-  }
-
-  private dequeue(key: string, settled: Promise<void>): void {
-    if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
   }
 
   runtime(key: string): CallRuntime {
