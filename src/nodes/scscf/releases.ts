@@ -184,7 +184,11 @@ export class ScscfReleases {
    * operator gave one, the Reason text for the BYEs.
    */
   async release(callId: string, cause: string, text?: string, digest?: string): Promise<ReleaseResult> {
-    const record = await this.deps.dialogs.get(callId);
+    // The parties' registrations are looked up by the dialog's From and To AoRs, which stay as they are once it is
+    // confirmed: this node's copy of a confirmed dialog names them without a read (the decision's atomic update
+    // works on the record as stored, and finds it gone if it is).
+    const held = this.deps.dialogs.held(callId);
+    const record = held?.dialog.state === "confirmed" ? held : await this.deps.dialogs.get(callId);
     if (!record) return { status: "not-found", callId };
     const bindings = await this.bindingsOf(record);
     const event: ScscfEvent = { type: "release-indication", cause, ...(text === undefined ? {} : { text }) };
