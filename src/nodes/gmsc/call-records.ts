@@ -247,28 +247,35 @@ export class CallRecords {
 
   /**
    * TS 23.231 §7.3.4 never two Subtracts for one termination: marks these terminations released in the stored
-   * record and returns those that were still seized there — only those may be subtracted by this node.
+   * record and returns those that were still seized there — only those may be subtracted by this node. `ours`, the
+   * call as this event has it and not yet written (terminations it seized, say), is merged in first, in the same
+   * write.
    */
-  async claim(key: string, terminations: TerminationRef[]): Promise<Set<string>> {
+  async claim(key: string, terminations: TerminationRef[], ours?: CallRecord): Promise<Set<string>> {
     const won = new Set<string>();
-    await this.store.update(
+    let before: CallRecord | undefined;
+    const written = await this.store.update(
       key,
       (current) => {
         won.clear();
+        before = current;
         if (current === undefined) return undefined;
+        const base = ours === undefined ? current : mergeCallRecords(ours, current);
         const call = {
-          ...current.call,
-          terminations: current.call.terminations.map((t) => {
+          ...base.call,
+          terminations: base.call.terminations.map((t) => {
             if (!t.seized || !terminations.some((r) => r.contextId === t.contextId && r.terminationId === t.id))
               return t;
             won.add(refKey({ contextId: t.contextId, terminationId: t.id }));
             return { ...t, seized: false };
           }),
         };
-        return { ...current, call };
+        return { ...base, call };
       },
       this.ttl,
     );
+    // The MGW contexts `ours` brought: findable from a Notify at any node, as after a write.
+    if (written !== undefined && before !== undefined) await this.writeIndex(key, written, before);
     return won;
   }
 

@@ -87,9 +87,12 @@ export class CallTable {
     return result;
   }
 
-  /** Claims these terminations for a Subtract by this node: those still seized in the store (see CallRecords). */
-  claim(key: string, terminations: TerminationRef[]): Promise<Set<string>> {
-    return this.records.claim(key, terminations);
+  /**
+   * Claims these terminations for a Subtract by this node: those still seized in the store, with `ours` (the call as
+   * the event has it, not yet written) merged in first (see CallRecords).
+   */
+  claim(key: string, terminations: TerminationRef[], ours?: CallRecord): Promise<Set<string>> {
+    return this.records.claim(key, terminations, ours);
   }
 
   /** The call a Call-ID belongs to, and on which side: the preceding leg's Call-ID is the call's key. */

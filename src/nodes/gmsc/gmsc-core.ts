@@ -71,7 +71,8 @@ export class GmscCore implements GmscServices {
       start = { ...record, clearingDigest: decision.digest, clearingEvent: wire.event.type, clearingRule: startedBy };
       this.shell.metrics.countRule(this.shell.metrics.releasesStarted, startedBy);
     }
-    // §7.3.4 never twice, across nodes too: the terminations to subtract are claimed in the store first.
+    // §7.3.4 never twice, across nodes too: the terminations to subtract are claimed in the store first, with the
+    // call as this event has it (terminations just seized, not yet written) merged in.
     const subtracts = decision.plans.filter((p) => p.kind === "h248-subtract");
     const claimed =
       subtracts.length === 0
@@ -79,6 +80,7 @@ export class GmscCore implements GmscServices {
         : await this.calls.claim(
             key,
             subtracts.map((p) => ({ contextId: p.contextId, terminationId: p.terminationId })),
+            start,
           );
     const ctx: GmscContext = { g: this, key, wire, rt: this.calls.runtime(key), claimed, record: start };
     await executePlans(decision.plans, gmscExecutors, ctx);

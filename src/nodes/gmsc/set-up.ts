@@ -170,8 +170,8 @@ async function seized(
     preceding: { ...current.preceding, ...localSdp(media.originating.localSdp) },
     succeeding: { ...current.succeeding, ...localSdp(media.destination.localSdp) },
   };
-  // Stored before the rules decide: a Release Termination claims what the store holds as seized.
-  await g.calls.write(key, observed);
+  // Written with the decision's outcome (finish), or with the claim of a Release Termination the rules plan
+  // (decide merges it in): the store holds the seized terminations before any message of the call goes out.
   const decided = await g.decide(key, observed, { event: { type: "terminations-seized" } });
   let record = decided.record;
   if (record.call.preceding.state === "terminated" || tx.state !== "proceeding") return g.finish(key, record);
