@@ -58,6 +58,8 @@ export class CallRecords {
   private readonly busy = new Set<string>();
   /** Leased calls with no event under way, since when: the lease is let go once a call has been idle for idleMs. */
   private readonly idleSince = new Map<string, number>();
+  /** Calls an event under way here found not stored when it took the lease (it may create them). */
+  private readonly absent = new Set<string>();
   private sweeper?: NodeJS.Timeout;
 
   constructor(
@@ -91,6 +93,7 @@ export class CallRecords {
     // No such call yet: the event may create it, with this node's lease in it (see create).
     if (this.ownCopy(key, now() + lease.ms / 2) !== undefined || (await this.take(key, lease, now)))
       this.leased.add(key);
+    else this.absent.add(key);
     this.busy.add(key);
     // Renewed while the node acts (an event's H.248 transactions may outlast a lease).
     const renewal = setInterval(
@@ -104,6 +107,7 @@ export class CallRecords {
     return async () => {
       clearInterval(renewal);
       this.busy.delete(key);
+      this.absent.delete(key);
       if (!this.leased.has(key)) return;
       this.idleSince.set(key, now());
       this.sweeper ??= setInterval(() => this.letIdleLeasesGo(), Math.max(1, this.idleMs / 2)).unref();
@@ -168,9 +172,12 @@ export class CallRecords {
 
   /**
    * The call as stored. While this node holds the call's lease, nobody else writes it: the record is the one this
-   * node wrote last (taking the lease, or since), served from its own copy without asking a shared store.
+   * node wrote last (taking the lease, or since), served from its own copy without asking a shared store. A call an
+   * event under way found not stored is none until it creates it.
    */
   get(key: string): Promise<StoredRecord<CallRecord> | undefined> {
+    // Not stored when this event took the lease, and not created by it since: the store was just asked.
+    if (this.absent.has(key)) return Promise.resolve(undefined);
     const own = this.ownCopy(key);
     return own === undefined ? this.store.get(key) : Promise.resolve(own);
   }
@@ -205,6 +212,7 @@ export class CallRecords {
             : record,
       this.ttl,
     );
+    this.absent.delete(key);
     if (leasing && written?.leaseOwner === lease.owner) this.leased.add(key);
   }
 

@@ -149,7 +149,8 @@ const commandCalls = async (cmd: string) => {
   const stats = await conn.info("commandstats");
   return Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
 };
-const scripts = () => commandCalls("evalsha");
+// A script goes as EVALSHA, or as EVAL where the connection has not sent it yet.
+const scripts = async () => (await commandCalls("evalsha")) + (await commandCalls("eval"));
 const reads = async () => (await commandCalls("get")) - (await scripts());
 
 /** Waits until the node let the call's lease go (idle for a tenth of the lease), as the store holds it. */
@@ -160,6 +161,30 @@ async function letGo(n: { records: CallRecords }, key: string) {
     2000,
   );
 }
+
+describe("GMSC: a call set up on a shared redis-server", () => {
+  it("23.231:7.3.4/2 the event that creates a call reads nothing after taking the lease, and holds the lease from the record's first write", async () => {
+    const key = "create-1@gmsc.example.net";
+    const a = node("GMSC-A");
+    const base = record(key);
+    const set = { ...base, call: { ...base.call, terminations: [] } };
+    await conn.config("RESETSTAT");
+    await a.table.run(key, async () => {
+      // Not stored: the lease's script just said so.
+      expect(await a.table.get(key)).toBeUndefined();
+      await a.table.create(key, set);
+    });
+    // The lease's check, the succeeding leg's index entry, the record (with the lease in it); no read.
+    expect([await scripts(), await reads()]).toEqual([3, 0]);
+    expect((await a.records.store.get(key))?.value.leaseOwner).toBe("GMSC-A");
+    // The next event needs no lease write.
+    await conn.config("RESETSTAT");
+    await a.table.run(key, async () => {
+      expect((await a.table.get(key))?.call.callId).toBe(key);
+    });
+    expect([await scripts(), await reads()]).toEqual([0, 0]);
+  });
+});
 
 describe("GMSC: the shared store's index of a call", () => {
   it("23.231:7.3.3/1 a call's MGW context, seized after the call was set up, is found from a Notify at another node", async () => {
