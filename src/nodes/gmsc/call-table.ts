@@ -124,11 +124,11 @@ export class CallTable {
     return out;
   }
 
-  /** The node stops: no call keeps a timer of its own running. */
-  close(): void {
+  /** The node stops: no call keeps a timer of its own running, and the calls' leases are let go. */
+  async close(): Promise<void> {
     for (const r of this.runtimes.values()) r.okRetransmission?.stop();
     this.runtimes.clear();
-    this.records.close();
+    await this.records.close();
   }
 
   keys(): Promise<string[]> {

@@ -186,6 +186,18 @@ describe("GMSC: a call set up on a shared redis-server", () => {
   });
 });
 
+describe("GMSC: a node that stops", () => {
+  it("23.231:7.3.4/2 lets the leases of its calls go as it stops: another node acts on them at once, not after a lapse", async () => {
+    const key = "stop-1@gmsc.example.net";
+    const a = node("GMSC-A", 5000);
+    await a.records.create(key, record(key));
+    await a.table.run(key, async () => {});
+    expect((await a.records.store.get(key))?.value.leaseOwner).toBe("GMSC-A");
+    await a.table.close();
+    expect((await a.records.store.get(key))?.value.leaseOwner).toBeUndefined();
+  });
+});
+
 describe("GMSC: the shared store's index of a call", () => {
   it("23.231:7.3.3/1 a call's MGW context, seized after the call was set up, is found from a Notify at another node", async () => {
     const key = "index-1@gmsc.example.net";
