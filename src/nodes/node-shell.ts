@@ -10,6 +10,7 @@ import { type AdminRoute, type AdminServer, HttpError, startAdminServer } from "
 import { adminTokenOf, adminTokenProblem } from "../admin/admin-token.ts";
 import { policyOf } from "../config/node-config.ts";
 import { NodeMetrics } from "../metrics/metrics.ts";
+import { socketLabel } from "../metrics/udp-metrics.ts";
 import { LiveRules, type ReloadResult } from "../rules/live-rules.ts";
 import { projectRoot, validator } from "../rules/schema-registry.ts";
 import { makeHeader, tagOf, toOf } from "../sip/messages/header-access.ts";
@@ -236,8 +237,7 @@ export class NodeShell {
       layer,
       traces,
       options.name,
-      (address, port) =>
-        names[`${address}:${port}`] ?? (address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`),
+      (address, port) => names[`${address}:${port}`] ?? socketLabel(address, port),
       () => metrics?.retransmissions.inc({ protocol: "SIP" }),
       (options.traceRetention?.messageCalls ?? config.traces?.messageCalls ?? defaultRetention.messageCalls) !== 0,
       hep &&

@@ -78,6 +78,18 @@ export class CallRecords {
     return Math.max(1, Math.floor((this.lease?.ms ?? 0) / 10));
   }
 
+  /** The record with this node's lease in it, running a full lease from now. */
+  private leasedBy(lease: CallLease, record: CallRecord): CallRecord {
+    return { ...record, leaseOwner: lease.owner, leaseUntil: (lease.now ?? Date.now)() + lease.ms };
+  }
+
+  /** One write: the call's lease let go, if it is still this node's. */
+  private letGo(lease: CallLease, key: string): Promise<unknown> {
+    return this.store
+      .update(key, (c) => (c?.leaseOwner === lease.owner ? withoutLease(c) : c), this.ttl)
+      .catch(() => {});
+  }
+
   /**
    * Two live nodes never act on one call at once: before a node handles a call's event it takes the call's lease
    * in the stored record, waiting while another node holds it (until that node lets it go, or its lease lapses).
@@ -100,7 +112,7 @@ export class CallRecords {
       () =>
         this.leased.has(key) &&
         void this.store
-          .update(key, (c) => (c?.leaseOwner === lease.owner ? { ...c, leaseUntil: now() + lease.ms } : c), this.ttl)
+          .update(key, (c) => (c?.leaseOwner === lease.owner ? this.leasedBy(lease, c) : c), this.ttl)
           .catch(() => {}),
       Math.max(10, Math.floor(lease.ms / 3)),
     );
@@ -132,7 +144,7 @@ export class CallRecords {
             held = true;
             return current;
           }
-          return { ...current, leaseOwner: lease.owner, leaseUntil: now() + lease.ms };
+          return this.leasedBy(lease, current);
         },
         this.ttl,
       );
@@ -152,9 +164,7 @@ export class CallRecords {
       if (since > due) continue;
       this.idleSince.delete(key);
       if (this.busy.has(key) || !this.leased.delete(key)) continue;
-      void this.store
-        .update(key, (c) => (c?.leaseOwner === lease.owner ? withoutLease(c) : c), this.ttl)
-        .catch(() => {});
+      void this.letGo(lease, key);
     }
     if (this.idleSince.size === 0 && this.sweeper !== undefined) {
       clearInterval(this.sweeper);
@@ -177,13 +187,7 @@ export class CallRecords {
     for (const key of idle) this.leased.delete(key);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all(
-        idle.map((key) =>
-          this.store
-            .update(key, (c) => (c?.leaseOwner === lease.owner ? withoutLease(c) : c), this.ttl)
-            .catch(() => {}),
-        ),
-      ),
+      Promise.all(idle.map((key) => this.letGo(lease, key))),
       new Promise((resolve) => {
         timer = setTimeout(resolve, boundMs);
       }),
@@ -228,11 +232,7 @@ export class CallRecords {
     const written = await this.store.update(
       key,
       (current) =>
-        current !== undefined
-          ? mergeCallRecords(record, current)
-          : leasing
-            ? { ...record, leaseOwner: lease.owner, leaseUntil: (lease.now ?? Date.now)() + lease.ms }
-            : record,
+        current !== undefined ? mergeCallRecords(record, current) : leasing ? this.leasedBy(lease, record) : record,
       this.ttl,
     );
     this.absent.delete(key);
@@ -254,7 +254,7 @@ export class CallRecords {
         last = current && mergeCallRecords(ours, current);
         // The lease this node holds is renewed by the write itself (kept for the call's next event).
         if (lease !== undefined && last?.leaseOwner === lease.owner && this.leased.has(key))
-          last = { ...last, leaseUntil: (lease.now ?? Date.now)() + lease.ms };
+          last = this.leasedBy(lease, last);
         return last === undefined || isOver(last.call) ? undefined : last;
       },
       this.ttl,

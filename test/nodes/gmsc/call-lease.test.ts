@@ -199,7 +199,7 @@ describe("GMSC: a node that stops", () => {
 });
 
 describe("GMSC: the shared store's index of a call", () => {
-  it("23.231:7.3.3/1 a call's MGW context, seized after the call was set up, is found from a Notify at another node", async () => {
+  it("23.231:7.3.3/1 a call's MGW context, seized after the call was set up, leads another node to the call (the lookup its Notify handling makes)", async () => {
     const key = "index-1@gmsc.example.net";
     const a = node("GMSC-A");
     // Set up as the GMSC does: stored before the MGW seized anything, its terminations written with the Add's reply.
