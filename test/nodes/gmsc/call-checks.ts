@@ -10,10 +10,31 @@ async function callState(
   c: CallRun,
   ok: (call: { preceding: { state: string }; succeeding: { state: string } }) => boolean,
 ) {
-  await h.waitFor(`call ${c.callId} in the state the test needs`, async () => {
-    const r = await h.admin("GET", `/v1/calls/${c.callId}`);
-    return r.status === 200 && ok(r.body.call);
-  });
+  let last: unknown;
+  await h
+    .waitFor(`call ${c.callId} in the state the test needs`, async () => {
+      const r = await h.admin("GET", `/v1/calls/${c.callId}`);
+      last = r.status === 200 ? r.body.call : r.status;
+      return r.status === 200 && ok(r.body.call);
+    })
+    .catch(async (err: Error) => {
+      // What a flake needs to be told apart: the call as the GMSC last had it, its ladder, the node's log lines
+      // for it, what the MG decoded, and each SIPp's errors.
+      const trace = await h.admin("GET", `/v1/calls/${c.callId}/trace`).catch(() => undefined);
+      const ladder = (trace?.body?.entries ?? []) as Array<{ label: string; direction?: string }>;
+      const logs = h.logs.filter((l) => JSON.stringify(l).includes(c.callId)).slice(-20);
+      throw new Error(
+        [
+          err.message,
+          `last seen: ${JSON.stringify(last)}`,
+          `ladder: ${ladder.map((e) => `${e.direction ?? ""} ${e.label}`).join(" | ")}`,
+          `node log: ${logs.map((l) => JSON.stringify(l)).join("\n")}`,
+          `MG: ${JSON.stringify(c.mgCommands())}`,
+          `preceding SIPp: ${c.caller.errors().slice(-1500)}`,
+          `succeeding SIPp: ${c.callee.errors().slice(-1500)}`,
+        ].join("\n"),
+      );
+    });
 }
 
 /** A call answered on both legs; the preceding SIPp plays `preceding` from then on. */
