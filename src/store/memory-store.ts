@@ -47,6 +47,10 @@ export class MemoryStore<T> implements Store<T> {
     return next;
   }
 
+  async put(key: string, value: T, ttlSeconds?: number): Promise<void> {
+    await this.update(key, () => value, ttlSeconds);
+  }
+
   async delete(key: string): Promise<boolean> {
     return this.records.delete(key);
   }

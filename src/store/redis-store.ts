@@ -197,6 +197,21 @@ export class RedisStore<T> implements Store<T> {
     );
   }
 
+  put(key: string, value: T, ttlSeconds?: number): Promise<void> {
+    const redisKey = this.redisKey(key);
+    return this.writes
+      .run(redisKey, async () => {
+        const record = { value, owner: this.owner, version: (this.seen.get(redisKey)?.record.version ?? 0) + 1 };
+        const json = JSON.stringify(record);
+        const ms = Math.round((ttlSeconds ?? 0) * 1000);
+        await this.acknowledged(redisKey, (target) =>
+          ms > 0 ? target.set(redisKey, json, "PX", ms) : target.set(redisKey, json),
+        );
+        this.remember(redisKey, json, record);
+      })
+      .catch(this.fail);
+  }
+
   delete(key: string): Promise<boolean> {
     const redisKey = this.redisKey(key);
     return this.writes
@@ -208,7 +223,7 @@ export class RedisStore<T> implements Store<T> {
   }
 
   /**
-   * A write (answering 1 when it changed something). With acknowledgements asked for (`wait=N` in the URL), WAIT
+   * A write (answering 1, or a SET "OK", when it changed something). With acknowledgements asked for (`wait=N` in the URL), WAIT
    * follows it in one pipeline (on a cluster the pipeline goes to the key's master), and a change fewer replicas
    * hold in time is an error: the caller must not act on it as if it were safe.
    */
@@ -227,7 +242,8 @@ export class RedisStore<T> implements Store<T> {
     ];
     if (writeError) throw writeError;
     if (waitError) throw waitError;
-    if (changed === 1 && (held as number) < acks.replicas)
+    // A script or DEL answers 1 when it changed something, a SET "OK".
+    if ((changed === 1 || changed === "OK") && (held as number) < acks.replicas)
       throw new StoreRecordError(
         `${key}: written, but held by ${held} of ${acks.replicas} replicas after ${acks.timeoutMs} ms (wait=${acks.replicas})`,
       );

@@ -29,6 +29,11 @@ export interface Store<T> {
    * `current` itself writes nothing (its version and expiry stay).
    */
   update(key: string, change: (current: T | undefined) => T | undefined, ttlSeconds?: Ttl<T>): Promise<T | undefined>;
+  /**
+   * Writes the value whatever is stored, without a compare: for a record only one writer can mean (an index entry
+   * under a key this node drew, or one the peer gave a single call). One plain write to a shared store.
+   */
+  put(key: string, value: T, ttlSeconds?: number): Promise<void>;
   delete(key: string): Promise<boolean>;
   keys(): Promise<string[]>;
   /**

@@ -85,6 +85,19 @@ for (const [name, make] of kinds) {
       for (const k of keys) await store.update(k, () => undefined);
     });
 
+    it("puts a record whatever is stored, with its time to live, and moves its version", async () => {
+      const store = make();
+      await store.update("call-6", () => dialog({ cseqCallingToCalled: 1 }));
+      await store.put("call-6", dialog({ cseqCallingToCalled: 9 }), 0.05);
+      expect(await store.get("call-6")).toMatchObject({
+        owner: "node-a",
+        version: 2,
+        value: { cseqCallingToCalled: 9 },
+      });
+      await new Promise((r) => setTimeout(r, 120));
+      expect(await store.get("call-6")).toBeUndefined();
+    });
+
     it("expires a record with its time to live", async () => {
       const store = make();
       await store.update("call-3", () => dialog(), 0.05);
@@ -143,6 +156,20 @@ describe("redis store round trips", () => {
     expect((await a.update("c", (d) => d))?.cseqCallingToCalled).toBe(7);
     expect(await counts()).toEqual({ get: 1, evalsha: 1 });
     expect((await a.get("c"))?.owner).toBe("node-b");
+  });
+
+  it("puts a record in one plain SET (no script, no read), and an update after it needs no read either", async () => {
+    const a = make("put");
+    await redis.config("RESETSTAT");
+    await a.put("c", dialog({ cseqCallingToCalled: 4 }), 60);
+    const stats = await redis.info("commandstats");
+    expect(/cmdstat_set:calls=(\d+)/.exec(stats)?.[1]).toBe("1");
+    expect(await counts()).toEqual({ get: 0, evalsha: 0 });
+    expect(await redis.pttl("cleardown:put:{c}")).toBeGreaterThan(59_000);
+    await redis.config("RESETSTAT");
+    await a.update("c", (d) => (d?.cseqCallingToCalled === 4 ? undefined : d));
+    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect(await redis.exists("cleardown:put:{c}")).toBe(0);
   });
 
   it("runs one node's concurrent writes to a record in turn: no write of its own conflicts with another", async () => {

@@ -97,14 +97,15 @@ export class CallRecords {
    * ends the event: the lease is kept, and let go once the call has been idle for idleMs. Nothing to do without a
    * shared store, or for a call not (yet) stored.
    */
-  async acquire(key: string): Promise<() => Promise<void>> {
+  async acquire(key: string, creates = false): Promise<() => Promise<void>> {
     const lease = this.lease;
     if (lease === undefined) return async () => {};
     const now = lease.now ?? Date.now;
     this.idleSince.delete(key);
-    // No such call yet: the event may create it, with this node's lease in it (see create).
-    if (this.ownCopy(key, now() + lease.ms / 2) !== undefined || (await this.take(key, lease, now)))
-      this.leased.add(key);
+    // No such call yet: the event may create it, with this node's lease in it (see create). An event that creates
+    // its call (an initial INVITE) does not ask: its create finds out, in the write that takes the lease.
+    if (this.ownCopy(key, now() + lease.ms / 2) !== undefined) this.leased.add(key);
+    else if (!creates && (await this.take(key, lease, now))) this.leased.add(key);
     else this.absent.add(key);
     this.busy.add(key);
     // Renewed while the node acts (an event's H.248 transactions may outlast a lease).
@@ -226,17 +227,39 @@ export class CallRecords {
    * start: the call's next events need no lease write.
    */
   async create(key: string, record: CallRecord): Promise<void> {
+    await this.put(key, record, false);
+  }
+
+  /**
+   * A new call, unless one with its key is stored (false: nothing written). One write to a shared store: the
+   * compare-and-set of the record finds out, so the event that creates a call need not ask first (see acquire).
+   */
+  createNew(key: string, record: CallRecord): Promise<boolean> {
+    return this.put(key, record, true);
+  }
+
+  private async put(key: string, record: CallRecord, onlyNew: boolean): Promise<boolean> {
     await this.writeIndex(key, record);
     const lease = this.lease;
     const leasing = lease !== undefined && this.busy.has(key);
+    let stored = false;
     const written = await this.store.update(
       key,
-      (current) =>
-        current !== undefined ? mergeCallRecords(record, current) : leasing ? this.leasedBy(lease, record) : record,
+      (current) => {
+        stored = current !== undefined;
+        if (current !== undefined) return onlyNew ? current : mergeCallRecords(record, current);
+        return leasing ? this.leasedBy(lease, record) : record;
+      },
       this.ttl,
     );
     this.absent.delete(key);
+    if (onlyNew && stored) {
+      // Its succeeding leg's entry was this call's own (a Call-ID just drawn): it goes, pointing at no call.
+      await this.index.delete(legKey(record.succeeding.callId));
+      return false;
+    }
     if (leasing && written?.leaseOwner === lease.owner) this.leased.add(key);
+    return true;
   }
 
   /**
@@ -358,16 +381,20 @@ export class CallRecords {
     if (entries.length === 0) return;
     const entry: CallIndexRecord = { call: key };
     const ttl = this.lifetimes.answeredSeconds;
-    await Promise.all(entries.map((e) => this.index.update(e, () => entry, ttl)));
+    // Written without a compare: the leg's Call-ID is one this node drew, and the MGW gives a context to one call
+    // at a time (an entry a finished call left for it is this call's now).
+    await Promise.all(entries.map((e) => this.index.put(e, entry, ttl)));
   }
 
   private async deleteIndex(key: string, record: CallRecord): Promise<void> {
-    const entries = [legKey(record.succeeding.callId), ...record.call.terminations.map((t) => contextKey(t.contextId))];
-    // Only an entry that still points at this call: the MGW may have given the context to a later call. One
-    // atomic step each (one round trip to a shared store holding the entry as this node wrote it).
-    await Promise.all(
-      [...new Set(entries)].map((e) => this.index.update(e, (entry) => (entry?.call === key ? undefined : entry))),
-    );
+    const contexts = [...new Set(record.call.terminations.map((t) => contextKey(t.contextId)))];
+    await Promise.all([
+      // The leg's Call-ID was drawn for this call alone.
+      this.index.delete(legKey(record.succeeding.callId)),
+      // Only an entry that still points at this call: the MGW may have given the context to a later call. One
+      // atomic step each (one round trip to a shared store holding the entry as this node wrote it).
+      ...contexts.map((e) => this.index.update(e, (entry) => (entry?.call === key ? undefined : entry))),
+    ]);
   }
 }
 

@@ -34,11 +34,12 @@ export class CallTable {
 
   /**
    * Runs `job` after every job queued before it for the same call, holding the call's lease (shared store): no
-   * other node acts on the call meanwhile (nor for a moment after: see CallRecords.acquire).
+   * other node acts on the call meanwhile (nor for a moment after: see CallRecords.acquire). A job that `creates`
+   * its call (createNew) takes the lease with the call's first write, without asking for it first.
    */
-  run<T>(key: string, job: () => Promise<T>): Promise<T> {
+  run<T>(key: string, job: () => Promise<T>, creates = false): Promise<T> {
     return this.queues.run(key, async () => {
-      const release = await this.records.acquire(key);
+      const release = await this.records.acquire(key, creates);
       try {
         return await job();
       } finally {
@@ -74,6 +75,13 @@ export class CallTable {
   async create(key: string, record: CallRecord): Promise<void> {
     await this.records.create(key, record);
     this.cache(key, record);
+  }
+
+  /** A call set up by this node, unless one with its key is stored already (false: nothing written). */
+  async createNew(key: string, record: CallRecord): Promise<boolean> {
+    if (!(await this.records.createNew(key, record))) return false;
+    this.cache(key, record);
+    return true;
   }
 
   /**

@@ -48,7 +48,7 @@ export async function onInitialInvite(
     reject(g, invite, tx, 500, `set-up failed: ${(err as Error).message}`);
   };
   // The call exists from here on: a CANCEL while the MGW seizes its terminations is the rules' to answer.
-  const started = await g.calls.run(key, () => accept(g, key, invite, tx, flow)).catch(failed);
+  const started = await g.calls.run(key, () => accept(g, key, invite, tx, flow), true).catch(failed);
   if (started === undefined) return;
   let media: SeizedMedia;
   try {
@@ -127,9 +127,13 @@ async function accept(
     routeTarget: route.target,
     createdAt: Date.now(),
   };
+  // On a shared store another node may hold a call with this Call-ID: the write that creates this one finds out.
+  if (!(await g.calls.createNew(key, record))) {
+    reject(g, invite, tx, 482, "a call with this Call-ID is in progress");
+    return undefined;
+  }
   // One call, one trace: the succeeding leg's messages go into the ladder of the preceding leg's Call-ID.
   g.shell.traces.alias(record.succeeding.callId, key);
-  await g.calls.create(key, record);
   g.calls.runtime(key).inviteServer = tx;
   return { record, offer, out: out.request, destination: route.destination };
 }

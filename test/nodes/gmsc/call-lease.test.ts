@@ -152,6 +152,8 @@ const commandCalls = async (cmd: string) => {
 // A script goes as EVALSHA, or as EVAL where the connection has not sent it yet.
 const scripts = async () => (await commandCalls("evalsha")) + (await commandCalls("eval"));
 const reads = async () => (await commandCalls("get")) - (await scripts());
+/** SETs: a script's write, or a plain one (an index entry is put without a script). */
+const sets = () => commandCalls("set");
 
 /** Waits until the node let the call's lease go (idle for a tenth of the lease), as the store holds it. */
 async function letGo(n: { records: CallRecords }, key: string) {
@@ -174,8 +176,9 @@ describe("GMSC: a call set up on a shared redis-server", () => {
       expect(await a.table.get(key)).toBeUndefined();
       await a.table.create(key, set);
     });
-    // The lease's check, the succeeding leg's index entry, the record (with the lease in it); no read.
-    expect([await scripts(), await reads()]).toEqual([3, 0]);
+    // The lease's check and the record (with the lease in it) in scripts, the succeeding leg's index entry put
+    // plainly; no read.
+    expect([await scripts(), await reads(), await sets()]).toEqual([2, 0, 2]);
     expect((await a.records.store.get(key))?.value.leaseOwner).toBe("GMSC-A");
     // The next event needs no lease write.
     await conn.config("RESETSTAT");
@@ -183,6 +186,43 @@ describe("GMSC: a call set up on a shared redis-server", () => {
       expect((await a.table.get(key))?.call.callId).toBe(key);
     });
     expect([await scripts(), await reads()]).toEqual([0, 0]);
+  });
+});
+
+describe("GMSC: an initial INVITE's call on a shared redis-server", () => {
+  it("23.231:7.3.4/2 the event that creates its call does not ask first: the call's first write takes the lease, two scripts in all", async () => {
+    const key = "create-2@gmsc.example.net";
+    const a = node("GMSC-A");
+    const base = record(key);
+    const set = { ...base, call: { ...base.call, terminations: [] } };
+    await conn.config("RESETSTAT");
+    const created = await a.table.run(
+      key,
+      async () => {
+        expect(await a.table.get(key)).toBeUndefined();
+        return a.table.createNew(key, set);
+      },
+      true,
+    );
+    expect(created).toBe(true);
+    // The succeeding leg's index entry (a plain SET) and the record with the lease in it (a script); no check
+    // before, no read.
+    expect([await scripts(), await reads(), await sets()]).toEqual([1, 0, 2]);
+    expect((await a.records.store.get(key))?.value.leaseOwner).toBe("GMSC-A");
+    expect((await node("GMSC-B").table.find(set.succeeding.callId))?.key).toBe(key);
+  });
+
+  it("23.231:7.3.4/2 a Call-ID another node's call holds: nothing written to that call, no index entry left, the creating event told so", async () => {
+    const key = "create-3@gmsc.example.net";
+    const [a, b] = [node("GMSC-A"), node("GMSC-B")];
+    await b.table.run(key, () => b.table.createNew(key, record(key)), true);
+    const before = await conn.get(`cleardown:call:{${key}}`);
+    const other = { ...record(key), succeeding: { ...record(key).succeeding, callId: `leg-A-${key}` } };
+    const created = await a.table.run(key, () => a.table.createNew(key, other), true);
+    expect(created).toBe(false);
+    expect(await conn.get(`cleardown:call:{${key}}`)).toBe(before);
+    expect(await conn.exists(`cleardown:call-index:{leg:leg-A-${key}}`)).toBe(0);
+    expect((await a.records.store.get(key))?.value.leaseOwner).toBe("GMSC-B");
   });
 });
 

@@ -3,6 +3,7 @@
 // A call set up through A is cleared through B's admin API after A was killed by its PID (TS 23.231 §7.3.2): B builds
 // both BYEs from the shared record — each leg's Route set, CSeq and tags — and Subtracts each seized termination
 // exactly once. Then a node killed and restarted with the Redis store still holds its call and clears it.
+import { createSocket } from "node:dgram";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MegacoMg, startMegacoMg } from "../../peers/megaco/mg.ts";
@@ -273,4 +274,80 @@ describe("GMSC scale-out: any node releases any call", () => {
     await expectReleasedOnce(c);
     await waitFor("the call gone from the store", async () => (await storeKeys()).length === 0);
   });
+
+  it("23.231:7.3.4/2 an INVITE with the Call-ID of a call another node holds: 482 from the node it reached, nothing seized, the call untouched", async () => {
+    const d = await gmsc("GMSC-D");
+    const c = await establishedThrough(b);
+    const mgMark = mg.lines().length;
+    // B lets the idle call's lease go (a tenth of the lease after its last event): the record as it stays.
+    await waitFor("B letting the call's lease go", async () => {
+      const raw = await client.get(`cleardown:call:{${c.callId}}`);
+      return raw !== null && JSON.parse(raw).value.leaseOwner === undefined;
+    });
+    const before = await client.get(`cleardown:call:{${c.callId}}`);
+    const keys = await storeKeys();
+    // The node that creates a call does not ask the store first: the write that would create it finds the call.
+    const answers = await inviteAnswers(d.sipPort, c.callId);
+    expect(answers.map((a) => a.split("\r\n")[0])).toEqual(["SIP/2.0 100 Trying", "SIP/2.0 482 Loop Detected"]);
+    expect(answers[1]).toContain('Reason: SIP ;cause=482 ;text="a call with this Call-ID is in progress"');
+    expect(await client.get(`cleardown:call:{${c.callId}}`)).toBe(before);
+    expect(await storeKeys()).toEqual(keys);
+    expect(
+      mg
+        .lines()
+        .slice(mgMark)
+        .filter((l) => l.event === "command"),
+    ).toEqual([]);
+    const r = await b.admin("POST", `/v1/calls/${encodeURIComponent(c.callId)}/release`, { cause: "administrative" });
+    expect(r.status).toBe(202);
+    await c.done();
+    await expectReleasedOnce(c);
+  });
 });
+
+/** An initial INVITE with this Call-ID sent to a node; the responses it got within 2 s. */
+async function inviteAnswers(port: number, callId: string): Promise<string[]> {
+  const sock = createSocket("udp4");
+  const got: string[] = [];
+  sock.on("message", (m) => got.push(m.toString("latin1")));
+  await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", () => resolve()));
+  const own = sock.address().port;
+  const sdp = "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n";
+  const invite = [
+    `INVITE sip:${CALLED}@127.0.0.1;user=phone SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${own};branch=z9hG4bK-dup-${own}`,
+    "Max-Forwards: 70",
+    "From: <sip:4930123@127.0.0.1;user=phone>;tag=dup1",
+    `To: <sip:${CALLED}@127.0.0.1;user=phone>`,
+    `Call-ID: ${callId}`,
+    "CSeq: 1 INVITE",
+    `Contact: <sip:msc-x@127.0.0.1:${own}>`,
+    "Content-Type: application/sdp",
+    `Content-Length: ${sdp.length}`,
+    "",
+    sdp,
+  ].join("\r\n");
+  sock.send(Buffer.from(invite, "latin1"), port, "127.0.0.1");
+  await new Promise((r) => setTimeout(r, 2000));
+  // The 482 is acknowledged, as the INVITE's sender must (RFC 3261 §17.1.1.3), so the node stops retransmitting it.
+  const final = got.find((m) => /^SIP\/2\.0 [2-6]\d\d /.test(m));
+  if (final !== undefined) {
+    const to = /\r\nTo: ([^\r]+)/i.exec(final)?.[1] ?? "";
+    const ack = [
+      `ACK sip:${CALLED}@127.0.0.1;user=phone SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${own};branch=z9hG4bK-dup-${own}`,
+      "Max-Forwards: 70",
+      "From: <sip:4930123@127.0.0.1;user=phone>;tag=dup1",
+      `To: ${to}`,
+      `Call-ID: ${callId}`,
+      "CSeq: 1 ACK",
+      "Content-Length: 0",
+      "",
+      "",
+    ].join("\r\n");
+    sock.send(Buffer.from(ack, "latin1"), port, "127.0.0.1");
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  sock.close();
+  return got.filter((m, i) => got.indexOf(m) === i);
+}

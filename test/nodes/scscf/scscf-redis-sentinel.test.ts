@@ -74,6 +74,10 @@ describe("S-CSCF on Redis with Sentinel: the master killed while UEs hold dialog
         // A delete too: a release's end must not come back with a failover.
         await plain.update("gone", () => ({ n: 0 })).catch(() => undefined);
         await expect(plain.delete("gone")).rejects.toThrow(/cleardown:probe:\{gone\}: written, but held by 0 of 1/);
+        // And a put (a plain SET, answered "OK").
+        await expect(plain.put("put", { n: 4 })).rejects.toThrow(
+          /cleardown:probe:\{put\}: written, but held by 0 of 1/,
+        );
       } finally {
         process.kill(replica.pid, "SIGCONT");
       }
