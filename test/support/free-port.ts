@@ -27,7 +27,11 @@ const blocks = Math.floor((ephemeralLow() - LOWEST) / BLOCK);
 // A vitest worker has its own block; a script outside vitest (a bench) takes one by its pid.
 const worker = Number(process.env.VITEST_POOL_ID ?? process.pid);
 const first = LOWEST + (worker % blocks) * BLOCK;
-let next = 0;
+// One count per process, whichever copy of this module asks (vitest evaluates it again for each test file): the
+// next file goes on through the block, past ports the last one may still have in TIME_WAIT or held by a peer.
+const shared = globalThis as { cleardownTestPorts?: { next: number } };
+shared.cleardownTestPorts ??= { next: 0 };
+const counter = shared.cleardownTestPorts;
 
 function udpFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -47,7 +51,7 @@ function tcpFree(host: string, port: number): Promise<boolean> {
 
 async function freePort(host: string): Promise<number> {
   for (let tries = 0; tries < BLOCK; tries++) {
-    const port = first + (next++ % BLOCK);
+    const port = first + (counter.next++ % BLOCK);
     if ((await udpFree(host, port)) && (await tcpFree(host, port))) return port;
   }
   throw new Error(`no free port on ${host} in ${first}–${first + BLOCK - 1} (this worker's block)`);
