@@ -3,6 +3,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { hostPort } from "../net/host-port.ts";
 
 export class HttpError extends Error {
   constructor(
@@ -149,10 +150,9 @@ export async function startAdminServer(listen: string, options: AdminServerOptio
     server.listen(Number(port || 0), hostname.replace(/^\[|\]$/g, ""), () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     server,
-    url: `http://${host}:${address.port}`,
+    url: `http://${hostPort(address.address, address.port)}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

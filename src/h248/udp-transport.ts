@@ -3,6 +3,7 @@
 import { createSocket, type Socket } from "node:dgram";
 import { type LookupOneOptions, lookup } from "node:dns";
 import { isIP } from "node:net";
+import type { ReportedBuffers } from "../net/reported-buffers.ts";
 
 export const H248_TEXT_PORT = 2944;
 
@@ -16,10 +17,7 @@ export function peerKey(p: H248Peer): string {
 }
 
 /** A socket's buffer sizes as the kernel reports them (getsockopt: Linux reports twice what it granted). */
-export interface ReportedBuffers {
-  receive: number;
-  send: number;
-}
+export type { ReportedBuffers };
 
 export interface H248UdpTransport {
   readonly local: H248Peer;

@@ -2,14 +2,14 @@
 // datagrams dropped there, by the node (its UDP I/O thread held as much as it may for a node that had not taken
 // it) and by the kernel (the socket's receive buffer was full). Labels: one socket is one series, no more.
 import { Counter, Gauge, type Registry } from "prom-client";
+import { hostPort } from "../net/host-port.ts";
 import { type KernelUdpSocket, kernelDrops, readKernelUdpSockets } from "./proc-net-udp.ts";
 import type { BufferDirection } from "./udp-buffer-grant.ts";
 
 export type UdpProtocol = "SIP" | "H.248";
 
 /** The `socket` label: address:port, an IPv6 address in brackets. */
-export const socketLabel = (address: string, port: number): string =>
-  address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+export const socketLabel = hostPort;
 
 interface Watched {
   protocol: UdpProtocol;

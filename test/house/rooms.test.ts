@@ -26,6 +26,25 @@ const forbidden: Record<string, string[]> = {
   audit: ["nodes", "sip", "h248", "store", "admin", "cli", "demo", "studio"],
   demo: ["cli", "studio"],
   studio: ["cli"],
+  // Address and socket facts every transport shares: it stands on nothing of the house.
+  net: [
+    "spec",
+    "rules",
+    "generate",
+    "grammar",
+    "sip",
+    "h248",
+    "config",
+    "store",
+    "trace",
+    "nodes",
+    "audit",
+    "metrics",
+    "admin",
+    "cli",
+    "demo",
+    "studio",
+  ],
 };
 
 const banned = (from: string, to: string) =>

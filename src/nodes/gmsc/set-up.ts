@@ -6,6 +6,7 @@
 // before the MGW is asked, so a CANCEL during the seizure goes to the rules at once; the seizure comes back as an
 // event of its own (terminations-seized), whose rule releases what was seized for a call given up meanwhile.
 import type { CallRecord } from "../../../generated/types/index.ts";
+import { hostPort } from "../../net/host-port.ts";
 import { DialogError, uacDialog, uasDialog } from "../../sip/dialogs/ua-dialog.ts";
 import {
   callIdOf,
@@ -114,7 +115,7 @@ async function accept(
     preceding: {
       callId: key,
       inviteCSeq: cseqOf(invite)?.seq ?? 0,
-      peer: `${flow.transport.toLowerCase()}://${flow.remote.address.includes(":") ? `[${flow.remote.address}]` : flow.remote.address}:${flow.remote.port}`,
+      peer: `${flow.transport.toLowerCase()}://${hostPort(flow.remote.address, flow.remote.port)}`,
       localTag,
       dialog,
     },

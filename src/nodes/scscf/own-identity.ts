@@ -1,5 +1,7 @@
 // How this S-CSCF names itself in Record-Route and Route entries, and recognises those entries when they come
 // back: its listen addresses (and a configured Record-Route host), with the port 5060 when a URI has none.
+
+import { bracketHost } from "../../net/host-port.ts";
 import { makeHeader } from "../../sip/messages/header-access.ts";
 import { isSipUri, type NameAddr, type Param, type SipUri } from "../../sip/messages/message.ts";
 import type { TransportName } from "../../sip/transport/transport.ts";
@@ -10,8 +12,6 @@ export interface OwnAddress {
   port: number;
 }
 
-const hostOf = (address: string) => (address.includes(":") && !address.startsWith("[") ? `[${address}]` : address);
-
 export class OwnIdentity {
   private readonly mine: Set<string>;
 
@@ -19,7 +19,7 @@ export class OwnIdentity {
     private readonly addresses: OwnAddress[],
     private readonly recordRouteHost?: string,
   ) {
-    const keys = addresses.map((a) => `${hostOf(a.address).toLowerCase()}:${a.port}`);
+    const keys = addresses.map((a) => `${bracketHost(a.address).toLowerCase()}:${a.port}`);
     if (recordRouteHost) {
       const [host, port] = splitHostPort(recordRouteHost);
       keys.push(`${host.toLowerCase()}:${port ?? 5060}`);
@@ -54,7 +54,7 @@ export class OwnIdentity {
         this.addresses.find((x) => x.transport === transport && x.address.includes(":") === (family === 6)) ??
         this.addresses.find((x) => x.transport === transport) ??
         this.addresses[0];
-      host = hostOf(a.address);
+      host = bracketHost(a.address);
       port = a.port;
     }
     const uriParams: Param[] = [

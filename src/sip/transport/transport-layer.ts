@@ -2,7 +2,8 @@
 // frames and parses inbound messages, answers malformed requests with 400 when it can (else drops and counts),
 // stamps received/rport (§18.2.1, RFC 3581), and sends responses where §18.2.2 says. Never throws from a socket.
 import { lookup } from "node:dns/promises";
-import { connect, createServer, isIPv6, type Server, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { bracketHost } from "../../net/host-port.ts";
 import { respondToMalformed } from "../messages/bad-request.ts";
 import { topVia } from "../messages/header-access.ts";
 import type { SipRequest, SipResponse } from "../messages/message.ts";
@@ -116,7 +117,6 @@ interface Connection {
 // Addresses here are IP literals (listen specs, resolved next hops): a colon is what tells an IPv6 one.
 const familyOf = (address: string): 4 | 6 => (address.includes(":") ? 6 : 4);
 
-const bracket = (address: string) => (isIPv6(address) ? `[${address}]` : address);
 const remoteKey = (address: string, port: number) => `${address.toLowerCase()}|${port}`;
 
 /**
@@ -221,7 +221,7 @@ export class TransportLayer implements SipTransport {
       this.listening.find((x) => x.transport === transport && x.family === family) ??
       this.listening.find((x) => x.transport === transport) ??
       this.listening[0];
-    return { host: this.opts.advertisedHost ?? bracket(l.address), port: l.port };
+    return { host: this.opts.advertisedHost ?? bracketHost(l.address), port: l.port };
   }
 
   private async listen(spec: ListenSpec): Promise<void> {
@@ -288,7 +288,7 @@ export class TransportLayer implements SipTransport {
   }
 
   private malformed(bytes: Buffer, fault: SipFault, flow: Flow): void {
-    const host = this.opts.advertisedHost ?? bracket(flow.local.address);
+    const host = this.opts.advertisedHost ?? bracketHost(flow.local.address);
     const action = respondToMalformed(bytes, fault, { host });
     if (action.action === "drop") {
       this.counters.malformedDropped++;

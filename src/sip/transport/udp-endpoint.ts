@@ -11,6 +11,7 @@ import { createSocket } from "node:dgram";
 import { lookup as dnsLookup, type LookupOneOptions } from "node:dns";
 import { isIP } from "node:net";
 import { Worker } from "node:worker_threads";
+import type { ReportedBuffers } from "../../net/reported-buffers.ts";
 import { isIPv4address } from "../messages/host.ts";
 
 export interface UdpEndpointOptions {
@@ -26,10 +27,7 @@ export interface UdpEndpointOptions {
  * A socket's buffer sizes as the kernel reports them (getsockopt SO_RCVBUF / SO_SNDBUF): Linux reports twice the
  * size it granted (socket(7): the doubled part is its bookkeeping), capped at net.core.rmem_max / wmem_max.
  */
-export interface ReportedBuffers {
-  receive: number;
-  send: number;
-}
+export type { ReportedBuffers };
 
 export type DatagramHandler = (data: Buffer, address: string, port: number) => void;
 export type SendDone = (err: Error | null) => void;
