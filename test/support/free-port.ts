@@ -27,10 +27,11 @@ const blocks = Math.floor((ephemeralLow() - LOWEST) / BLOCK);
 // A vitest worker has its own block; a script outside vitest (a bench) takes one by its pid.
 const worker = Number(process.env.VITEST_POOL_ID ?? process.pid);
 const first = LOWEST + (worker % blocks) * BLOCK;
-// One count per process, whichever copy of this module asks (vitest evaluates it again for each test file): the
-// next file goes on through the block, past ports the last one may still have in TIME_WAIT or held by a peer.
+// One count per process, whichever copy of this module asks. Vitest runs each test file in a process of its own with
+// the same pool id, so each process starts at a random place in the block: a file does not hand out the very ports
+// the file before it gave its peers (one of which may not have let its port go yet).
 const shared = globalThis as { cleardownTestPorts?: { next: number } };
-shared.cleardownTestPorts ??= { next: 0 };
+shared.cleardownTestPorts ??= { next: Math.floor(Math.random() * BLOCK) };
 const counter = shared.cleardownTestPorts;
 
 function udpFree(host: string, port: number): Promise<boolean> {

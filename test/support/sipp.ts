@@ -1,7 +1,7 @@
 // SIPp (Debian package sip-tester) as a real SIP peer for tests: a scenario from test/peers/sipp/ with its
 // @@PLACEHOLDERS@@ filled in, loopback only, bounded by a global timeout, stopped by PID. Its message log and
 // error log are kept so a test can assert on what SIPp saw and say why a scenario failed.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -167,7 +167,12 @@ export async function startSipp(options: SippOptions): Promise<SippRun> {
     stderr += c.toString();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
-    child.once("exit", (code, signal) => resolveExit({ code, signal })),
+    child.once("exit", (code, signal) => {
+      // Its port taken: who holds it now, for the failure's message (the port was probed free when handed out).
+      if (code !== 0 && read(files.errors).includes("Unable to bind main socket"))
+        stderr += `\n--- ${options.local.address}:${options.local.port} held by:\n${portHolders(options.local.port)}`;
+      resolveExit({ code, signal });
+    }),
   );
   if (child.pid === undefined) throw new Error(`sipp did not start: ${stderr}`);
   // A UAS must be listening before anything is sent to it; a UAC binds before it sends its first request.
@@ -196,6 +201,12 @@ export async function startSipp(options: SippOptions): Promise<SippRun> {
     },
   };
   return run;
+}
+
+/** The sockets on a local port and their processes, as `ss` lists them (UDP and TCP). */
+function portHolders(port: number): string {
+  const r = spawnSync("ss", ["-uatnp", `sport = :${port}`], { encoding: "utf8", timeout: 2000 });
+  return r.stdout || r.stderr || `ss: ${r.error?.message ?? "no output"}`;
 }
 
 /** SIPp is ready once its port is taken: probe by trying to bind it, up to 5 s. */

@@ -187,6 +187,9 @@ export async function startGmscHarness(options: HarnessOptions = {}): Promise<Gm
         mgc: mgcTap.datagrams.length,
       };
       const timeoutMs = s.timeoutMs ?? 15_000;
+      // The harness's two SIPp ports serve one call at a time: SIPps of an earlier call still running (a test that
+      // failed before its call ended) are stopped first, or the next test's SIPp could not bind and fail too.
+      for (const r of runs.splice(0)) await r.stop();
       const callee = await startSipp({
         scenario: s.succeeding,
         local: { address: "127.0.0.1", port: succeedingPort },
