@@ -2,9 +2,7 @@
 // @@PLACEHOLDERS@@ filled in, loopback only, bounded by a global timeout, stopped by PID. Its message log and
 // error log are kept so a test can assert on what SIPp saw and say why a scenario failed.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createSocket } from "node:dgram";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ensureDebianPackage } from "./debian-package.ts";
@@ -209,7 +207,10 @@ function portHolders(port: number): string {
   return r.stdout || r.stderr || `ss: ${r.error?.message ?? "no output"}`;
 }
 
-/** SIPp is ready once its port is taken: probe by trying to bind it, up to 5 s. */
+/**
+ * SIPp is ready once its port is taken, up to 5 s. Read from the kernel's socket tables, not probed by binding the
+ * port: a probe holds the port for a moment, and SIPp binding it in that moment dies with errno 98 (CI saw it).
+ */
 async function waitBound(
   local: { address: string; port: number },
   transport: "udp" | "tcp",
@@ -220,25 +221,23 @@ async function waitBound(
     gone = true;
   });
   for (let i = 0; i < 100; i++) {
-    if (gone) return;
-    if (!(await canBind(local, transport))) return;
+    if (gone || portTaken(local.port, transport)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`sipp did not bind ${local.address}:${local.port} within 5 s`);
 }
 
-function canBind(local: { address: string; port: number }, transport: "udp" | "tcp"): Promise<boolean> {
-  return new Promise((resolveBind) => {
-    if (transport === "udp") {
-      const s = createSocket(local.address.includes(":") ? "udp6" : "udp4");
-      s.once("error", () => resolveBind(false));
-      s.bind(local.port, local.address, () => s.close(() => resolveBind(true)));
-    } else {
-      const s = createServer();
-      s.once("error", () => resolveBind(false));
-      s.listen(local.port, local.address, () => s.close(() => resolveBind(true)));
+/** Whether a socket is bound to this local port (UDP) or listens on it (TCP), per /proc/net/{udp,tcp}{,6}. */
+function portTaken(port: number, transport: "udp" | "tcp"): boolean {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  for (const table of [`/proc/net/${transport}`, `/proc/net/${transport}6`]) {
+    for (const line of read(table).split("\n").slice(1)) {
+      const [, localAddress, , state] = line.trim().split(/\s+/);
+      // TCP: only a listening socket (state 0A), not a connection that happens to use the port.
+      if (localAddress?.endsWith(hex) && (transport === "udp" || state === "0A")) return true;
     }
-  });
+  }
+  return false;
 }
 
 /** What a scenario checks in a received request: the Request-URI, and each header's whole value. */
