@@ -88,6 +88,15 @@ export async function expectBothReleased(h: GmscHarness, c: CallRun, anyOrder = 
   else expect(subtracted).toEqual(seized);
 }
 
+/**
+ * The node holds no call: waited for, as a call's record goes when the node has handled the last answer of it, which
+ * SIPp sent just before it exited (its end does not wait for the node).
+ */
+export async function noCallsLeft(h: GmscHarness): Promise<void> {
+  await h.waitFor("no call left at the GMSC", async () => (await h.admin("GET", "/v1/calls")).body.calls.length === 0);
+  expect((await h.admin("GET", "/v1/calls")).body.calls).toEqual([]);
+}
+
 export function one(list: ReturnType<typeof messages>, what: string) {
   expect(list, what).toHaveLength(1);
   return list[0];

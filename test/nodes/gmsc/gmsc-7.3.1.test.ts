@@ -3,7 +3,7 @@
 // SDP, headers) and exactly the Subtracts the MG decoded.
 import { createSocket } from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectBothReleased, one } from "./call-checks.ts";
+import { expectBothReleased, noCallsLeft, one } from "./call-checks.ts";
 import { addsOf, CALLED, type CallRun, type GmscHarness, startGmscHarness, subtractsOf } from "./gmsc-harness.ts";
 import { isup, sippBody } from "./isup.ts";
 import { headerOf, isupPart, ladder, messages, sdpPart, wireMessage } from "./wire.ts";
@@ -326,7 +326,7 @@ describe("TS 23.231 §7.3.1 call clearing received from a peer SIP-I node (optio
     ]);
     const redirectAt = c.timesToPreceding().find((m) => m.text.startsWith("SIP/2.0 302"))?.at ?? Number.NaN;
     expect(firstSubtractAt(c)).toBeLessThan(redirectAt);
-    expect((await h.admin("GET", "/v1/calls")).body.calls).toEqual([]);
+    await noCallsLeft(h);
     const decided = h.logs.find(
       (l) => l.msg === "decided" && l.callId === c.callId && (l.event as { status?: number }).status === 302,
     ) as { plans: Array<{ rule: string }> } | undefined;
