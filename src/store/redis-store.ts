@@ -223,8 +223,8 @@ export class RedisStore<T> implements Store<T> {
   }
 
   /**
-   * A write (answering 1, or a SET "OK", when it changed something). With acknowledgements asked for (`wait=N` in the URL), WAIT
-   * follows it in one pipeline (on a cluster the pipeline goes to the key's master), and a change fewer replicas
+   * A write (answering 1, or a SET "OK", when it changed something). With acknowledgements asked for (`wait=N` in
+   * the URL), WAIT follows it in one pipeline (on a cluster the pipeline goes to the key's master), and a change fewer replicas
    * hold in time is an error: the caller must not act on it as if it were safe.
    */
   private async acknowledged<R = number>(

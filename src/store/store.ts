@@ -31,7 +31,8 @@ export interface Store<T> {
   update(key: string, change: (current: T | undefined) => T | undefined, ttlSeconds?: Ttl<T>): Promise<T | undefined>;
   /**
    * Writes the value whatever is stored, without a compare: for a record only one writer can mean (an index entry
-   * under a key this node drew, or one the peer gave a single call). One plain write to a shared store.
+   * under a key this node drew, or one the peer gave a single call). One plain write to a shared store; the version
+   * follows this node's copy, as nothing is read.
    */
   put(key: string, value: T, ttlSeconds?: number): Promise<void>;
   delete(key: string): Promise<boolean>;

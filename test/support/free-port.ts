@@ -1,10 +1,10 @@
 // A free loopback port for a peer a test starts (the port is released before the peer binds it).
 //
 // Why not bind(0): the kernel hands out its ephemeral range to every bind(0) on the machine, so between
-// releasing such a port and the peer (SIPp, redis-server) binding it, a parallel test file's node could
-// be given the same port — CI saw SIPp exit with "Unable to bind main socket, errno = 98". Ports here
-// come from below the ephemeral range, which bind(0) never hands out, in a block of their own for each
-// vitest worker, and each is probed free for UDP and TCP before it is handed out.
+// releasing such a port and the peer (SIPp, redis-server) binding it, a parallel test's node could be given
+// the same port. Ports here come from below the ephemeral range, which bind(0) never hands out, in a block of
+// their own for each vitest worker, and each is probed free for UDP and TCP before it is handed out (never
+// after: a probe holds the port for a moment, see sipp.ts waitBound).
 
 import { createSocket } from "node:dgram";
 import { readFileSync } from "node:fs";

@@ -227,7 +227,7 @@ export class CallRecords {
    * start: the call's next events need no lease write.
    */
   async create(key: string, record: CallRecord): Promise<void> {
-    await this.put(key, record, false);
+    await this.createRecord(key, record, false);
   }
 
   /**
@@ -235,10 +235,10 @@ export class CallRecords {
    * compare-and-set of the record finds out, so the event that creates a call need not ask first (see acquire).
    */
   createNew(key: string, record: CallRecord): Promise<boolean> {
-    return this.put(key, record, true);
+    return this.createRecord(key, record, true);
   }
 
-  private async put(key: string, record: CallRecord, onlyNew: boolean): Promise<boolean> {
+  private async createRecord(key: string, record: CallRecord, onlyNew: boolean): Promise<boolean> {
     await this.writeIndex(key, record);
     const lease = this.lease;
     const leasing = lease !== undefined && this.busy.has(key);
