@@ -2,7 +2,16 @@
 // only, the running node reloads it (POST /v1/rules/reload), and the new behaviour is asserted on the wire
 // against SIPp (and the record-routing AS); src/ stays untouched.
 import { afterEach, describe, expect, it } from "vitest";
-import { ALICE, BOB, bye, eventually, releaseCall, type Scscf, startScscf } from "../nodes/scscf/scscf-harness.ts";
+import {
+  ALICE,
+  acksPassed,
+  BOB,
+  bye,
+  eventually,
+  releaseCall,
+  type Scscf,
+  startScscf,
+} from "../nodes/scscf/scscf-harness.ts";
 import { startRecordRoutingAs, type TestAs } from "../peers/as/record-routing-as.ts";
 import { freeUdpPort } from "../support/free-port.ts";
 import { startSipp } from "../support/sipp.ts";
@@ -130,6 +139,8 @@ describe("rules-only changes to the S-CSCF, seen on the wire", () => {
       (r) => r.status === 200 && r.body.dialog.state === "confirmed",
       "dialog confirmed",
     );
+    // The dialog is confirmed when the 200 passes; a BYE sent before the caller's ACK is through would overtake it.
+    await acksPassed(s, { callId });
     const released = await s.admin("POST", `${path}/release`, { cause: "administrative" });
     expect(released.status).toBe(202);
     const item4 = released.body.plans.find((p: { rule: string }) => p.rule === `${C}/4#bye-to-calling`);

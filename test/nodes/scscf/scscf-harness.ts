@@ -305,7 +305,10 @@ export function receivedCount(log: string, method: string): number {
 }
 
 /** Waits until the S-CSCF has forwarded the ACK of every INVITE of the call (so no UE still waits for one). */
-export async function acksPassed(s: ScscfEndpoint, setup: CallSetup): Promise<void> {
+export async function acksPassed(
+  s: ScscfEndpoint,
+  setup: Pick<CallSetup, "callId" | "cseq2" | "calleeCseq">,
+): Promise<void> {
   const want = 1 + (setup.cseq2 ? 1 : 0) + (setup.calleeCseq ? 1 : 0);
   await eventually(
     async () => (await s.trace(setup.callId)).filter((e) => e.direction === "sent" && e.label === "ACK").length,
