@@ -1,31 +1,30 @@
-// The shared store: records as JSON in Redis, written with an optimistic compare-and-set (a Lua script
-// checks the version read), so two nodes updating one dialog never lose a write. Records are validated
+// The shared store: records as JSON in Redis, written with an optimistic compare-and-set (Redis checks the record
+// is still the one the node read), so two nodes updating one dialog never lose a write. Records are validated
 // against their schema on read: a foreign or corrupted value is an error, not a crash later.
 // Keys are `cleardown:KIND:{KEY}`: the braces are a Redis Cluster hash tag, so every kind of record for one
 // Call-ID (dialog, release, call…) lies in one hash slot, on one master, where a script may touch them together.
 import type { ValidateFunction } from "ajv";
-import type { ChainableCommander, Cluster } from "ioredis";
+import type { Cluster } from "ioredis";
 import { InTurn } from "./in-turn.ts";
 import { ownStrings } from "./own-strings.ts";
-import { connectRedis, type RedisConnection, writeAcksOf } from "./redis-connection.ts";
-import { type Store, type StoredRecord, StoreHealth, StoreUnavailable, type Ttl, ttlOf } from "./store.ts";
+import { connectRedis, type RedisConnection } from "./redis-connection.ts";
+import { type Outcome, turnBatchOf } from "./redis-turn-batch.ts";
+import {
+  type Store,
+  type StoredRecord,
+  StoreHealth,
+  StoreRecordError,
+  StoreUnavailable,
+  type Ttl,
+  ttlOf,
+} from "./store.ts";
 
-// The write happens only if the record is still exactly what the node read or wrote last (the whole text, so a
+export { StoreRecordError };
+
+// A write happens only if the record is still exactly what the node read or wrote last (the whole text, so a
 // record deleted and written again since is a change too); otherwise the record as it is now comes back (nil if
-// there is none), and the node retries on that without another read. A plain string compare, no JSON decode.
-// ARGV[2]: the record to write, '' to delete it, '=' to leave it (only the check).
-const compareAndSet = `
-local cur = redis.call('GET', KEYS[1])
-if (cur or '') ~= ARGV[1] then return cur end
-if ARGV[2] == '=' then return 1 end
-if ARGV[2] == '' then
-  redis.call('DEL', KEYS[1])
-elseif tonumber(ARGV[3]) > 0 then
-  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-else
-  redis.call('SET', KEYS[1], ARGV[2])
-end
-return 1`;
+// there is none), and the node retries on that without another read. A plain string compare, no JSON decode. The
+// commands of one event-loop turn go to Redis together (redis-turn-batch.ts).
 
 /** A record as this node last read or wrote it: its text in Redis and its decoded form. */
 interface Seen<T> {
@@ -38,8 +37,6 @@ interface Seen<T> {
  * the copy is still current) and a read of an unchanged record no decoding. Bounded: the oldest go first.
  */
 const seenLimit = 8192;
-
-export class StoreRecordError extends Error {}
 
 export class RedisStore<T> implements Store<T> {
   private readonly prefix: string;
@@ -58,7 +55,11 @@ export class RedisStore<T> implements Store<T> {
     private readonly health: StoreHealth = new StoreHealth(),
   ) {
     this.prefix = `cleardown:${kind}:`;
-    redis.defineCommand("cleardownCas", { numberOfKeys: 1, lua: compareAndSet });
+  }
+
+  /** The connection's batch of this turn's commands. */
+  private get batch() {
+    return turnBatchOf(this.redis);
   }
 
   static connect(url: string): RedisConnection {
@@ -128,7 +129,9 @@ export class RedisStore<T> implements Store<T> {
 
   get(key: string): Promise<StoredRecord<T> | undefined> {
     const redisKey = this.redisKey(key);
-    return this.redis.get(redisKey).then((raw) => this.decode(key, redisKey, raw)?.record, this.fail);
+    return this.batch
+      .run(redisKey, { kind: "read" }, { kind: "keep" })
+      .then((o) => this.decode(key, redisKey, o.held ? null : o.current)?.record, this.fail);
   }
 
   held(key: string): StoredRecord<T> | undefined {
@@ -170,31 +173,22 @@ export class RedisStore<T> implements Store<T> {
         next === undefined || keep
           ? undefined
           : { value: next, owner: this.owner, version: (current?.record.version ?? 0) + 1 };
-      const json = keep ? "=" : record === undefined ? "" : JSON.stringify(record);
-      const args = [
+      const json = record === undefined ? "" : JSON.stringify(record);
+      const ttlMs = Math.round((record === undefined ? 0 : (ttlOf(ttl, record.value) ?? 0)) * 1000);
+      const outcome: Outcome = await this.batch.run(
         redisKey,
-        current?.raw ?? "",
-        json,
-        String(Math.round((record === undefined ? 0 : (ttlOf(ttl, record.value) ?? 0)) * 1000)),
-      ];
-      const reply = await this.compareAndSet(args);
-      if (reply === 1) {
+        { kind: "equals", text: current?.raw ?? "" },
+        keep ? { kind: "keep" } : record === undefined ? { kind: "delete" } : { kind: "set", text: json, ttlMs },
+      );
+      if (outcome.held) {
         if (record !== undefined) this.remember(redisKey, json, record);
         else if (!keep) this.seen.delete(redisKey);
         return next;
       }
-      current = this.decode(key, redisKey, reply as string | null);
+      current = this.decode(key, redisKey, outcome.current);
       read = true;
     }
     throw new StoreRecordError(`${redisKey}: gave up after 50 conflicting writes`);
-  }
-
-  /** The script, run as `acknowledged` says. */
-  private compareAndSet(args: string[]): Promise<number | string | null> {
-    type Cas = { cleardownCas: (...a: string[]) => Promise<number | string | null> };
-    return this.acknowledged<number | string | null>(args[0], (target) =>
-      (target as unknown as Cas).cleardownCas(...args),
-    );
   }
 
   put(key: string, value: T, ttlSeconds?: number): Promise<void> {
@@ -203,10 +197,8 @@ export class RedisStore<T> implements Store<T> {
       .run(redisKey, async () => {
         const record = { value, owner: this.owner, version: (this.seen.get(redisKey)?.record.version ?? 0) + 1 };
         const json = JSON.stringify(record);
-        const ms = Math.round((ttlSeconds ?? 0) * 1000);
-        await this.acknowledged(redisKey, (target) =>
-          ms > 0 ? target.set(redisKey, json, "PX", ms) : target.set(redisKey, json),
-        );
+        const ttlMs = Math.round((ttlSeconds ?? 0) * 1000);
+        await this.batch.run(redisKey, { kind: "none" }, { kind: "set", text: json, ttlMs });
         this.remember(redisKey, json, record);
       })
       .catch(this.fail);
@@ -217,37 +209,9 @@ export class RedisStore<T> implements Store<T> {
     return this.writes
       .run(redisKey, () => {
         this.seen.delete(redisKey);
-        return this.acknowledged(redisKey, (target) => target.del(redisKey));
+        return this.batch.run(redisKey, { kind: "none" }, { kind: "delete" });
       })
-      .then((n) => n === 1, this.fail);
-  }
-
-  /**
-   * A write (answering 1, or a SET "OK", when it changed something). With acknowledgements asked for (`wait=N` in
-   * the URL), WAIT follows it in one pipeline (on a cluster the pipeline goes to the key's master), and a change fewer replicas
-   * hold in time is an error: the caller must not act on it as if it were safe.
-   */
-  private async acknowledged<R = number>(
-    key: string,
-    write: (target: RedisConnection | ChainableCommander) => unknown,
-  ): Promise<R> {
-    const acks = writeAcksOf(this.redis);
-    if (!acks) return (await write(this.redis)) as R;
-    const pipeline = this.redis.pipeline();
-    write(pipeline);
-    pipeline.wait(acks.replicas, acks.timeoutMs);
-    const [[writeError, changed], [waitError, held]] = (await pipeline.exec()) ?? [
-      [new Error("pipeline discarded")],
-      [],
-    ];
-    if (writeError) throw writeError;
-    if (waitError) throw waitError;
-    // A script or DEL answers 1 when it changed something, a SET "OK".
-    if ((changed === 1 || changed === "OK") && (held as number) < acks.replicas)
-      throw new StoreRecordError(
-        `${key}: written, but held by ${held} of ${acks.replicas} replicas after ${acks.timeoutMs} ms (wait=${acks.replicas})`,
-      );
-    return changed as R;
+      .then((o) => o.held && o.changed, this.fail);
   }
 
   keys(): Promise<string[]> {

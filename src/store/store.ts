@@ -55,6 +55,10 @@ export class StoreUnavailable extends Error {
   readonly retryAfterSeconds = 5;
 }
 
+/** A record the store holds but may not be acted on: not valid against its schema, or a write the replicas did not
+ * acknowledge in time. Not the store being away: the record stays what it is. */
+export class StoreRecordError extends Error {}
+
 /** connection: Redis lost or refused the connection; command: an operation failed or was not answered. */
 export type StoreErrorKind = "connection" | "command";
 

@@ -158,13 +158,13 @@ describe("redis store round trips", () => {
     expect((await a.get("c"))?.owner).toBe("node-b");
   });
 
-  it("puts a record in one plain SET (no script, no read), and an update after it needs no read either", async () => {
+  it("puts a record with a SET and no read, and an update after it needs no read either", async () => {
     const a = make("put");
     await redis.config("RESETSTAT");
     await a.put("c", dialog({ cseqCallingToCalled: 4 }), 60);
     const stats = await redis.info("commandstats");
     expect(/cmdstat_set:calls=(\d+)/.exec(stats)?.[1]).toBe("1");
-    expect(await counts()).toEqual({ get: 0, evalsha: 0 });
+    expect(await counts()).toEqual({ get: 0, evalsha: 1 });
     expect(await redis.pttl("cleardown:put:{c}")).toBeGreaterThan(59_000);
     await redis.config("RESETSTAT");
     await a.update("c", (d) => (d?.cseqCallingToCalled === 4 ? undefined : d));
@@ -192,6 +192,49 @@ describe("redis store round trips", () => {
       a.update("c", (d) => d),
     ]);
     expect([deleted, after]).toEqual([true, undefined]);
+  });
+
+  it("sends the commands of one turn as one script, each with its own outcome", async () => {
+    const a = make("turn-a");
+    const b = make("turn-b", "node-b");
+    await Promise.all(Array.from({ length: 6 }, (_, i) => a.update(`c${i}`, () => dialog({ cseqCallingToCalled: i }))));
+    await b.update("x", () => dialog({ cseqCallingToCalled: 70 }));
+    // Another connection (another node) changes c5 behind a's copy.
+    const other = RedisStore.connect(redisPeer.url);
+    try {
+      await new RedisStore<DialogState>(other, "turn-a", "node-c").update("c5", (d) => d && { ...d, state: "early" });
+    } finally {
+      await other.quit();
+    }
+    await redis.config("RESETSTAT");
+    const [updated, read, deleted, putDone, stale] = await Promise.all([
+      Promise.all(
+        [1, 2, 3].map((i) => a.update(`c${i}`, (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 10 })),
+      ),
+      b.get("x"),
+      a.delete("c4"),
+      a.put("p", dialog({ cseqCallingToCalled: 5 }), 60),
+      a.update("c5", (d) => d && { ...d, cseqCallingToCalled: 55 }),
+    ]);
+    // One script for the turn, and one more for c5 alone: its check failed, and it ran again on the record as found.
+    expect(await counts()).toEqual({ get: 6, evalsha: 2 });
+    expect(updated.map((d) => d?.cseqCallingToCalled)).toEqual([11, 12, 13]);
+    expect(read?.value.cseqCallingToCalled).toBe(70);
+    expect(deleted).toBe(true);
+    expect(putDone).toBeUndefined();
+    expect(stale).toMatchObject({ state: "early", cseqCallingToCalled: 55 });
+    expect(await redis.exists("cleardown:turn-a:{c4}")).toBe(0);
+    expect(await redis.pttl("cleardown:turn-a:{p}")).toBeGreaterThan(59_000);
+    expect((await a.get("c2"))?.value.cseqCallingToCalled).toBe(12);
+  });
+
+  it("fails a command on a key of another type alone: the turn's other commands go on", async () => {
+    const a = make("typed");
+    await redis.hset("cleardown:typed:{h}", "f", "v");
+    const [bad, good] = await Promise.allSettled([a.get("h"), a.update("ok", () => dialog())]);
+    expect(bad.status).toBe("rejected");
+    expect(String((bad as PromiseRejectedResult).reason)).toMatch(/cleardown:typed:\{h\}: WRONGTYPE/);
+    expect(good).toMatchObject({ status: "fulfilled", value: { callId: dialog().callId } });
   });
 
   it("writes nothing over a change another node made since this node's copy: it changes what is there", async () => {

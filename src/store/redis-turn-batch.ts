@@ -1,0 +1,187 @@
+// Every store command a node issues in one event-loop turn goes to Redis as one script: each command through the
+// client costs the node about as much CPU as the work in it (its command object, promise, encoding and reply),
+// and a node under load issues many per turn (the datagrams of a turn are handled together). Each entry keeps
+// its own meaning: a read, a write that checks the record is still the node's copy, or a plain write.
+//
+// One script touches many keys, which one server (or a Sentinel's master) runs as it runs one; a Cluster runs a
+// script only on keys of one slot, so there each entry is a script of its own.
+import type { Cluster } from "ioredis";
+import { type RedisConnection, writeAcksOf } from "./redis-connection.ts";
+import { StoreRecordError } from "./store.ts";
+
+/** What an entry asks of its key's value before it writes. */
+export type Check =
+  /** Nothing: the entry writes whatever is stored. */
+  | { kind: "none" }
+  /** The value must be exactly this text ("" for none stored). */
+  | { kind: "equals"; text: string }
+  /** Only read the value. */
+  | { kind: "read" };
+
+/** What an entry writes when its check holds: a text, a delete, or nothing. */
+export type Write = { kind: "set"; text: string; ttlMs: number } | { kind: "delete" } | { kind: "keep" };
+
+export type Outcome =
+  /**
+   * The check held. `changed`: the entry wrote (a delete of nothing did not; a keep counts, as the caller acts on
+   * the value as stored, which the replicas must hold as well).
+   */
+  | { held: true; changed: boolean }
+  /** The check failed, or the entry only read: the value as it is (null: none). */
+  | { held: false; current: string | null };
+
+// Per key, four arguments: what to do (the check: '*' none, '?' read, '=' equals the text; then the write: '+' set,
+// '-' delete, '=' keep), the text the value must equal, the text to set, and the time to live in ms (0: none). The
+// texts go as they are: no copy of a record is made in the script. Per key two replies: 1 changed, 2 held without
+// a change, 0 failed or read, with the value (false: none), or 3 with the error of a command on that key alone (a
+// key of another type, say: the other entries go on).
+const script = `
+local out = {}
+local function call(i, ...)
+  local r = redis.pcall(...)
+  if type(r) == 'table' and r.err then
+    out[2 * i - 1] = 3
+    out[2 * i] = r.err
+    return nil, true
+  end
+  return r, false
+end
+for i = 1, #KEYS do
+  local op, want, text, ttl = ARGV[4 * i - 3], ARGV[4 * i - 2], ARGV[4 * i - 1], ARGV[4 * i]
+  local check, write = string.byte(op, 1), string.byte(op, 2)
+  local held, failed = true, false
+  if check ~= 42 then -- '*'
+    local cur
+    cur, failed = call(i, 'GET', KEYS[i])
+    if not failed and (check == 63 or (cur or '') ~= want) then -- '?'
+      held = false
+      out[2 * i - 1] = 0
+      out[2 * i] = cur or false
+    end
+  end
+  if held and not failed then
+    local changed, set = 1, nil
+    if write == 45 then -- '-'
+      changed, failed = call(i, 'DEL', KEYS[i])
+    elseif write == 43 then -- '+'
+      if ttl ~= '0' then
+        set, failed = call(i, 'SET', KEYS[i], text, 'PX', ttl)
+      else
+        set, failed = call(i, 'SET', KEYS[i], text)
+      end
+    end
+    if not failed then
+      out[2 * i - 1] = changed == 1 and 1 or 2
+      out[2 * i] = false
+    end
+  end
+end
+return out`;
+
+interface Entry {
+  key: string;
+  args: [string, string, string, string];
+  resolve: (o: Outcome) => void;
+  reject: (err: unknown) => void;
+}
+
+/** A script blocks Redis while it runs: a turn's entries beyond this go in the next script. */
+const maxEntries = 256;
+
+type Reply = Promise<(number | string | null)[]>;
+/** The script for any number of keys, and for one (a Cluster's client routes a command by its first key). */
+type Batched = {
+  cleardownTurn: (n: number, ...a: string[]) => Reply;
+  cleardownTurnOfOne: (key: string, ...a: string[]) => Reply;
+};
+
+class TurnBatch {
+  private pending: Entry[] = [];
+
+  constructor(private readonly redis: RedisConnection) {
+    redis.defineCommand("cleardownTurn", { lua: script });
+    redis.defineCommand("cleardownTurnOfOne", { numberOfKeys: 1, lua: script });
+  }
+
+  run(key: string, check: Check, write: Write): Promise<Outcome> {
+    const args: [string, string, string, string] = [
+      (check.kind === "none" ? "*" : check.kind === "read" ? "?" : "=") +
+        (write.kind === "set" ? "+" : write.kind === "delete" ? "-" : "="),
+      check.kind === "equals" ? check.text : "",
+      write.kind === "set" ? write.text : "",
+      write.kind === "set" && write.ttlMs > 0 ? String(write.ttlMs) : "0",
+    ];
+    return new Promise<Outcome>((resolve, reject) => {
+      if (this.pending.length === 0) process.nextTick(() => this.flush());
+      this.pending.push({ key, args, resolve, reject });
+    });
+  }
+
+  private flush(): void {
+    const entries = this.pending;
+    this.pending = [];
+    if (this.redis.isCluster) for (const e of entries) void this.send([e]);
+    else for (let i = 0; i < entries.length; i += maxEntries) void this.send(entries.slice(i, i + maxEntries));
+  }
+
+  private script(target: Batched, keys: string[], args: string[]): Reply {
+    return keys.length === 1
+      ? target.cleardownTurnOfOne(keys[0] ?? "", ...args)
+      : target.cleardownTurn(keys.length, ...keys, ...args);
+  }
+
+  /**
+   * One script for `entries`. With acknowledgements asked for (`wait=N` in the URL), WAIT follows it in one
+   * pipeline, and an entry's change fewer replicas hold in time is an error: the caller must not act on it as if
+   * it were safe. A script that fails fails each of its entries.
+   */
+  private async send(entries: Entry[]): Promise<void> {
+    const keys = entries.map((e) => e.key);
+    const args = entries.flatMap((e) => e.args);
+    try {
+      const acks = writeAcksOf(this.redis);
+      let replies: (number | string | null)[];
+      let held = Number.POSITIVE_INFINITY;
+      if (acks === undefined) {
+        replies = await this.script(this.redis as unknown as Batched, keys, args);
+      } else {
+        // On a cluster, a pipeline goes to the master of its first key: here a batch is one key.
+        const pipeline = (this.redis as Cluster).pipeline();
+        void this.script(pipeline as unknown as Batched, keys, args);
+        pipeline.wait(acks.replicas, acks.timeoutMs);
+        const [[scriptError, out], [waitError, n]] = (await pipeline.exec()) ?? [[new Error("pipeline discarded")], []];
+        if (scriptError) throw scriptError;
+        if (waitError) throw waitError;
+        replies = out as (number | string | null)[];
+        held = n as number;
+      }
+      for (const [i, e] of entries.entries()) {
+        const code = replies[2 * i];
+        const changed = code === 1;
+        if (code === 0) e.resolve({ held: false, current: replies[2 * i + 1] as string | null });
+        else if (code === 3) e.reject(new Error(`${e.key}: ${replies[2 * i + 1]}`));
+        else if (changed && acks !== undefined && held < acks.replicas)
+          e.reject(
+            new StoreRecordError(
+              `${e.key}: written, but held by ${held} of ${acks.replicas} replicas after ${acks.timeoutMs} ms (wait=${acks.replicas})`,
+            ),
+          );
+        else e.resolve({ held: true, changed });
+      }
+    } catch (err) {
+      for (const e of entries) e.reject(err);
+    }
+  }
+}
+
+const batches = new WeakMap<RedisConnection, TurnBatch>();
+
+/** The turn's batch of a connection: shared by every store on it, so one script carries all their entries. */
+export function turnBatchOf(redis: RedisConnection): TurnBatch {
+  let batch = batches.get(redis);
+  if (batch === undefined) {
+    batch = new TurnBatch(redis);
+    batches.set(redis, batch);
+  }
+  return batch;
+}
