@@ -8,7 +8,7 @@ import type { Cluster } from "ioredis";
 import { InTurn } from "./in-turn.ts";
 import { ownStrings } from "./own-strings.ts";
 import { connectRedis, type RedisConnection } from "./redis-connection.ts";
-import { type Outcome, turnBatchOf } from "./redis-turn-batch.ts";
+import { type Outcome, turnBatchOf, turnScripts } from "./redis-turn-batch.ts";
 import {
   type Store,
   type StoredRecord,
@@ -63,7 +63,12 @@ export class RedisStore<T> implements Store<T> {
   }
 
   static connect(url: string): RedisConnection {
-    return connectRedis(url, { lazyConnect: false, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+    return connectRedis(url, {
+      lazyConnect: false,
+      maxRetriesPerRequest: 3,
+      enableAutoPipelining: true,
+      autoPipeliningIgnoredCommands: turnScripts,
+    });
   }
 
   /** The Redis key of a record: its key as a hash tag (one slot for every kind of record of one call). */
@@ -85,6 +90,7 @@ export class RedisStore<T> implements Store<T> {
       maxRetriesPerRequest: 1,
       retryStrategy: (times) => Math.min(times * 50, 1000),
       enableAutoPipelining: true,
+      autoPipeliningIgnoredCommands: turnScripts,
     });
     if (redis.status !== "ready") {
       let timer: NodeJS.Timeout | undefined;

@@ -85,8 +85,18 @@ interface Entry {
   reject: (err: unknown) => void;
 }
 
-/** A script blocks Redis while it runs: a turn's entries beyond this go in the next script. */
-const maxEntries = 256;
+/**
+ * Entries per script. A turn that issues more (a bulk release starting a thousand releases) sends a script each
+ * time this many are waiting, so Redis runs them while the node goes on producing the rest, instead of idling
+ * until the turn ends; a script also blocks Redis while it runs.
+ */
+const maxEntries = 64;
+
+/**
+ * The batch's scripts, which the client sends at once (not held back for its own pipelining until the loop's
+ * next turn): the batch is the pipelining.
+ */
+export const turnScripts = ["cleardownTurn", "cleardownTurnOfOne"];
 
 type Reply = Promise<(number | string | null)[]>;
 /** The script for any number of keys, and for one (a Cluster's client routes a command by its first key). */
@@ -114,14 +124,16 @@ class TurnBatch {
     return new Promise<Outcome>((resolve, reject) => {
       if (this.pending.length === 0) process.nextTick(() => this.flush());
       this.pending.push({ key, args, resolve, reject });
+      if (this.pending.length >= maxEntries && !this.redis.isCluster) this.flush();
     });
   }
 
   private flush(): void {
     const entries = this.pending;
+    if (entries.length === 0) return;
     this.pending = [];
     if (this.redis.isCluster) for (const e of entries) void this.send([e]);
-    else for (let i = 0; i < entries.length; i += maxEntries) void this.send(entries.slice(i, i + maxEntries));
+    else void this.send(entries);
   }
 
   private script(target: Batched, keys: string[], args: string[]): Reply {
