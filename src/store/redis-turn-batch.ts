@@ -122,7 +122,8 @@ class TurnBatch {
       write.kind === "set" && write.ttlMs > 0 ? String(write.ttlMs) : "0",
     ];
     return new Promise<Outcome>((resolve, reject) => {
-      if (this.pending.length === 0) process.nextTick(() => this.flush());
+      // At the end of the loop's turn (after its I/O callbacks: a turn's datagrams are handled in several).
+      if (this.pending.length === 0) setImmediate(() => this.flush());
       this.pending.push({ key, args, resolve, reject });
       if (this.pending.length >= maxEntries && !this.redis.isCluster) this.flush();
     });
