@@ -36,19 +36,22 @@ export class MemoryStore<T> implements Store<T> {
       this.records.delete(key);
       return undefined;
     }
-    const ttlSeconds = ttlOf(ttl, next);
-    // A new key may be a slice of a parsed message: keep a copy of its own, not the message.
-    this.records.set(current ? key : ownStrings(key), {
-      value: next,
-      owner: this.owner,
-      version: (current?.version ?? 0) + 1,
-      expires: ttlSeconds === undefined ? undefined : this.now() + ttlSeconds * 1000,
-    });
+    this.set(key, current, next, ttlOf(ttl, next), this.owner);
     return next;
   }
 
   async put(key: string, value: T, ttlSeconds?: number): Promise<void> {
-    await this.update(key, () => value, ttlSeconds);
+    this.set(key, this.live(key), value, ttlSeconds, undefined);
+  }
+
+  private set(key: string, current: StoredRecord<T> | undefined, value: T, ttlSeconds?: number, owner?: string): void {
+    // A new key may be a slice of a parsed message: keep a copy of its own, not the message.
+    this.records.set(current ? key : ownStrings(key), {
+      value,
+      owner,
+      version: (current?.version ?? 0) + 1,
+      expires: ttlSeconds === undefined ? undefined : this.now() + ttlSeconds * 1000,
+    });
   }
 
   async delete(key: string): Promise<boolean> {

@@ -201,7 +201,7 @@ export class RedisStore<T> implements Store<T> {
     const redisKey = this.redisKey(key);
     return this.writes
       .run(redisKey, async () => {
-        const record = { value, owner: this.owner, version: (this.seen.get(redisKey)?.record.version ?? 0) + 1 };
+        const record: StoredRecord<T> = { value, version: (this.seen.get(redisKey)?.record.version ?? 0) + 1 };
         const json = JSON.stringify(record);
         const ttlMs = Math.round((ttlSeconds ?? 0) * 1000);
         await this.batch.run(redisKey, { kind: "none" }, { kind: "set", text: json, ttlMs });

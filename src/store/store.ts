@@ -3,8 +3,11 @@
 
 export interface StoredRecord<T> {
   value: T;
-  /** Node that created or last owned the record. */
-  owner: string;
+  /**
+   * Node that wrote the record last by update; none for a plain write (put): such a record (an index entry under a
+   * key this node drew) is no node's to act on, and in Redis the field would cost an index entry a larger block.
+   */
+  owner?: string;
   /** Incremented by every write; lets a shared store detect a lost update. */
   version: number;
 }
@@ -32,7 +35,7 @@ export interface Store<T> {
   /**
    * Writes the value whatever is stored, without a compare: for a record only one writer can mean (an index entry
    * under a key this node drew, or one the peer gave a single call). One plain write to a shared store; the version
-   * follows this node's copy, as nothing is read.
+   * follows this node's copy, as nothing is read, and the record has no owner.
    */
   put(key: string, value: T, ttlSeconds?: number): Promise<void>;
   delete(key: string): Promise<boolean>;
