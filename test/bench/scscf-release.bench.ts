@@ -141,17 +141,29 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
   const big = summary(await loadRun({ dialogs: 10_000, rounds: 3, ...deployed }));
   const perDialog = await memoryPerDialog(100_000);
   const redis = await startRedis();
-  let onRedis: ReturnType<typeof summary>;
+  const alternating = { memory: [] as LoadResult[], redis: [] as LoadResult[] };
   let perDialogRedis: number;
   try {
-    onRedis = summary(await loadRun({ dialogs: 1000, rounds: 6, store: `${redis.url}/1`, ...deployed }));
-    const client = RedisStore.connect(`${redis.url}/2`);
+    // Memory and Redis runs alternate, so the share compares the same stretch of time (the machine's pace wanders).
+    for (let pair = 0; pair < 4; pair++) {
+      alternating.memory.push(await loadRun({ dialogs: 1000, rounds: 4, ...deployed }));
+      alternating.redis.push(
+        await loadRun({ dialogs: 1000, rounds: 4, store: `${redis.url}/${1 + pair}`, ...deployed }),
+      );
+    }
+    const client = RedisStore.connect(`${redis.url}/9`);
     const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await client.info("memory"))?.[1]);
     perDialogRedis = await memoryPerDialog(20_000, new RedisStore<DialogRecord>(client, "dialog", "bench"), usedMemory);
     await client.quit();
   } finally {
     await redis.stop();
   }
+  const warmRounds = (runs: LoadResult[]) => runs.flatMap((r) => r.rounds.slice(2));
+  const rateOf = (runs: LoadResult[]) => median(warmRounds(runs).map((x) => x.dialogs / x.seconds));
+  const cpuPerRelease = (runs: LoadResult[]) =>
+    median(warmRounds(runs).map((x) => (x.nodeCpuSeconds * 1e6) / x.dialogs));
+  const failedOf = (runs: LoadResult[]) =>
+    runs.flatMap((r) => r.rounds).reduce((n, x) => n + x.failed + x.recordsLeft, 0);
   const f = (name: string, value: number, unit: string): BenchFigure => ({
     name: `scscf: ${name}`,
     value: Math.round(value),
@@ -182,7 +194,24 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
     f("10,000 dialogs: SIPp calls with exactly one BYE each side (of 30,000)", big.exactlyOnce, "calls"),
     f("10,000 dialogs: SIPp calls failed (missing or duplicate BYE)", big.failed, "calls"),
     f("10,000 dialogs: dialog records left", big.left, "records"),
-    f("dialogs released per second, Redis store (1,000 dialogs, median of 4 warm rounds)", onRedis.median, "dialogs/s"),
+    f(
+      "dialogs released per second, Redis store (1,000 dialogs; 4 Redis runs alternating with 4 memory runs, median of their 8 warm rounds)",
+      rateOf(alternating.redis),
+      "dialogs/s",
+    ),
+    f("  the same, memory store, the runs alternating with Redis's", rateOf(alternating.memory), "dialogs/s"),
+    f(
+      "Redis rate as a share of the memory store's (alternating runs; target ≥ 80)",
+      (100 * rateOf(alternating.redis)) / rateOf(alternating.memory),
+      "%",
+    ),
+    f("node CPU per release, memory store (alternating runs, median)", cpuPerRelease(alternating.memory), "µs"),
+    f("node CPU per release, Redis store (alternating runs, median)", cpuPerRelease(alternating.redis), "µs"),
+    f(
+      "alternating runs: SIPp calls failed and dialog records left, both stores",
+      failedOf([...alternating.memory, ...alternating.redis]),
+      "calls",
+    ),
     f("memory per dialog record in Redis (used_memory growth over 20,000)", perDialogRedis, "B"),
   ];
 }
