@@ -1,6 +1,7 @@
 // Load runs send thousands of datagrams at once: the kernel caps every socket's buffer at net.core.rmem_max /
 // wmem_max (often 208 KiB to 4 MiB), whatever a program asks for. As root, raise the caps for the run.
 import { readFileSync, writeFileSync } from "node:fs";
+import { parseProcNetUdp } from "../../src/metrics/proc-net-udp.ts";
 
 const caps = ["/proc/sys/net/core/rmem_max", "/proc/sys/net/core/wmem_max"];
 
@@ -23,10 +24,7 @@ export function raiseSocketBufferCaps(bytes = 32 * 1024 * 1024): number {
 /** Datagrams dropped so far at the loopback UDP sockets bound to each port (/proc/net/udp's drops column). */
 export function udpDropsByPort(ports: number[]): number[] {
   const drops = new Map<number, number>();
-  for (const line of readFileSync("/proc/net/udp", "utf8").trim().split("\n").slice(1)) {
-    const f = line.trim().split(/\s+/);
-    const port = Number.parseInt(f[1].split(":")[1], 16);
-    drops.set(port, (drops.get(port) ?? 0) + Number(f.at(-1)));
-  }
+  for (const s of parseProcNetUdp(readFileSync("/proc/net/udp", "utf8")))
+    drops.set(s.port, (drops.get(s.port) ?? 0) + s.drops);
   return ports.map((p) => drops.get(p) ?? 0);
 }
