@@ -1,6 +1,8 @@
 // The runtime audit trail: every SIP and H.248 message a node sends or receives, kept per call with the rule
 // and clause ids behind each sent field. Bounded: a number of calls, a number of messages per call, an age.
+
 import type { PlannedHeader } from "../../generated/types/index.ts";
+import { FifoQueue } from "../collections/fifo-queue.ts";
 
 /** Where a message crossed the wire: what a capture (pcap, HEP) writes in its headers. */
 export interface WireAddresses {
@@ -78,33 +80,6 @@ interface CallTrace {
   gone: boolean;
 }
 
-/**
- * A first-in first-out queue read from `head`, compacted now and then. A Map or Set in insertion order would do,
- * but each pass over one from its start walks every entry deleted since the table was last rebuilt (thousands
- * here, as calls come and go): the trace's eviction was the costliest part of recording a message.
- */
-class Queue<T> {
-  private items: T[] = [];
-  private head = 0;
-
-  push(item: T): void {
-    this.items.push(item);
-  }
-
-  peek(): T | undefined {
-    return this.items[this.head];
-  }
-
-  shift(): void {
-    this.items[this.head] = undefined as T;
-    this.head++;
-    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-  }
-}
-
 /** What GET /v1/traces lists of a call: when it started, between whom, how many messages. */
 export interface TraceSummary {
   callId: string;
@@ -126,11 +101,11 @@ export class CallTraces {
    * message. A message only stamps `touched`; eviction moves a call touched since it was placed to the end instead
    * of dropping it (a second chance), so recording costs no reordering per message.
    */
-  private readonly placedOrder = new Queue<CallTrace>();
+  private readonly placedOrder = new FifoQueue<CallTrace>();
   /** Other Call-IDs of a call (a B2BUA's second leg), each to the Call-ID its trace is kept under. */
   private readonly aliases = new Map<string, string>();
   /** The calls whose messages keep their text, oldest placed first (a message is held, so they are bounded). */
-  private readonly textOrder = new Queue<CallTrace>();
+  private readonly textOrder = new FifoQueue<CallTrace>();
   private withText = 0;
 
   constructor(

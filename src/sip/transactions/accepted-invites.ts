@@ -4,11 +4,12 @@
 // TU's. What that state needs is the transaction's key and its deadline, not the transaction: a node holds
 // thousands of them at once, so the transaction ends at the 2xx and this table keeps the key.
 
+import { FifoQueue } from "../../collections/fifo-queue.ts";
+
 export class AcceptedInvites {
   private readonly until = new Map<string, number>();
   // Keys in acceptance order with their deadlines: one Timer L for all, so the deadlines ascend.
-  private queue: Array<[string, number]> = [];
-  private head = 0;
+  private readonly queue = new FifoQueue<[string, number]>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -43,28 +44,18 @@ export class AcceptedInvites {
   private sweep(): void {
     this.timer = undefined;
     const now = this.now();
-    const q = this.queue;
-    while (this.head < q.length && q[this.head][1] <= now) {
-      const [key, deadline] = q[this.head++];
-      if (this.until.get(key) === deadline) this.until.delete(key);
+    for (let next = this.queue.peek(); next !== undefined && next[1] <= now; next = this.queue.peek()) {
+      this.queue.shift();
+      if (this.until.get(next[0]) === next[1]) this.until.delete(next[0]);
     }
-    if (this.head > 1024 && this.head * 2 > q.length) {
-      this.queue = q.slice(this.head);
-      this.head = 0;
-    }
-    if (this.head < this.queue.length)
-      this.timer = setTimeout(() => this.sweep(), Math.max(1, this.queue[this.head][1] - now)).unref();
-    else {
-      this.queue = [];
-      this.head = 0;
-    }
+    const next = this.queue.peek();
+    if (next !== undefined) this.timer = setTimeout(() => this.sweep(), Math.max(1, next[1] - now)).unref();
   }
 
   close(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.until.clear();
-    this.queue = [];
-    this.head = 0;
+    this.queue.clear();
   }
 }
