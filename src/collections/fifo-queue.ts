@@ -2,8 +2,8 @@
 
 /**
  * Read from a head index and compacted now and then. A Map or Set in insertion order would do, but each pass over
- * one from its start walks every entry deleted since the table was last rebuilt, and Array.shift moves every
- * element: either made a node's eviction and expiry sweeps the costliest part of their work.
+ * one from its start walks every entry deleted since the table was last rebuilt (the call trace's eviction was the
+ * costliest part of recording a message so), and Array.shift moves every element.
  */
 export class FifoQueue<T> {
   private items: T[] = [];

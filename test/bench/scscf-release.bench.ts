@@ -208,9 +208,9 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
     f("node CPU per release, memory store (alternating runs, median)", cpuPerRelease(alternating.memory), "µs"),
     f("node CPU per release, Redis store (alternating runs, median)", cpuPerRelease(alternating.redis), "µs"),
     f(
-      "alternating runs: SIPp calls failed and dialog records left, both stores",
+      "alternating runs: SIPp calls failed plus dialog records left, both stores",
       failedOf([...alternating.memory, ...alternating.redis]),
-      "calls",
+      "calls and records",
     ),
     f("memory per dialog record in Redis (used_memory growth over 20,000)", perDialogRedis, "B"),
   ];

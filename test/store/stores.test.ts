@@ -231,6 +231,27 @@ describe("redis store round trips", () => {
     expect((await a.get("c2"))?.value.cseqCallingToCalled).toBe(12);
   });
 
+  it("sends the commands of a phase's several callbacks as one script (as a turn's datagrams, each its own callback)", async () => {
+    const a = make("callbacks");
+    await a.update("c", () => dialog({ cseqCallingToCalled: 1 }));
+    await redis.config("RESETSTAT");
+    // Node runs each callback of a phase (here two immediates queued together), then its ticks and promise jobs,
+    // then the next: a batch sent at the end of each callback would be two scripts.
+    const reads = await new Promise<unknown[]>((resolve) => {
+      const out: Promise<unknown>[] = [];
+      setImmediate(() => out.push(a.get("c")));
+      setImmediate(() => {
+        out.push(a.get("missing"));
+        void Promise.all(out).then(resolve);
+      });
+    });
+    expect(await counts()).toEqual({ get: 2, evalsha: 1 });
+    expect(reads.map((r) => (r as { value?: DialogState } | undefined)?.value?.cseqCallingToCalled)).toEqual([
+      1,
+      undefined,
+    ]);
+  });
+
   it("fails a command on a key of another type alone: the turn's other commands go on", async () => {
     const a = make("typed");
     await redis.hset("cleardown:typed:{h}", "f", "v");
