@@ -8,7 +8,7 @@ import type { Cluster } from "ioredis";
 import { InTurn } from "./in-turn.ts";
 import { ownStrings } from "./own-strings.ts";
 import { connectRedis, type RedisConnection } from "./redis-connection.ts";
-import { type Outcome, turnBatchOf, turnScripts } from "./redis-turn-batch.ts";
+import { type Outcome, turnBatchOf } from "./redis-turn-batch.ts";
 import {
   type Store,
   type StoredRecord,
@@ -67,7 +67,6 @@ export class RedisStore<T> implements Store<T> {
       lazyConnect: false,
       maxRetriesPerRequest: 3,
       enableAutoPipelining: true,
-      autoPipeliningIgnoredCommands: turnScripts,
     });
   }
 
@@ -90,7 +89,6 @@ export class RedisStore<T> implements Store<T> {
       maxRetriesPerRequest: 1,
       retryStrategy: (times) => Math.min(times * 50, 1000),
       enableAutoPipelining: true,
-      autoPipeliningIgnoredCommands: turnScripts,
     });
     if (redis.status !== "ready") {
       let timer: NodeJS.Timeout | undefined;

@@ -6,8 +6,9 @@
 // One script touches many keys, which one server (or a Sentinel's master) runs as it runs one; a Cluster runs a
 // script only on keys of one slot, so there each entry is a script of its own.
 import type { Cluster } from "ioredis";
-import { type RedisConnection, writeAcksOf } from "./redis-connection.ts";
+import { type RedisConnection, type WriteAcks, writeAcksOf } from "./redis-connection.ts";
 import { StoreRecordError } from "./store.ts";
+import { LuaScript, TurnScriptCommand } from "./turn-script-command.ts";
 
 /** What an entry asks of its key's value before it writes. */
 export type Check =
@@ -92,26 +93,14 @@ interface Entry {
  */
 const maxEntries = 64;
 
-/**
- * The batch's scripts, which the client sends at once (not held back for its own pipelining until the loop's
- * next turn): the batch is the pipelining.
- */
-export const turnScripts = ["cleardownTurn", "cleardownTurnOfOne"];
+const turnScript = new LuaScript(script);
 
-type Reply = Promise<(number | string | null)[]>;
-/** The script for any number of keys, and for one (a Cluster's client routes a command by its first key). */
-type Batched = {
-  cleardownTurn: (n: number, ...a: string[]) => Reply;
-  cleardownTurnOfOne: (key: string, ...a: string[]) => Reply;
-};
+type Reply = (number | string | null)[];
 
 class TurnBatch {
   private pending: Entry[] = [];
 
-  constructor(private readonly redis: RedisConnection) {
-    redis.defineCommand("cleardownTurn", { lua: script });
-    redis.defineCommand("cleardownTurnOfOne", { numberOfKeys: 1, lua: script });
-  }
+  constructor(private readonly redis: RedisConnection) {}
 
   run(key: string, check: Check, write: Write): Promise<Outcome> {
     const args: [string, string, string, string] = [
@@ -137,10 +126,42 @@ class TurnBatch {
     else void this.send(entries);
   }
 
-  private script(target: Batched, keys: string[], args: string[]): Reply {
-    return keys.length === 1
-      ? target.cleardownTurnOfOne(keys[0] ?? "", ...args)
-      : target.cleardownTurn(keys.length, ...keys, ...args);
+  /** The script's command for `entries`: its keys, then each entry's four arguments. */
+  private command(entries: Entry[]): TurnScriptCommand {
+    const n = entries.length;
+    const keys = new Array<string>(n);
+    const argv = new Array<string>(4 * n);
+    for (let i = 0; i < n; i++) {
+      const e = entries[i] as Entry;
+      keys[i] = e.key;
+      [argv[4 * i], argv[4 * i + 1], argv[4 * i + 2], argv[4 * i + 3]] = e.args;
+    }
+    return new TurnScriptCommand(turnScript, keys, argv);
+  }
+
+  /** Runs the script once; again with its text if the server no longer has it (NOSCRIPT: restarted, flushed). */
+  private async runScript(entries: Entry[], acks: WriteAcks | undefined): Promise<{ replies: Reply; held: number }> {
+    for (let attempt = 0; ; attempt++) {
+      const command = this.command(entries);
+      try {
+        if (acks === undefined) {
+          this.redis.sendCommand(command);
+          return { replies: (await command.promise) as Reply, held: Number.POSITIVE_INFINITY };
+        }
+        // On a cluster, a pipeline goes to the master of its first key: here a batch is one key.
+        const pipeline = (this.redis as Cluster).pipeline();
+        // A pipeline queues any command so (its typings leave the method out).
+        (pipeline as unknown as { sendCommand(c: TurnScriptCommand): void }).sendCommand(command);
+        pipeline.wait(acks.replicas, acks.timeoutMs);
+        const [[scriptError, out], [waitError, n]] = (await pipeline.exec()) ?? [[new Error("pipeline discarded")], []];
+        if (scriptError) throw scriptError;
+        if (waitError) throw waitError;
+        return { replies: out as Reply, held: n as number };
+      } catch (err) {
+        if (attempt > 0 || !String((err as Error).message).includes("NOSCRIPT")) throw err;
+        turnScript.forget(command.socket);
+      }
+    }
   }
 
   /**
@@ -149,25 +170,9 @@ class TurnBatch {
    * it were safe. A script that fails fails each of its entries.
    */
   private async send(entries: Entry[]): Promise<void> {
-    const keys = entries.map((e) => e.key);
-    const args = entries.flatMap((e) => e.args);
     try {
       const acks = writeAcksOf(this.redis);
-      let replies: (number | string | null)[];
-      let held = Number.POSITIVE_INFINITY;
-      if (acks === undefined) {
-        replies = await this.script(this.redis as unknown as Batched, keys, args);
-      } else {
-        // On a cluster, a pipeline goes to the master of its first key: here a batch is one key.
-        const pipeline = (this.redis as Cluster).pipeline();
-        void this.script(pipeline as unknown as Batched, keys, args);
-        pipeline.wait(acks.replicas, acks.timeoutMs);
-        const [[scriptError, out], [waitError, n]] = (await pipeline.exec()) ?? [[new Error("pipeline discarded")], []];
-        if (scriptError) throw scriptError;
-        if (waitError) throw waitError;
-        replies = out as (number | string | null)[];
-        held = n as number;
-      }
+      const { replies, held } = await this.runScript(entries, acks);
       for (const [i, e] of entries.entries()) {
         const code = replies[2 * i];
         const changed = code === 1;

@@ -162,6 +162,8 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
   const rateOf = (runs: LoadResult[]) => median(warmRounds(runs).map((x) => x.dialogs / x.seconds));
   const cpuPerRelease = (runs: LoadResult[]) =>
     median(warmRounds(runs).map((x) => (x.nodeCpuSeconds * 1e6) / x.dialogs));
+  const mainThreadPerRelease = (runs: LoadResult[]) =>
+    median(warmRounds(runs).map((x) => ((x.mainThreadSeconds ?? 0) * 1e6) / x.dialogs));
   const failedOf = (runs: LoadResult[]) =>
     runs.flatMap((r) => r.rounds).reduce((n, x) => n + x.failed + x.recordsLeft, 0);
   const f = (name: string, value: number, unit: string): BenchFigure => ({
@@ -207,6 +209,12 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
     ),
     f("node CPU per release, memory store (alternating runs, median)", cpuPerRelease(alternating.memory), "µs"),
     f("node CPU per release, Redis store (alternating runs, median)", cpuPerRelease(alternating.redis), "µs"),
+    f(
+      "  of which the node's main thread, memory store (/proc/PID/task/PID/schedstat, median)",
+      mainThreadPerRelease(alternating.memory),
+      "µs",
+    ),
+    f("  of which the node's main thread, Redis store", mainThreadPerRelease(alternating.redis), "µs"),
     f(
       "alternating runs: SIPp calls failed plus dialog records left, both stores",
       failedOf([...alternating.memory, ...alternating.redis]),

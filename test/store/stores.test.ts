@@ -252,6 +252,45 @@ describe("redis store round trips", () => {
     ]);
   });
 
+  it("writes texts beyond ASCII byte for byte, and compares them so: a held copy with them updates in one script", async () => {
+    const a = make("utf8");
+    // Two-, three- and four-byte UTF-8 (a display name may be anything): the script's lengths count bytes, not
+    // UTF-16 units, or Redis would read the next argument into this one.
+    const name = '"Zoë Ångström 日本 🎉" <sip:zoe@example.net>';
+    await a.update("c", () => dialog({ fromOfInvite: name }));
+    const stored = await redis.getBuffer("cleardown:utf8:{c}");
+    const inJson = JSON.stringify(name).slice(1, -1);
+    expect(stored?.includes(Buffer.from(inJson, "utf8"))).toBe(true);
+    await redis.config("RESETSTAT");
+    await a.update("c", (d) => d && { ...d, cseqCallingToCalled: 9 });
+    // The copy compared equal (one script, no second run on a record found changed).
+    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect((await make("utf8", "node-b").get("c"))?.value).toMatchObject({
+      fromOfInvite: name,
+      cseqCallingToCalled: 9,
+    });
+  });
+
+  it("sends the script's text again when the server no longer has it (restarted, or its scripts flushed)", async () => {
+    const a = make("noscript");
+    await a.update("c", () => dialog({ cseqCallingToCalled: 1 }));
+    await redis.script("FLUSH");
+    await redis.config("RESETSTAT");
+    await a.update("c", (d) => d && { ...d, cseqCallingToCalled: 2 });
+    const stats = await redis.info("commandstats");
+    const calls = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    const rejected = (cmd: string) =>
+      Number(new RegExp(`cmdstat_${cmd}:.*rejected_calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    // EVALSHA answered NOSCRIPT, then EVAL carried the text; the write happened once.
+    expect([rejected("evalsha") + calls("evalsha"), calls("eval")]).toEqual([1, 1]);
+    expect((await make("noscript", "node-b").get("c"))?.value.cseqCallingToCalled).toBe(2);
+    // And the next script names it again.
+    await redis.config("RESETSTAT");
+    await a.update("c", (d) => d && { ...d, cseqCallingToCalled: 3 });
+    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect(/cmdstat_eval:/.test(await redis.info("commandstats"))).toBe(false);
+  });
+
   it("fails a command on a key of another type alone: the turn's other commands go on", async () => {
     const a = make("typed");
     await redis.hset("cleardown:typed:{h}", "f", "v");

@@ -2,7 +2,8 @@
 // megaco MG talking to it directly each leave two Adds and two Subtracts at the MG and nothing behind; the MG-side
 // check names a context whose terminations were not both subtracted. No timing is asserted (that is the bench's).
 import { afterAll, describe, expect, it } from "vitest";
-import { type GmscLoad, mgProblems, processCpuSeconds, startGmscLoad } from "./gmsc-load.ts";
+import { processCpuSeconds } from "../../support/process-cpu.ts";
+import { type GmscLoad, mgProblems, startGmscLoad } from "./gmsc-load.ts";
 
 let load: GmscLoad | undefined;
 afterAll(async () => {

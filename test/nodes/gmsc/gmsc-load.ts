@@ -7,11 +7,17 @@
 // tallies its commands and each context's terminations instead of printing a line per command (the lines cost the
 // MG and this process more per call than the SIPps), and each round reports the CPU of every process kind and of
 // the whole machine over the round, so a figure says whether the node or the machine was the limit.
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MegacoMg } from "../../peers/megaco/mg.ts";
 import { startMegacoMg } from "../../peers/megaco/mg.ts";
 import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
+import {
+  machineCpuSeconds,
+  processCpuSeconds,
+  reapedChildrenCpuSeconds,
+  threadCpuSeconds,
+} from "../../support/process-cpu.ts";
 import { startSipp } from "../../support/sipp.ts";
 import { udpDropsByPort } from "../../support/socket-buffers.ts";
 import { CALLED, waitFor } from "./gmsc-harness.ts";
@@ -96,28 +102,6 @@ const sippBuffers = ["-buff_size", String(8 * 2 ** 20)];
 
 const scenarios = { preceding: "gmsc-preceding-bye.xml", succeeding: "gmsc-succeeding-answer.xml" };
 
-/** utime + stime of a process (all its threads), in seconds. */
-export function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** Time one thread of a process has run (the first field of its schedstat, in ns), in seconds. */
-export function threadCpuSeconds(pid: number, tid = pid): number {
-  return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]) / 1e9;
-}
-
-/** The node's threads and the CPU each has used (seconds), busiest first: which thread is the limit. */
-export function threadsCpu(pid: number): Array<{ tid: number; name: string; seconds: number }> {
-  return readdirSync(`/proc/${pid}/task`)
-    .map((t) => ({
-      tid: Number(t),
-      name: readFileSync(`/proc/${pid}/task/${t}/comm`, "utf8").trim(),
-      seconds: threadCpuSeconds(pid, Number(t)),
-    }))
-    .sort((a, b) => b.seconds - a.seconds);
-}
-
 /** The mean call length (CallLength(C), "HH:MM:SS:micros") and the peak CurrentCall of a SIPp statistics file. */
 export function sippCallLength(csv: string): { callSeconds: number; peakAtOnce: number } {
   const rows = csv
@@ -131,19 +115,6 @@ export function sippCallLength(csv: string): { callSeconds: number; peakAtOnce: 
     callSeconds: h * 3600 + m * 60 + sec + micros / 1e6,
     peakAtOnce: Math.max(...rows.slice(1).map((r) => Number(r[current]))),
   };
-}
-
-/** Busy CPU seconds of the whole machine so far (all CPUs: /proc/stat less idle and iowait, in USER_HZ 100). */
-export function machineCpuSeconds(): number {
-  const [, ...f] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
-  const [user, nice, system, , , irq, softirq, steal] = f.map(Number);
-  return (user + nice + system + irq + softirq + (steal ?? 0)) / 100;
-}
-
-/** CPU seconds of this process's children that have exited and been reaped (cutime + cstime). */
-export function reapedChildrenCpuSeconds(): number {
-  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
-  return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 const ownCpuSeconds = () => {

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import type { NodeConfig } from "../../../generated/types/index.ts";
 import { startChildNode } from "../../support/child-node.ts";
 import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
+import { processCpuSeconds, threadCpuSeconds } from "../../support/process-cpu.ts";
 import { startSipp } from "../../support/sipp.ts";
 import { seededLoss, startUdpTap, type UdpTap } from "../../support/udp-tap.ts";
 import { startViaRelay, type ViaRelay } from "../../support/via-relay.ts";
@@ -58,26 +59,18 @@ export interface LoadResult {
   nodeSeconds: number;
   /** CPU time during the release: the node's process, and both SIPp processes together. */
   nodeCpuSeconds: number;
-  /** In this process: the time the node's event loop was busy (the rest: GC and other helper threads). */
+  /**
+   * The node's main thread: in this process, the time its event loop was busy; the bundle's, its CPU time. The rest
+   * is its I/O thread, the collector's helper threads and, in this process, the harness.
+   */
   mainThreadSeconds: number | undefined;
   sippCpuSeconds: number;
   /** Every round's figures, the first (cold) one first. */
   rounds: LoadResult[];
 }
 
-/** utime + stime of processes, in seconds (/proc/PID/stat; 0 where it cannot be read). */
-function sippCpu(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone, or not Linux
-    }
-  }
-  return ticks / 100;
-}
+/** utime + stime of processes, in seconds (0 for one that is gone). */
+const sippCpu = (pids: number[]) => pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
 
 const metricSum = (text: string, name: string) =>
   text
@@ -159,7 +152,7 @@ async function distNode(config: Partial<NodeConfig>, nodeArgs: string[]): Promis
       const r = await admin("GET", `/v1/dialogs?limit=0${state ? `&state=${state}` : ""}`);
       return state ? r.body.matching : r.body.count;
     },
-    cpu: () => ({ total: (Number(stat()[11]) + Number(stat()[12])) / 100 }),
+    cpu: () => ({ total: processCpuSeconds(child.pid), mainThread: threadCpuSeconds(child.pid) }),
     memory: () => ({ rss: Number(stat()[21]) * 4096 }),
     async close() {
       child.signal("SIGTERM");
