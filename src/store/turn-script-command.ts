@@ -1,7 +1,7 @@
 // A turn's script as the Redis client sends it, its bytes written straight into one buffer. Built the client's way,
 // each argument is joined into one string of the whole command, which the socket write then copies flat and
-// encodes again: in a bulk release that was 8 KB of garbage per release, a third of what the store allocated,
-// and young-generation collections with it. Replies are the client's as before (its decoder, UTF-8 strings).
+// encodes again: in a bulk release that was 8 KB of garbage per release, close to half of what the store
+// allocated, and young-generation collections with it. Replies are the client's as before (its decoder, UTF-8 strings).
 import { createHash } from "node:crypto";
 import { Command } from "ioredis";
 
