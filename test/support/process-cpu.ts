@@ -2,11 +2,16 @@
 // figures, and which thread is the limit.
 import { readdirSync, readFileSync } from "node:fs";
 
-/** utime + stime of a process (all its threads), in seconds; 0 when it is gone. */
+/** utime + stime of a process (all its threads), in seconds; throws if it is gone. */
 export function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The same, 0 for a process that has exited (SIPp, at the end of its calls). */
+export function processCpuSecondsOr0(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return processCpuSeconds(pid);
   } catch {
     return 0;
   }

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import type { NodeConfig } from "../../../generated/types/index.ts";
 import { startChildNode } from "../../support/child-node.ts";
 import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
-import { processCpuSeconds, threadCpuSeconds } from "../../support/process-cpu.ts";
+import { processCpuSeconds, processCpuSecondsOr0, threadCpuSeconds } from "../../support/process-cpu.ts";
 import { startSipp } from "../../support/sipp.ts";
 import { seededLoss, startUdpTap, type UdpTap } from "../../support/udp-tap.ts";
 import { startViaRelay, type ViaRelay } from "../../support/via-relay.ts";
@@ -70,7 +70,7 @@ export interface LoadResult {
 }
 
 /** utime + stime of processes, in seconds (0 for one that is gone). */
-const sippCpu = (pids: number[]) => pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+const sippCpu = (pids: number[]) => pids.reduce((sum, pid) => sum + processCpuSecondsOr0(pid), 0);
 
 const metricSum = (text: string, name: string) =>
   text
