@@ -151,19 +151,11 @@ export function connectRedis(url: string, options: RedisOptions): RedisConnectio
       failoverDetector: true,
     });
   else {
-    const {
-      enableOfflineQueue,
-      enableAutoPipelining,
-      autoPipeliningIgnoredCommands,
-      lazyConnect,
-      retryStrategy,
-      ...perNode
-    } = options;
+    const { enableOfflineQueue, enableAutoPipelining, lazyConnect, retryStrategy, ...perNode } = options;
     connection = new Cluster(p.endpoints, {
       redisOptions: { ...perNode, ...credentials },
       ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
       ...(enableAutoPipelining === undefined ? {} : { enableAutoPipelining }),
-      ...(autoPipeliningIgnoredCommands === undefined ? {} : { autoPipeliningIgnoredCommands }),
       ...(lazyConnect === undefined ? {} : { lazyConnect }),
       ...(retryStrategy ? { clusterRetryStrategy: (times: number) => retryStrategy(times) } : {}),
     });

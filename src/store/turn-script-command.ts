@@ -45,27 +45,15 @@ export class TurnScriptCommand extends Command {
   override toWritable(socket: object): Buffer {
     this.socket = socket;
     const { command, text } = this.script.nameFor(socket);
-    // After the client's own handling of the keys (a key prefix, say): [sha, numkeys, ...keys].
-    const head = this.args as (string | number)[];
-    const count = 1 + head.length + this.argv.length;
-    let size = 3 + digits(count);
-    size += bulkSize(command.length) + bulkSize(Buffer.byteLength(text));
-    for (let i = 1; i < head.length; i++) size += bulkSize(Buffer.byteLength(String(head[i])));
-    const lengths = new Array<number>(this.argv.length);
-    for (let i = 0; i < this.argv.length; i++) {
-      const n = Buffer.byteLength(this.argv[i] as string);
-      lengths[i] = n;
-      size += bulkSize(n);
-    }
+    // The client's args after its own handling of the keys (a key prefix, say) are [sha, numkeys, ...keys]: the
+    // script's name or text takes the sha's place.
+    const args = [command, text, ...(this.args as (string | number)[]).slice(1).map(String), ...this.argv];
+    const lengths = args.map((a) => Buffer.byteLength(a));
+    let size = 3 + digits(args.length);
+    for (const n of lengths) size += bulkSize(n);
     const out = Buffer.allocUnsafe(size);
-    let at = header(out, 0, 42 /* * */, count);
-    at = bulk(out, at, command, command.length);
-    at = bulk(out, at, text, Buffer.byteLength(text));
-    for (let i = 1; i < head.length; i++) {
-      const s = String(head[i]);
-      at = bulk(out, at, s, Buffer.byteLength(s));
-    }
-    for (let i = 0; i < this.argv.length; i++) at = bulk(out, at, this.argv[i] as string, lengths[i] as number);
+    let at = header(out, 0, 42 /* * */, args.length);
+    for (let i = 0; i < args.length; i++) at = bulk(out, at, args[i] as string, lengths[i] as number);
     return out;
   }
 }
