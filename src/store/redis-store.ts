@@ -8,7 +8,7 @@ import type { Cluster } from "ioredis";
 import { InTurn } from "./in-turn.ts";
 import { ownStrings } from "./own-strings.ts";
 import { connectRedis, type RedisConnection } from "./redis-connection.ts";
-import { type Outcome, turnBatchOf } from "./redis-turn-batch.ts";
+import { type Outcome, type Step, turnBatchOf } from "./redis-turn-batch.ts";
 import {
   type Store,
   type StoredRecord,
@@ -31,6 +31,30 @@ interface Seen<T> {
   raw: string;
   record: StoredRecord<T>;
 }
+
+/** A change asked of a record, and what it made (or threw) when last run. */
+interface Asked<T> {
+  change: (current: T | undefined) => T | undefined;
+  ttl: Ttl<T> | undefined;
+  value: T | undefined;
+  error: unknown;
+}
+
+/** The changes one compare-and-set writes, and its settling. */
+interface Writing<T> {
+  asked: Asked<T>[];
+  done: Promise<void>;
+}
+
+/** What the changes make of a copy: the record to write (its text), or a delete, or nothing. */
+interface Planned<T> {
+  keep: boolean;
+  record: StoredRecord<T> | undefined;
+  json: string;
+  step: Step | undefined;
+}
+
+const idle = Promise.resolve();
 
 /**
  * Records this node read or wrote last, by Redis key, so an update needs no read first (its compare-and-set checks
@@ -143,60 +167,110 @@ export class RedisStore<T> implements Store<T> {
   }
 
   update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
-    return this.writes.run(this.redisKey(key), () => this.casLoop(key, change, ttl)).catch(this.fail);
+    const redisKey = this.redisKey(key);
+    const asked: Asked<T> = { change, ttl, value: undefined, error: undefined };
+    let writing = this.joinable.get(redisKey);
+    if (writing === undefined) {
+      writing = { asked: [asked], done: idle };
+      const group = writing;
+      this.joinable.set(redisKey, group);
+      group.done = this.writes.run(redisKey, () => this.casLoop(key, redisKey, group)).catch(this.fail);
+    } else writing.asked.push(asked);
+    return writing.done.then(() => {
+      if (asked.error !== undefined) throw asked.error;
+      return asked.value;
+    });
   }
 
   /**
    * This node's own writes to one record run in turn, each on the copy the one before left: raced through Redis
-   * they would conflict (both BYEs of a release answered in one batch: the second script finds the first's write,
-   * fetches and decodes the record, and runs again), a round trip and a decode each for nothing.
+   * they would conflict (the second script finds the first's write, fetches and decodes the record, and runs
+   * again), a round trip and a decode each for nothing.
    */
   private readonly writes = new InTurn();
 
   /**
-   * One round trip when this node has the record (it wrote or read it last): the change is computed on that copy
-   * and written if Redis still holds exactly it; if not, Redis answers with the record as it is and the change is
-   * computed again on that. Without a copy, the record is read first.
+   * Per key, the write not yet sent: a change asked for before its script goes out joins it (both BYEs of a
+   * release answered in one turn, say), and one compare-and-set writes what the changes make in the order asked.
+   * Another node sees the record before them or after them all, as if they were one step.
    */
-  private async casLoop(
-    key: string,
-    change: (current: T | undefined) => T | undefined,
-    ttl?: Ttl<T>,
-  ): Promise<T | undefined> {
-    const redisKey = this.redisKey(key);
-    // Without a copy the record is taken to be new (index entries, a call set up): the script checks that too.
-    let current = this.seen.get(redisKey);
-    let read = false;
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const next = change(current?.record.value);
-      // Nothing to write (nothing there and nothing wanted, or the record left as it is): as just read, done;
-      // else the script only checks that the copy is current.
-      const keep = next === current?.record.value;
-      if (keep && read) return next;
-      const record =
-        next === undefined || keep
-          ? undefined
-          : { value: next, owner: this.owner, version: (current?.record.version ?? 0) + 1 };
-      const json = record === undefined ? "" : JSON.stringify(record);
-      const ttlMs = Math.round((record === undefined ? 0 : (ttlOf(ttl, record.value) ?? 0)) * 1000);
-      const outcome: Outcome = await this.batch.run(
-        redisKey,
-        { kind: "equals", text: current?.raw ?? "" },
-        keep ? { kind: "keep" } : record === undefined ? { kind: "delete" } : { kind: "set", text: json, ttlMs },
-      );
-      if (outcome.held) {
-        if (record !== undefined) this.remember(redisKey, json, record);
-        else if (!keep) this.seen.delete(redisKey);
-        return next;
+  private readonly joinable = new Map<string, Writing<T>>();
+
+  /** Runs the changes asked, in order, each on what the one before made; a change that throws is left out. */
+  private plan(current: Seen<T> | undefined, asked: Asked<T>[]): Planned<T> {
+    let value = current?.record.value;
+    let ttl: Ttl<T> | undefined;
+    let ran = false;
+    for (const a of asked) {
+      try {
+        a.value = a.change(value);
+        a.error = undefined;
+        value = a.value;
+        ttl = a.ttl;
+        ran = true;
+      } catch (err) {
+        a.error = err ?? new Error("a change failed");
       }
-      current = this.decode(key, redisKey, outcome.current);
-      read = true;
     }
-    throw new StoreRecordError(`${redisKey}: gave up after 50 conflicting writes`);
+    // Nothing to write (nothing there and nothing wanted, or the record left as it is): the script only checks
+    // that the copy is current.
+    const keep = value === current?.record.value;
+    const record =
+      value === undefined || keep
+        ? undefined
+        : { value, owner: this.owner, version: (current?.record.version ?? 0) + 1 };
+    const json = record === undefined ? "" : JSON.stringify(record);
+    const ttlMs = Math.round((record === undefined ? 0 : (ttlOf(ttl, record.value) ?? 0)) * 1000);
+    return {
+      keep,
+      record,
+      json,
+      // Every change threw: nothing to write or check.
+      step: !ran
+        ? undefined
+        : {
+            check: { kind: "equals", text: current?.raw ?? "" },
+            write: keep
+              ? { kind: "keep" }
+              : record === undefined
+                ? { kind: "delete" }
+                : { kind: "set", text: json, ttlMs },
+          },
+    };
+  }
+
+  /**
+   * One round trip when this node has the record (it wrote or read it last): the changes are computed on that copy
+   * when the turn's script goes out, and written if Redis still holds exactly it; if not, Redis answers with the
+   * record as it is and the changes are computed again on that. Without a copy, the record is taken to be new
+   * (index entries, a call set up): the script checks that too.
+   */
+  private async casLoop(key: string, redisKey: string, writing: Writing<T>): Promise<void> {
+    let planned: Planned<T> | undefined;
+    let outcome: Outcome = await this.batch.runPrepared(redisKey, () => {
+      // Going out: a change asked for from now on is a write of its own, after this one.
+      if (this.joinable.get(redisKey) === writing) this.joinable.delete(redisKey);
+      planned = this.plan(this.seen.get(redisKey), writing.asked);
+      return planned.step;
+    });
+    for (let attempt = 1; ; attempt++) {
+      if (outcome.held) {
+        if (planned?.record !== undefined) this.remember(redisKey, planned.json, planned.record);
+        else if (planned !== undefined && !planned.keep) this.seen.delete(redisKey);
+        return;
+      }
+      if (attempt >= 50) throw new StoreRecordError(`${redisKey}: gave up after 50 conflicting writes`);
+      const current = this.decode(key, redisKey, outcome.current);
+      planned = this.plan(current, writing.asked);
+      // As just read, and left as it is (or every change threw): done.
+      if (planned.keep || planned.step === undefined) return;
+      outcome = await this.batch.run(redisKey, planned.step.check, planned.step.write);
+    }
   }
 
   put(key: string, value: T, ttlSeconds?: number): Promise<void> {
     const redisKey = this.redisKey(key);
+    this.joinable.delete(redisKey);
     return this.writes
       .run(redisKey, async () => {
         const record: StoredRecord<T> = { value, version: (this.seen.get(redisKey)?.record.version ?? 0) + 1 };
@@ -210,6 +284,7 @@ export class RedisStore<T> implements Store<T> {
 
   delete(key: string): Promise<boolean> {
     const redisKey = this.redisKey(key);
+    this.joinable.delete(redisKey);
     return this.writes
       .run(redisKey, () => {
         this.seen.delete(redisKey);

@@ -79,17 +79,37 @@ for i = 1, #KEYS do
 end
 return out`;
 
+/** What an entry asks: its check and the write that follows when the check holds. */
+export interface Step {
+  check: Check;
+  write: Write;
+}
+
+type Args = [string, string, string, string];
+
 interface Entry {
   key: string;
-  args: [string, string, string, string];
+  /** Set when the entry is queued, or from `prepare` when the turn ends. */
+  args?: Args;
+  /** Decides the entry's step when the turn ends (undefined: nothing to send, held as it is). */
+  prepare?: () => Step | undefined;
   resolve: (o: Outcome) => void;
   reject: (err: unknown) => void;
 }
 
+const argsOf = ({ check, write }: Step): Args => [
+  (check.kind === "none" ? "*" : check.kind === "read" ? "?" : "=") +
+    (write.kind === "set" ? "+" : write.kind === "delete" ? "-" : "="),
+  check.kind === "equals" ? check.text : "",
+  write.kind === "set" ? write.text : "",
+  write.kind === "set" && write.ttlMs > 0 ? String(write.ttlMs) : "0",
+];
+
 /**
  * Entries per script. A turn that issues more (a bulk release starting a thousand releases) sends a script each
  * time this many are waiting, so Redis runs them while the node goes on producing the rest, instead of idling
- * until the turn ends; a script also blocks Redis while it runs.
+ * until the turn ends; a script also blocks Redis while it runs. Writes that may still be joined wait for the
+ * turn's end (then go this many to a script).
  */
 const maxEntries = 64;
 
@@ -98,32 +118,76 @@ const turnScript = new LuaScript(script);
 type Reply = (number | string | null)[];
 
 class TurnBatch {
+  /** Entries whose step is known, sent when the turn ends or when `maxEntries` are waiting. */
   private pending: Entry[] = [];
+  /** Entries decided when the turn ends (runPrepared): what the node asks of their keys until then joins them. */
+  private prepared: Entry[] = [];
+  private flushing = false;
 
   constructor(private readonly redis: RedisConnection) {}
 
   run(key: string, check: Check, write: Write): Promise<Outcome> {
-    const args: [string, string, string, string] = [
-      (check.kind === "none" ? "*" : check.kind === "read" ? "?" : "=") +
-        (write.kind === "set" ? "+" : write.kind === "delete" ? "-" : "="),
-      check.kind === "equals" ? check.text : "",
-      write.kind === "set" ? write.text : "",
-      write.kind === "set" && write.ttlMs > 0 ? String(write.ttlMs) : "0",
-    ];
     return new Promise<Outcome>((resolve, reject) => {
-      // At the end of the loop's turn (after its I/O callbacks: a turn's datagrams are handled in several).
-      if (this.pending.length === 0) setImmediate(() => this.flush());
-      this.pending.push({ key, args, resolve, reject });
-      if (this.pending.length >= maxEntries && !this.redis.isCluster) this.flush();
+      this.atTurnEnd();
+      this.pending.push({ key, args: argsOf({ check, write }), resolve, reject });
+      if (this.pending.length >= maxEntries) this.send(this.take());
     });
   }
 
-  private flush(): void {
+  /**
+   * An entry whose step is decided only when the turn ends (`prepare`): what the node asks of the key until then
+   * can still join it. Undefined from `prepare`: nothing is sent, and the outcome is the check held without a
+   * change. A `prepare` that throws fails its entry alone.
+   */
+  runPrepared(key: string, prepare: () => Step | undefined): Promise<Outcome> {
+    return new Promise<Outcome>((resolve, reject) => {
+      this.atTurnEnd();
+      this.prepared.push({ key, prepare, resolve, reject });
+    });
+  }
+
+  /** At the end of the loop's turn (after its I/O callbacks: a turn's datagrams are handled in several). */
+  private atTurnEnd(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(() => {
+      this.flushing = false;
+      this.flush();
+    });
+  }
+
+  private take(): Entry[] {
     const entries = this.pending;
-    if (entries.length === 0) return;
     this.pending = [];
-    if (this.redis.isCluster) for (const e of entries) void this.send([e]);
-    else void this.send(entries);
+    return entries;
+  }
+
+  private flush(): void {
+    const prepared = this.prepared;
+    this.prepared = [];
+    for (const e of prepared) {
+      let step: Step | undefined;
+      try {
+        step = (e.prepare as () => Step | undefined)();
+      } catch (err) {
+        e.reject(err);
+        continue;
+      }
+      if (step === undefined) {
+        e.resolve({ held: true, changed: false });
+        continue;
+      }
+      e.args = argsOf(step);
+      this.pending.push(e);
+      if (this.pending.length >= maxEntries) this.send(this.take());
+    }
+    if (this.pending.length > 0) this.send(this.take());
+  }
+
+  /** On a cluster each entry is a script of its own (one slot per script); else the entries go as one. */
+  private send(entries: Entry[]): void {
+    if (this.redis.isCluster) for (const e of entries) void this.sendScript([e]);
+    else void this.sendScript(entries);
   }
 
   /** The script's command for `entries`: its keys, then each entry's four arguments. */
@@ -134,7 +198,7 @@ class TurnBatch {
     for (let i = 0; i < n; i++) {
       const e = entries[i] as Entry;
       keys[i] = e.key;
-      [argv[4 * i], argv[4 * i + 1], argv[4 * i + 2], argv[4 * i + 3]] = e.args;
+      [argv[4 * i], argv[4 * i + 1], argv[4 * i + 2], argv[4 * i + 3]] = e.args as Args;
     }
     return new TurnScriptCommand(turnScript, keys, argv);
   }
@@ -169,7 +233,7 @@ class TurnBatch {
    * pipeline, and an entry's change fewer replicas hold in time is an error: the caller must not act on it as if
    * it were safe. A script that fails fails each of its entries.
    */
-  private async send(entries: Entry[]): Promise<void> {
+  private async sendScript(entries: Entry[]): Promise<void> {
     try {
       const acks = writeAcksOf(this.redis);
       const { replies, held } = await this.runScript(entries, acks);

@@ -175,19 +175,20 @@ describe("redis store round trips", () => {
     expect(await redis.exists("cleardown:put:{c}")).toBe(0);
   });
 
-  it("runs one node's concurrent writes to a record in turn: no write of its own conflicts with another", async () => {
+  it("writes the changes one turn asks of a record with one compare-and-set, each on the one before's result", async () => {
     const a = make("turns");
     await a.update("c", () => dialog({ cseqCallingToCalled: 0 }));
     await redis.config("RESETSTAT");
-    // Ten changes at once, as both BYEs of a release answered in one batch: each script runs on the copy the one
-    // before left, so none is rejected and run again, and none is lost.
-    await Promise.all(
+    // Ten changes at once, as both BYEs of a release answered in one turn: one script writes what the ten make,
+    // in the order asked, and each caller gets what its own change made.
+    const made = await Promise.all(
       Array.from({ length: 10 }, () =>
         a.update("c", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 }),
       ),
     );
-    expect(await counts()).toEqual({ get: 10, evalsha: 10 });
-    expect((await a.get("c"))?.value.cseqCallingToCalled).toBe(10);
+    expect(made.map((d) => d?.cseqCallingToCalled)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect(await a.get("c")).toMatchObject({ version: 2, value: { cseqCallingToCalled: 10 } });
     // A delete waits for the writes before it, and a write after it sees nothing there.
     const [, deleted, after] = await Promise.all([
       a.update("c", (d) => d && { ...d, cseqCallingToCalled: 99 }),
@@ -195,6 +196,69 @@ describe("redis store round trips", () => {
       a.update("c", (d) => d),
     ]);
     expect([deleted, after]).toEqual([true, undefined]);
+    // A put too: the change asked after it runs on what it put.
+    const [, , last] = await Promise.all([
+      a.update("c", () => dialog({ cseqCallingToCalled: 1 })),
+      a.put("c", dialog({ cseqCallingToCalled: 40 })),
+      a.update("c", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 }),
+    ]);
+    expect(last?.cseqCallingToCalled).toBe(41);
+    expect((await make("turns", "node-b").get("c"))?.value.cseqCallingToCalled).toBe(41);
+  });
+
+  it("joins the changes asked after a write of the record went out into one write after it", async () => {
+    const a = make("behind");
+    await a.update("c", () => dialog({ cseqCallingToCalled: 0 }));
+    await redis.config("RESETSTAT");
+    const bump = (d: DialogState | undefined) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 };
+    const first = a.update("c", bump);
+    // Two turns on: the first write's script has gone out (at the end of the turn it was asked in).
+    await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+    const more = await Promise.all([a.update("c", bump), a.update("c", bump), a.update("c", bump)]);
+    expect((await first)?.cseqCallingToCalled).toBe(1);
+    expect(more.map((d) => d?.cseqCallingToCalled)).toEqual([2, 3, 4]);
+    expect(await counts()).toEqual({ get: 2, evalsha: 2 });
+  });
+
+  it("fails a change that throws alone: the changes joined with it are written", async () => {
+    const a = make("throws");
+    await a.update("c", () => dialog({ cseqCallingToCalled: 0 }));
+    const wrong = new Error("facts not valid");
+    const [one, two, three] = await Promise.allSettled([
+      a.update("c", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 }),
+      a.update("c", () => {
+        throw wrong;
+      }),
+      a.update("c", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 10 }),
+    ]);
+    expect(one).toMatchObject({ status: "fulfilled", value: { cseqCallingToCalled: 1 } });
+    // Its own error, not the store's: the store answered.
+    expect(two).toEqual({ status: "rejected", reason: wrong });
+    expect(three).toMatchObject({ status: "fulfilled", value: { cseqCallingToCalled: 11 } });
+    expect((await make("throws", "node-b").get("c"))?.value.cseqCallingToCalled).toBe(11);
+    // Alone, it writes nothing and sends nothing.
+    await redis.config("RESETSTAT");
+    await expect(
+      a.update("c", () => {
+        throw wrong;
+      }),
+    ).rejects.toBe(wrong);
+    expect(await counts()).toEqual({ get: 0, evalsha: 0 });
+  });
+
+  it("runs joined changes again on a record another node changed meanwhile: none is lost", async () => {
+    const a = make("joined-stale");
+    const b = make("joined-stale", "node-b");
+    await a.update("c", () => dialog({ cseqCallingToCalled: 10 }));
+    await b.update("c", (d) => d && { ...d, state: "early", cseqCallingToCalled: d.cseqCallingToCalled + 100 });
+    await redis.config("RESETSTAT");
+    const made = await Promise.all(
+      [1, 2, 3].map(() => a.update("c", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 })),
+    );
+    expect(made.map((d) => d?.cseqCallingToCalled)).toEqual([111, 112, 113]);
+    // The failed compare-and-set brought the record back: one more script, no read of its own.
+    expect(await counts()).toEqual({ get: 2, evalsha: 2 });
+    expect((await b.get("c"))?.value).toMatchObject({ state: "early", cseqCallingToCalled: 113 });
   });
 
   it("sends the commands of one turn as one script, each with its own outcome", async () => {
