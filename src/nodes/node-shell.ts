@@ -330,10 +330,21 @@ export class NodeShell {
     };
   }
 
-  /** The store for one kind of record ("dialog", "call", "registration"), validated against store.schema.json. */
-  store<T>(kind: string, def: string): Store<T> {
+  /**
+   * The store for one kind of record ("dialog", "call", "registration"), validated against store.schema.json.
+   * `tracked`: a kind read far more often than written, its reads served from this node's copies while a shared
+   * store tells the node of every change (src/store/tracked-reads.ts).
+   */
+  store<T>(kind: string, def: string, options: { tracked?: boolean } = {}): Store<T> {
     if (!this.redis) return new MemoryStore<T>(this.name);
-    return new RedisStore<T>(this.redis, kind, this.name, validator("store", def), this.storeHealth);
+    return new RedisStore<T>(
+      this.redis,
+      kind,
+      this.name,
+      validator("store", def),
+      this.storeHealth,
+      options.tracked === true,
+    );
   }
 
   /** Starts the admin API with the shared routes plus the role's own. */

@@ -18,6 +18,7 @@ import {
   type Ttl,
   ttlOf,
 } from "./store.ts";
+import { TrackedReads } from "./tracked-reads.ts";
 
 export { StoreRecordError };
 
@@ -77,9 +78,17 @@ export class RedisStore<T> implements Store<T> {
     private readonly owner: string,
     private readonly validate?: ValidateFunction,
     private readonly health: StoreHealth = new StoreHealth(),
+    /**
+     * Reads served from this node's copies while Redis tells it of every change to the kind's records (see
+     * tracked-reads.ts): for records read far more often than they are written.
+     */
+    tracked = false,
   ) {
     this.prefix = `cleardown:${kind}:`;
+    this.tracked = tracked ? TrackedReads.of(redis, this.prefix) : undefined;
   }
+
+  private readonly tracked: TrackedReads | undefined;
 
   /** The connection's batch of this turn's commands. */
   private get batch() {
@@ -157,9 +166,19 @@ export class RedisStore<T> implements Store<T> {
 
   get(key: string): Promise<StoredRecord<T> | undefined> {
     const redisKey = this.redisKey(key);
-    return this.batch
-      .run(redisKey, { kind: "read" }, { kind: "keep" })
-      .then((o) => this.decode(key, redisKey, o.held ? null : o.current)?.record, this.fail);
+    const tracked = this.tracked;
+    if (tracked === undefined)
+      return this.batch
+        .run(redisKey, { kind: "read" }, { kind: "keep" })
+        .then((o) => this.decode(key, redisKey, o.held ? null : o.current)?.record, this.fail);
+    const copy = tracked.copy<StoredRecord<T>>(redisKey);
+    if (copy !== undefined) return Promise.resolve(copy ?? undefined);
+    const mark = tracked.mark();
+    return this.batch.run(redisKey, { kind: "read" }, { kind: "keep" }).then((o) => {
+      const record = this.decode(key, redisKey, o.held ? null : o.current)?.record;
+      tracked.keep(redisKey, record ?? null, mark);
+      return record;
+    }, this.fail);
   }
 
   held(key: string): StoredRecord<T> | undefined {
@@ -168,6 +187,7 @@ export class RedisStore<T> implements Store<T> {
 
   update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
     const redisKey = this.redisKey(key);
+    this.tracked?.forget(redisKey);
     const asked: Asked<T> = { change, ttl, value: undefined, error: undefined };
     let writing = this.joinable.get(redisKey);
     if (writing === undefined) {
@@ -177,6 +197,7 @@ export class RedisStore<T> implements Store<T> {
       group.done = this.writes.run(redisKey, () => this.casLoop(key, redisKey, group)).catch(this.fail);
     } else writing.asked.push(asked);
     return writing.done.then(() => {
+      this.tracked?.forget(redisKey);
       if (asked.error !== undefined) throw asked.error;
       return asked.value;
     });
@@ -270,13 +291,14 @@ export class RedisStore<T> implements Store<T> {
 
   put(key: string, value: T, ttlSeconds?: number): Promise<void> {
     const redisKey = this.redisKey(key);
-    this.joinable.delete(redisKey);
+    this.plainWrite(redisKey);
     return this.writes
       .run(redisKey, async () => {
         const record: StoredRecord<T> = { value, version: (this.seen.get(redisKey)?.record.version ?? 0) + 1 };
         const json = JSON.stringify(record);
         const ttlMs = Math.round((ttlSeconds ?? 0) * 1000);
         await this.batch.run(redisKey, { kind: "none" }, { kind: "set", text: json, ttlMs });
+        this.tracked?.forget(redisKey);
         this.remember(redisKey, json, record);
       })
       .catch(this.fail);
@@ -284,13 +306,22 @@ export class RedisStore<T> implements Store<T> {
 
   delete(key: string): Promise<boolean> {
     const redisKey = this.redisKey(key);
-    this.joinable.delete(redisKey);
+    this.plainWrite(redisKey);
     return this.writes
       .run(redisKey, () => {
         this.seen.delete(redisKey);
         return this.batch.run(redisKey, { kind: "none" }, { kind: "delete" });
       })
-      .then((o) => o.held && o.changed, this.fail);
+      .then((o) => {
+        this.tracked?.forget(redisKey);
+        return o.held && o.changed;
+      }, this.fail);
+  }
+
+  /** A put or delete is asked: a change asked after it comes after it, and a copy read before it goes. */
+  private plainWrite(redisKey: string): void {
+    this.joinable.delete(redisKey);
+    this.tracked?.forget(redisKey);
   }
 
   keys(): Promise<string[]> {

@@ -52,7 +52,9 @@ export async function startScscfNode(options: StartNodeOptions & { clock?: Clock
       );
       if (result.matched > 0) shell.log.info({ aor, cause, ...result }, "released the dialogs of a served user");
     };
-    const registrar = new Registrar(shell.store<RegistrationRecord>("registration", "RegistrationRecord"), {
+    // A served user's registrations are read by every release of its sessions and written by its REGISTERs.
+    const registrations = shell.store<RegistrationRecord>("registration", "RegistrationRecord", { tracked: true });
+    const registrar = new Registrar(registrations, {
       defaultExpires: 3600,
       maxExpires: 86_400,
       now: clock.now,

@@ -10,7 +10,10 @@ import {
   ALICE,
   BOB,
   bye,
+  deregisterUe,
   eventually,
+  type Json,
+  registerUe,
   releaseCall,
   type Scscf,
   type ScscfEndpoint,
@@ -32,12 +35,18 @@ afterEach(async () => {
 });
 
 /** A node on the shared store (a Redis database of its own per test, so tests do not see each other's records). */
-async function node(name: string, db: number, ports: { sip?: number; admin?: number } = {}): Promise<ScscfProcess> {
+async function node(
+  name: string,
+  db: number,
+  ports: { sip?: number; admin?: number } = {},
+  config?: Parameters<typeof startScscfProcess>[0]["config"],
+): Promise<ScscfProcess> {
   const n = await startScscfProcess({
     name,
     sipPort: ports.sip ?? (await freeUdpPort()),
     adminPort: ports.admin ?? (await freeTcpPort()),
     store: `${redis.url}/${db}`,
+    ...(config ? { config } : {}),
   });
   nodes.push(n);
   return n;
@@ -93,6 +102,29 @@ describe("S-CSCF scale-out on a shared redis-server (cleardown serve processes, 
       (n) => n === 0,
       "the shared record is gone",
     );
+  });
+
+  it("a registration changed through one node is what the other reads next: its copies follow Redis's invalidations", async () => {
+    // Registrations are read by every release (GRUUs, items 2.a and 3.a) and served from a node's copies.
+    const trusted = { scscf: { registrarTrusted: ["127.0.0.1"] } };
+    const a = await node("scscf-a", 4, {}, trusted);
+    const b = await node("scscf-b", 4, {}, trusted);
+    const contacts = async () => {
+      const r = await a.admin("GET", `/v1/registrations?aor=${encodeURIComponent(BOB)}`);
+      return (r.body.registrations as Json[]).flatMap((x) => x.bindings.map((y: Json) => y.contact)).sort();
+    };
+    const [first, second] = [await freeUdpPort(), await freeUdpPort()];
+    await registerUe(b, "bob", first, "urn:uuid:00000000-0000-4000-8000-00000000b0c1");
+    expect(await contacts()).toHaveLength(1);
+    expect(await contacts()).toHaveLength(1); // A's copy now
+    // B adds a second binding: A reads both, not its copy of one.
+    await registerUe(b, "bob", second, "urn:uuid:00000000-0000-4000-8000-00000000b0c2");
+    // Within a second: Redis's invalidation takes a loopback hop (A's own registrar sweep, every 10 s, would
+    // refresh its copy too, so a longer wait could pass without the invalidation).
+    await eventually(contacts, (c) => c.length === 2, "A reads the binding registered through B", 1000);
+    // And B removes the first.
+    await deregisterUe(b, "bob", first, "urn:uuid:00000000-0000-4000-8000-00000000b0c1");
+    await eventually(contacts, (c) => c.length === 1 && c[0].includes(`:${second}`), "A reads the removal", 1000);
   });
 
   it(`${C}/3 ${C}/4 a node restarted with the Redis store loses no dialog: it releases what it learnt before the restart`, async () => {
