@@ -187,17 +187,18 @@ export class RedisStore<T> implements Store<T> {
 
   update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
     const redisKey = this.redisKey(key);
-    this.tracked?.forget(redisKey);
+    this.tracked?.writing(redisKey);
     const asked: Asked<T> = { change, ttl, value: undefined, error: undefined };
     let writing = this.joinable.get(redisKey);
     if (writing === undefined) {
       writing = { asked: [asked], done: idle };
       const group = writing;
       this.joinable.set(redisKey, group);
-      group.done = this.writes.run(redisKey, () => this.casLoop(key, redisKey, group)).catch(this.fail);
+      group.done = this.writes
+        .run(redisKey, () => this.casLoop(key, redisKey, group))
+        .catch((err) => this.writeFailed(redisKey, err));
     } else writing.asked.push(asked);
     return writing.done.then(() => {
-      this.tracked?.forget(redisKey);
       if (asked.error !== undefined) throw asked.error;
       return asked.value;
     });
@@ -278,6 +279,8 @@ export class RedisStore<T> implements Store<T> {
       if (outcome.held) {
         if (planned?.record !== undefined) this.remember(redisKey, planned.json, planned.record);
         else if (planned !== undefined && !planned.keep) this.seen.delete(redisKey);
+        // Changed: a copy of the record as it was goes (one left as it was stays: a registrar's sweep, say).
+        if (planned !== undefined && !planned.keep) this.tracked?.forget(redisKey);
         return;
       }
       if (attempt >= 50) throw new StoreRecordError(`${redisKey}: gave up after 50 conflicting writes`);
@@ -301,7 +304,7 @@ export class RedisStore<T> implements Store<T> {
         this.tracked?.forget(redisKey);
         this.remember(redisKey, json, record);
       })
-      .catch(this.fail);
+      .catch((err) => this.writeFailed(redisKey, err));
   }
 
   delete(key: string): Promise<boolean> {
@@ -312,16 +315,25 @@ export class RedisStore<T> implements Store<T> {
         this.seen.delete(redisKey);
         return this.batch.run(redisKey, { kind: "none" }, { kind: "delete" });
       })
-      .then((o) => {
-        this.tracked?.forget(redisKey);
-        return o.held && o.changed;
-      }, this.fail);
+      .then(
+        (o) => {
+          this.tracked?.forget(redisKey);
+          return o.held && o.changed;
+        },
+        (err) => this.writeFailed(redisKey, err),
+      );
   }
 
-  /** A put or delete is asked: a change asked after it comes after it, and a copy read before it goes. */
+  /** A write failed, written or not: a copy of the record cannot be trusted. */
+  private writeFailed(redisKey: string, err: unknown): never {
+    this.tracked?.forget(redisKey);
+    return this.fail(err);
+  }
+
+  /** A put or delete is asked: a change asked after it comes after it, and no read answered meanwhile is kept. */
   private plainWrite(redisKey: string): void {
     this.joinable.delete(redisKey);
-    this.tracked?.forget(redisKey);
+    this.tracked?.writing(redisKey);
   }
 
   keys(): Promise<string[]> {

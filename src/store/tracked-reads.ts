@@ -115,8 +115,16 @@ export class TrackedReads {
   }
 
   /**
-   * This node writes the key (called as the write is asked and once it is done): its copy goes, and no read
-   * answered meanwhile is kept, so the node reads its own write even before Redis's invalidation arrives.
+   * This node is about to write the key: no read answered from now on is kept (it may come from before the write),
+   * while the copy serves until the write is done (a read then is a read from before it).
+   */
+  writing(_key: string): void {
+    this.heard++;
+  }
+
+  /**
+   * This node's write of the key changed it (or may have: it failed): the copy goes, and no read answered meanwhile
+   * is kept, so the node reads its own write even before Redis's invalidation arrives.
    */
   forget(key: string): void {
     this.copies.delete(key);

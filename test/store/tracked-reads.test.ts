@@ -50,6 +50,12 @@ describe("tracked reads", () => {
     expect((await a.get("alice"))?.value.cseqCallingToCalled).toBe(1);
     expect(await a.get("nobody")).toBeUndefined();
     expect(await scripts()).toBe(2);
+    // A write of its own that leaves the record as it is (a registrar's sweep finding nothing expired): the
+    // script checks it, and the copy stays.
+    await a.update("alice", (d) => d);
+    expect(await scripts()).toBe(3);
+    expect((await a.get("alice"))?.value.cseqCallingToCalled).toBe(1);
+    expect(await scripts()).toBe(3);
   });
 
   it("reads another node's change once Redis has told of it, and its own write at once", async () => {
