@@ -202,11 +202,12 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
       "dialogs/s",
     ),
     f("  the same, memory store, the runs alternating with Redis's", rateOf(alternating.memory), "dialogs/s"),
-    f(
-      "Redis rate as a share of the memory store's (alternating runs; target ≥ 80)",
-      (100 * rateOf(alternating.redis)) / rateOf(alternating.memory),
-      "%",
-    ),
+    {
+      name: "scscf: Redis rate as a share of the memory store's (alternating runs; target ≥ 80)",
+      // One decimal: 79.6 is short of 80, and must not print as 80.
+      value: Math.round((1000 * rateOf(alternating.redis)) / rateOf(alternating.memory)) / 10,
+      unit: "%",
+    },
     f("node CPU per release, memory store (alternating runs, median)", cpuPerRelease(alternating.memory), "µs"),
     f("node CPU per release, Redis store (alternating runs, median)", cpuPerRelease(alternating.redis), "µs"),
     f(
