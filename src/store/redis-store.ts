@@ -5,6 +5,7 @@
 // Call-ID (dialog, release, call…) lies in one hash slot, on one master, where a script may touch them together.
 import type { ValidateFunction } from "ajv";
 import type { Cluster } from "ioredis";
+import { setNewest } from "../collections/bounded-map.ts";
 import { InTurn } from "./in-turn.ts";
 import { ownStrings } from "./own-strings.ts";
 import { connectRedis, type RedisConnection } from "./redis-connection.ts";
@@ -137,12 +138,8 @@ export class RedisStore<T> implements Store<T> {
   private readonly seen = new Map<string, Seen<T>>();
 
   private remember(redisKey: string, raw: string, record: StoredRecord<T>): void {
-    if (!this.seen.delete(redisKey) && this.seen.size >= seenLimit) {
-      const oldest = this.seen.keys().next();
-      if (!oldest.done) this.seen.delete(oldest.value);
-    }
     // A key may be a slice of a parsed message: kept here, it gets a copy of its own.
-    this.seen.set(ownStrings(redisKey), { raw, record });
+    setNewest(this.seen, ownStrings(redisKey), { raw, record }, seenLimit);
   }
 
   /** The record as Redis holds it now (`raw`), decoded and validated unless it is the one this node has seen. */
@@ -187,17 +184,18 @@ export class RedisStore<T> implements Store<T> {
 
   update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
     const redisKey = this.redisKey(key);
-    this.tracked?.writing(redisKey);
+    this.tracked?.writing();
     const asked: Asked<T> = { change, ttl, value: undefined, error: undefined };
     let writing = this.joinable.get(redisKey);
-    if (writing === undefined) {
-      writing = { asked: [asked], done: idle };
-      const group = writing;
+    if (writing !== undefined) writing.asked.push(asked);
+    else {
+      const group: Writing<T> = { asked: [asked], done: idle };
       this.joinable.set(redisKey, group);
       group.done = this.writes
         .run(redisKey, () => this.casLoop(key, redisKey, group))
         .catch((err) => this.writeFailed(redisKey, err));
-    } else writing.asked.push(asked);
+      writing = group;
+    }
     return writing.done.then(() => {
       if (asked.error !== undefined) throw asked.error;
       return asked.value;
@@ -333,7 +331,7 @@ export class RedisStore<T> implements Store<T> {
   /** A put or delete is asked: a change asked after it comes after it, and no read answered meanwhile is kept. */
   private plainWrite(redisKey: string): void {
     this.joinable.delete(redisKey);
-    this.tracked?.writing(redisKey);
+    this.tracked?.writing();
   }
 
   keys(): Promise<string[]> {

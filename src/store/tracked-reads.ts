@@ -9,6 +9,7 @@
 // after the write at most: a read in that window gets the value from before the write, as it would had it been
 // sent a moment earlier.
 import type { Redis } from "ioredis";
+import { setNewest } from "../collections/bounded-map.ts";
 import type { RedisConnection } from "./redis-connection.ts";
 
 const channel = "__redis__:invalidate";
@@ -16,7 +17,7 @@ const channel = "__redis__:invalidate";
 /** Copies kept per connection at most; the oldest go first. */
 const copiesLimit = 65_536;
 
-/** What a read found: the record as stored (its text and decoded form), or null for none. */
+/** What a read found: the decoded record, or null for none stored. */
 export type Found<R> = R | null;
 
 /** Where a read stood when it was sent: its answer may be kept only if nothing happened since. */
@@ -37,6 +38,7 @@ export class TrackedReads {
   /** The subscriber connection's client id in Redis, once it listens for invalidations. */
   private listening: number | undefined;
   private closed = false;
+  private turnedOn = 0;
 
   private constructor(private readonly redis: Redis) {
     // A connection of its own: subscribed, it can carry nothing else. Its subscription is made again by us on each
@@ -91,8 +93,6 @@ export class TrackedReads {
     return this.turnedOn;
   }
 
-  private turnedOn = 0;
-
   /** The copy of a key's record, null for one known not to be there, undefined for none (read it from Redis). */
   copy<R>(key: string): Found<R> | undefined {
     if (!this.on) return undefined;
@@ -107,18 +107,14 @@ export class TrackedReads {
   /** Keeps what a read found, unless tracking went off or any change was heard of since it was sent. */
   keep<R>(key: string, found: Found<R>, mark: ReadMark): void {
     if (!this.on || mark.epoch !== this.epoch || mark.heard !== this.heard) return;
-    if (!this.copies.delete(key) && this.copies.size >= copiesLimit) {
-      const oldest = this.copies.keys().next();
-      if (!oldest.done) this.copies.delete(oldest.value);
-    }
-    this.copies.set(key, found);
+    setNewest(this.copies, key, found, copiesLimit);
   }
 
   /**
    * This node is about to write the key: no read answered from now on is kept (it may come from before the write),
    * while the copy serves until the write is done (a read then is a read from before it).
    */
-  writing(_key: string): void {
+  writing(): void {
     this.heard++;
   }
 
