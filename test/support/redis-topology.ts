@@ -107,12 +107,22 @@ export async function storedKeys(port: number, kind: string): Promise<number> {
   return (await redisCli(port, "--scan", "--pattern", `cleardown:${kind}:{*`)).split("\n").filter(Boolean).length;
 }
 
-/** Polls `probe` every 100 ms until it holds, for `ms` at most (startup and failover are not instant). */
-export async function until(probe: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+/**
+ * Polls `probe` every 100 ms until it holds, for `ms` at most (startup and failover are not instant). A timeout
+ * names the probe's last error, if it threw, so a failure says whether the probe failed or only did not hold yet;
+ * `what` may be a function, to name what was last seen.
+ */
+export async function until(probe: () => Promise<boolean>, what: string | (() => string), ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
+  let last = "it did not hold";
   for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > end) throw new Error(`not within ${ms / 1000} s: ${what}`);
+    const held = await probe().catch((err: Error) => {
+      last = `its last error: ${err.message}`;
+      return false;
+    });
+    if (held) return;
+    if (Date.now() > end)
+      throw new Error(`not within ${ms / 1000} s: ${typeof what === "string" ? what : what()} (${last})`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

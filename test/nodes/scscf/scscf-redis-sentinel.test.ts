@@ -40,7 +40,14 @@ describe("S-CSCF on Redis with Sentinel: the master killed while UEs hold dialog
         );
         expect(await dialogKeys(promoted)).toBe(DIALOGS);
         // The node has followed the sentinels to the new master.
-        await until(async () => (await node.count()) === DIALOGS, "the node listing every dialog again");
+        let listed = -1;
+        await until(
+          async () => {
+            listed = await node.count();
+            return listed === DIALOGS;
+          },
+          () => `the node listing every dialog again (last listed: ${listed === -1 ? "none" : listed})`,
+        );
         return async () => {};
       },
     });
