@@ -1768,7 +1768,7 @@ export interface CallRecord {
    */
   leaseUntil?: number;
   /**
-   * The succeeding node the routing table chose, e.g. udp://127.0.0.1:5070.
+   * The succeeding node the routing table chose, e.g. udp://127.0.0.1:5070, as records stored by earlier versions carry it. A call now keeps its route once, as succeeding.peer (the same value).
    */
   routeTarget?: string;
   /**

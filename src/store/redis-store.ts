@@ -3,13 +3,14 @@
 // against their schema on read: a foreign or corrupted value is an error, not a crash later.
 // Keys are `cleardown:KIND:{KEY}`: the braces are a Redis Cluster hash tag, so every kind of record for one
 // Call-ID (dialog, release, call…) lies in one hash slot, on one master, where a script may touch them together.
+import { randomBytes } from "node:crypto";
 import type { ValidateFunction } from "ajv";
 import type { Cluster } from "ioredis";
 import { setNewest } from "../collections/bounded-map.ts";
 import { InTurn } from "./in-turn.ts";
 import { ownStrings } from "./own-strings.ts";
 import { connectRedis, type RedisConnection } from "./redis-connection.ts";
-import { type Outcome, type Step, turnBatchOf } from "./redis-turn-batch.ts";
+import { type Check, type Outcome, type Step, turnBatchOf } from "./redis-turn-batch.ts";
 import {
   type Store,
   type StoredRecord,
@@ -23,29 +24,35 @@ import { TrackedReads } from "./tracked-reads.ts";
 
 export { StoreRecordError };
 
-// A write happens only if the record is still exactly what the node read or wrote last (the whole text, so a
-// record deleted and written again since is a change too); otherwise the record as it is now comes back (nil if
-// there is none), and the node retries on that without another read. A plain string compare, no JSON decode. The
-// commands of one event-loop turn go to Redis together (redis-turn-batch.ts).
+// A write happens only if the record is still exactly what the node read or wrote last; otherwise the record as it
+// is now comes back (nil if there is none), and the node retries on that without another read. A plain string
+// compare, no JSON decode. A record a node writes by compare-and-set opens with a stamp unique to that write
+// (`{"stamp":"<this store's random id>.<its count of writes>",…`), so the check compares that opening, not the whole
+// text: a record deleted and written again since, or written by any node, has another stamp. A record without one
+// (an index entry written by put, or one written before stamps) is compared whole. The commands of one event-loop
+// turn go to Redis together (redis-turn-batch.ts).
 
 /** A record as this node last read or wrote it: its text in Redis and its decoded form. */
 interface Seen<T> {
+  /** The record's key, a copy of its own (see remember). */
+  key: string;
   raw: string;
   record: StoredRecord<T>;
 }
 
-/** A change asked of a record, and what it made (or threw) when last run. */
+/** A change asked of a record, what it made (or threw) when last run, and its caller's promise to settle. */
 interface Asked<T> {
   change: (current: T | undefined) => T | undefined;
   ttl: Ttl<T> | undefined;
   value: T | undefined;
   error: unknown;
+  resolve: (value: T | undefined) => void;
+  reject: (err: unknown) => void;
 }
 
-/** The changes one compare-and-set writes, and its settling. */
+/** The changes one compare-and-set writes. */
 interface Writing<T> {
   asked: Asked<T>[];
-  done: Promise<void>;
 }
 
 /** What the changes make of a copy: the record to write (its text), or a delete, or nothing. */
@@ -56,11 +63,21 @@ interface Planned<T> {
   step: Step | undefined;
 }
 
-const idle = Promise.resolve();
+const stampOpen = '{"stamp":"';
+
+/** What a write checks of the record as the node has it (`raw`, none: ""): its stamp, or else its whole text. */
+function checkOf(raw: string): Check {
+  if (raw.startsWith(stampOpen)) {
+    const end = raw.indexOf('"', stampOpen.length);
+    if (end > 0) return { kind: "begins", text: raw.slice(0, end + 1) };
+  }
+  return { kind: "equals", text: raw };
+}
 
 /**
- * Records this node read or wrote last, by Redis key, so an update needs no read first (its compare-and-set checks
- * the copy is still current) and a read of an unchanged record no decoding. Bounded: the oldest go first.
+ * Records this node read or wrote last, so an update needs no read first (its compare-and-set checks the copy is
+ * still current) and a read of an unchanged record no decoding. Bounded: the oldest go first. This and the store's
+ * other maps go by key, not Redis key: a lookup builds no string (and hashes none built for it).
  */
 const seenLimit = 8192;
 
@@ -68,10 +85,14 @@ export class RedisStore<T> implements Store<T> {
   private readonly prefix: string;
   /** A command that failed: counted, and rethrown as StoreUnavailable (a bad record stays what it is). */
   private readonly fail = (err: unknown): never => {
-    if (err instanceof StoreRecordError || err instanceof StoreUnavailable) throw err;
-    this.health.failed("command");
-    throw new StoreUnavailable(`the store did not answer (${this.prefix}…): ${(err as Error).message}`);
+    throw this.failure(err);
   };
+
+  private failure(err: unknown): unknown {
+    if (err instanceof StoreRecordError || err instanceof StoreUnavailable) return err;
+    this.health.failed("command");
+    return new StoreUnavailable(`the store did not answer (${this.prefix}…): ${(err as Error).message}`);
+  }
 
   constructor(
     private readonly redis: RedisConnection,
@@ -90,6 +111,13 @@ export class RedisStore<T> implements Store<T> {
   }
 
   private readonly tracked: TrackedReads | undefined;
+
+  /**
+   * This store's writes are stamped `<id>.<n>`: a random id per store (48 bits: two nodes, or one node's runs, do
+   * not meet) and its count of writes, so no two writes anywhere share a stamp.
+   */
+  private readonly stampId = `${randomBytes(6).toString("base64url")}.`;
+  private stamps = 0;
 
   /** The connection's batch of this turn's commands. */
   private get batch() {
@@ -137,18 +165,22 @@ export class RedisStore<T> implements Store<T> {
 
   private readonly seen = new Map<string, Seen<T>>();
 
-  private remember(redisKey: string, raw: string, record: StoredRecord<T>): void {
-    // A key may be a slice of a parsed message: kept here, it gets a copy of its own.
-    setNewest(this.seen, ownStrings(redisKey), { raw, record }, seenLimit);
+  private remember(key: string, raw: string, record: StoredRecord<T>): Seen<T> {
+    // A key may be a slice of a parsed message: kept here, it gets a copy of its own, once (a record written
+    // again keeps the copy it has).
+    const own = this.seen.get(key)?.key ?? ownStrings(key);
+    const seen = { key: own, raw, record };
+    setNewest(this.seen, own, seen, seenLimit);
+    return seen;
   }
 
   /** The record as Redis holds it now (`raw`), decoded and validated unless it is the one this node has seen. */
-  private decode(key: string, redisKey: string, raw: string | null): Seen<T> | undefined {
+  private decode(key: string, raw: string | null): Seen<T> | undefined {
     if (raw === null) {
-      this.seen.delete(redisKey);
+      this.seen.delete(key);
       return undefined;
     }
-    const known = this.seen.get(redisKey);
+    const known = this.seen.get(key);
     if (known?.raw === raw) return known;
     const record = JSON.parse(raw) as StoredRecord<T>;
     if (this.validate && !this.validate(record.value)) {
@@ -157,8 +189,7 @@ export class RedisStore<T> implements Store<T> {
         `${this.redisKey(key)}: stored value ${first?.instancePath || "/"} ${first?.message ?? "is invalid"}`,
       );
     }
-    this.remember(redisKey, raw, record);
-    return { raw, record };
+    return this.remember(key, raw, record);
   }
 
   get(key: string): Promise<StoredRecord<T> | undefined> {
@@ -167,39 +198,53 @@ export class RedisStore<T> implements Store<T> {
     if (tracked === undefined)
       return this.batch
         .run(redisKey, { kind: "read" }, { kind: "keep" })
-        .then((o) => this.decode(key, redisKey, o.held ? null : o.current)?.record, this.fail);
+        .then((o) => this.decode(key, o.held ? null : o.current)?.record, this.fail);
     const copy = tracked.copy<StoredRecord<T>>(redisKey);
     if (copy !== undefined) return Promise.resolve(copy ?? undefined);
     const mark = tracked.mark();
     return this.batch.run(redisKey, { kind: "read" }, { kind: "keep" }).then((o) => {
-      const record = this.decode(key, redisKey, o.held ? null : o.current)?.record;
+      const record = this.decode(key, o.held ? null : o.current)?.record;
       tracked.keep(redisKey, record ?? null, mark);
       return record;
     }, this.fail);
   }
 
   held(key: string): StoredRecord<T> | undefined {
-    return this.seen.get(this.redisKey(key))?.record;
+    return this.seen.get(key)?.record;
   }
 
   update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
-    const redisKey = this.redisKey(key);
     this.tracked?.writing();
-    const asked: Asked<T> = { change, ttl, value: undefined, error: undefined };
-    let writing = this.joinable.get(redisKey);
-    if (writing !== undefined) writing.asked.push(asked);
-    else {
-      const group: Writing<T> = { asked: [asked], done: idle };
-      this.joinable.set(redisKey, group);
-      group.done = this.writes
-        .run(redisKey, () => this.casLoop(key, redisKey, group))
-        .catch((err) => this.writeFailed(redisKey, err));
-      writing = group;
-    }
-    return writing.done.then(() => {
-      if (asked.error !== undefined) throw asked.error;
-      return asked.value;
+    return new Promise((resolve, reject) => {
+      const asked: Asked<T> = { change, ttl, value: undefined, error: undefined, resolve, reject };
+      const writing = this.joinable.get(key);
+      if (writing !== undefined) {
+        writing.asked.push(asked);
+        return;
+      }
+      const group: Writing<T> = { asked: [asked] };
+      this.joinable.set(key, group);
+      // Each caller's promise is settled by the write itself (one promise each, no chain after it).
+      void this.writes.run(key, () => this.write(key, group));
     });
+  }
+
+  /** Writes a group of changes and settles each caller: with what its change made, or its own error, or the store's. */
+  private async write(key: string, writing: Writing<T>): Promise<void> {
+    const redisKey = this.redisKey(key);
+    try {
+      await this.casLoop(key, redisKey, writing);
+    } catch (err) {
+      // A write failed, written or not: a copy of the record cannot be trusted.
+      this.tracked?.forget(redisKey);
+      const failure = this.failure(err);
+      for (const a of writing.asked) a.reject(failure);
+      return;
+    }
+    for (const a of writing.asked) {
+      if (a.error !== undefined) a.reject(a.error);
+      else a.resolve(a.value);
+    }
   }
 
   /**
@@ -235,10 +280,15 @@ export class RedisStore<T> implements Store<T> {
     // Nothing to write (nothing there and nothing wanted, or the record left as it is): the script only checks
     // that the copy is current.
     const keep = value === current?.record.value;
-    const record =
+    const record: StoredRecord<T> | undefined =
       value === undefined || keep
         ? undefined
-        : { value, owner: this.owner, version: (current?.record.version ?? 0) + 1 };
+        : {
+            stamp: this.stampId + (++this.stamps).toString(36),
+            value,
+            owner: this.owner,
+            version: (current?.record.version ?? 0) + 1,
+          };
     const json = record === undefined ? "" : JSON.stringify(record);
     const ttlMs = Math.round((record === undefined ? 0 : (ttlOf(ttl, record.value) ?? 0)) * 1000);
     return {
@@ -249,7 +299,7 @@ export class RedisStore<T> implements Store<T> {
       step: !ran
         ? undefined
         : {
-            check: { kind: "equals", text: current?.raw ?? "" },
+            check: checkOf(current?.raw ?? ""),
             write: keep
               ? { kind: "keep" }
               : record === undefined
@@ -269,20 +319,20 @@ export class RedisStore<T> implements Store<T> {
     let planned: Planned<T> | undefined;
     let outcome: Outcome = await this.batch.runPrepared(redisKey, () => {
       // Going out: a change asked for from now on is a write of its own, after this one.
-      if (this.joinable.get(redisKey) === writing) this.joinable.delete(redisKey);
-      planned = this.plan(this.seen.get(redisKey), writing.asked);
+      if (this.joinable.get(key) === writing) this.joinable.delete(key);
+      planned = this.plan(this.seen.get(key), writing.asked);
       return planned.step;
     });
     for (let attempt = 1; ; attempt++) {
       if (outcome.held) {
-        if (planned?.record !== undefined) this.remember(redisKey, planned.json, planned.record);
-        else if (planned !== undefined && !planned.keep) this.seen.delete(redisKey);
+        if (planned?.record !== undefined) this.remember(key, planned.json, planned.record);
+        else if (planned !== undefined && !planned.keep) this.seen.delete(key);
         // Changed: a copy of the record as it was goes (one left as it was stays: a registrar's sweep, say).
         if (planned !== undefined && !planned.keep) this.tracked?.forget(redisKey);
         return;
       }
       if (attempt >= 50) throw new StoreRecordError(`${redisKey}: gave up after 50 conflicting writes`);
-      const current = this.decode(key, redisKey, outcome.current);
+      const current = this.decode(key, outcome.current);
       planned = this.plan(current, writing.asked);
       // As just read, and left as it is (or every change threw): done.
       if (planned.keep || planned.step === undefined) return;
@@ -292,25 +342,25 @@ export class RedisStore<T> implements Store<T> {
 
   put(key: string, value: T, ttlSeconds?: number): Promise<void> {
     const redisKey = this.redisKey(key);
-    this.plainWrite(redisKey);
+    this.plainWrite(key);
     return this.writes
-      .run(redisKey, async () => {
-        const record: StoredRecord<T> = { value, version: (this.seen.get(redisKey)?.record.version ?? 0) + 1 };
+      .run(key, async () => {
+        const record: StoredRecord<T> = { value, version: (this.seen.get(key)?.record.version ?? 0) + 1 };
         const json = JSON.stringify(record);
         const ttlMs = Math.round((ttlSeconds ?? 0) * 1000);
         await this.batch.run(redisKey, { kind: "none" }, { kind: "set", text: json, ttlMs });
         this.tracked?.forget(redisKey);
-        this.remember(redisKey, json, record);
+        this.remember(key, json, record);
       })
       .catch((err) => this.writeFailed(redisKey, err));
   }
 
   delete(key: string): Promise<boolean> {
     const redisKey = this.redisKey(key);
-    this.plainWrite(redisKey);
+    this.plainWrite(key);
     return this.writes
-      .run(redisKey, () => {
-        this.seen.delete(redisKey);
+      .run(key, () => {
+        this.seen.delete(key);
         return this.batch.run(redisKey, { kind: "none" }, { kind: "delete" });
       })
       .then(
@@ -329,8 +379,8 @@ export class RedisStore<T> implements Store<T> {
   }
 
   /** A put or delete is asked: a change asked after it comes after it, and no read answered meanwhile is kept. */
-  private plainWrite(redisKey: string): void {
-    this.joinable.delete(redisKey);
+  private plainWrite(key: string): void {
+    this.joinable.delete(key);
     this.tracked?.writing();
   }
 

@@ -16,6 +16,12 @@ export type Check =
   | { kind: "none" }
   /** The value must be exactly this text ("" for none stored). */
   | { kind: "equals"; text: string }
+  /**
+   * The value must begin with this text (not empty): the write stamp that opens every record a node writes by
+   * compare-and-set, unique to that write (redis-store.ts), so the server reads and compares a few bytes, not the
+   * record, and the node sends them.
+   */
+  | { kind: "begins"; text: string }
   /** Only read the value. */
   | { kind: "read" };
 
@@ -31,7 +37,8 @@ export type Outcome =
   /** The check failed, or the entry only read: the value as it is (null: none). */
   | { held: false; current: string | null };
 
-// Per key, four arguments: what to do (the check: '*' none, '?' read, '=' equals the text; then the write: '+' set,
+// Per key, four arguments: what to do (the check: '*' none, '?' read, '=' equals the text, '^' begins with it; then
+// the write: '+' set,
 // '-' delete, '=' keep), the text the value must equal, the text to set, and the time to live in ms (0: none). The
 // texts go as they are: no copy of a record is made in the script. Per key two replies: 1 changed, 2 held without
 // a change, 0 failed or read, with the value (false: none), or 3 with the error of a command on that key alone (a
@@ -51,7 +58,19 @@ for i = 1, #KEYS do
   local op, want, text, ttl = ARGV[4 * i - 3], ARGV[4 * i - 2], ARGV[4 * i - 1], ARGV[4 * i]
   local check, write = string.byte(op, 1), string.byte(op, 2)
   local held, failed = true, false
-  if check ~= 42 then -- '*'
+  if check == 94 then -- '^': only the value's first bytes are read; the whole value only if they differ
+    local start
+    start, failed = call(i, 'GETRANGE', KEYS[i], 0, #want - 1)
+    if not failed and start ~= want then
+      local cur
+      cur, failed = call(i, 'GET', KEYS[i])
+      if not failed then
+        held = false
+        out[2 * i - 1] = 0
+        out[2 * i] = cur or false
+      end
+    end
+  elseif check ~= 42 then -- '*'
     local cur
     cur, failed = call(i, 'GET', KEYS[i])
     if not failed and (check == 63 or (cur or '') ~= want) then -- '?'
@@ -97,10 +116,11 @@ interface Entry {
   reject: (err: unknown) => void;
 }
 
+const checkMark = { none: "*", read: "?", equals: "=", begins: "^" } as const;
+
 const argsOf = ({ check, write }: Step): Args => [
-  (check.kind === "none" ? "*" : check.kind === "read" ? "?" : "=") +
-    (write.kind === "set" ? "+" : write.kind === "delete" ? "-" : "="),
-  check.kind === "equals" ? check.text : "",
+  checkMark[check.kind] + (write.kind === "set" ? "+" : write.kind === "delete" ? "-" : "="),
+  check.kind === "equals" || check.kind === "begins" ? check.text : "",
   write.kind === "set" ? write.text : "",
   write.kind === "set" && write.ttlMs > 0 ? String(write.ttlMs) : "0",
 ];

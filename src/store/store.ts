@@ -2,6 +2,8 @@
 // Redis to scale out. Values are the schema types; updates are atomic per key.
 
 export interface StoredRecord<T> {
+  /** In Redis, a record written by compare-and-set: the write's own mark, which the next write checks. */
+  stamp?: string;
   value: T;
   /**
    * Node that wrote the record last by update; none for a plain write (put): such a record (an index entry under a

@@ -122,7 +122,8 @@ describe("redis store round trips", () => {
   const counts = async () => {
     const stats = await redis.info("commandstats");
     const of = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
-    return { get: of("get"), evalsha: of("evalsha") + of("eval") };
+    // A stamped record's check reads its opening (GETRANGE), the whole record only when that differs (GET).
+    return { get: of("get"), getrange: of("getrange"), evalsha: of("evalsha") + of("eval") };
   };
   const make = (kind: string, owner = "node-a") =>
     new RedisStore<DialogState>(redis, kind, owner, validator("facts", "DialogState"));
@@ -132,13 +133,13 @@ describe("redis store round trips", () => {
     await a.update("c", () => dialog({ cseqCallingToCalled: 1 }));
     await redis.config("RESETSTAT");
     await a.update("c", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 });
-    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect(await counts()).toEqual({ get: 0, getrange: 1, evalsha: 1 });
     // Another node's store reads it once, then writes it without a read.
     const b = make("trips", "node-b");
     await b.get("c");
     await redis.config("RESETSTAT");
     await b.update("c", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 });
-    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect(await counts()).toEqual({ get: 0, getrange: 1, evalsha: 1 });
     expect((await a.get("c"))?.value.cseqCallingToCalled).toBe(3);
   });
 
@@ -146,14 +147,56 @@ describe("redis store round trips", () => {
     const a = make("new");
     await redis.config("RESETSTAT");
     await a.update("c", () => dialog());
-    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect(await counts()).toEqual({ get: 1, getrange: 0, evalsha: 1 });
     const b = make("new", "node-b");
     await b.update("c", () => dialog({ cseqCallingToCalled: 7 }));
     // a's copy is stale: the script answers with b's record, which a leaves as it is.
     await redis.config("RESETSTAT");
     expect((await a.update("c", (d) => d))?.cseqCallingToCalled).toBe(7);
-    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect(await counts()).toEqual({ get: 1, getrange: 1, evalsha: 1 });
     expect((await a.get("c"))?.owner).toBe("node-b");
+  });
+
+  it("checks a write's stamp, not the record: the same record written again by another node is a change", async () => {
+    const a = make("stamped");
+    const b = make("stamped", "node-b");
+    await a.update("c", () => dialog({ cseqCallingToCalled: 1 }));
+    const first = (await redis.get("cleardown:stamped:{c}")) ?? "";
+    // Each write opens the record with a stamp of its own, the same store's next write too.
+    await a.update("c", (d) => d && { ...d });
+    const second = (await redis.get("cleardown:stamped:{c}")) ?? "";
+    const stampOf = (text: string) => /^\{"stamp":"([\w-]{8}\.[0-9a-z]+)",/.exec(text)?.[1];
+    expect([stampOf(first), stampOf(second)].every((s) => s !== undefined)).toBe(true);
+    expect(stampOf(first)).not.toBe(stampOf(second));
+    expect(JSON.parse(second)).toMatchObject({ value: dialog({ cseqCallingToCalled: 1 }), owner: "node-a" });
+    // Deleted and written again by b with the same value and version as a's copy: only the stamp differs, and a's
+    // check finds it (its change runs again on b's record, a second script).
+    await b.get("c");
+    await b.delete("c");
+    await b.update("c", () => dialog({ cseqCallingToCalled: 1 }));
+    await b.update("c", (d) => d && { ...d });
+    expect(JSON.parse((await redis.get("cleardown:stamped:{c}")) ?? "")).toMatchObject({ version: 2 });
+    await redis.config("RESETSTAT");
+    let runs = 0;
+    await a.update("c", (d) => {
+      runs++;
+      return d && { ...d, cseqCallingToCalled: 5 };
+    });
+    expect(runs).toBe(2);
+    expect(await counts()).toEqual({ get: 1, getrange: 2, evalsha: 2 });
+    expect((await b.get("c"))?.value.cseqCallingToCalled).toBe(5);
+    // A record without a stamp (written before stamps, or by hand) is compared whole, and a change to it is found.
+    const plain = JSON.stringify({ value: dialog({ cseqCallingToCalled: 20 }), owner: "node-b", version: 1 });
+    await redis.set("cleardown:stamped:{old}", plain);
+    await a.get("old");
+    await redis.set("cleardown:stamped:{old}", plain.replace('"cseqCallingToCalled":20', '"cseqCallingToCalled":21'));
+    await redis.config("RESETSTAT");
+    expect(
+      (await a.update("old", (d) => d && { ...d, cseqCallingToCalled: d.cseqCallingToCalled + 1 }))
+        ?.cseqCallingToCalled,
+    ).toBe(22);
+    // The whole text compared (a GET): found changed, then compared whole again as found.
+    expect(await counts()).toEqual({ get: 2, getrange: 0, evalsha: 2 });
   });
 
   it("puts a record with a SET and no read, and an update after it needs no read either", async () => {
@@ -162,7 +205,7 @@ describe("redis store round trips", () => {
     await a.put("c", dialog({ cseqCallingToCalled: 4 }), 60);
     const stats = await redis.info("commandstats");
     expect(/cmdstat_set:calls=(\d+)/.exec(stats)?.[1]).toBe("1");
-    expect(await counts()).toEqual({ get: 0, evalsha: 1 });
+    expect(await counts()).toEqual({ get: 0, getrange: 0, evalsha: 1 });
     expect(await redis.pttl("cleardown:put:{c}")).toBeGreaterThan(59_000);
     // Nobody's record: no owner in its text (an index entry's block in Redis is 64 B instead of 80 B with one).
     expect(JSON.parse((await redis.get("cleardown:put:{c}")) ?? "")).toEqual({
@@ -171,7 +214,7 @@ describe("redis store round trips", () => {
     });
     await redis.config("RESETSTAT");
     await a.update("c", (d) => (d?.cseqCallingToCalled === 4 ? undefined : d));
-    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect(await counts()).toEqual({ get: 1, getrange: 0, evalsha: 1 });
     expect(await redis.exists("cleardown:put:{c}")).toBe(0);
   });
 
@@ -187,7 +230,7 @@ describe("redis store round trips", () => {
       ),
     );
     expect(made.map((d) => d?.cseqCallingToCalled)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect(await counts()).toEqual({ get: 0, getrange: 1, evalsha: 1 });
     expect(await a.get("c")).toMatchObject({ version: 2, value: { cseqCallingToCalled: 10 } });
     // A delete waits for the writes before it, and a write after it sees nothing there.
     const [, deleted, after] = await Promise.all([
@@ -217,7 +260,7 @@ describe("redis store round trips", () => {
     const more = await Promise.all([a.update("c", bump), a.update("c", bump), a.update("c", bump)]);
     expect((await first)?.cseqCallingToCalled).toBe(1);
     expect(more.map((d) => d?.cseqCallingToCalled)).toEqual([2, 3, 4]);
-    expect(await counts()).toEqual({ get: 2, evalsha: 2 });
+    expect(await counts()).toEqual({ get: 0, getrange: 2, evalsha: 2 });
   });
 
   it("fails a change that throws alone: the changes joined with it are written", async () => {
@@ -243,7 +286,7 @@ describe("redis store round trips", () => {
         throw wrong;
       }),
     ).rejects.toBe(wrong);
-    expect(await counts()).toEqual({ get: 0, evalsha: 0 });
+    expect(await counts()).toEqual({ get: 0, getrange: 0, evalsha: 0 });
   });
 
   it("runs joined changes again on a record another node changed meanwhile: none is lost", async () => {
@@ -257,7 +300,7 @@ describe("redis store round trips", () => {
     );
     expect(made.map((d) => d?.cseqCallingToCalled)).toEqual([111, 112, 113]);
     // The failed compare-and-set brought the record back: one more script, no read of its own.
-    expect(await counts()).toEqual({ get: 2, evalsha: 2 });
+    expect(await counts()).toEqual({ get: 1, getrange: 2, evalsha: 2 });
     expect((await b.get("c"))?.value).toMatchObject({ state: "early", cseqCallingToCalled: 113 });
   });
 
@@ -284,7 +327,7 @@ describe("redis store round trips", () => {
       a.update("c5", (d) => d && { ...d, cseqCallingToCalled: 55 }),
     ]);
     // One script for the turn, and one more for c5 alone: its check failed, and it ran again on the record as found.
-    expect(await counts()).toEqual({ get: 6, evalsha: 2 });
+    expect(await counts()).toEqual({ get: 2, getrange: 5, evalsha: 2 });
     expect(updated.map((d) => d?.cseqCallingToCalled)).toEqual([11, 12, 13]);
     expect(read?.value.cseqCallingToCalled).toBe(70);
     expect(deleted).toBe(true);
@@ -309,7 +352,7 @@ describe("redis store round trips", () => {
         void Promise.all(out).then(resolve);
       });
     });
-    expect(await counts()).toEqual({ get: 2, evalsha: 1 });
+    expect(await counts()).toEqual({ get: 2, getrange: 0, evalsha: 1 });
     expect(reads.map((r) => (r as { value?: DialogState } | undefined)?.value?.cseqCallingToCalled)).toEqual([
       1,
       undefined,
@@ -328,7 +371,7 @@ describe("redis store round trips", () => {
     await redis.config("RESETSTAT");
     await a.update("c", (d) => d && { ...d, cseqCallingToCalled: 9 });
     // The copy compared equal (one script, no second run on a record found changed).
-    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect(await counts()).toEqual({ get: 0, getrange: 1, evalsha: 1 });
     expect((await make("utf8", "node-b").get("c"))?.value).toMatchObject({
       fromOfInvite: name,
       cseqCallingToCalled: 9,
@@ -351,7 +394,7 @@ describe("redis store round trips", () => {
     // And the next script names it again.
     await redis.config("RESETSTAT");
     await a.update("c", (d) => d && { ...d, cseqCallingToCalled: 3 });
-    expect(await counts()).toEqual({ get: 1, evalsha: 1 });
+    expect(await counts()).toEqual({ get: 0, getrange: 1, evalsha: 1 });
     expect(/cmdstat_eval:/.test(await redis.info("commandstats"))).toBe(false);
   });
 

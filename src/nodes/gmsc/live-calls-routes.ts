@@ -33,7 +33,9 @@ export function gmscLiveCallRoutes(g: GmscCore, now: () => number = Date.now): A
               contexts: [...new Set(seized.map((x) => x.contextId))],
               ...(r.clearingEvent ? { clearingEvent: r.clearingEvent } : {}),
               ...(r.clearingRule ? { clearingRule: r.clearingRule } : {}),
-              ...(r.routeTarget ? { routeTarget: r.routeTarget } : {}),
+              // The succeeding leg's peer is the route the routing table chose (records stored before it said so
+              // alone carry routeTarget too).
+              routeTarget: r.routeTarget ?? r.succeeding.peer,
               createdAt: isoTime(r.createdAt),
               ageSeconds: Math.max(0, Math.round((t - r.createdAt) / 1000)),
               owner: s.owner,

@@ -125,7 +125,6 @@ async function accept(
       peer: route.target,
       localTag: out.localTag,
     },
-    routeTarget: route.target,
     createdAt: Date.now(),
   };
   // On a shared store another node may hold a call with this Call-ID: the write that creates this one finds out.

@@ -151,8 +151,11 @@ const commandCalls = async (cmd: string) => {
   const stats = await conn.info("commandstats");
   return Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
 };
-/** GETs: a read, or the check of a compare-and-set (a plain put checks nothing). */
-const gets = () => commandCalls("get");
+/**
+ * GETs and GETRANGEs: a read, or the check of a compare-and-set (the record whole, or the stamp that opens it; a
+ * plain put checks nothing).
+ */
+const gets = async () => (await commandCalls("get")) + (await commandCalls("getrange"));
 /** SETs: a compare-and-set's write, or a plain put (an index entry). */
 const sets = () => commandCalls("set");
 

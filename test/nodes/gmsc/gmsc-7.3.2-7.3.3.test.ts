@@ -234,8 +234,11 @@ describe("GMSC admin API", () => {
     expect(bySucceeding.status).toBe(200);
     expect(bySucceeding.body).toMatchObject({
       callId: c.callId,
-      routeTarget: `udp://127.0.0.1:${h.succeedingTap.port}`,
+      succeeding: { peer: `udp://127.0.0.1:${h.succeedingTap.port}` },
     });
+    // The route is kept once, as the succeeding leg's peer (the listing names it routeTarget).
+    expect(bySucceeding.body.routeTarget).toBeUndefined();
+    expect(entry.routeTarget).toBe(`udp://127.0.0.1:${h.succeedingTap.port}`);
     expect(bySucceeding.body.succeeding.dialog).toMatchObject({
       callId: entry.succeedingCallId,
       localSeq: 1,

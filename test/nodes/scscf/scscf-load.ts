@@ -161,14 +161,45 @@ async function distNode(config: Partial<NodeConfig>, nodeArgs: string[]): Promis
   };
 }
 
-export async function loadRun(options: LoadOptions): Promise<LoadResult> {
-  const config: Partial<NodeConfig> = {
+function nodeConfig(options: LoadOptions): Partial<NodeConfig> {
+  return {
     store: options.store ?? "memory",
     timers: options.timers ?? { t1: 500, t2: 4000, t4: 5000 },
     scscf: { bulkReleaseConcurrency: options.window ?? 1024 },
     limits: { requestsPerSecond: 100_000, requestBurst: 100_000 },
   };
-  const s = options.node === "dist" ? await distNode(config, options.nodeArgs ?? []) : await inProcessNode(config);
+}
+
+function startLoadNode(options: LoadOptions): Promise<LoadNode> {
+  const config = nodeConfig(options);
+  return options.node === "dist" ? distNode(config, options.nodeArgs ?? []) : inProcessNode(config);
+}
+
+/**
+ * One node per store (`stores`, as LoadOptions.store), started once; their rounds alternate (the first store's, the
+ * second's, … and again), so each store's rounds share the same stretch of the machine's time: a comparison of
+ * stores without a node start between rounds. Each store's results, every round in order.
+ */
+export async function alternatingRounds(
+  options: Omit<LoadOptions, "store" | "releaseThrough">,
+  stores: (string | undefined)[],
+  rounds: number,
+): Promise<LoadResult[][]> {
+  const nodes: LoadNode[] = [];
+  try {
+    for (const store of stores) nodes.push(await startLoadNode({ ...options, store }));
+    const out: LoadResult[][] = stores.map(() => []);
+    for (let k = 0; k < rounds; k++)
+      for (const [i, node] of nodes.entries()) out[i]?.push(await round(node, { ...options, store: stores[i] }));
+    return out;
+  } finally {
+    for (const node of nodes) await node.close();
+  }
+}
+
+export async function loadRun(options: LoadOptions): Promise<LoadResult> {
+  const config = nodeConfig(options);
+  const s = await startLoadNode(options);
   const rounds: LoadResult[] = [];
   let other: LoadNode | undefined;
   try {
