@@ -235,9 +235,7 @@ export class RedisStore<T> implements Store<T> {
     try {
       await this.casLoop(key, redisKey, writing);
     } catch (err) {
-      // A write failed, written or not: a copy of the record cannot be trusted.
-      this.tracked?.forget(redisKey);
-      const failure = this.failure(err);
+      const failure = this.writeFailure(redisKey, err);
       for (const a of writing.asked) a.reject(failure);
       return;
     }
@@ -372,10 +370,14 @@ export class RedisStore<T> implements Store<T> {
       );
   }
 
-  /** A write failed, written or not: a copy of the record cannot be trusted. */
-  private writeFailed(redisKey: string, err: unknown): never {
+  /** A write failed, written or not: a copy of the record cannot be trusted. What its callers get. */
+  private writeFailure(redisKey: string, err: unknown): unknown {
     this.tracked?.forget(redisKey);
-    return this.fail(err);
+    return this.failure(err);
+  }
+
+  private writeFailed(redisKey: string, err: unknown): never {
+    throw this.writeFailure(redisKey, err);
   }
 
   /** A put or delete is asked: a change asked after it comes after it, and no read answered meanwhile is kept. */

@@ -58,22 +58,18 @@ for i = 1, #KEYS do
   local op, want, text, ttl = ARGV[4 * i - 3], ARGV[4 * i - 2], ARGV[4 * i - 1], ARGV[4 * i]
   local check, write = string.byte(op, 1), string.byte(op, 2)
   local held, failed = true, false
-  if check == 94 then -- '^': only the value's first bytes are read; the whole value only if they differ
-    local start
-    start, failed = call(i, 'GETRANGE', KEYS[i], 0, #want - 1)
-    if not failed and start ~= want then
-      local cur
+  if check ~= 42 then -- '*': no check
+    local cur, differs
+    if check == 94 then -- '^': only the value's first bytes are read; the whole value only if they differ
+      local start
+      start, failed = call(i, 'GETRANGE', KEYS[i], 0, #want - 1)
+      differs = not failed and start ~= want
+      if differs then cur, failed = call(i, 'GET', KEYS[i]) end
+    else
       cur, failed = call(i, 'GET', KEYS[i])
-      if not failed then
-        held = false
-        out[2 * i - 1] = 0
-        out[2 * i] = cur or false
-      end
+      differs = check == 63 or (cur or '') ~= want -- '?': a read answers the value
     end
-  elseif check ~= 42 then -- '*'
-    local cur
-    cur, failed = call(i, 'GET', KEYS[i])
-    if not failed and (check == 63 or (cur or '') ~= want) then -- '?'
+    if differs and not failed then
       held = false
       out[2 * i - 1] = 0
       out[2 * i] = cur or false

@@ -405,6 +405,16 @@ describe("redis store round trips", () => {
     expect(bad.status).toBe("rejected");
     expect(String((bad as PromiseRejectedResult).reason)).toMatch(/cleardown:typed:\{h\}: WRONGTYPE/);
     expect(good).toMatchObject({ status: "fulfilled", value: { callId: dialog().callId } });
+    // A record this node wrote (its check reads the stamp), made a hash behind it: that write fails alone too.
+    await a.update("s", () => dialog());
+    await redis.del("cleardown:typed:{s}");
+    await redis.hset("cleardown:typed:{s}", "f", "v");
+    const [stamped, other] = await Promise.allSettled([
+      a.update("s", (d) => d && { ...d, cseqCallingToCalled: 2 }),
+      a.update("ok", (d) => d && { ...d, cseqCallingToCalled: 3 }),
+    ]);
+    expect(String((stamped as PromiseRejectedResult).reason)).toMatch(/cleardown:typed:\{s\}: WRONGTYPE/);
+    expect(other).toMatchObject({ status: "fulfilled", value: { cseqCallingToCalled: 3 } });
   });
 
   it("writes nothing over a change another node made since this node's copy: it changes what is there", async () => {
