@@ -193,20 +193,38 @@ export class RedisStore<T> implements Store<T> {
   }
 
   get(key: string): Promise<StoredRecord<T> | undefined> {
+    const tracked = this.tracked;
+    const copy = tracked?.copy<StoredRecord<T>>(this.redisKey(key));
+    if (copy !== undefined) return Promise.resolve(copy ?? undefined);
+    return this.reading.get(key) ?? this.read(key);
+  }
+
+  /**
+   * Per key, a read asked and not yet sent: a read of the key asked meanwhile shares its answer, so reads of one
+   * record asked together (a bulk release's sessions of one served user, say) are one entry. A write asked of
+   * the key ends the sharing: a read asked after it is an entry of its own.
+   */
+  private readonly reading = new Map<string, Promise<StoredRecord<T> | undefined>>();
+
+  private read(key: string): Promise<StoredRecord<T> | undefined> {
     const redisKey = this.redisKey(key);
     const tracked = this.tracked;
-    if (tracked === undefined)
-      return this.batch
-        .run(redisKey, { kind: "read" }, { kind: "keep" })
-        .then((o) => this.decode(key, o.held ? null : o.current)?.record, this.fail);
-    const copy = tracked.copy<StoredRecord<T>>(redisKey);
-    if (copy !== undefined) return Promise.resolve(copy ?? undefined);
-    const mark = tracked.mark();
-    return this.batch.run(redisKey, { kind: "read" }, { kind: "keep" }).then((o) => {
-      const record = this.decode(key, o.held ? null : o.current)?.record;
-      tracked.keep(redisKey, record ?? null, mark);
-      return record;
-    }, this.fail);
+    const mark = tracked?.mark();
+    // Sent may be told at once (the turn's batch full), before `read` is set: then the read is shared with none.
+    let read: Promise<StoredRecord<T> | undefined> | undefined;
+    let sent = false;
+    read = this.batch
+      .run(redisKey, { kind: "read" }, { kind: "keep" }, () => {
+        sent = true;
+        if (read !== undefined && this.reading.get(key) === read) this.reading.delete(key);
+      })
+      .then((o) => {
+        const record = this.decode(key, o.held ? null : o.current)?.record;
+        if (mark !== undefined) tracked?.keep(redisKey, record ?? null, mark);
+        return record;
+      }, this.fail);
+    if (!sent) this.reading.set(key, read);
+    return read;
   }
 
   held(key: string): StoredRecord<T> | undefined {
@@ -215,6 +233,7 @@ export class RedisStore<T> implements Store<T> {
 
   update(key: string, change: (current: T | undefined) => T | undefined, ttl?: Ttl<T>): Promise<T | undefined> {
     this.tracked?.writing();
+    this.reading.delete(key);
     return new Promise((resolve, reject) => {
       const asked: Asked<T> = { change, ttl, value: undefined, error: undefined, resolve, reject };
       const writing = this.joinable.get(key);
@@ -383,6 +402,7 @@ export class RedisStore<T> implements Store<T> {
   /** A put or delete is asked: a change asked after it comes after it, and no read answered meanwhile is kept. */
   private plainWrite(key: string): void {
     this.joinable.delete(key);
+    this.reading.delete(key);
     this.tracked?.writing();
   }
 

@@ -110,6 +110,8 @@ interface Entry {
   prepare?: () => Step | undefined;
   resolve: (o: Outcome) => void;
   reject: (err: unknown) => void;
+  /** Told when the entry goes into a script: from then on, what is asked of the key is another entry. */
+  sent?: () => void;
 }
 
 const checkMark = { none: "*", read: "?", equals: "=", begins: "^" } as const;
@@ -142,10 +144,10 @@ class TurnBatch {
 
   constructor(private readonly redis: RedisConnection) {}
 
-  run(key: string, check: Check, write: Write): Promise<Outcome> {
+  run(key: string, check: Check, write: Write, sent?: () => void): Promise<Outcome> {
     return new Promise<Outcome>((resolve, reject) => {
       this.atTurnEnd();
-      this.pending.push({ key, args: argsOf({ check, write }), resolve, reject });
+      this.pending.push({ key, args: argsOf({ check, write }), resolve, reject, sent });
       if (this.pending.length >= maxEntries) this.send(this.take());
     });
   }
@@ -213,6 +215,7 @@ class TurnBatch {
     const argv = new Array<string>(4 * n);
     for (let i = 0; i < n; i++) {
       const e = entries[i] as Entry;
+      e.sent?.();
       keys[i] = e.key;
       [argv[4 * i], argv[4 * i + 1], argv[4 * i + 2], argv[4 * i + 3]] = e.args as Args;
     }

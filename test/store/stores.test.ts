@@ -338,6 +338,36 @@ describe("redis store round trips", () => {
     expect((await a.get("c2"))?.value.cseqCallingToCalled).toBe(12);
   });
 
+  it("reads a record once for the reads of it asked together; a write asked of it ends the sharing", async () => {
+    const a = make("shared-reads");
+    await make("shared-reads", "node-b").update("c", () => dialog({ cseqCallingToCalled: 1 }));
+    await redis.config("RESETSTAT");
+    const reads = await Promise.all([...Array.from({ length: 50 }, () => a.get("c")), a.get("missing")]);
+    // One script: one GET of c for its fifty reads, one of the missing key.
+    expect(await counts()).toEqual({ get: 2, getrange: 0, evalsha: 1 });
+    expect(reads.slice(0, 50).every((r) => r?.value.cseqCallingToCalled === 1)).toBe(true);
+    expect(reads[50]).toBeUndefined();
+    await redis.config("RESETSTAT");
+    const [, written] = await Promise.all([
+      a.get("c"),
+      a.update("c", (d) => d && { ...d, cseqCallingToCalled: 2 }),
+      a.get("c"),
+    ]);
+    // The read asked after the write is an entry of its own: two GETs, and the write's check of its copy.
+    expect(await counts()).toEqual({ get: 2, getrange: 1, evalsha: 1 });
+    expect(written?.cseqCallingToCalled).toBe(2);
+    // Once the reads sent before it are answered, a read is a new one.
+    await redis.config("RESETSTAT");
+    expect((await a.get("c"))?.value.cseqCallingToCalled).toBe(2);
+    expect(await counts()).toEqual({ get: 1, getrange: 0, evalsha: 1 });
+    // More reads in a turn than a script takes: the batch goes out as it fills (a read sent at once, as it is
+    // asked, is shared with none), and each is answered.
+    await redis.config("RESETSTAT");
+    const many = await Promise.all(Array.from({ length: 130 }, (_, i) => a.get(i % 2 ? `k${i}` : "c")));
+    expect(many.filter((r) => r?.value.cseqCallingToCalled === 2)).toHaveLength(65);
+    expect(await counts()).toEqual({ get: 65 + 2, getrange: 0, evalsha: 2 });
+  });
+
   it("sends the commands of a phase's several callbacks as one script (as a turn's datagrams, each its own callback)", async () => {
     const a = make("callbacks");
     await a.update("c", () => dialog({ cseqCallingToCalled: 1 }));
