@@ -38,11 +38,10 @@ export type Outcome =
   | { held: false; current: string | null };
 
 // Per key, four arguments: what to do (the check: '*' none, '?' read, '=' equals the text, '^' begins with it; then
-// the write: '+' set,
-// '-' delete, '=' keep), the text the value must equal, the text to set, and the time to live in ms (0: none). The
-// texts go as they are: no copy of a record is made in the script. Per key two replies: 1 changed, 2 held without
-// a change, 0 failed or read, with the value (false: none), or 3 with the error of a command on that key alone (a
-// key of another type, say: the other entries go on).
+// the write: '+' set, '-' delete, '=' keep), the text the value must equal or begin with, the text to set, and the
+// time to live in ms (0: none). The texts go as they are: no copy of a record is made in the script. Per key two
+// replies: 1 changed, 2 held without a change, 0 failed or read, with the value (false: none), or 3 with the error
+// of a command on that key alone (a key of another type, say: the other entries go on).
 const script = `
 local out = {}
 local function call(i, ...)
@@ -110,14 +109,15 @@ interface Entry {
   prepare?: () => Step | undefined;
   resolve: (o: Outcome) => void;
   reject: (err: unknown) => void;
-  /** Told when the entry goes into a script: from then on, what is asked of the key is another entry. */
+  /** Told when the entry leaves the batch for its script: from then on, what is asked of the key is another entry. */
   sent?: () => void;
 }
 
 const checkMark = { none: "*", read: "?", equals: "=", begins: "^" } as const;
+const writeMark = { set: "+", delete: "-", keep: "=" } as const;
 
 const argsOf = ({ check, write }: Step): Args => [
-  checkMark[check.kind] + (write.kind === "set" ? "+" : write.kind === "delete" ? "-" : "="),
+  checkMark[check.kind] + writeMark[write.kind],
   check.kind === "equals" || check.kind === "begins" ? check.text : "",
   write.kind === "set" ? write.text : "",
   write.kind === "set" && write.ttlMs > 0 ? String(write.ttlMs) : "0",
@@ -204,6 +204,7 @@ class TurnBatch {
 
   /** On a cluster each entry is a script of its own (one slot per script); else the entries go as one. */
   private send(entries: Entry[]): void {
+    for (const e of entries) e.sent?.();
     if (this.redis.isCluster) for (const e of entries) void this.sendScript([e]);
     else void this.sendScript(entries);
   }
@@ -215,7 +216,6 @@ class TurnBatch {
     const argv = new Array<string>(4 * n);
     for (let i = 0; i < n; i++) {
       const e = entries[i] as Entry;
-      e.sent?.();
       keys[i] = e.key;
       [argv[4 * i], argv[4 * i + 1], argv[4 * i + 2], argv[4 * i + 3]] = e.args as Args;
     }
