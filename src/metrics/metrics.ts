@@ -1,12 +1,17 @@
 // Prometheus metrics of a node (prom-client), one registry per node so several nodes in one process (the
 // demo, the tests) do not mix their figures.
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { registerGcPauses } from "./gc-pauses.ts";
 import { UdpMetrics } from "./udp-metrics.ts";
 
 export class NodeMetrics {
   readonly registry = new Registry();
   /** Each UDP socket's buffers and the datagrams dropped at it. */
   readonly udp = new UdpMetrics(this.registry);
+
+  constructor() {
+    registerGcPauses(this.registry);
+  }
   readonly releasesStarted = new Counter({
     name: "cleardown_releases_started_total",
     help: "Releases started, by the rule that started them (the one putting the dialog or call under release)",

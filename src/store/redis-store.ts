@@ -32,11 +32,15 @@ export { StoreRecordError };
 // (an index entry written by put, or one written before stamps) is compared whole. The commands of one event-loop
 // turn go to Redis together (redis-turn-batch.ts).
 
-/** A record as this node last read or wrote it: its text in Redis and its decoded form. */
+/**
+ * A record as this node last read or wrote it: what a write checks of its text in Redis (checkOf), and its decoded
+ * form. The text itself is not kept when it has a stamp: the stamp names that text, and a node holds thousands of
+ * records (a dialog's text is some 700 bytes, a call's 1.5 KB) that the collector would copy and mark for nothing.
+ */
 interface Seen<T> {
   /** The record's key, a copy of its own (see remember). */
   key: string;
-  raw: string;
+  check: Check;
   record: StoredRecord<T>;
 }
 
@@ -65,14 +69,26 @@ interface Planned<T> {
 
 const stampOpen = '{"stamp":"';
 
-/** What a write checks of the record as the node has it (`raw`, none: ""): its stamp, or else its whole text. */
-function checkOf(raw: string): Check {
-  if (raw.startsWith(stampOpen)) {
-    const end = raw.indexOf('"', stampOpen.length);
-    if (end > 0) return { kind: "begins", text: raw.slice(0, end + 1) };
+/**
+ * What a write checks of a record whose text is `raw`: its stamp's opening, or else its whole text. The opening is
+ * built from the decoded stamp, not cut from the text (a cut would keep the whole text alive), and used only if
+ * the text does begin with it (a stamp written with escapes, say, is compared whole).
+ */
+function checkOf(raw: string, record: StoredRecord<unknown>): Check {
+  if (typeof record.stamp === "string") {
+    const text = `${stampOpen}${record.stamp}"`;
+    if (raw.startsWith(text)) return { kind: "begins", text };
   }
   return { kind: "equals", text: raw };
 }
+
+/** Whether the text Redis holds is the one a check was taken of. */
+function holds(check: Check, raw: string): boolean {
+  return check.kind === "begins" ? raw.startsWith(check.text) : check.kind === "equals" && raw === check.text;
+}
+
+/** What a write checks where the node has no copy: that there is no record. */
+const none: Check = { kind: "equals", text: "" };
 
 /**
  * Records this node read or wrote last, so an update needs no read first (its compare-and-set checks the copy is
@@ -169,7 +185,7 @@ export class RedisStore<T> implements Store<T> {
     // A key may be a slice of a parsed message: kept here, it gets a copy of its own, once (a record written
     // again keeps the copy it has).
     const own = this.seen.get(key)?.key ?? ownStrings(key);
-    const seen = { key: own, raw, record };
+    const seen = { key: own, check: checkOf(raw, record), record };
     setNewest(this.seen, own, seen, seenLimit);
     return seen;
   }
@@ -181,7 +197,7 @@ export class RedisStore<T> implements Store<T> {
       return undefined;
     }
     const known = this.seen.get(key);
-    if (known?.raw === raw) return known;
+    if (known !== undefined && holds(known.check, raw)) return known;
     const record = JSON.parse(raw) as StoredRecord<T>;
     if (this.validate && !this.validate(record.value)) {
       const first = this.validate.errors?.[0];
@@ -316,7 +332,7 @@ export class RedisStore<T> implements Store<T> {
       step: !ran
         ? undefined
         : {
-            check: checkOf(current?.raw ?? ""),
+            check: current?.check ?? none,
             write: keep
               ? { kind: "keep" }
               : record === undefined

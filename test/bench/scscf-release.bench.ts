@@ -164,10 +164,12 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
   }
   const warmRounds = (runs: LoadResult[]) => runs.slice(2);
   const rateOf = (runs: LoadResult[]) => median(warmRounds(runs).map((x) => x.dialogs / x.seconds));
-  const cpuPerRelease = (runs: LoadResult[]) =>
-    median(warmRounds(runs).map((x) => (x.nodeCpuSeconds * 1e6) / x.dialogs));
-  const mainThreadPerRelease = (runs: LoadResult[]) =>
-    median(warmRounds(runs).map((x) => ((x.mainThreadSeconds ?? 0) * 1e6) / x.dialogs));
+  /** A round's seconds of something, in µs per release: the median over the warm rounds. */
+  const perRelease = (runs: LoadResult[], of: (x: LoadResult) => number) =>
+    median(warmRounds(runs).map((x) => (of(x) * 1e6) / x.dialogs));
+  const cpuPerRelease = (runs: LoadResult[]) => perRelease(runs, (x) => x.nodeCpuSeconds);
+  const mainThreadPerRelease = (runs: LoadResult[]) => perRelease(runs, (x) => x.mainThreadSeconds ?? 0);
+  const gcPausePerRelease = (runs: LoadResult[]) => perRelease(runs, (x) => x.gcPauseSeconds);
   const failedOf = (runs: LoadResult[]) => runs.reduce((n, x) => n + x.failed + x.recordsLeft, 0);
   const f = (name: string, value: number, unit: string, decimals = 0): BenchFigure => ({
     name: `scscf: ${name}`,
@@ -220,6 +222,12 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
       "µs",
     ),
     f("  of which the node's main thread, Redis store", mainThreadPerRelease(alternating.redis), "µs"),
+    f(
+      "  of which paused by the collector, memory store (the node's cleardown_gc_pause_seconds_total, median)",
+      gcPausePerRelease(alternating.memory),
+      "µs",
+    ),
+    f("  of which paused by the collector, Redis store", gcPausePerRelease(alternating.redis), "µs"),
     f(
       "alternating rounds: SIPp calls failed plus dialog records left, both stores",
       failedOf([...alternating.memory, ...alternating.redis]),

@@ -1,5 +1,7 @@
 // The release path's counts and latencies are kept as numbers and published when /metrics is scraped: a scrape
 // must show every one of them, once.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { NodeMetrics } from "../../src/metrics/metrics.ts";
 import { metricValue } from "../support/metrics-text.ts";
@@ -32,5 +34,27 @@ describe("NodeMetrics", () => {
     expect((m as unknown as { pendingLatencies: number[] }).pendingLatencies.length).toBe(5000 - 4096);
     text = await m.text();
     expect(metricValue(text, "cleardown_bye_final_response_seconds_count")).toBe(5002);
+  });
+
+  it("publishes the process's garbage collections by kind, counted and timed, growing with each one", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const m = new NodeMetrics();
+    const majors = async () => {
+      const text = await m.text();
+      return {
+        count: metricValue(text, "cleardown_gc_pauses_total", { kind: "major" }),
+        seconds: metricValue(text, "cleardown_gc_pause_seconds_total", { kind: "major" }),
+      };
+    };
+    const before = await majors();
+    expect(metricValue(await m.text(), "cleardown_gc_pauses_total", { kind: "minor" })).toBeGreaterThanOrEqual(0);
+    gc();
+    gc();
+    // Observed collections are delivered after the turn that ran them.
+    await new Promise((r) => setTimeout(r, 50));
+    const after = await majors();
+    expect(after.count - before.count).toBeGreaterThanOrEqual(2);
+    expect(after.seconds).toBeGreaterThan(before.seconds);
   });
 });

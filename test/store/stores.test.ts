@@ -157,6 +157,28 @@ describe("redis store round trips", () => {
     expect((await a.get("c"))?.owner).toBe("node-b");
   });
 
+  it("knows a record it holds by its stamp alone: read back unchanged, it is the record held, not decoded again", async () => {
+    const a = make("known");
+    await a.update("c", () => dialog({ cseqCallingToCalled: 1 }));
+    const held = a.held("c");
+    expect(held?.value.cseqCallingToCalled).toBe(1);
+    // Read from Redis (the store keeps no text of it, only its stamp): the same object, not a new decode.
+    expect(await a.get("c")).toBe(held);
+    // A stamp written with an escape decodes to the same stamp but does not open the text as the check would
+    // send it: that record is checked whole (a GET, no GETRANGE), and the write still goes through in one script.
+    const text = (await redis.get("cleardown:known:{c}")) ?? "";
+    const stamp = String(JSON.parse(text).stamp);
+    const escaped = text.replace(`"stamp":"${stamp}"`, `"stamp":"${stamp.replace(".", "\\u002e")}"`);
+    expect(escaped).not.toBe(text);
+    await redis.set("cleardown:known:{c}", escaped);
+    const reread = await a.get("c");
+    expect(reread).not.toBe(held);
+    expect(reread?.stamp).toBe(stamp);
+    await redis.config("RESETSTAT");
+    expect((await a.update("c", (d) => d && { ...d, cseqCallingToCalled: 2 }))?.cseqCallingToCalled).toBe(2);
+    expect(await counts()).toEqual({ get: 1, getrange: 0, evalsha: 1 });
+  });
+
   it("checks a write's stamp, not the record: the same record written again by another node is a change", async () => {
     const a = make("stamped");
     const b = make("stamped", "node-b");

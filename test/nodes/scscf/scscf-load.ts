@@ -32,6 +32,8 @@ export interface LoadOptions {
   /** Where to write a CPU profile of the node over each release (a new path each call), and how long. */
   profileTo?: () => string;
   profileMs?: number;
+  /** What profileTo's profile is: the node's CPU (default) or its allocations (a sampling heap profile). */
+  profileKind?: "cpu" | "heap";
   /** The node the bulk release is sent to: the one the dialogs were set up through (default), or a second node
    *  on the same (shared) store, which learnt none of them. */
   releaseThrough?: "same-node" | "other-node";
@@ -65,6 +67,9 @@ export interface LoadResult {
    */
   mainThreadSeconds: number | undefined;
   sippCpuSeconds: number;
+  /** The node's garbage-collection pauses over the release (its /metrics): their time, and the major ones. */
+  gcPauseSeconds: number;
+  majorGcs: number;
   /** Every round's figures, the first (cold) one first. */
   rounds: LoadResult[];
 }
@@ -317,8 +322,10 @@ async function round(s: LoadNode, options: LoadOptions, releaser: LoadNode = s):
     const cpu = { node: s.cpu(), sipp: sippCpu([caller.pid, callee.pid]) };
     // A CPU profile of the node over the release (its debug route), when asked for.
     const profiling = options.profileTo
-      ? s.admin("POST", `/v1/debug/cpu-profile?ms=${options.profileMs ?? 400}`)
+      ? s.admin("POST", `/v1/debug/${options.profileKind ?? "cpu"}-profile?ms=${options.profileMs ?? 400}`)
       : undefined;
+    // The collector's pauses over the release alone (the round's other counters include its set-up).
+    const atRelease = String((await releaser.admin("GET", "/metrics")).body);
     const started = performance.now();
     // The bulk release answers once every release it started has ended: each dialog released after its two
     // BYEs were answered (the time is taken here, and by the node itself as elapsedMs).
@@ -334,6 +341,7 @@ async function round(s: LoadNode, options: LoadOptions, releaser: LoadNode = s):
     const after_ = String((await releaser.admin("GET", "/metrics")).body);
     // Counters of this round: the node's totals now, less what they were before it.
     const delta = (name: string) => metricSum(after_, name) - metricSum(before, name);
+    const overRelease = (name: string) => metricSum(after_, name) - metricSum(atRelease, name);
     const cs = caller.stats();
     const es = callee.stats();
     return {
@@ -353,6 +361,8 @@ async function round(s: LoadNode, options: LoadOptions, releaser: LoadNode = s):
       nodeCpuSeconds: nodeCpu.total - cpu.node.total,
       mainThreadSeconds: nodeCpu.mainThread === undefined ? undefined : nodeCpu.mainThread - (cpu.node.mainThread ?? 0),
       sippCpuSeconds,
+      gcPauseSeconds: overRelease("cleardown_gc_pause_seconds_total"),
+      majorGcs: overRelease('cleardown_gc_pauses_total{kind="major"}'),
       rounds: [],
     };
   } finally {
