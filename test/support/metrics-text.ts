@@ -20,3 +20,11 @@ export function metricValue(text: string, name: string, labels: Record<string, s
   }
   return 0;
 }
+
+/** The sum of every sample whose line begins with `name` (a family over all its labels, or one written out whole). */
+export function metricSum(text: string, name: string): number {
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith(name))
+    .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
+}

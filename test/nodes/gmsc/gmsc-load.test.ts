@@ -46,8 +46,11 @@ describe("GMSC load harness (bench)", () => {
     expect(r.peakAtOnce).toBeLessThanOrEqual(10);
     expect(Object.keys(r.udpDrops).sort()).toEqual(["mg", "nodeMgc", "nodeSip", "sipps"]);
     // Every process kind's CPU is part of the machine's (within the tick-sampled counters' granularity).
-    const { machine, nodeMainThread, ...kinds } = r.cpu;
+    const { machine, nodeMainThread, nodeGcPause, ...kinds } = r.cpu;
     expect(nodeMainThread).toBeLessThanOrEqual(kinds.node + 0.02);
+    // The collector's pauses, from the node's /metrics (a round this short may have none): within its main thread's.
+    expect(nodeGcPause).toBeGreaterThanOrEqual(0);
+    expect(nodeGcPause).toBeLessThanOrEqual(nodeMainThread + 0.02);
     expect(kinds.mg).toBeGreaterThan(0);
     expect(kinds.sipp).toBeGreaterThan(0);
     expect(Object.values(kinds).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(machine + 0.1);

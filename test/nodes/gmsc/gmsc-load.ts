@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { MegacoMg } from "../../peers/megaco/mg.ts";
 import { startMegacoMg } from "../../peers/megaco/mg.ts";
 import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
+import { metricSum } from "../../support/metrics-text.ts";
 import {
   machineCpuSeconds,
   processCpuSeconds,
@@ -79,6 +80,8 @@ export interface RoundCpu {
   bench: number;
   /** Every CPU of the machine, busy (everything but idle and iowait; /proc/stat), whoever used it. */
   machine: number;
+  /** The node's garbage-collection pauses (its cleardown_gc_pause_seconds_total): part of `node`, not CPU of its own. */
+  nodeGcPause: number;
 }
 
 export interface GmscLoad {
@@ -191,7 +194,9 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
         bench: ownCpuSeconds(),
         machine: machineCpuSeconds(),
       });
-      const cpu0 = snapshot();
+      const gcPaused = async () =>
+        metricSum(String((await node.admin("GET", "/metrics")).body), "cleardown_gc_pause_seconds_total");
+      const cpu0 = { ...snapshot(), nodeGcPause: await gcPaused() };
       const drops0 = udpDropsByPort([sipPort, mgcPort, mg.port]);
       // SIPp's sockets close when it exits: their drops are read while they run.
       const sippDrops = [0, 0];
@@ -232,7 +237,7 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
         await waitFor("the last Subtracts", async () => (await mg.tally()).subtracts >= 2 * calls, 30_000).catch(
           () => undefined,
         );
-        const cpu1 = snapshot();
+        const cpu1 = { ...snapshot(), nodeGcPause: await gcPaused() };
         clearInterval(dropsTimer);
         readSippDrops();
         const [nodeSip, nodeMgc, mgDrops] = udpDropsByPort([sipPort, mgcPort, mg.port]);

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import type { NodeConfig } from "../../../generated/types/index.ts";
 import { startChildNode } from "../../support/child-node.ts";
 import { freeTcpPort, freeUdpPort } from "../../support/free-port.ts";
+import { metricSum } from "../../support/metrics-text.ts";
 import { processCpuSeconds, processCpuSecondsOr0, threadCpuSeconds } from "../../support/process-cpu.ts";
 import { startSipp } from "../../support/sipp.ts";
 import { seededLoss, startUdpTap, type UdpTap } from "../../support/udp-tap.ts";
@@ -76,12 +77,6 @@ export interface LoadResult {
 
 /** utime + stime of processes, in seconds (0 for one that is gone). */
 const sippCpu = (pids: number[]) => pids.reduce((sum, pid) => sum + processCpuSecondsOr0(pid), 0);
-
-const metricSum = (text: string, name: string) =>
-  text
-    .split("\n")
-    .filter((l) => l.startsWith(name))
-    .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
 
 /** The node under load as the run sees it: in this process, or the deployed bundle in a process of its own. */
 interface LoadNode {
