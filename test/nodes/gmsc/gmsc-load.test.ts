@@ -2,6 +2,7 @@
 // megaco MG talking to it directly each leave two Adds and two Subtracts at the MG and nothing behind; the MG-side
 // check names a context whose terminations were not both subtracted. No timing is asserted (that is the bench's).
 import { afterAll, describe, expect, it } from "vitest";
+import { metricSum } from "../../support/metrics-text.ts";
 import { processCpuSeconds } from "../../support/process-cpu.ts";
 import { type GmscLoad, mgProblems, startGmscLoad } from "./gmsc-load.ts";
 
@@ -51,6 +52,10 @@ describe("GMSC load harness (bench)", () => {
     // The collector's pauses, from the node's /metrics (a round this short may have none): within its main thread's.
     expect(nodeGcPause).toBeGreaterThanOrEqual(0);
     expect(nodeGcPause).toBeLessThanOrEqual(nodeMainThread + 0.02);
+    // …read from the node's totals, which its start alone makes more than none.
+    const exposition = (await load.node.admin("GET", "/metrics")).text;
+    expect(metricSum(exposition, 'cleardown_gc_pauses_total{kind="minor"}')).toBeGreaterThan(0);
+    expect(metricSum(exposition, "cleardown_gc_pause_seconds_total")).toBeGreaterThan(0);
     expect(kinds.mg).toBeGreaterThan(0);
     expect(kinds.sipp).toBeGreaterThan(0);
     expect(Object.values(kinds).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(machine + 0.1);

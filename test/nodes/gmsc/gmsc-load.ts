@@ -195,7 +195,7 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
         machine: machineCpuSeconds(),
       });
       const gcPaused = async () =>
-        metricSum(String((await node.admin("GET", "/metrics")).body), "cleardown_gc_pause_seconds_total");
+        metricSum((await node.admin("GET", "/metrics")).text, "cleardown_gc_pause_seconds_total");
       const cpu0 = { ...snapshot(), nodeGcPause: await gcPaused() };
       const drops0 = udpDropsByPort([sipPort, mgcPort, mg.port]);
       // SIPp's sockets close when it exits: their drops are read while they run.
