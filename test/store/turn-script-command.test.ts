@@ -28,6 +28,17 @@ describe("turn script command", () => {
     expect(new TurnScriptCommand(script, keys, argv).toWritable({}).equals(first)).toBe(true);
   });
 
+  it("writes a script of a busy turn (more arguments than its length table held) as the client would", () => {
+    const script = new LuaScript(lua);
+    const manyKeys = Array.from({ length: 400 }, (_, i) => `cleardown:call:{${i}-zoë@x}`);
+    const manyArgv = manyKeys.flatMap((_, i) => ["^+", `{"stamp":"s.${i}"`, `{"v":"日本 ${i}"}`, String(i * 1000)]);
+    const client = new Command("eval", [lua, manyKeys.length, ...manyKeys, ...manyArgv]).toWritable({});
+    const bytes = new TurnScriptCommand(script, manyKeys, manyArgv).toWritable({});
+    expect(bytes.equals(typeof client === "string" ? Buffer.from(client, "utf8") : client)).toBe(true);
+    // And a small one after it, with the table grown.
+    expect(new TurnScriptCommand(script, keys, argv).toWritable({}).equals(clientBytes("eval", lua))).toBe(true);
+  });
+
   it("carries the text again on a socket that answered NOSCRIPT", () => {
     const script = new LuaScript(lua);
     const socket = {};
