@@ -31,7 +31,7 @@ function observe(): void {
 }
 
 /** Counters of the process's collections in `registry`, read from the totals when scraped. */
-export function registerGcPauses(registry: Registry): void {
+export function registerGcPauses(registry: Registry): { pauses: Counter; seconds: Counter } {
   observe();
   const counter = (name: string, help: string, of: "count" | "seconds") =>
     new Counter({
@@ -44,10 +44,12 @@ export function registerGcPauses(registry: Registry): void {
         for (const [kind, t] of totals) this.inc({ kind }, t[of]);
       },
     });
-  counter("cleardown_gc_pauses_total", "Garbage collections of the node's process, by kind", "count");
-  counter(
-    "cleardown_gc_pause_seconds_total",
-    "Time the node's process spent in garbage collection pauses, by kind",
-    "seconds",
-  );
+  return {
+    pauses: counter("cleardown_gc_pauses_total", "Garbage collections of the node's process, by kind", "count"),
+    seconds: counter(
+      "cleardown_gc_pause_seconds_total",
+      "Time the node's process spent in garbage collection pauses, by kind",
+      "seconds",
+    ),
+  };
 }

@@ -8,10 +8,8 @@ export class NodeMetrics {
   readonly registry = new Registry();
   /** Each UDP socket's buffers and the datagrams dropped at it. */
   readonly udp = new UdpMetrics(this.registry);
-
-  constructor() {
-    registerGcPauses(this.registry);
-  }
+  /** The process's garbage-collection pauses, by kind. */
+  readonly gcPauses = registerGcPauses(this.registry);
   readonly releasesStarted = new Counter({
     name: "cleardown_releases_started_total",
     help: "Releases started, by the rule that started them (the one putting the dialog or call under release)",

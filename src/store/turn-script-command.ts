@@ -46,8 +46,8 @@ export class TurnScriptCommand extends Command {
     this.socket = socket;
     const { command, text } = this.script.nameFor(socket);
     // The client's args after its own handling of the keys (a key prefix, say) are [sha, numkeys, ...keys]: the
-    // script's name or text takes the sha's place. Read in place, not copied into one list: a script of a busy
-    // turn has hundreds of arguments, and their lists were a fifth of what the store allocated.
+    // script's name or text takes the sha's place. Read where they are, not copied into one list (a script of a
+    // busy turn has hundreds of arguments).
     const head = this.args as (string | number)[];
     const { argv } = this;
     const count = 1 + head.length + argv.length;
