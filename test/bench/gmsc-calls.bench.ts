@@ -50,7 +50,7 @@ const machineBusy = (r: RoundResult) => (100 * r.cpu.machine) / (r.seconds * ava
 
 /** Machine CPU per call not used by the processes of the bench (another user's work on the shared machine). */
 const others = (r: RoundResult) => {
-  const { machine, nodeMainThread: _inNode, nodeGcPause: _paused, ...ours } = r.cpu;
+  const { machine, nodeMainThread: _inNode, ...ours } = r.cpu;
   return (1000 * (machine - Object.values(ours).reduce((a, b) => a + b, 0))) / r.calls;
 };
 
@@ -163,7 +163,7 @@ export async function benchGmscCalls(calls = 3000, rounds = 5): Promise<BenchFig
         check(`${store} round ${round + 1}`, r);
         const ms = (k: keyof RoundCpu) => ((1000 * r.cpu[k]) / r.calls).toFixed(3);
         console.log(
-          `  gmsc ${store} round ${round + 1}: ${r.callsPerSecond.toFixed(0)} calls/s, node CPU ${ms("node")} ms/call (main thread ${ms("nodeMainThread")}, collector pauses ${ms("nodeGcPause")}); MG ${ms("mg")}, SIPps ${ms("sipp")}, redis-server ${ms("store")}, bench ${ms("bench")}; machine ${ms("machine")} ms/call (other processes ${others(r).toFixed(3)}), ${machineBusy(r).toFixed(0)} % busy; a call ${(1000 * r.callSeconds).toFixed(0)} ms, at most ${r.peakAtOnce} at once; UDP drops ${JSON.stringify(r.udpDrops)}`,
+          `  gmsc ${store} round ${round + 1}: ${r.callsPerSecond.toFixed(0)} calls/s, node CPU ${ms("node")} ms/call (main thread ${ms("nodeMainThread")}, collector pauses ${((1000 * r.gcPauseSeconds) / r.calls).toFixed(3)}); MG ${ms("mg")}, SIPps ${ms("sipp")}, redis-server ${ms("store")}, bench ${ms("bench")}; machine ${ms("machine")} ms/call (other processes ${others(r).toFixed(3)}), ${machineBusy(r).toFixed(0)} % busy; a call ${(1000 * r.callSeconds).toFixed(0)} ms, at most ${r.peakAtOnce} at once; UDP drops ${JSON.stringify(r.udpDrops)}`,
         );
       }
     const profileDir = process.env.CLEARDOWN_BENCH_PROFILE_DIR;
@@ -309,7 +309,7 @@ export async function benchGmscCalls(calls = 3000, rounds = 5): Promise<BenchFig
       },
       ...(["memory", "redis"] as const).map((store) => ({
         name: `gmsc: node paused by its garbage collector per call, ${store === "memory" ? "memory" : "Redis"} store (cleardown_gc_pause_seconds_total, median)`,
-        value: cpuPerCall(store, "nodeGcPause"),
+        value: Math.round(median(results[store].map((r) => (1000 * r.gcPauseSeconds) / r.calls)) * 1000) / 1000,
         unit: "ms",
       })),
       ...perKind("memory"),

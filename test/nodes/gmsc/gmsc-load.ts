@@ -44,6 +44,8 @@ export interface RoundResult {
   nodeCpuSeconds: number;
   /** The node's main thread alone (its schedstat), over the same window. */
   mainThreadSeconds: number;
+  /** The node's garbage-collection pauses over the same window (its cleardown_gc_pause_seconds_total). */
+  gcPauseSeconds: number;
   /**
    * At the preceding SIPp: the mean call length (INVITE sent to BYE answered) and the most calls at once its
    * statistics saw (sampled once a second). Little's law: calls at once = rate × call length, so a round whose peak is at
@@ -80,8 +82,6 @@ export interface RoundCpu {
   bench: number;
   /** Every CPU of the machine, busy (everything but idle and iowait; /proc/stat), whoever used it. */
   machine: number;
-  /** The node's garbage-collection pauses (its cleardown_gc_pause_seconds_total): part of `node`, not CPU of its own. */
-  nodeGcPause: number;
 }
 
 export interface GmscLoad {
@@ -196,7 +196,8 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
       });
       const gcPaused = async () =>
         metricSum((await node.admin("GET", "/metrics")).text, "cleardown_gc_pause_seconds_total");
-      const cpu0 = { ...snapshot(), nodeGcPause: await gcPaused() };
+      const paused0 = await gcPaused();
+      const cpu0 = snapshot();
       const drops0 = udpDropsByPort([sipPort, mgcPort, mg.port]);
       // SIPp's sockets close when it exits: their drops are read while they run.
       const sippDrops = [0, 0];
@@ -237,7 +238,8 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
         await waitFor("the last Subtracts", async () => (await mg.tally()).subtracts >= 2 * calls, 30_000).catch(
           () => undefined,
         );
-        const cpu1 = { ...snapshot(), nodeGcPause: await gcPaused() };
+        const cpu1 = snapshot();
+        const gcPauseSeconds = (await gcPaused()) - paused0;
         clearInterval(dropsTimer);
         readSippDrops();
         const [nodeSip, nodeMgc, mgDrops] = udpDropsByPort([sipPort, mgcPort, mg.port]);
@@ -297,6 +299,7 @@ export async function startGmscLoad(options: GmscLoadOptions = {}): Promise<Gmsc
           callsPerSecond: calls / seconds,
           nodeCpuSeconds: cpu.node,
           mainThreadSeconds: cpu.nodeMainThread,
+          gcPauseSeconds,
           cpu,
           adds: all.reduce((n, c) => n + c.adds.length, 0),
           modifies: tally.modifies,

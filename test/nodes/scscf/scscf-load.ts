@@ -68,9 +68,8 @@ export interface LoadResult {
    */
   mainThreadSeconds: number | undefined;
   sippCpuSeconds: number;
-  /** The node's garbage-collection pauses over the release (its /metrics): their time, and the major ones. */
+  /** The node's garbage-collection pauses over the release (its cleardown_gc_pause_seconds_total). */
   gcPauseSeconds: number;
-  majorGcs: number;
   /** Every round's figures, the first (cold) one first. */
   rounds: LoadResult[];
 }
@@ -336,7 +335,6 @@ async function round(s: LoadNode, options: LoadOptions, releaser: LoadNode = s):
     const after_ = String((await releaser.admin("GET", "/metrics")).body);
     // Counters of this round: the node's totals now, less what they were before it.
     const delta = (name: string) => metricSum(after_, name) - metricSum(before, name);
-    const overRelease = (name: string) => metricSum(after_, name) - metricSum(atRelease, name);
     const cs = caller.stats();
     const es = callee.stats();
     return {
@@ -356,8 +354,9 @@ async function round(s: LoadNode, options: LoadOptions, releaser: LoadNode = s):
       nodeCpuSeconds: nodeCpu.total - cpu.node.total,
       mainThreadSeconds: nodeCpu.mainThread === undefined ? undefined : nodeCpu.mainThread - (cpu.node.mainThread ?? 0),
       sippCpuSeconds,
-      gcPauseSeconds: overRelease("cleardown_gc_pause_seconds_total"),
-      majorGcs: overRelease('cleardown_gc_pauses_total{kind="major"}'),
+      gcPauseSeconds:
+        metricSum(after_, "cleardown_gc_pause_seconds_total") -
+        metricSum(atRelease, "cleardown_gc_pause_seconds_total"),
       rounds: [],
     };
   } finally {
