@@ -239,19 +239,25 @@ export class CallRecords {
   }
 
   private async createRecord(key: string, record: CallRecord, onlyNew: boolean): Promise<boolean> {
-    await this.writeIndex(key, record);
+    // Asked in the same turn as the record, so one script carries both (one round trip, and one server applies
+    // them together); the index entries are asked first. An entry without its record finds nothing.
+    const indexed = this.writeIndex(key, record);
     const lease = this.lease;
     const leasing = lease !== undefined && this.busy.has(key);
     let stored = false;
-    const written = await this.store.update(
-      key,
-      (current) => {
-        stored = current !== undefined;
-        if (current !== undefined) return onlyNew ? current : mergeCallRecords(record, current);
-        return leasing ? this.leasedBy(lease, record) : record;
-      },
-      this.ttl,
-    );
+    // Both awaited at once: a failure of either is the caller's, and neither is left unhandled.
+    const [written] = await Promise.all([
+      this.store.update(
+        key,
+        (current) => {
+          stored = current !== undefined;
+          if (current !== undefined) return onlyNew ? current : mergeCallRecords(record, current);
+          return leasing ? this.leasedBy(lease, record) : record;
+        },
+        this.ttl,
+      ),
+      indexed,
+    ]);
     this.absent.delete(key);
     if (onlyNew && stored) {
       // Its succeeding leg's entry was this call's own (a Call-ID just drawn): it goes, pointing at no call.
@@ -270,21 +276,25 @@ export class CallRecords {
     const lease = this.lease;
     let last: CallRecord | undefined;
     let before: CallRecord | undefined;
-    const written = await this.store.update(
-      key,
-      (current) => {
-        before = current;
-        last = current && mergeCallRecords(ours, current);
-        // The lease this node holds is renewed by the write itself (kept for the call's next event).
-        if (lease !== undefined && last?.leaseOwner === lease.owner && this.leased.has(key))
-          last = this.leasedBy(lease, last);
-        return last === undefined || isOver(last.call) ? undefined : last;
-      },
-      this.ttl,
-    );
+    const ahead = this.indexAhead(key, ours);
+    const [written] = await Promise.all([
+      this.store.update(
+        key,
+        (current) => {
+          before = current;
+          last = current && mergeCallRecords(ours, current);
+          // The lease this node holds is renewed by the write itself (kept for the call's next event).
+          if (lease !== undefined && last?.leaseOwner === lease.owner && this.leased.has(key))
+            last = this.leasedBy(lease, last);
+          return last === undefined || isOver(last.call) ? undefined : last;
+        },
+        this.ttl,
+      ),
+      ahead.written,
+    ]);
     if (written !== undefined) {
       // The MGW's contexts the call gained (its terminations seized): findable from a Notify at any node.
-      if (before !== undefined) await this.writeIndex(key, written, before);
+      if (before !== undefined) await this.writeIndex(key, written, before, ahead.contexts);
       return { record: written };
     }
     this.forget(key);
@@ -308,28 +318,32 @@ export class CallRecords {
   async claim(key: string, terminations: TerminationRef[], ours?: CallRecord): Promise<Set<string>> {
     const won = new Set<string>();
     let before: CallRecord | undefined;
-    const written = await this.store.update(
-      key,
-      (current) => {
-        won.clear();
-        before = current;
-        if (current === undefined) return undefined;
-        const base = ours === undefined ? current : mergeCallRecords(ours, current);
-        const call = {
-          ...base.call,
-          terminations: base.call.terminations.map((t) => {
-            if (!t.seized || !terminations.some((r) => r.contextId === t.contextId && r.terminationId === t.id))
-              return t;
-            won.add(refKey({ contextId: t.contextId, terminationId: t.id }));
-            return { ...t, seized: false };
-          }),
-        };
-        return { ...base, call };
-      },
-      this.ttl,
-    );
+    const ahead = ours === undefined ? noneAhead : this.indexAhead(key, ours);
+    const [written] = await Promise.all([
+      this.store.update(
+        key,
+        (current) => {
+          won.clear();
+          before = current;
+          if (current === undefined) return undefined;
+          const base = ours === undefined ? current : mergeCallRecords(ours, current);
+          const call = {
+            ...base.call,
+            terminations: base.call.terminations.map((t) => {
+              if (!t.seized || !terminations.some((r) => r.contextId === t.contextId && r.terminationId === t.id))
+                return t;
+              won.add(refKey({ contextId: t.contextId, terminationId: t.id }));
+              return { ...t, seized: false };
+            }),
+          };
+          return { ...base, call };
+        },
+        this.ttl,
+      ),
+      ahead.written,
+    ]);
     // The MGW contexts `ours` brought: findable from a Notify at any node, as after a write.
-    if (written !== undefined && before !== undefined) await this.writeIndex(key, written, before);
+    if (written !== undefined && before !== undefined) await this.writeIndex(key, written, before, ahead.contexts);
     return won;
   }
 
@@ -370,12 +384,17 @@ export class CallRecords {
    * Index entries are written when the call is set up (its succeeding leg's) and when it gains an MGW context, to
    * live as long as an answered call may; they go with the call. One left by a node that died with its call expires
    * by then, and finds nothing meanwhile (a lookup checks the record it points at). `before`: the record before this
-   * write, whose entries were written then; none for a new call.
+   * write, whose entries were written then; none for a new call. `written`: contexts whose entries were asked ahead.
    */
-  private async writeIndex(key: string, record: CallRecord, before?: CallRecord): Promise<void> {
+  private async writeIndex(
+    key: string,
+    record: CallRecord,
+    before?: CallRecord,
+    written: readonly string[] = [],
+  ): Promise<void> {
     const had = contextsOf(before);
     const entries = contextsOf(record)
-      .filter((c) => !had.includes(c))
+      .filter((c) => !had.includes(c) && !written.includes(c))
       .map(contextKey);
     if (before === undefined) entries.push(legKey(record.succeeding.callId));
     if (entries.length === 0) return;
@@ -384,6 +403,20 @@ export class CallRecords {
     // Written without a compare: the leg's Call-ID is one this node drew, and the MGW gives a context to one call
     // at a time (an entry a finished call left for it is this call's now).
     await Promise.all(entries.map((e) => this.index.put(e, entry, ttl)));
+  }
+
+  /**
+   * The entries of the MGW contexts `ours` has and this node's copy of the record has not (its terminations just
+   * seized), asked now: in the same turn as the record's write, so one script carries both. Those the record as
+   * stored turns out to need besides are written after it (writeIndex's `written`: these).
+   */
+  private indexAhead(key: string, ours: CallRecord): { contexts: readonly string[]; written: Promise<void> } {
+    const held = this.store.held(key)?.value;
+    if (held === undefined) return noneAhead;
+    const had = contextsOf(held);
+    const contexts = contextsOf(ours).filter((c) => !had.includes(c));
+    if (contexts.length === 0) return noneAhead;
+    return { contexts, written: this.writeIndex(key, ours, held) };
   }
 
   private async deleteIndex(key: string, record: CallRecord): Promise<void> {
@@ -397,6 +430,8 @@ export class CallRecords {
     ]);
   }
 }
+
+const noneAhead: { contexts: readonly string[]; written: Promise<void> } = { contexts: [], written: Promise.resolve() };
 
 /** The MGW contexts of a call's terminations, each once. */
 function contextsOf(record: CallRecord | undefined): string[] {
