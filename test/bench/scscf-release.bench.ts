@@ -136,6 +136,12 @@ function summary(r: LoadResult) {
 
 /** Warm rounds of each store in the alternating comparison (after 2 to warm up). */
 const alternatingWarmRounds = 12;
+/**
+ * The same comparison with bulk releases of 3,000 dialogs: a round of 1,000 lasts some 150 ms, where one collection
+ * or a moment of the shared machine's weighs much; and a larger release has more of them under way at once.
+ */
+const largeDialogs = 3000;
+const largeWarmRounds = 6;
 
 export async function benchScscfRelease(): Promise<BenchFigure[]> {
   const rmemMax = raiseSocketBufferCaps();
@@ -145,6 +151,7 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
   const perDialog = await memoryPerDialog(100_000);
   const redis = await startRedis();
   let alternating: { memory: LoadResult[]; redis: LoadResult[] };
+  let large: { memory: LoadResult[]; redis: LoadResult[] };
   let perDialogRedis: number;
   try {
     // A node on each store, started once, their rounds alternating (memory, Redis, memory, …): the share compares
@@ -155,6 +162,12 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
       2 + alternatingWarmRounds,
     );
     alternating = { memory, redis: redisRounds };
+    const [largeMemory = [], largeRedis = []] = await alternatingRounds(
+      { dialogs: largeDialogs, ...deployed },
+      [undefined, `${redis.url}/2`],
+      2 + largeWarmRounds,
+    );
+    large = { memory: largeMemory, redis: largeRedis };
     const client = RedisStore.connect(`${redis.url}/9`);
     const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await client.info("memory"))?.[1]);
     perDialogRedis = await memoryPerDialog(20_000, new RedisStore<DialogRecord>(client, "dialog", "bench"), usedMemory);
@@ -231,6 +244,37 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
     f(
       "alternating rounds: SIPp calls failed plus dialog records left, both stores",
       failedOf([...alternating.memory, ...alternating.redis]),
+      "calls and records",
+    ),
+    f(
+      `dialogs released per second, Redis store (${largeDialogs.toLocaleString("en")} dialogs a round; the nodes' rounds alternating, median of ${largeWarmRounds} warm rounds)`,
+      rateOf(large.redis),
+      "dialogs/s",
+    ),
+    f(
+      `  the same, memory store (${largeDialogs.toLocaleString("en")} dialogs a round)`,
+      rateOf(large.memory),
+      "dialogs/s",
+    ),
+    f(
+      `Redis rate as a share of the memory store's (${largeDialogs.toLocaleString("en")} dialogs a round, alternating)`,
+      (100 * rateOf(large.redis)) / rateOf(large.memory),
+      "%",
+      1,
+    ),
+    f(
+      `  node's main thread per release, memory store (${largeDialogs.toLocaleString("en")} dialogs a round)`,
+      mainThreadPerRelease(large.memory),
+      "µs",
+    ),
+    f(
+      `  node's main thread per release, Redis store (${largeDialogs.toLocaleString("en")} dialogs a round)`,
+      mainThreadPerRelease(large.redis),
+      "µs",
+    ),
+    f(
+      `${largeDialogs.toLocaleString("en")}-dialog alternating rounds: SIPp calls failed plus dialog records left, both stores`,
+      failedOf([...large.memory, ...large.redis]),
       "calls and records",
     ),
     f("memory per dialog record in Redis (used_memory growth over 20,000)", perDialogRedis, "B"),
