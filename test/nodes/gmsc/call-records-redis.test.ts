@@ -74,4 +74,31 @@ describe("GMSC call records in Redis: round trips of a call's set-up", () => {
       await redis.exists("cleardown:call-index:{context:42}", `cleardown:call-index:{leg:${succeedingCallId}}`),
     ).toBe(2);
   });
+
+  it("23.231:7.3.4 a claim that brings the terminations just seized (a CANCEL during the Add) writes their context's entry in the claim's script", async () => {
+    const key2 = "rt-2@gmsc.example.net";
+    const a = nodeRecords("gmsc-a");
+    const fresh: CallRecord = {
+      ...record(),
+      call: call({ callId: key2 }),
+      preceding: { callId: key2, inviteCSeq: 1, peer: "udp://127.0.0.1:5061" },
+      succeeding: { callId: "rt-leg-3@gmsc.example.net", inviteCSeq: 1, peer: "udp://127.0.0.1:5070" },
+    };
+    expect(await a.createNew(key2, fresh)).toBe(true);
+    const current = (await a.get(key2))?.value as CallRecord;
+    await redis.config("RESETSTAT");
+    const won = await a.claim(key2, [{ contextId: "43", terminationId: "ip/1/1/9" }], {
+      ...current,
+      call: {
+        ...current.call,
+        terminations: [
+          { id: "ip/1/1/9", contextId: "43", side: "originating", seized: true },
+          { id: "ip/1/1/10", contextId: "43", side: "destination", seized: true },
+        ],
+      },
+    });
+    expect([...won]).toEqual(["43|ip/1/1/9"]);
+    expect(await scripts()).toBe(1);
+    expect(await nodeRecords("gmsc-b").keyOfTermination("43", "ip/1/1/10")).toBe(key2);
+  });
 });
