@@ -61,6 +61,8 @@ export class CallRecords {
   /** Calls an event under way here found not stored when it took the lease (it may create them). */
   private readonly absent = new Set<string>();
   private sweeper?: NodeJS.Timeout;
+  /** Renews the leases of the calls with an event under way, while there is one. */
+  private renewer?: NodeJS.Timeout;
 
   constructor(
     readonly store: Store<CallRecord>,
@@ -108,23 +110,39 @@ export class CallRecords {
     else if (!creates && (await this.take(key, lease, now))) this.leased.add(key);
     else this.absent.add(key);
     this.busy.add(key);
-    // Renewed while the node acts (an event's H.248 transactions may outlast a lease).
-    const renewal = setInterval(
-      () =>
-        this.leased.has(key) &&
-        void this.store
-          .update(key, (c) => (c?.leaseOwner === lease.owner ? this.leasedBy(lease, c) : c), this.ttl)
-          .catch(() => {}),
-      Math.max(10, Math.floor(lease.ms / 3)),
-    );
+    // Renewed while the node acts (an event's H.248 transactions may outlast a lease): one timer for all the calls
+    // with an event under way, not one per event.
+    this.renewer ??= setInterval(() => this.renewBusyLeases(), Math.max(10, Math.floor(lease.ms / 3)));
     return async () => {
-      clearInterval(renewal);
       this.busy.delete(key);
+      if (this.busy.size === 0 && this.renewer !== undefined) {
+        clearInterval(this.renewer);
+        this.renewer = undefined;
+      }
       this.absent.delete(key);
       if (!this.leased.has(key)) return;
       this.idleSince.set(key, now());
       this.sweeper ??= setInterval(() => this.letIdleLeasesGo(), Math.max(1, this.idleMs / 2)).unref();
     };
+  }
+
+  /**
+   * Renews the lease of each call with an event under way here whose lease, as this node last wrote it, has less
+   * than two thirds left: one write each. An event's own write renews its lease, so only an event that has run a
+   * third of a lease since (waiting for the MGW, say) needs one.
+   */
+  private renewBusyLeases(): void {
+    const lease = this.lease;
+    if (lease === undefined) return;
+    const due = (lease.now ?? Date.now)() + (2 * lease.ms) / 3;
+    for (const key of this.busy) {
+      if (!this.leased.has(key)) continue;
+      const held = this.store.held(key)?.value;
+      if (held?.leaseOwner === lease.owner && (held.leaseUntil ?? 0) > due) continue;
+      void this.store
+        .update(key, (c) => (c?.leaseOwner === lease.owner ? this.leasedBy(lease, c) : c), this.ttl)
+        .catch(() => {});
+    }
   }
 
   /** Takes the lease in the stored record, waiting while another live node holds it. False: no such call. */
@@ -181,6 +199,8 @@ export class CallRecords {
   async close(boundMs = 1000): Promise<void> {
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     this.sweeper = undefined;
+    if (this.renewer !== undefined) clearInterval(this.renewer);
+    this.renewer = undefined;
     this.idleSince.clear();
     const lease = this.lease;
     if (lease === undefined) return;

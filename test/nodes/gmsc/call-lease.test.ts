@@ -144,6 +144,31 @@ describe("GMSC: a lease per call on a shared redis-server", () => {
     expect(tookAt).toBeLessThan(kept?.value.leaseUntil ?? 0);
     await letGo(b, key);
   });
+
+  it("23.231:7.3.4/2 an event that outlasts the lease (an MGW slow to answer) keeps it: another node acts only after that event has ended", async () => {
+    const key = "lease-long@gmsc.example.net";
+    const [a, b] = [node("GMSC-A", 300), node("GMSC-B", 300)];
+    await a.records.create(key, record(key));
+    const order: string[] = [];
+    let aEnded = 0;
+    const long = a.table.run(key, async () => {
+      order.push("A in");
+      // Two and a half leases with no write of the event's own: only the renewal keeps the lease.
+      await new Promise((r) => setTimeout(r, 750));
+      order.push("A out");
+      aEnded = Date.now();
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    let bAt = 0;
+    await b.table.run(key, async () => {
+      bAt = Date.now();
+      order.push("B in");
+    });
+    await long;
+    expect(order).toEqual(["A in", "A out", "B in"]);
+    expect(bAt).toBeGreaterThanOrEqual(aEnded);
+    await letGo(b, key);
+  });
 });
 
 /** Commands Redis ran, counted inside the node's scripts (a turn's store commands go as one script). */
