@@ -141,6 +141,7 @@ const alternatingWarmRounds = 12;
  * or a moment of the shared machine's weighs much; and a larger release has more of them under way at once.
  */
 const largeDialogs = 3000;
+const largeLabel = largeDialogs.toLocaleString("en");
 const largeWarmRounds = 6;
 
 export async function benchScscfRelease(): Promise<BenchFigure[]> {
@@ -247,33 +248,29 @@ export async function benchScscfRelease(): Promise<BenchFigure[]> {
       "calls and records",
     ),
     f(
-      `dialogs released per second, Redis store (${largeDialogs.toLocaleString("en")} dialogs a round; the nodes' rounds alternating, median of ${largeWarmRounds} warm rounds)`,
+      `dialogs released per second, Redis store (${largeLabel} dialogs a round; the nodes' rounds alternating, median of ${largeWarmRounds} warm rounds)`,
       rateOf(large.redis),
       "dialogs/s",
     ),
+    f(`  the same, memory store (${largeLabel} dialogs a round)`, rateOf(large.memory), "dialogs/s"),
     f(
-      `  the same, memory store (${largeDialogs.toLocaleString("en")} dialogs a round)`,
-      rateOf(large.memory),
-      "dialogs/s",
-    ),
-    f(
-      `Redis rate as a share of the memory store's (${largeDialogs.toLocaleString("en")} dialogs a round, alternating)`,
+      `Redis rate as a share of the memory store's (${largeLabel} dialogs a round, alternating)`,
       (100 * rateOf(large.redis)) / rateOf(large.memory),
       "%",
       1,
     ),
     f(
-      `  node's main thread per release, memory store (${largeDialogs.toLocaleString("en")} dialogs a round)`,
+      `  node's main thread per release, memory store (${largeLabel} dialogs a round)`,
       mainThreadPerRelease(large.memory),
       "µs",
     ),
     f(
-      `  node's main thread per release, Redis store (${largeDialogs.toLocaleString("en")} dialogs a round)`,
+      `  node's main thread per release, Redis store (${largeLabel} dialogs a round)`,
       mainThreadPerRelease(large.redis),
       "µs",
     ),
     f(
-      `${largeDialogs.toLocaleString("en")}-dialog alternating rounds: SIPp calls failed plus dialog records left, both stores`,
+      `${largeLabel}-dialog alternating rounds: SIPp calls failed plus dialog records left, both stores`,
       failedOf([...large.memory, ...large.redis]),
       "calls and records",
     ),

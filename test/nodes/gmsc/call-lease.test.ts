@@ -183,6 +183,8 @@ const commandCalls = async (cmd: string) => {
 const gets = async () => (await commandCalls("get")) + (await commandCalls("getrange"));
 /** SETs: a compare-and-set's write, or a plain put (an index entry). */
 const sets = () => commandCalls("set");
+/** Scripts Redis ran: each is one round trip of the node's. */
+const scripts = async () => (await commandCalls("evalsha")) + (await commandCalls("eval"));
 
 /** Waits until the node let the call's lease go (idle for a tenth of the lease), as the store holds it. */
 async function letGo(n: { records: CallRecords }, key: string) {
@@ -238,7 +240,7 @@ describe("GMSC: an initial INVITE's call on a shared redis-server", () => {
     // one check); no check before, no read.
     expect([await gets(), await sets()]).toEqual([1, 2]);
     // Asked in one turn, the two go to Redis as one script: one round trip.
-    expect((await commandCalls("evalsha")) + (await commandCalls("eval"))).toBe(1);
+    expect(await scripts()).toBe(1);
     expect((await a.records.store.get(key))?.value.leaseOwner).toBe("GMSC-A");
     expect((await node("GMSC-B").table.find(set.succeeding.callId))?.key).toBe(key);
   });
@@ -306,5 +308,55 @@ describe("GMSC: the shared store's index of a call", () => {
     });
     expect(await a.records.store.get(key)).toBeUndefined();
     expect(await conn.exists("cleardown:call-index:{context:9001}", `cleardown:call-index:{leg:leg-2-${key}}`)).toBe(0);
+  });
+});
+
+/** The call as an MGW's Add reply leaves it: two terminations seized in one context. */
+const withSeized = (r: CallRecord, contextId: string, ids: [string, string]): CallRecord => ({
+  ...r,
+  call: {
+    ...r.call,
+    terminations: [
+      { id: ids[0], contextId, side: "originating", seized: true },
+      { id: ids[1], contextId, side: "destination", seized: true },
+    ],
+  },
+});
+
+describe("GMSC: round trips of a call's set-up on a shared redis-server (issue 21 item 4)", () => {
+  // A record and the index entries it needs are asked in one turn, so one script carries them; the entries are
+  // still there for a node that did not set the call up.
+  it("a new call and its succeeding leg's index entry are one script; seized terminations and their context's entry another", async () => {
+    const key = "trips-1@gmsc.example.net";
+    const a = node("GMSC-A");
+    await conn.config("RESETSTAT");
+    expect(await a.records.createNew(key, record(key))).toBe(true);
+    expect(await scripts()).toBe(1);
+    // The MGW's Add reply: the terminations join the call, and its context becomes findable from a Notify.
+    const current = (await a.records.get(key))?.value as CallRecord;
+    await conn.config("RESETSTAT");
+    await a.records.write(key, withSeized(current, "42", ["ip/1/1/7", "ip/1/1/8"]));
+    expect(await scripts()).toBe(1);
+    // Another node, which holds no copy of anything, finds the call from either leg's wire.
+    const b = node("GMSC-B");
+    expect(await b.records.keyOfSucceedingLeg(`leg-2-${key}`)).toBe(key);
+    expect(await b.records.keyOfTermination("42", "ip/1/1/8")).toBe(key);
+    expect(await conn.exists("cleardown:call-index:{context:42}", `cleardown:call-index:{leg:leg-2-${key}}`)).toBe(2);
+  });
+
+  it("23.231:7.3.4 a claim that brings the terminations just seized (a CANCEL during the Add) writes their context's entry in the claim's script", async () => {
+    const key = "trips-2@gmsc.example.net";
+    const a = node("GMSC-A");
+    expect(await a.records.createNew(key, record(key))).toBe(true);
+    const current = (await a.records.get(key))?.value as CallRecord;
+    await conn.config("RESETSTAT");
+    const won = await a.records.claim(
+      key,
+      [{ contextId: "43", terminationId: "ip/1/1/9" }],
+      withSeized(current, "43", ["ip/1/1/9", "ip/1/1/10"]),
+    );
+    expect([...won]).toEqual(["43|ip/1/1/9"]);
+    expect(await scripts()).toBe(1);
+    expect(await node("GMSC-B").records.keyOfTermination("43", "ip/1/1/10")).toBe(key);
   });
 });
